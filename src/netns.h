@@ -1,0 +1,39 @@
+/*
+ * netns: the lab's private network namespace and its settings.
+ *
+ * The namespace is made with unshare(CLONE_NEWNET) by the process that runs a
+ * scenario and is never bind-mounted, so the kernel removes it, with every
+ * socket and firewall rule in it, when that process exits for any reason.
+ * Sysctls under /proc/sys/net are per namespace: setting them here leaves the
+ * host's values alone.
+ */
+#ifndef TCPLAB_NETNS_H
+#define TCPLAB_NETNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Moves the calling process (all its future threads) into a new network
+ * namespace and brings its loopback up (rtnetlink via libmnl). Returns 0, or
+ * -1 with the reason in err (naming CAP_SYS_ADMIN on EPERM).
+ */
+int tl_netns_enter_new(char *err, size_t errlen);
+
+/* Inode of the current network namespace (/proc/self/ns/net); 0 on error. */
+uint32_t tl_netns_inode(void);
+
+/*
+ * Sets a sysctl of the current namespace: name in dotted form
+ * ("net.ipv4.tcp_fin_timeout"). Only names under "net." are accepted, so the
+ * host is never touched. Returns 0 or -1 with err naming the sysctl.
+ */
+int tl_sysctl_set(const char *name, const char *value, char *err, size_t errlen);
+
+/* Reads a sysctl into buf (trailing newline removed). 0 or -1 with err. */
+int tl_sysctl_get(const char *name, char *buf, size_t len, char *err, size_t errlen);
+
+/* Reads an integer sysctl; returns 0 and sets *value, or -1 with err. */
+int tl_sysctl_get_long(const char *name, long *value, char *err, size_t errlen);
+
+#endif
