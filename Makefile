@@ -97,3 +97,11 @@ clean:
 
 # Only the tracer includes the generated skeletons.
 $(OUT)/obj/tracer.o: $(SKELS)
+
+# The README's two commands.
+.PHONY: run check
+run: $(OUT)/tcplab
+	$(OUT)/tcplab run
+
+check:
+	$(MAKE) SAN=1 test

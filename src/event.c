@@ -101,24 +101,18 @@ void tl_timeline_free(struct tl_timeline *tl)
 
 void tl_flags_letters(uint8_t flags, char out[12])
 {
-	/* tcpdump's order: S F P R W E U, then '.' for ACK; "none" when empty. */
+	/* tcpdump's order (FIN SYN RST PSH ACK URG ECE CWR), so "S.", "FP.", "SEW". */
+	static const struct {
+		uint8_t bit;
+		char letter;
+	} order[] = {
+		{ TL_TH_FIN, 'F' }, { TL_TH_SYN, 'S' }, { TL_TH_RST, 'R' }, { TL_TH_PSH, 'P' },
+		{ TL_TH_ACK, '.' }, { TL_TH_URG, 'U' }, { TL_TH_ECE, 'E' }, { TL_TH_CWR, 'W' },
+	};
 	size_t n = 0;
-	if (flags & TL_TH_SYN)
-		out[n++] = 'S';
-	if (flags & TL_TH_FIN)
-		out[n++] = 'F';
-	if (flags & TL_TH_PSH)
-		out[n++] = 'P';
-	if (flags & TL_TH_RST)
-		out[n++] = 'R';
-	if (flags & TL_TH_CWR)
-		out[n++] = 'W';
-	if (flags & TL_TH_ECE)
-		out[n++] = 'E';
-	if (flags & TL_TH_URG)
-		out[n++] = 'U';
-	if (flags & TL_TH_ACK)
-		out[n++] = '.';
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (flags & order[i].bit)
+			out[n++] = order[i].letter;
 	if (n == 0) {
 		strcpy(out, "none");
 		return;

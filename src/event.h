@@ -47,6 +47,7 @@ enum tl_state_source {
 	TL_SRC_TRACEPOINT, /* sock:inet_sock_set_state, exact time */
 	TL_SRC_SOCK_DIAG,  /* netlink sock_diag poll: the tracepoint's blind spots */
 	TL_SRC_MODEL,	   /* the simulator's model */
+	TL_SRC_TRACEPOINT_DIAG, /* time from the tracepoint, state from sock_diag */
 };
 
 /* TCP header flags, as on the wire. */
@@ -104,6 +105,7 @@ struct tl_state_change {
 	enum tl_state from;
 	enum tl_state to;
 	enum tl_state_source source;
+	char why[128]; /* set where a blind spot of the tracepoint was filled */
 };
 
 struct tl_app_call {
@@ -112,6 +114,7 @@ struct tl_app_call {
 	long ret;	 /* the call's return value */
 	int err;	 /* errno when ret < 0, else 0 */
 	char detail[96]; /* "5 bytes", "end of file", "" */
+	uint64_t called_ns; /* when the call was made; the event's time is its return */
 };
 
 /* Timer kinds as sock_diag reports them (idiag_timer). */

@@ -14,8 +14,9 @@
 #include <stdint.h>
 
 /*
- * Moves the calling process (all its future threads) into a new network
- * namespace and brings its loopback up (rtnetlink via libmnl). Returns 0, or
+ * Moves the calling thread, and every thread it starts afterwards, into a
+ * new network namespace (unshare moves only the caller: call it before
+ * starting any thread) and brings its loopback up (rtnetlink via libmnl). Returns 0, or
  * -1 with the reason in err (naming CAP_SYS_ADMIN on EPERM).
  */
 int tl_netns_enter_new(char *err, size_t errlen);

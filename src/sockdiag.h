@@ -26,6 +26,13 @@ struct tl_sockdiag *tl_sockdiag_open(char *err, size_t errlen);
 int tl_sockdiag_dump(struct tl_sockdiag *d, struct tl_sock_row **rows, size_t *n, char *err,
 		     size_t errlen);
 
+/*
+ * Aborts every TCP socket of the namespace (SOCK_DESTROY, as `ss -K` does),
+ * so that blocked calls return and no orphaned socket outlives its run.
+ * Returns how many were destroyed, or -1 when the dump failed.
+ */
+int tl_sockdiag_destroy_all(struct tl_sockdiag *d);
+
 void tl_sockdiag_close(struct tl_sockdiag *d);
 
 /*

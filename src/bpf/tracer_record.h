@@ -1,0 +1,40 @@
+/*
+ * tracer_record: the one record the tracer's eBPF programs put in the ring
+ * buffer, shared by the BPF object (tracer.bpf.c, compiled against vmlinux.h)
+ * and the user side (tracer.c, which turns each record into a struct
+ * tl_event). Plain fixed-width types only, laid out without holes, so both
+ * compilers agree on every offset.
+ */
+#ifndef TCPLAB_TRACER_RECORD_H
+#define TCPLAB_TRACER_RECORD_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+enum tl_rec_kind {
+	TL_REC_STATE = 1,	    /* inet_sock_set_state: old_state -> new_state */
+	TL_REC_RETRANS = 2,	    /* tcp_retransmit_skb: a full socket resent seq/flags */
+	TL_REC_RETRANS_SYNACK = 3,  /* tcp_retransmit_synack: a request socket resent */
+	TL_REC_RESET_SENT = 4,	    /* tcp_send_reset */
+	TL_REC_RESET_RECEIVED = 5,  /* tcp_receive_reset */
+	TL_REC_DROP = 6,	    /* kfree_skb, reason NETFILTER_DROP */
+};
+
+struct tl_trace_record {
+	__u64 t_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 sk_id;	/* the socket's kernel address; 0 when there is none */
+	__u32 saddr;	/* network byte order; s = local end, or the packet's sender */
+	__u32 daddr;	/* network byte order */
+	__u16 sport;	/* host byte order */
+	__u16 dport;	/* host byte order */
+	__u32 seq;	/* RETRANS, RETRANS_SYNACK, DROP: the segment's sequence number */
+	__u32 netns;	/* inode of the namespace the record was filtered by */
+	__u16 kind;	/* enum tl_rec_kind */
+	__u8 old_state; /* STATE: the state left */
+	__u8 state;	/* STATE: the state entered; others: the socket's state, 0 if none */
+	__u8 flags;	/* TCP header flags of the segment (TL_TH_*) */
+	__u8 pad[7];	/* to 48 bytes, a multiple of 8, with no implicit padding */
+};
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * cmd_run: `tcplab run`: each scenario in a child process and a network
+ * namespace of its own, its timeline and checks printed whole and in order,
+ * then a summary table.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "check.h"
+#include "cli.h"
+#include "lab.h"
+#include "netns.h"
+#include "render.h"
+#include "roles.h"
+#include "sockstate.h"
+#include "suite.h"
+
+struct run_options {
+	const char *pcap_path;
+	bool time_wait;
+	bool quiet;
+	unsigned jobs;
+	size_t n_scenarios;
+};
+
+static void run_usage(FILE *out)
+{
+	fputs("usage: tcplab run [OPTIONS] [ID|FILE...]\n"
+	      "\n"
+	      "Runs scenarios on the real kernel, each in a private network namespace\n"
+	      "that disappears with the run: nothing on the host is changed. With no\n"
+	      "scenario named, runs every shipped scenario (see 'tcplab list').\n"
+	      "Prints each run's timeline (packets as tcpdump prints them, with their\n"
+	      "role; every state change; application calls; socket snapshots), the\n"
+	      "checks, and a summary. Needs root.\n"
+	      "\n"
+	      "options:\n"
+	      "  --pcap FILE      write the captured packets to FILE (pcap, nanosecond\n"
+	      "                   stamps); with several scenarios FILE gets -ID before\n"
+	      "                   its extension\n"
+	      "  --time-wait      wait out TIME-WAIT (60 s) and show TIME_WAIT -> CLOSE\n"
+	      "  -j, --jobs N     run at most N scenarios at once (default: all)\n"
+	      "  -q, --quiet      print only the verdicts and the summary\n"
+	      "  -h, --help       show this help\n"
+	      "\n"
+	      "exit status: 0 all passed, 1 a check failed, 2 bad input, 3 the lab\n"
+	      "could not run, 130 interrupted\n",
+	      out);
+}
+
+/* "x.pcap" -> "x-N3.pcap" when several scenarios share one --pcap name. */
+static void pcap_name_for(const struct run_options *o, const char *id, char *out, size_t len)
+{
+	if (o->n_scenarios == 1) {
+		snprintf(out, len, "%s", o->pcap_path);
+		return;
+	}
+	const char *dot = strrchr(o->pcap_path, '.');
+	const char *slash = strrchr(o->pcap_path, '/');
+	if (!dot || (slash && dot < slash))
+		snprintf(out, len, "%s-%s", o->pcap_path, id);
+	else
+		snprintf(out, len, "%.*s-%s%s", (int)(dot - o->pcap_path), o->pcap_path, id, dot);
+}
+
+static enum tl_verdict run_in_lab(const struct tl_scenario *sc, size_t index, FILE *out,
+				  volatile sig_atomic_t *stop, void *ctx)
+{
+	(void)index;
+	const struct run_options *o = ctx;
+	char err[1024];
+	struct tl_timeline tl;
+	if (tl_netns_enter_new(err, sizeof(err)) < 0) {
+		fprintf(out, "== %s  %s\n   ERROR: %s\n\n", sc->id, sc->title, err);
+		return TL_VERDICT_ERROR;
+	}
+	struct tl_lab_options lo = {
+		.wait_time_wait = o->time_wait,
+		.stop = stop,
+		.progress = isatty(STDERR_FILENO) ? stderr : NULL,
+	};
+	int rc = tl_lab_run(sc, &lo, &tl, err, sizeof(err));
+	tl_states_resolve(&tl);
+	tl_assign_sides(&tl, sc->port);
+	if (tl_roles_annotate(&tl) < 0) {
+		fprintf(out, "== %s  %s\n   ERROR: out of memory\n\n", sc->id, sc->title);
+		tl_timeline_free(&tl);
+		return TL_VERDICT_ERROR;
+	}
+	if (!o->quiet) {
+		tl_render_header(out, sc);
+		tl_render_timeline(out, &tl);
+	}
+	enum tl_verdict verdict;
+	if (rc < 0) {
+		fprintf(out, "%s   ERROR %s: %s: %s\n\n", o->quiet ? "" : "\n", sc->id, sc->path, err);
+		verdict = TL_VERDICT_ERROR;
+	} else if (rc > 0) {
+		fprintf(out, "%s   STOPPED %s: interrupted\n\n", o->quiet ? "" : "\n", sc->id);
+		verdict = TL_VERDICT_INTERRUPTED;
+	} else {
+		struct tl_check_report rep;
+		if (tl_check_run(sc, &tl, &rep) < 0) {
+			tl_timeline_free(&tl);
+			return TL_VERDICT_ERROR;
+		}
+		if (o->quiet)
+			fprintf(out, "   %s %s\n", rep.pass ? "PASS" : "FAIL", sc->id);
+		else
+			tl_render_verdict(out, sc, &rep);
+		verdict = rep.pass ? TL_VERDICT_PASS : TL_VERDICT_FAIL;
+		tl_check_report_free(&rep);
+	}
+	if (o->pcap_path) {
+		char path[4096];
+		pcap_name_for(o, sc->id, path, sizeof(path));
+		if (tl_pcap_write(path, &tl, err, sizeof(err)) < 0) {
+			fprintf(out, "   ERROR %s: pcap: %s\n", sc->id, err);
+			verdict = TL_VERDICT_ERROR;
+		}
+	}
+	tl_timeline_free(&tl);
+	return verdict;
+}
+
+static void print_summary(FILE *out, const struct tl_scenario *scs, size_t n,
+			  const struct tl_suite_result *res)
+{
+	size_t passed = 0;
+	fprintf(out, "summary\n   %-8s %-7s %8s  %s\n", "scenario", "result", "time", "title");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "   %-8s %-7s %6.2f s  %s\n", scs[i].id, tl_verdict_name(res[i].verdict),
+			res[i].seconds, scs[i].title);
+		passed += res[i].verdict == TL_VERDICT_PASS;
+	}
+	fprintf(out, "   %zu of %zu scenarios passed\n", passed, n);
+}
+
+int tl_cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pcap", required_argument, NULL, 'p' },
+		{ "time-wait", no_argument, NULL, 'w' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run_options o = { 0 };
+	long v;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o.pcap_path = optarg;
+			break;
+		case 'w':
+			o.time_wait = true;
+			break;
+		case 'j':
+			if (!tl_cli_parse_long(optarg, 1, 256, &v)) {
+				fprintf(stderr, "tcplab run: --jobs takes a whole number from 1 to 256, got '%s'\n", optarg);
+				return TL_EXIT_USAGE;
+			}
+			o.jobs = (unsigned)v;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return TL_EXIT_OK;
+		default:
+			fprintf(stderr, "tcplab run: try 'tcplab run --help'\n");
+			return TL_EXIT_USAGE;
+		}
+	}
+	struct tl_scenario *scs;
+	size_t n;
+	if (tl_cli_load_scenarios(argc - optind, argv + optind, &scs, &n) < 0)
+		return TL_EXIT_USAGE;
+	if (tl_cli_require_lab_privileges("run") < 0) {
+		tl_cli_free_scenarios(scs, n);
+		return TL_EXIT_LAB;
+	}
+	o.n_scenarios = n;
+	struct tl_suite_result *res = calloc(n ? n : 1, sizeof(*res));
+	if (!res) {
+		tl_cli_free_scenarios(scs, n);
+		return TL_EXIT_LAB;
+	}
+	int interrupted = tl_suite_run(scs, n, o.jobs, run_in_lab, &o, stdout, res);
+	print_summary(stdout, scs, n, res);
+	int status = TL_EXIT_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (res[i].verdict == TL_VERDICT_ERROR)
+			status = TL_EXIT_LAB;
+		else if (res[i].verdict == TL_VERDICT_FAIL && status == TL_EXIT_OK)
+			status = TL_EXIT_FAIL;
+	}
+	if (interrupted) {
+		fprintf(stderr, "tcplab run: interrupted; every lab namespace is gone\n");
+		status = TL_EXIT_INTERRUPTED;
+	}
+	free(res);
+	tl_cli_free_scenarios(scs, n);
+	return status;
+}

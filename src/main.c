@@ -1,0 +1,50 @@
+/*
+ * main: the tcplab command line. Dispatches to a command; each command owns
+ * its options and its --help.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: tcplab COMMAND [OPTIONS] [ARGS]\n"
+	      "\n"
+	      "Makes every TCP connection state visible: runs a client and a server in a\n"
+	      "throw-away network namespace, captures every packet, traces every kernel\n"
+	      "state change, and checks them against what the scenario expects.\n"
+	      "\n"
+	      "commands:\n"
+	      "  run [ID|FILE...]      run scenarios on the real kernel (default: the\n"
+	      "                        walkthrough's suite); needs root\n"
+	      "  list                  list the shipped scenarios\n"
+	      "  server [--port N]     the walkthrough's server, for experiments by hand\n"
+	      "  client [HOST] ...     the walkthrough's client, for experiments by hand\n"
+	      "\n"
+	      "Run 'tcplab COMMAND --help' for a command's options.\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return TL_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return TL_EXIT_OK;
+	}
+	if (!strcmp(cmd, "run"))
+		return tl_cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "list"))
+		return tl_cmd_list(argc - 1, argv + 1);
+	if (!strcmp(cmd, "client"))
+		return tl_cmd_client(argc - 1, argv + 1);
+	if (!strcmp(cmd, "server"))
+		return tl_cmd_server(argc - 1, argv + 1);
+	fprintf(stderr, "tcplab: unknown command '%s' (try 'tcplab --help')\n", cmd);
+	return TL_EXIT_USAGE;
+}

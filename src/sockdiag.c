@@ -1,0 +1,302 @@
+/*
+ * sockdiag: snapshots of every IPv4 TCP socket of the current network
+ * namespace through netlink sock_diag (libmnl), the way ss gets them, and the
+ * netstat -tano-like table printed for a snapshot.
+ *
+ * A dump covers what the state tracepoint cannot show: request sockets (a
+ * server's half-open connections, idiag_state SYN_RECV) and time-wait
+ * sockets, including orphaned FIN-WAIT-2 ones (a time-wait socket whose
+ * substate is FIN_WAIT2). The kernel's struct inet_diag_msg becomes a
+ * struct tl_sock_row in one place, row_from_diag().
+ */
+#include "sockdiag.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* The kernel sends dump messages of at most 32 KiB (netlink_recvmsg caps
+ * max_recvmsg_len there); a smaller buffer would truncate them. */
+enum { DUMP_BUF_SIZE = 32768 };
+
+/* A dump that a concurrent change interrupted (NLM_F_DUMP_INTR) is retried
+ * this many times before giving up. */
+enum { DUMP_TRIES = 5 };
+
+struct tl_sockdiag {
+	struct mnl_socket *nl;
+	unsigned portid;
+	unsigned seq;
+	char buf[DUMP_BUF_SIZE];
+};
+
+struct tl_sockdiag *tl_sockdiag_open(char *err, size_t errlen)
+{
+	struct tl_sockdiag *d = calloc(1, sizeof(*d));
+	if (!d) {
+		snprintf(err, errlen, "sock_diag: %s", strerror(errno));
+		return NULL;
+	}
+	d->nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	if (!d->nl) {
+		snprintf(err, errlen, "opening a NETLINK_SOCK_DIAG socket: %s", strerror(errno));
+		free(d);
+		return NULL;
+	}
+	if (mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, errlen, "binding the NETLINK_SOCK_DIAG socket: %s",
+			 strerror(errno));
+		tl_sockdiag_close(d);
+		return NULL;
+	}
+	d->portid = mnl_socket_get_portid(d->nl);
+	return d;
+}
+
+void tl_sockdiag_close(struct tl_sockdiag *d)
+{
+	if (!d)
+		return;
+	if (d->nl)
+		mnl_socket_close(d->nl);
+	free(d);
+}
+
+static enum tl_sock_timer timer_of(uint8_t t)
+{
+	switch (t) {
+	case TL_TIMER_OFF:
+	case TL_TIMER_ON:
+	case TL_TIMER_KEEPALIVE:
+	case TL_TIMER_TIMEWAIT:
+	case TL_TIMER_PROBE:
+		return (enum tl_sock_timer)t;
+	}
+	return TL_TIMER_OFF;
+}
+
+/*
+ * The boundary: one kernel inet_diag_msg to one row. Addresses stay in
+ * network order, ports become host order.
+ *
+ * Kernel conventions kept as they are:
+ *  - a request socket comes with idiag_state SYN_RECV (3): inet_diag
+ *    reports TCP_NEW_SYN_RECV as SYN_RECV; its inode is 0, its timer the
+ *    SYN-ACK timer, its retrans the SYN-ACKs resent so far;
+ *  - a time-wait socket comes with its substate: TIME_WAIT, or FIN_WAIT2
+ *    for an orphan waiting out tcp_fin_timeout; timer TIMEWAIT either way;
+ *  - with the keepalive and zero-window-probe timers, idiag_retrans counts
+ *    the probes sent (icsk_probes_out), not retransmissions;
+ *  - for a listener, recv_q is the accept queue's length and send_q its
+ *    limit (the listen() backlog), as ss shows them.
+ */
+static void row_from_diag(const struct inet_diag_msg *m, struct tl_sock_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->tuple.saddr = m->id.idiag_src[0];
+	r->tuple.daddr = m->id.idiag_dst[0];
+	r->tuple.sport = ntohs(m->id.idiag_sport);
+	r->tuple.dport = ntohs(m->id.idiag_dport);
+	r->state = tl_state_valid(m->idiag_state) ? (enum tl_state)m->idiag_state : TL_STATE_NONE;
+	r->recv_q = m->idiag_rqueue;
+	r->send_q = m->idiag_wqueue;
+	r->timer = timer_of(m->idiag_timer);
+	r->timer_ms = m->idiag_expires;
+	r->retrans = m->idiag_retrans;
+	/* sock_diag splits the 64-bit cookie, low half first. */
+	r->cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];
+	r->inode = m->idiag_inode;
+}
+
+struct row_buf {
+	struct tl_sock_row *rows;
+	size_t n, cap;
+};
+
+static int row_push(struct row_buf *b, const struct inet_diag_msg *m)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 32;
+		struct tl_sock_row *grown = realloc(b->rows, cap * sizeof(*grown));
+		if (!grown)
+			return -1;
+		b->rows = grown;
+		b->cap = cap;
+	}
+	row_from_diag(m, &b->rows[b->n++]);
+	return 0;
+}
+
+static int send_request(struct tl_sockdiag *d)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(d->buf);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++d->seq;
+	struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = AF_INET;
+	req->sdiag_protocol = IPPROTO_TCP;
+	/* Every state. The kernel adds request sockets for the SYN_RECV bit
+	 * and walks time-wait sockets for the TIME_WAIT (and FIN_WAIT2) bits. */
+	req->idiag_states = ~0u;
+	return mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0 ? -1 : 0;
+}
+
+/*
+ * One dump: sends the request and reads until NLMSG_DONE or NLMSG_ERROR,
+ * checking that each message answers this request (port id and sequence).
+ * Returns 0 (and *interrupted when the kernel flagged NLM_F_DUMP_INTR; the
+ * rows are then incomplete), or -1 with err set.
+ */
+static int dump_once(struct tl_sockdiag *d, struct row_buf *b, bool *interrupted, char *err,
+		     size_t errlen)
+{
+	*interrupted = false;
+	if (send_request(d) < 0) {
+		snprintf(err, errlen, "sock_diag: sending the dump request: %s", strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(d->nl, d->buf, sizeof(d->buf));
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "sock_diag: reading the dump: %s", strerror(errno));
+			return -1;
+		}
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)d->buf;
+		int left = (int)len;
+		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_pid != d->portid || nlh->nlmsg_seq != d->seq)
+				continue; /* not an answer to this request */
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				*interrupted = true;
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+				int code = nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)) ? EBADMSG
+										     : -e->error;
+				/* ENOENT: no handler for TCP (tcp_diag not built). */
+				snprintf(err, errlen, "sock_diag: the kernel refused the dump: %s%s",
+					 strerror(code),
+					 code == ENOENT ? " (is tcp_diag available?)" : "");
+				return -1;
+			}
+			if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+				continue;
+			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg)) {
+				snprintf(err, errlen, "sock_diag: short inet_diag_msg (%zu bytes)",
+					 mnl_nlmsg_get_payload_len(nlh));
+				return -1;
+			}
+			if (row_push(b, mnl_nlmsg_get_payload(nlh)) < 0) {
+				snprintf(err, errlen, "sock_diag: %s", strerror(ENOMEM));
+				return -1;
+			}
+		}
+	}
+}
+
+int tl_sockdiag_dump(struct tl_sockdiag *d, struct tl_sock_row **rows, size_t *n, char *err,
+		     size_t errlen)
+{
+	struct row_buf b = { 0 };
+	*rows = NULL;
+	*n = 0;
+	for (int attempt = 1;; attempt++) {
+		bool interrupted;
+		b.n = 0;
+		if (dump_once(d, &b, &interrupted, err, errlen) < 0) {
+			free(b.rows);
+			return -1;
+		}
+		if (!interrupted)
+			break;
+		if (attempt == DUMP_TRIES) {
+			snprintf(err, errlen,
+				 "sock_diag: the dump was interrupted by socket changes %d times",
+				 DUMP_TRIES);
+			free(b.rows);
+			return -1;
+		}
+	}
+	if (b.n == 0) {
+		free(b.rows);
+		return 0;
+	}
+	*rows = b.rows;
+	*n = b.n;
+	return 0;
+}
+
+/* netstat's state column: the kernel's spelling, and a request socket
+ * (which sock_diag already reports as SYN_RECV) never as NEW_SYN_RECV. */
+static const char *netstat_state(enum tl_state s)
+{
+	return s == TL_NEW_SYN_RECV ? tl_state_name(TL_SYN_RECV) : tl_state_name(s);
+}
+
+/* netstat prints a port 0 as "*" ("0.0.0.0:*" for a listener's peer). */
+static void netstat_endpoint(uint32_t addr_be, uint16_t port, char *out, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+	struct in_addr in = { .s_addr = addr_be };
+	if (!inet_ntop(AF_INET, &in, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	if (port)
+		snprintf(out, len, "%s:%u", a, (unsigned)port);
+	else
+		snprintf(out, len, "%s:*", a);
+}
+
+/* netstat -o: "name (seconds left/retransmits/keepalive probes)". */
+static void netstat_timer(const struct tl_sock_row *r, char *out, size_t len)
+{
+	double secs = r->timer_ms / 1000.0;
+	switch (r->timer) {
+	case TL_TIMER_OFF:
+		snprintf(out, len, "off (0.00/%u/0)", r->retrans);
+		return;
+	case TL_TIMER_ON:
+		snprintf(out, len, "on (%.2f/%u/0)", secs, r->retrans);
+		return;
+	case TL_TIMER_KEEPALIVE:
+		/* sock_diag's count here is probes, netstat's third field. */
+		snprintf(out, len, "keepalive (%.2f/0/%u)", secs, r->retrans);
+		return;
+	case TL_TIMER_TIMEWAIT:
+		snprintf(out, len, "timewait (%.2f/0/0)", secs);
+		return;
+	case TL_TIMER_PROBE:
+		snprintf(out, len, "probe (%.2f/0/%u)", secs, r->retrans);
+		return;
+	}
+	snprintf(out, len, "unkn-%d (%.2f/%u/0)", (int)r->timer, secs, r->retrans);
+}
+
+void tl_snapshot_print(FILE *out, const struct tl_snapshot *s, const char *indent)
+{
+	if (!indent)
+		indent = "";
+	/* netstat's widths: %6 queues, %-23 endpoints, %-11 state. */
+	fprintf(out, "%sProto Recv-Q Send-Q %-23s %-23s %-11s Timer\n", indent, "Local Address",
+		"Foreign Address", "State");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct tl_sock_row *r = &s->rows[i];
+		char local[32], foreign[32], timer[48];
+		netstat_endpoint(r->tuple.saddr, r->tuple.sport, local, sizeof(local));
+		netstat_endpoint(r->tuple.daddr, r->tuple.dport, foreign, sizeof(foreign));
+		netstat_timer(r, timer, sizeof(timer));
+		fprintf(out, "%stcp   %6u %6u %-23s %-23s %-11s %s\n", indent, r->recv_q, r->send_q,
+			local, foreign, netstat_state(r->state), timer);
+	}
+}
