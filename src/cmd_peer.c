@@ -121,8 +121,8 @@ int tl_cmd_client(int argc, char **argv)
 	double secs;
 	/* First pass: check everything and find the port and host, so that bad input
 	 * is reported before any packet is sent. */
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	optind = 0; /* 0 re-initialises GNU getopt, which permutes argv */
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_port("client", optarg, &port))
@@ -168,8 +168,8 @@ int tl_cmd_client(int argc, char **argv)
 		tl_peer_close_all(&peer);
 		return TL_EXIT_FAIL;
 	}
-	optind = 1;
-	while (!interrupted && (c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	optind = 0; /* 0 re-initialises GNU getopt, which permutes argv */
+	while (!interrupted && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		memset(&st, 0, sizeof(st));
 		switch (c) {
 		case 's':
@@ -232,7 +232,7 @@ int tl_cmd_server(int argc, char **argv)
 	double close_after = -1;
 	bool hold = false, once = false;
 	int c;
-	optind = 1;
+	optind = 0; /* 0 re-initialises GNU getopt, which permutes argv */
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H': host = optarg; break;

@@ -222,6 +222,8 @@ static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 	if (now >= *next_dump_ns) {
 		if (tl_sockdiag_dump(lab->diag, &rows, &n_rows, err, sizeof(err)) < 0)
 			goto fail;
+		/* Stamped after the dump: what it lists was true by then. */
+		now = tl_now_ns();
 		track_mini_sockets(lab, rows, n_rows, now, &fresh);
 		*next_dump_ns = now + DIAG_INTERVAL_NS;
 		dumped = true;
@@ -507,9 +509,16 @@ static int start_lab(struct lab *lab, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read this network namespace's inode");
 		return -1;
 	}
+	why[0] = '\0';
 	if (!(lab->tracer = tl_tracer_open(ns_ino, why, sizeof(why)))) {
 		snprintf(err, errlen, "state tracer: %s", why);
 		return -1;
+	}
+	if (why[0]) {
+		/* Loaded with a warning (an optional program is missing): say so on the timeline. */
+		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
+		snprintf(note.u.note, sizeof(note.u.note), "tracer: %.140s", why);
+		tl_timeline_append(&lab->tl, &note);
 	}
 	if (!(lab->cap = tl_capture_open("lo", why, sizeof(why)))) {
 		snprintf(err, errlen, "packet capture: %s", why);
@@ -608,6 +617,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 
 	rc = start_lab(lab, err, errlen);
 	pthread_mutex_lock(&lab->mu);
+	lab->tl.t0_ns = tl_now_ns(); /* time 0 is the first step, not the lab's set-up */
 	for (size_t i = 0; rc == 0 && i < sc->n_steps; i++)
 		rc = run_step(lab, &sc->steps[i], err, errlen);
 	if (rc == 0) {

@@ -9,6 +9,7 @@
  * namespace: anything else would change the host.
  */
 #include "netns.h"
+#include "textbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,16 +32,6 @@
 
 #define NETLINK_TIMEOUT_S 5 /* the kernel answers at once; this only bounds a bug */
 
-__attribute__((format(printf, 3, 4))) static int set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* Sets IFF_UP on "lo" and waits for the kernel's answer. */
 static int loopback_up(char *err, size_t errlen)
@@ -48,19 +39,19 @@ static int loopback_up(char *err, size_t errlen)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	unsigned int ifindex = if_nametoindex("lo");
 	if (!ifindex)
-		return set_err(err, errlen, "loopback: if_nametoindex(lo): %s", strerror(errno));
+		return tl_errorf(err, errlen, "loopback: if_nametoindex(lo): %s", strerror(errno));
 
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl)
-		return set_err(err, errlen, "loopback: netlink socket: %s", strerror(errno));
+		return tl_errorf(err, errlen, "loopback: netlink socket: %s", strerror(errno));
 	int rc = -1;
 	struct timeval tv = { .tv_sec = NETLINK_TIMEOUT_S };
 	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		set_err(err, errlen, "loopback: SO_RCVTIMEO: %s", strerror(errno));
+		tl_errorf(err, errlen, "loopback: SO_RCVTIMEO: %s", strerror(errno));
 		goto out;
 	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		set_err(err, errlen, "loopback: netlink bind: %s", strerror(errno));
+		tl_errorf(err, errlen, "loopback: netlink bind: %s", strerror(errno));
 		goto out;
 	}
 
@@ -76,14 +67,14 @@ static int loopback_up(char *err, size_t errlen)
 	uint32_t seq = nlh->nlmsg_seq;
 
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		set_err(err, errlen, "loopback: RTM_NEWLINK send: %s", strerror(errno));
+		tl_errorf(err, errlen, "loopback: RTM_NEWLINK send: %s", strerror(errno));
 		goto out;
 	}
 	uint32_t portid = mnl_socket_get_portid(nl);
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (n < 0) {
-			set_err(err, errlen, "loopback: RTM_NEWLINK answer: %s",
+			tl_errorf(err, errlen, "loopback: RTM_NEWLINK answer: %s",
 				errno == EAGAIN ? "no answer from the kernel" : strerror(errno));
 			goto out;
 		}
@@ -91,7 +82,7 @@ static int loopback_up(char *err, size_t errlen)
 		 * errno set to it, and the ACK (error 0) into MNL_CB_STOP. */
 		int r = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
 		if (r == MNL_CB_ERROR) {
-			set_err(err, errlen, "loopback: RTM_NEWLINK lo up: %s", strerror(errno));
+			tl_errorf(err, errlen, "loopback: RTM_NEWLINK lo up: %s", strerror(errno));
 			goto out;
 		}
 		if (r == MNL_CB_STOP)
@@ -110,10 +101,10 @@ int tl_netns_enter_new(char *err, size_t errlen)
 	if (unshare(CLONE_NEWNET) < 0) {
 		int e = errno;
 		if (e == EPERM)
-			return set_err(err, errlen,
+			return tl_errorf(err, errlen,
 				       "unshare(CLONE_NEWNET): %s: a network namespace needs CAP_SYS_ADMIN "
 				       "(run as root)", strerror(e));
-		return set_err(err, errlen, "unshare(CLONE_NEWNET): %s", strerror(e));
+		return tl_errorf(err, errlen, "unshare(CLONE_NEWNET): %s", strerror(e));
 	}
 	/* On failure the process stays in the new, unusable namespace: the
 	 * caller is expected to give up, and the namespace dies with it. */
@@ -140,12 +131,12 @@ static int sysctl_path(const char *name, char *path, size_t len, char *err, size
 	for (const char *c = name; ok && *c; c++)
 		ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.';
 	if (!ok)
-		return set_err(err, errlen,
+		return tl_errorf(err, errlen,
 			       "sysctl %.96s: not a network sysctl name (expected net. followed by "
 			       "lower-case letters, digits, '_' and '.')", name);
 	int w = snprintf(path, len, "/proc/sys/%s", name);
 	if (w < 0 || (size_t)w >= len)
-		return set_err(err, errlen, "sysctl %.96s: name too long", name);
+		return tl_errorf(err, errlen, "sysctl %.96s: name too long", name);
 	for (char *c = path + strlen("/proc/sys/"); *c; c++)
 		if (*c == '.')
 			*c = '/';
@@ -158,8 +149,8 @@ static int open_sysctl(const char *name, const char *path, int flags, char *err,
 	if (fd >= 0)
 		return fd;
 	if (errno == ENOENT)
-		return set_err(err, errlen, "sysctl %s: no such sysctl (%s)", name, path);
-	return set_err(err, errlen, "sysctl %s: %s: %s", name, path, strerror(errno));
+		return tl_errorf(err, errlen, "sysctl %s: no such sysctl (%s)", name, path);
+	return tl_errorf(err, errlen, "sysctl %s: %s: %s", name, path, strerror(errno));
 }
 
 int tl_sysctl_set(const char *name, const char *value, char *err, size_t errlen)
@@ -169,10 +160,10 @@ int tl_sysctl_set(const char *name, const char *value, char *err, size_t errlen)
 		return -1;
 	size_t len = strlen(value);
 	if (!len)
-		return set_err(err, errlen, "sysctl %s: empty value", name);
+		return tl_errorf(err, errlen, "sysctl %s: empty value", name);
 	for (const char *c = value; *c; c++)
 		if (*c == '\n') /* the kernel would read it as the end of the value */
-			return set_err(err, errlen, "sysctl %s: the value holds a newline", name);
+			return tl_errorf(err, errlen, "sysctl %s: the value holds a newline", name);
 	int fd = open_sysctl(name, path, O_WRONLY, err, errlen);
 	if (fd < 0)
 		return -1;
@@ -182,9 +173,9 @@ int tl_sysctl_set(const char *name, const char *value, char *err, size_t errlen)
 	int e = errno;
 	close(fd);
 	if (n < 0)
-		return set_err(err, errlen, "sysctl %s = %.64s: %s", name, value, strerror(e));
+		return tl_errorf(err, errlen, "sysctl %s = %.64s: %s", name, value, strerror(e));
 	if ((size_t)n != len)
-		return set_err(err, errlen, "sysctl %s = %.64s: short write (%zd of %zu bytes)", name, value,
+		return tl_errorf(err, errlen, "sysctl %s = %.64s: short write (%zd of %zu bytes)", name, value,
 			       n, len);
 	return 0;
 }
@@ -196,7 +187,7 @@ int tl_sysctl_get(const char *name, char *buf, size_t len, char *err, size_t err
 {
 	char path[PATH_MAX];
 	if (!buf || !len)
-		return set_err(err, errlen, "sysctl %s: no room for a value", name);
+		return tl_errorf(err, errlen, "sysctl %s: no room for a value", name);
 	buf[0] = '\0';
 	if (sysctl_path(name, path, sizeof(path), err, errlen) < 0)
 		return -1;
@@ -213,7 +204,7 @@ int tl_sysctl_get(const char *name, char *buf, size_t len, char *err, size_t err
 	char *tmp = malloc(SYSCTL_READ_MAX);
 	if (!tmp) {
 		close(fd);
-		return set_err(err, errlen, "sysctl %s: out of memory", name);
+		return tl_errorf(err, errlen, "sysctl %s: out of memory", name);
 	}
 	size_t used = 0;
 	int rc = 0;
@@ -222,7 +213,7 @@ int tl_sysctl_get(const char *name, char *buf, size_t len, char *err, size_t err
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = set_err(err, errlen, "sysctl %s: read: %s", name, strerror(errno));
+			rc = tl_errorf(err, errlen, "sysctl %s: read: %s", name, strerror(errno));
 			break;
 		}
 		if (n == 0)
@@ -231,11 +222,11 @@ int tl_sysctl_get(const char *name, char *buf, size_t len, char *err, size_t err
 	}
 	close(fd);
 	if (rc == 0 && used == SYSCTL_READ_MAX)
-		rc = set_err(err, errlen, "sysctl %s: value longer than %d bytes", name, SYSCTL_READ_MAX - 1);
+		rc = tl_errorf(err, errlen, "sysctl %s: value longer than %d bytes", name, SYSCTL_READ_MAX - 1);
 	if (rc == 0 && used && tmp[used - 1] == '\n')
 		used--;
 	if (rc == 0 && used >= len)
-		rc = set_err(err, errlen, "sysctl %s: value longer than %zu bytes", name, len - 1);
+		rc = tl_errorf(err, errlen, "sysctl %s: value longer than %zu bytes", name, len - 1);
 	if (rc == 0) {
 		memcpy(buf, tmp, used);
 		buf[used] = '\0';
@@ -253,9 +244,9 @@ int tl_sysctl_get_long(const char *name, long *value, char *err, size_t errlen)
 	errno = 0;
 	long v = strtol(buf, &end, 10);
 	if (end == buf || *end != '\0')
-		return set_err(err, errlen, "sysctl %s: '%s' is not a single integer", name, buf);
+		return tl_errorf(err, errlen, "sysctl %s: '%s' is not a single integer", name, buf);
 	if (errno == ERANGE)
-		return set_err(err, errlen, "sysctl %s: %s out of range for a long", name, buf);
+		return tl_errorf(err, errlen, "sysctl %s: %s out of range for a long", name, buf);
 	*value = v;
 	return 0;
 }

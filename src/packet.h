@@ -34,7 +34,9 @@ void tl_seq_tracker_free(struct tl_seq_tracker *t);
 
 /*
  * Writes tcpdump's text for p into buf (always NUL-terminated, truncated to
- * len) and updates the tracker. Packets must be given in capture order.
+ * len) and updates the tracker. Packets must be given in capture order. A
+ * NULL tracker prints absolute numbers (as tcpdump -S); a packet without
+ * bytes prints from its fields alone, without options.
  * Returns the length tcpdump's text has (as snprintf does).
  */
 int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *buf, size_t len);
@@ -43,7 +45,8 @@ int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *
  * Builds an Ethernet-framed (DLT_EN10MB, zero MACs as on loopback) IPv4/TCP
  * frame from header fields, for the simulator's packets and for tests.
  * options/options_len are the raw TCP option bytes (padded to 4 by the
- * caller). Fills out as tl_packet_decode would. Returns 0 or -1 (ENOMEM).
+ * caller). Fills out as tl_packet_decode would. Returns 0, or -1 with errno
+ * ENOMEM, or EINVAL when options_len is over 40 or not a multiple of 4.
  */
 int tl_packet_build(const struct tl_tuple *tuple, uint32_t seq, uint32_t ack, uint8_t flags,
 		    uint16_t window, const uint8_t *options, size_t options_len,

@@ -7,7 +7,8 @@
  * server's half-open connections, idiag_state SYN_RECV) and time-wait
  * sockets, including orphaned FIN-WAIT-2 ones (a time-wait socket whose
  * substate is FIN_WAIT2). The kernel's struct inet_diag_msg becomes a
- * struct tl_sock_row in one place, row_from_diag().
+ * struct tl_sock_row in one place, row_from_diag(). The same dump, followed
+ * by one SOCK_DESTROY per socket, ends a run's leftover sockets.
  */
 #include "sockdiag.h"
 
@@ -116,22 +117,34 @@ static void row_from_diag(const struct inet_diag_msg *m, struct tl_sock_row *r)
 	r->inode = m->idiag_inode;
 }
 
-struct row_buf {
-	struct tl_sock_row *rows;
-	size_t n, cap;
+/* A growing array of n items of `size` bytes, for the dump's visitors. */
+struct vec {
+	void *items;
+	size_t n, cap, size;
 };
 
-static int row_push(struct row_buf *b, const struct inet_diag_msg *m)
+static void *vec_push(struct vec *v)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 32;
-		struct tl_sock_row *grown = realloc(b->rows, cap * sizeof(*grown));
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 32;
+		void *grown = realloc(v->items, cap * v->size);
 		if (!grown)
-			return -1;
-		b->rows = grown;
-		b->cap = cap;
+			return NULL;
+		v->items = grown;
+		v->cap = cap;
 	}
-	row_from_diag(m, &b->rows[b->n++]);
+	return (char *)v->items + v->size * v->n++;
+}
+
+/* What a dump does with each socket; -1 stops it (out of memory). */
+typedef int (*diag_visit)(struct vec *v, const struct inet_diag_msg *m);
+
+static int visit_row(struct vec *v, const struct inet_diag_msg *m)
+{
+	struct tl_sock_row *r = vec_push(v);
+	if (!r)
+		return -1;
+	row_from_diag(m, r);
 	return 0;
 }
 
@@ -150,14 +163,45 @@ static int send_request(struct tl_sockdiag *d)
 	return mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0 ? -1 : 0;
 }
 
+enum msg_result { DUMP_MORE, DUMP_DONE, DUMP_FAILED };
+
+/* One message of a dump answer. */
+static enum msg_result dump_msg(const struct nlmsghdr *nlh, diag_visit visit, struct vec *v,
+				char *err, size_t errlen)
+{
+	if (nlh->nlmsg_type == NLMSG_DONE)
+		return DUMP_DONE;
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+		int code = nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)) ? EBADMSG : -e->error;
+		/* ENOENT: the kernel has no sock_diag handler for TCP. */
+		snprintf(err, errlen, "sock_diag: the kernel refused the dump: %s%s",
+			 strerror(code), code == ENOENT ? " (is tcp_diag available?)" : "");
+		return DUMP_FAILED;
+	}
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return DUMP_MORE;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg)) {
+		snprintf(err, errlen, "sock_diag: short inet_diag_msg (%zu bytes)",
+			 mnl_nlmsg_get_payload_len(nlh));
+		return DUMP_FAILED;
+	}
+	if (visit(v, mnl_nlmsg_get_payload(nlh)) < 0) {
+		snprintf(err, errlen, "sock_diag: %s", strerror(ENOMEM));
+		return DUMP_FAILED;
+	}
+	return DUMP_MORE;
+}
+
 /*
- * One dump: sends the request and reads until NLMSG_DONE or NLMSG_ERROR,
- * checking that each message answers this request (port id and sequence).
- * Returns 0 (and *interrupted when the kernel flagged NLM_F_DUMP_INTR; the
- * rows are then incomplete), or -1 with err set.
+ * One dump: sends the request and reads until NLMSG_DONE or NLMSG_ERROR.
+ * Messages that do not answer this request (another port id or sequence
+ * number, e.g. the rest of an earlier dump abandoned on error) are skipped.
+ * Returns 0 (with *interrupted set when the kernel flagged NLM_F_DUMP_INTR:
+ * the result is then inconsistent), or -1 with err set.
  */
-static int dump_once(struct tl_sockdiag *d, struct row_buf *b, bool *interrupted, char *err,
-		     size_t errlen)
+static int dump_once(struct tl_sockdiag *d, diag_visit visit, struct vec *v, bool *interrupted,
+		     char *err, size_t errlen)
 {
 	*interrupted = false;
 	if (send_request(d) < 0) {
@@ -176,32 +220,36 @@ static int dump_once(struct tl_sockdiag *d, struct row_buf *b, bool *interrupted
 		int left = (int)len;
 		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 			if (nlh->nlmsg_pid != d->portid || nlh->nlmsg_seq != d->seq)
-				continue; /* not an answer to this request */
+				continue;
 			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 				*interrupted = true;
-			if (nlh->nlmsg_type == NLMSG_DONE)
+			switch (dump_msg(nlh, visit, v, err, errlen)) {
+			case DUMP_MORE:
+				break;
+			case DUMP_DONE:
 				return 0;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-				int code = nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)) ? EBADMSG
-										     : -e->error;
-				/* ENOENT: no handler for TCP (tcp_diag not built). */
-				snprintf(err, errlen, "sock_diag: the kernel refused the dump: %s%s",
-					 strerror(code),
-					 code == ENOENT ? " (is tcp_diag available?)" : "");
+			case DUMP_FAILED:
 				return -1;
 			}
-			if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-				continue;
-			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg)) {
-				snprintf(err, errlen, "sock_diag: short inet_diag_msg (%zu bytes)",
-					 mnl_nlmsg_get_payload_len(nlh));
-				return -1;
-			}
-			if (row_push(b, mnl_nlmsg_get_payload(nlh)) < 0) {
-				snprintf(err, errlen, "sock_diag: %s", strerror(ENOMEM));
-				return -1;
-			}
+		}
+	}
+}
+
+/* Dumps into v (emptied first), retrying interrupted dumps. */
+static int dump(struct tl_sockdiag *d, diag_visit visit, struct vec *v, char *err, size_t errlen)
+{
+	for (int attempt = 1;; attempt++) {
+		bool interrupted;
+		v->n = 0;
+		if (dump_once(d, visit, v, &interrupted, err, errlen) < 0)
+			return -1;
+		if (!interrupted)
+			return 0;
+		if (attempt == DUMP_TRIES) {
+			snprintf(err, errlen,
+				 "sock_diag: the dump was interrupted by socket changes %d times",
+				 DUMP_TRIES);
+			return -1;
 		}
 	}
 }
@@ -209,33 +257,90 @@ static int dump_once(struct tl_sockdiag *d, struct row_buf *b, bool *interrupted
 int tl_sockdiag_dump(struct tl_sockdiag *d, struct tl_sock_row **rows, size_t *n, char *err,
 		     size_t errlen)
 {
-	struct row_buf b = { 0 };
+	struct vec v = { .size = sizeof(struct tl_sock_row) };
 	*rows = NULL;
 	*n = 0;
-	for (int attempt = 1;; attempt++) {
-		bool interrupted;
-		b.n = 0;
-		if (dump_once(d, &b, &interrupted, err, errlen) < 0) {
-			free(b.rows);
-			return -1;
-		}
-		if (!interrupted)
-			break;
-		if (attempt == DUMP_TRIES) {
-			snprintf(err, errlen,
-				 "sock_diag: the dump was interrupted by socket changes %d times",
-				 DUMP_TRIES);
-			free(b.rows);
-			return -1;
-		}
+	if (dump(d, visit_row, &v, err, errlen) < 0) {
+		free(v.items);
+		return -1;
 	}
-	if (b.n == 0) {
-		free(b.rows);
+	if (v.n == 0) {
+		free(v.items);
 		return 0;
 	}
-	*rows = b.rows;
-	*n = b.n;
+	*rows = v.items;
+	*n = v.n;
 	return 0;
+}
+
+static int visit_id(struct vec *v, const struct inet_diag_msg *m)
+{
+	struct inet_diag_sockid *id = vec_push(v);
+	if (!id)
+		return -1;
+	*id = m->id;
+	return 0;
+}
+
+/*
+ * Asks the kernel to abort one socket (SOCK_DESTROY, tcp_abort()): it finds
+ * the socket by the id the dump gave, cookie included, so a socket that was
+ * replaced meanwhile is left alone (ESTALE). Returns 0 or an errno.
+ */
+static int destroy_one(struct tl_sockdiag *d, const struct inet_diag_sockid *id)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(d->buf);
+	nlh->nlmsg_type = SOCK_DESTROY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++d->seq;
+	struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = AF_INET;
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_states = ~0u;
+	req->id = *id;
+	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
+		return errno;
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(d->nl, d->buf, sizeof(d->buf));
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		const struct nlmsghdr *h = (const struct nlmsghdr *)d->buf;
+		int left = (int)len;
+		for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
+			if (h->nlmsg_pid != d->portid || h->nlmsg_seq != d->seq)
+				continue;
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (h->nlmsg_len < mnl_nlmsg_size(sizeof(struct nlmsgerr)))
+				return EBADMSG;
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+			return -e->error; /* 0: the acknowledgement */
+		}
+	}
+}
+
+int tl_sockdiag_destroy_all(struct tl_sockdiag *d)
+{
+	char err[256] = "";
+	struct vec v = { .size = sizeof(struct inet_diag_sockid) };
+	if (dump(d, visit_id, &v, err, sizeof(err)) < 0) {
+		free(v.items);
+		return -1;
+	}
+	/* Sockets that go away meanwhile are not counted: a listener's abort
+	 * takes its request sockets and unaccepted children with it (ENOENT
+	 * for those), and a peer's RST can close the other end first. */
+	int destroyed = 0;
+	const struct inet_diag_sockid *ids = v.items;
+	for (size_t i = 0; i < v.n; i++) {
+		if (destroy_one(d, &ids[i]) == 0)
+			destroyed++;
+	}
+	free(v.items);
+	return destroyed;
 }
 
 /* netstat's state column: the kernel's spelling, and a request socket

@@ -10,7 +10,10 @@
 
 bool tl_row_is_mini_socket(const struct tl_sock_row *row)
 {
-	return row->state == TL_NEW_SYN_RECV || row->state == TL_TIME_WAIT ||
+	/* sock_diag reports a request socket as SYN_RECV without an inode; a full
+	 * socket passes through SYN_RECV only for an instant. */
+	bool request = (row->state == TL_SYN_RECV || row->state == TL_NEW_SYN_RECV) && !row->inode;
+	return request || row->state == TL_TIME_WAIT ||
 	       (row->state == TL_FIN_WAIT2 && row->timer == TL_TIMER_TIMEWAIT);
 }
 
@@ -68,31 +71,39 @@ static void place_request_socket(struct tl_timeline *tl, struct tl_event *seen)
 
 /*
  * A time-wait socket takes over at the moment the tracepoint reports CLOSE:
- * that event has the exact time, sock_diag knows the state that follows.
+ * that event has the exact time, sock_diag knows the state that follows. The
+ * kernel makes the time-wait socket visible a few microseconds before the
+ * full socket's CLOSE fires, so a dump can see it first: the hand-over is
+ * the CLOSE nearest to the sighting, before it or just after.
  */
+#define HANDOVER_AFTER_NS 20000000ull
+
 static bool merge_with_handover(struct tl_timeline *tl, size_t seen_idx)
 {
-	struct tl_event *seen = &tl->ev[seen_idx];
-	for (size_t j = seen_idx; j-- > 0;) {
+	struct tl_event *seen = &tl->ev[seen_idx], *best = NULL;
+	for (size_t j = 0; j < tl->n; j++) {
 		struct tl_event *ev = &tl->ev[j];
 		if (!is_state(ev, TL_SRC_TRACEPOINT) || ev->u.state.to != TL_CLOSE ||
-		    !same_tuple(&ev->u.state.tuple, &seen->u.state.tuple))
+		    !same_tuple(&ev->u.state.tuple, &seen->u.state.tuple) ||
+		    ev->t_ns > seen->t_ns + HANDOVER_AFTER_NS)
 			continue;
-		if (seen->u.state.to == TL_TIME_WAIT) {
-			ev->u.state.to = TL_TIME_WAIT;
-			ev->u.state.source = TL_SRC_TRACEPOINT_DIAG;
-			snprintf(ev->u.state.why, sizeof(ev->u.state.why),
-				 "a time-wait socket took over (the tracepoint says CLOSE; sock_diag lists TIME-WAIT)");
-		} else {
-			enum tl_state stays = seen->u.state.to;
-			ev->kind = TL_EV_NOTE;
-			snprintf(ev->u.note, sizeof(ev->u.note),
-				 "socket handed to a time-wait socket that stays %s (the tracepoint says CLOSE; sock_diag still lists it)",
-				 tl_state_name(stays));
-		}
-		return true;
+		best = ev; /* time order: the last one that qualifies is the nearest */
 	}
-	return false;
+	if (!best)
+		return false;
+	if (seen->u.state.to == TL_TIME_WAIT) {
+		best->u.state.to = TL_TIME_WAIT;
+		best->u.state.source = TL_SRC_TRACEPOINT_DIAG;
+		snprintf(best->u.state.why, sizeof(best->u.state.why),
+			 "a time-wait socket took over (the tracepoint says CLOSE; sock_diag lists TIME-WAIT)");
+	} else {
+		enum tl_state stays = seen->u.state.to;
+		best->kind = TL_EV_NOTE;
+		snprintf(best->u.note, sizeof(best->u.note),
+			 "socket handed to a time-wait socket that stays %s (the tracepoint says CLOSE; sock_diag still lists it)",
+			 tl_state_name(stays));
+	}
+	return true;
 }
 
 static void drop_event(struct tl_timeline *tl, size_t i)
@@ -102,6 +113,18 @@ static void drop_event(struct tl_timeline *tl, size_t i)
 	tl->n--;
 }
 
+static bool became_child(const struct tl_timeline *tl, size_t gone_idx)
+{
+	const struct tl_event *gone = &tl->ev[gone_idx];
+	for (size_t j = 0; j < gone_idx; j++) {
+		const struct tl_event *ev = &tl->ev[j];
+		if (is_state(ev, TL_SRC_TRACEPOINT) && ev->u.state.from == TL_LISTEN &&
+		    same_tuple(&ev->u.state.tuple, &gone->u.state.tuple))
+			return true;
+	}
+	return false;
+}
+
 void tl_states_resolve(struct tl_timeline *tl)
 {
 	fill_unbound_ports(tl);
@@ -109,18 +132,26 @@ void tl_states_resolve(struct tl_timeline *tl)
 		struct tl_event *ev = &tl->ev[i];
 		if (!is_state(ev, TL_SRC_SOCK_DIAG) || ev->u.state.from != TL_STATE_NONE)
 			continue;
-		if (ev->u.state.to == TL_NEW_SYN_RECV) {
+		if (ev->u.state.to == TL_NEW_SYN_RECV || ev->u.state.to == TL_SYN_RECV) {
 			place_request_socket(tl, ev);
 		} else if (merge_with_handover(tl, i)) {
 			drop_event(tl, i);
 			i--;
 		}
 	}
-	/* A request socket that vanished became a child socket or was dropped. */
+	/* A request socket that vanished was dropped, or became the child socket
+	 * that the tracepoint reports; only the first is an end. */
 	for (size_t i = 0; i < tl->n; i++) {
 		struct tl_event *ev = &tl->ev[i];
-		if (is_state(ev, TL_SRC_SOCK_DIAG) && ev->u.state.from == TL_NEW_SYN_RECV)
+		if (!is_state(ev, TL_SRC_SOCK_DIAG))
+			continue;
+		if (ev->u.state.from == TL_NEW_SYN_RECV)
 			ev->u.state.from = TL_SYN_RECV;
+		if (ev->u.state.from == TL_SYN_RECV && ev->u.state.to == TL_CLOSE &&
+		    became_child(tl, i)) {
+			drop_event(tl, i);
+			i--;
+		}
 	}
 	tl_timeline_sort(tl);
 }

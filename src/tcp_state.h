@@ -31,7 +31,7 @@ enum tl_state {
 /* Kernel-style name ("FIN_WAIT1"); "?" for a value out of range. Never NULL. */
 const char *tl_state_name(enum tl_state s);
 
-/* The RFC 9293 / netstat spelling ("FIN-WAIT-1", "CLOSED"). Never NULL. */
+/* The RFC 9293 spelling, as ss prints it ("FIN-WAIT-1", "CLOSED"). Never NULL. */
 const char *tl_state_rfc_name(enum tl_state s);
 
 /*

@@ -22,10 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TL_TIMER_MAX_RETX 256	  /* longest schedule; longer ones are refused */
-#define TL_TIMER_MAX_EVENTS 512	  /* longest SYN-ACK exchange; longer ones are refused */
-#define TL_TIMER_WHY_LEN 128	  /* one rule sentence, NUL included */
-#define TL_TIMER_MAX_SYSCTLS 12	  /* sysctls one profile writes */
+#define TL_TIMER_MAX_RETX     256   /* longest schedule; longer ones are refused */
+#define TL_TIMER_MAX_EVENTS   512   /* longest SYN-ACK exchange; longer ones are refused */
+#define TL_TIMER_WHY_LEN      128   /* one rule sentence, NUL included */
+#define TL_TIMER_MAX_SYSCTLS  12    /* sysctls one profile writes */
 #define TL_TIMER_TIME_WAIT_MS 60000 /* TCP_TIMEWAIT_LEN: no sysctl changes it */
 
 /*
@@ -42,21 +42,21 @@ struct tl_timer_settings {
 	int rto_min_us;		  /* tcp_rto_min_us (200000) */
 	int rto_max_ms;		  /* tcp_rto_max_ms, 1000..120000 (120000) */
 	int fin_timeout_s;	  /* tcp_fin_timeout, >= 0 (60) */
-	int invalid_ratelimit_ms; /* tcp_invalid_ratelimit (500): spacing of answers to duplicate SYNs */
+	int invalid_ratelimit_ms; /* tcp_invalid_ratelimit (500): duplicate-SYN answers */
 	/* socket options, 0 when not set */
-	int syncnt;		  /* TCP_SYNCNT, 1..127: on the connecting socket for SYNs, on the listener for SYN-ACKs */
-	int user_timeout_ms;	  /* TCP_USER_TIMEOUT, >= 0 */
-	int linger2_s;		  /* TCP_LINGER2: < 0 no FIN-WAIT-2 wait, 0 use tcp_fin_timeout, > 0 seconds (at most 120) */
+	int syncnt;	     /* TCP_SYNCNT 1..127: connecting socket (SYN), listener (SYN-ACK) */
+	int user_timeout_ms; /* TCP_USER_TIMEOUT, >= 0 */
+	int linger2_s; /* TCP_LINGER2: < 0 no FIN-WAIT-2, 0 tcp_fin_timeout, > 0 seconds (<= 120) */
 	/* the connection */
-	int established_rto_ms;	  /* RTO of the established connection; 0: as on loopback, see tl_timer_loopback_rto_ms() */
-	bool tail_loss_probe;	  /* a tail-loss probe precedes the first RTO of a FIN or data (SACK on, tcp_early_retrans 3) */
-	int hz;			  /* the kernel's HZ (250 here): timers run in jiffies */
+	int established_rto_ms; /* its RTO; 0: as on loopback, see tl_timer_loopback_rto_ms() */
+	bool tail_loss_probe;	/* probe before the first RTO of a FIN or data (SACK on) */
+	int hz;			/* the kernel's HZ (250 here): timers run in jiffies */
 };
 
 /* The five timed retransmission cases. */
 enum tl_timer_case {
-	TL_TIMER_SYN_SENT,  /* (a) the client's SYN, connect() until ETIMEDOUT */
-	TL_TIMER_SYNACK,    /* (b) a request socket's timer-driven SYN-ACKs, until the request is dropped */
+	TL_TIMER_SYN_SENT, /* (a) the client's SYN, connect() until ETIMEDOUT */
+	TL_TIMER_SYNACK,   /* (b) a request socket's timer SYN-ACKs, until the request is dropped */
 	TL_TIMER_FIN_WAIT1, /* (c) an orphan's FIN in FIN-WAIT-1 (close() before the peer's FIN) */
 	TL_TIMER_LAST_ACK,  /* (d) an orphan's FIN in LAST-ACK (close() after the peer's FIN) */
 	TL_TIMER_DATA,	    /* (e) data or FIN of a socket still open: tcp_retries2 budget */
@@ -65,31 +65,31 @@ enum tl_timer_case {
 
 /* The rule that set the gap before a retransmission. */
 enum tl_timer_rule {
-	TL_RULE_INITIAL,      /* first timeout: 1 s for SYN and SYN-ACK, the connection's RTO otherwise */
-	TL_RULE_TLP,	      /* tail-loss probe, about one RTO after the segment */
-	TL_RULE_LINEAR,	      /* SYN linear phase: the gap stays at 1 s */
-	TL_RULE_BACKOFF,      /* exponential back-off: the gap doubled */
-	TL_RULE_RTO_MAX,      /* the doubled gap was capped at the maximum RTO */
+	TL_RULE_INITIAL, /* first timeout: 1 s for SYN and SYN-ACK, else the connection's RTO */
+	TL_RULE_TLP,	 /* tail-loss probe, about one RTO after the segment */
+	TL_RULE_LINEAR,	 /* SYN linear phase: the gap stays at 1 s */
+	TL_RULE_BACKOFF, /* exponential back-off: the gap doubled */
+	TL_RULE_RTO_MAX, /* the doubled gap was capped at the maximum RTO */
 	TL_RULE_USER_TIMEOUT, /* the gap was shortened to end when TCP_USER_TIMEOUT runs out */
 	TL_RULE_DUP_SYN,      /* SYN-ACK exchange only: answer to a duplicate SYN */
 };
 
 /* What ended the schedule. */
 enum tl_timer_end {
-	TL_END_COUNT,	     /* the retransmission count reached its limit */
-	TL_END_TIME_BUDGET,  /* the time budget since the first (re)transmission passed */
-	TL_END_USER_TIMEOUT, /* TCP_USER_TIMEOUT passed (it replaces the time budget) */
-	TL_END_ORPHAN_RTO_MAX, /* orphan whose RTO reached the maximum: tcp_orphan_retries 0 now means 0 */
-	TL_END_REQUEST_DROP, /* request socket: tcp_synack_retries timer firings used up */
+	TL_END_COUNT,	       /* the retransmission count reached its limit */
+	TL_END_TIME_BUDGET,    /* the time budget since the first (re)transmission passed */
+	TL_END_USER_TIMEOUT,   /* TCP_USER_TIMEOUT passed (it replaces the time budget) */
+	TL_END_ORPHAN_RTO_MAX, /* orphan at the maximum RTO: retries 0 means 0 */
+	TL_END_REQUEST_DROP,   /* request socket: tcp_synack_retries timer firings used up */
 };
 
 struct tl_timer_step {
-	int64_t at_ms;		 /* from the first transmission */
-	int64_t gap_ms;		 /* since the previous transmission */
-	bool tlp;		 /* a tail-loss probe, not counted as an RTO retransmission */
+	int64_t at_ms;	/* from the first transmission */
+	int64_t gap_ms; /* since the previous transmission */
+	bool tlp;	/* a tail-loss probe, not counted as an RTO retransmission */
 	enum tl_timer_rule rule;
 	int64_t lateness_ms;	 /* tl_timer_allowed_lateness_ms(gap_ms) */
-	int64_t cum_lateness_ms; /* sum of lateness up to here: timers re-arm from their late firing */
+	int64_t cum_lateness_ms; /* lateness summed up to here: timers re-arm late */
 	char why[TL_TIMER_WHY_LEN];
 };
 
@@ -98,14 +98,14 @@ struct tl_timer_schedule {
 	size_t n_retx; /* retransmissions in retx[], tail-loss probe included */
 	int n_tlp;     /* how many of them are tail-loss probes (0 or 1) */
 	struct tl_timer_step retx[TL_TIMER_MAX_RETX];
-	int64_t give_up_ms;	/* connect() fails, the request or the socket is destroyed */
-	int64_t give_up_gap_ms; /* since the last transmission */
+	int64_t give_up_ms;	     /* connect() fails, the request or the socket is destroyed */
+	int64_t give_up_gap_ms;	     /* since the last transmission */
 	int64_t give_up_lateness_ms; /* allowed lateness of give_up_ms, accumulated */
 	enum tl_timer_end end;
 	char give_up_why[TL_TIMER_WHY_LEN];
-	int count_limit;	   /* RTO retransmissions allowed, -1 when only time ends it */
-	int64_t time_limit_ms;	   /* budget checked at each timer, -1 when only the count ends it */
-	bool time_from_first_rto;  /* budget measured from the first RTO retransmission, not from the first send */
+	int count_limit;	  /* RTO retransmissions allowed, -1 when only time ends it */
+	int64_t time_limit_ms;	  /* budget checked at each timer, -1 when only the count ends it */
+	bool time_from_first_rto; /* budget counted from the first RTO retransmission */
 	/*
 	 * Index in retx[] of a retransmission that a kernel whose timers ran
 	 * late may skip, giving up at that timer instead, because it is within
@@ -138,7 +138,7 @@ int tl_timer_settings_set(struct tl_timer_settings *s, const char *name, long va
  */
 int64_t tl_timer_loopback_rto_ms(int rto_min_us, int hz);
 
-/* The RTO the model uses for established connections: established_rto_ms, or the loopback value. */
+/* The RTO used for established connections: established_rto_ms or the loopback one. Cannot fail. */
 int64_t tl_timer_effective_rto_ms(const struct tl_timer_settings *s);
 
 /*
@@ -196,13 +196,14 @@ struct tl_timer_synack_exchange {
  */
 int tl_timer_predict_synack_exchange(const struct tl_timer_settings *s, int64_t request_created_ms,
 				     const int64_t *syn_ms, size_t n_syn,
-				     struct tl_timer_synack_exchange *out, char *err, size_t errlen);
+				     struct tl_timer_synack_exchange *out, char *err,
+				     size_t errlen);
 
 /* How long an orphaned socket stays in FIN-WAIT-2 once its FIN is ACKed. */
 struct tl_timer_fin_wait2 {
-	bool waits;		  /* false for TCP_LINGER2 < 0: destroyed at the ACK, answering it with a RST */
-	int64_t fin_time_ms;	  /* tcp_fin_time(): TCP_LINGER2 or tcp_fin_timeout, at least 3.5 RTO */
-	int64_t full_socket_ms;	  /* part spent as a full socket (only when fin_time exceeds 60 s) */
+	bool waits; /* false for TCP_LINGER2 < 0: destroyed at the ACK, answering it with a RST */
+	int64_t fin_time_ms; /* tcp_fin_time(): TCP_LINGER2 or tcp_fin_timeout, at least 3.5 RTO */
+	int64_t full_socket_ms; /* part spent as a full socket (only when fin_time exceeds 60 s) */
 	int64_t timewait_sock_ms; /* part spent as a time-wait mini socket in substate FIN-WAIT-2 */
 	int64_t total_ms;	  /* FIN-WAIT-2 length: full_socket_ms + timewait_sock_ms */
 	char why[2 * TL_TIMER_WHY_LEN];
@@ -216,7 +217,7 @@ struct tl_timer_fin_wait2 {
 int tl_timer_fin_wait2(const struct tl_timer_settings *s, struct tl_timer_fin_wait2 *out, char *err,
 		       size_t errlen);
 
-/* TIME-WAIT length in ms: always TCP_TIMEWAIT_LEN (60 s); tcp_fin_timeout does not set it. */
+/* TIME-WAIT length in ms: TCP_TIMEWAIT_LEN, 60 s; tcp_fin_timeout does not set it. Cannot fail. */
 int64_t tl_timer_time_wait_ms(void);
 
 /*
@@ -230,19 +231,21 @@ int64_t tl_timer_time_wait_ms(void);
 int64_t tl_timer_allowed_lateness_ms(int64_t predicted_gap_ms, int hz);
 
 /*
- * Writes one or two sentences into out saying how case `which` under s
- * differs from the walkthrough (a kernel without tcp_syn_linear_timeouts and
- * with default settings: SYN gaps 1, 2, 4, 8, 16, 32 s, SYN-ACK gaps 1, 2,
- * 4, 8, 16 s) and which setting causes it. Returns 0, or -1 with the reason
- * in err for invalid settings; out is always NUL-terminated when len > 0.
+ * Writes one or two sentences into the caller's out saying how case `which`
+ * under s differs from the walkthrough (a kernel without
+ * tcp_syn_linear_timeouts and with default settings: SYN gaps 1, 2, 4, 8,
+ * 16, 32 s, SYN-ACK gaps 1, 2, 4, 8, 16 s) and which setting causes it; for
+ * SYN-ACKs one more sentence when the client's duplicate SYNs change what the
+ * wire shows. Returns 0, or -1 with the reason in err for invalid settings;
+ * out is cut to len and always NUL-terminated when len > 0.
  */
 int tl_timer_explain_vs_walkthrough(enum tl_timer_case which, const struct tl_timer_settings *s,
 				    char *out, size_t len, char *err, size_t errlen);
 
-/* Writes the gaps as "1, 2, 4 s" or "0.204, 0.204, 0.408 s" into out (NUL-terminated when len > 0). */
+/* Writes the gaps as "1, 2, 4 s" or "0.204, 0.408 s" into the caller's out; cuts, never fails. */
 void tl_timer_format_gaps(const struct tl_timer_schedule *sc, char *out, size_t len);
 
-/* Short names: "SYN-SENT SYN", "FIN-WAIT-1 FIN", ...; "?" out of range. Never NULL. */
+/* Static names ("SYN-SENT SYN", "FIN-WAIT-1 orphan FIN", ...); "?" out of range, never NULL. */
 const char *tl_timer_case_name(enum tl_timer_case which);
 const char *tl_timer_rule_name(enum tl_timer_rule rule);
 const char *tl_timer_end_name(enum tl_timer_end end);
@@ -265,7 +268,7 @@ struct tl_timer_profile {
 /* The profiles, in a fixed order; n receives their count. Never NULL. */
 const struct tl_timer_profile *tl_timer_profiles(size_t *n);
 
-/* The profile with that name, or NULL. */
+/* The static profile with that name; NULL for an unknown name or NULL. */
 const struct tl_timer_profile *tl_timer_profile_find(const char *name);
 
 /*

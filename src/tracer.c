@@ -7,6 +7,7 @@
  * record_to_event().
  */
 #include "tracer.h"
+#include "textbuf.h"
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -21,7 +22,7 @@
 #include "bpf/tracer_record.h"
 #include "tracer.skel.h"
 
-_Static_assert(sizeof(struct tl_trace_record) == 48, "record layout shared with tracer.bpf.c");
+_Static_assert(sizeof(struct tl_trace_record) == 40, "record layout shared with tracer.bpf.c");
 
 struct tl_tracer {
 	struct tracer_bpf *skel;
@@ -68,7 +69,9 @@ static void prog_slots(struct tracer_bpf *skel, struct prog_slot slots[N_PROGS])
  * libbpf prints to stderr by default; tcplab's library code never prints.
  * The first warning of an open is kept instead: for a failed load it is the
  * one that names the program and the reason ("prog 'x': BPF program load
- * failed: ..."); later ones only repeat that the object failed.
+ * failed: ..."); later ones only repeat that the object failed. The hook is
+ * process-wide, installed only while tl_tracer_open runs: open tracers from
+ * one thread at a time.
  */
 static char libbpf_msg[256];
 
@@ -87,21 +90,9 @@ static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_lis
 	return 0;
 }
 
-static void appendf(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
-static void appendf(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strnlen(buf, len);
-	if (used + 1 >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
-/* "what: libbpf's message: errno text", with the privilege named on EPERM. */
+/* "what: errno text (libbpf: its first warning)", or on EPERM the privilege
+ * that is missing. */
 static void load_error(char *err, size_t errlen, const char *what, int errnum)
 {
 	if (errnum == EPERM) {
@@ -160,7 +151,7 @@ static struct tracer_bpf *open_and_load(uint32_t netns_ino, const struct btf *vm
 			bpf_program__set_autoload(slots[i].prog, false);
 		} else if (!tracepoint_has_args(vmlinux, slots[i].tracepoint, slots[i].nargs)) {
 			bpf_program__set_autoload(slots[i].prog, false);
-			appendf(warn, warnlen,
+			tl_appendf(warn, warnlen,
 				"%stracer: this kernel has no tracepoint %s with %u arguments; "
 				"not traced",
 				warn[0] ? "; " : "", slots[i].tracepoint, slots[i].nargs);
@@ -168,7 +159,7 @@ static struct tracer_bpf *open_and_load(uint32_t netns_ino, const struct btf *vm
 	}
 	int rc = tracer_bpf__load(skel);
 	if (rc) {
-		int saved = errno ? errno : -rc;
+		int saved = rc < 0 ? -rc : errno;
 		tracer_bpf__destroy(skel);
 		errno = saved;
 		return NULL;
@@ -218,7 +209,7 @@ struct tl_tracer *tl_tracer_open(uint32_t netns_ino, char *err, size_t errlen)
 			load_error(err, errlen, "loading the eBPF tracer", errno);
 			goto fail;
 		}
-		appendf(warn, sizeof(warn),
+		tl_appendf(warn, sizeof(warn),
 			"%stracer: only state changes are traced; the other programs failed "
 			"to load: %s (libbpf: %s)",
 			warn[0] ? "; " : "",
@@ -242,7 +233,7 @@ struct tl_tracer *tl_tracer_open(uint32_t netns_ino, char *err, size_t errlen)
 				load_error(err, errlen, what, e);
 				goto fail;
 			}
-			appendf(warn, sizeof(warn), "%stracer: attaching to %s: %s; not traced",
+			tl_appendf(warn, sizeof(warn), "%stracer: attaching to %s: %s; not traced",
 				warn[0] ? "; " : "", slots[i].tracepoint, strerror(e));
 			continue;
 		}
@@ -308,7 +299,10 @@ static bool record_to_event(const struct tl_trace_record *r, struct tl_event *ev
 	case TL_REC_RETRANS:
 	case TL_REC_RETRANS_SYNACK:
 		ev->kind = TL_EV_RETRANS;
-		if (r->kind == TL_REC_RETRANS_SYNACK)
+		/* A full socket resends a SYN-ACK too: after a simultaneous
+		 * open, or as a Fast Open server's child. */
+		if (r->kind == TL_REC_RETRANS_SYNACK ||
+		    (r->flags & (TL_TH_SYN | TL_TH_ACK)) == (TL_TH_SYN | TL_TH_ACK))
 			ev->u.retrans.kind = TL_RETRANS_SYNACK;
 		else if (r->flags & TL_TH_SYN)
 			ev->u.retrans.kind = TL_RETRANS_SYN;

@@ -23,6 +23,8 @@ struct tl_tracer;
  * network namespace whose /proc/self/ns/net inode is netns_ino. Needs
  * CAP_BPF and CAP_PERFMON (root). Returns NULL with the reason in err
  * (libbpf's message and errno text, and what privilege is missing on EPERM).
+ * On success err may hold a warning (an optional program that could not be
+ * attached); it is left untouched when there is none.
  */
 struct tl_tracer *tl_tracer_open(uint32_t netns_ino, char *err, size_t errlen);
 

@@ -1,4 +1,3 @@
-// SPDX-License-Identifier: GPL-2.0
 /*
  * tracer.bpf: the kernel half of tcplab's tracer. BTF tracepoint programs
  * (CO-RE, compiled against vmlinux.h) that watch IPv4 TCP sockets and packets
@@ -29,7 +28,12 @@
 #define AF_INET 2
 #define ETH_P_IP 0x0800
 #define IPPROTO_TCP_NUM 6
+#define TH_RST 0x04
+#define TH_SYN 0x02
+#define TH_ACK 0x10
 
+/* The kernel refuses GPL-only helpers (bpf_probe_read_kernel, which
+ * BPF_CORE_READ uses) to a program without a GPL-compatible declaration. */
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by user space between open and load; the verifier sees a constant. */
@@ -85,7 +89,6 @@ static __always_inline struct tl_trace_record *reserve(__u16 kind)
 	__builtin_memset(r, 0, sizeof(*r));
 	r->t_ns = bpf_ktime_get_ns();
 	r->kind = kind;
-	r->netns = target_netns;
 	return r;
 }
 
@@ -217,14 +220,20 @@ int BPF_PROG(on_retransmit_synack, const struct sock *sk, const struct request_s
 	tuple_from_sock_common(r, skc);
 	r->state = BPF_CORE_READ(skc, skc_state);
 	r->seq = BPF_CORE_READ((const struct tcp_request_sock *)req, snt_isn);
-	r->flags = 0x12; /* SYN|ACK */
+	r->flags = TH_SYN | TH_ACK;
 	bpf_ringbuf_submit(r, 0);
 	return 0;
 }
 
-/* Two kinds of call: tcp_v4_send_reset answers skb (sk may be NULL when no
- * socket matched, a listener, or a time-wait socket), tcp_send_active_reset
- * passes skb NULL and a full socket. */
+/*
+ * Two kinds of call. tcp_v4_send_reset answers skb before sending: sk is
+ * NULL when no socket matched (N1's RST to a closed port), else a listener,
+ * a request or a time-wait socket. tcp_send_active_reset (abort, close with
+ * unread data, SO_LINGER 0) passes a full socket and skb NULL, and fires
+ * after transmitting: on loopback the peer has already taken the RST by
+ * then, and the socket is usually in CLOSE already (tcp_disconnect and
+ * tcp_close set it first).
+ */
 SEC("tp_btf/tcp_send_reset")
 int BPF_PROG(on_send_reset, const struct sock *sk, const struct sk_buff *skb)
 {
@@ -260,16 +269,17 @@ int BPF_PROG(on_send_reset, const struct sock *sk, const struct sk_buff *skb)
 		r->daddr = p.saddr;
 		r->sport = p.dport;
 		r->dport = p.sport;
-		if (p.flags & 0x10) {
+		if (p.flags & TH_ACK) {
 			r->seq = p.ack;
-			r->flags = 0x04;
+			r->flags = TH_RST;
 		} else {
 			r->seq = 0;
-			r->flags = 0x14;
+			r->flags = TH_RST | TH_ACK;
 		}
 	} else {
+		/* The sequence number (tcp_acceptable_seq) is left at 0. */
 		tuple_from_full_sock(r, sk);
-		r->flags = 0x14; /* an active reset carries ACK */
+		r->flags = TH_RST | TH_ACK; /* an active reset carries ACK */
 	}
 	bpf_ringbuf_submit(r, 0);
 	return 0;

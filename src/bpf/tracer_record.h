@@ -28,13 +28,13 @@ struct tl_trace_record {
 	__u32 daddr;	/* network byte order */
 	__u16 sport;	/* host byte order */
 	__u16 dport;	/* host byte order */
-	__u32 seq;	/* RETRANS, RETRANS_SYNACK, DROP: the segment's sequence number */
-	__u32 netns;	/* inode of the namespace the record was filtered by */
+	__u32 seq;	/* the segment's sequence number (not for STATE, RESET_RECEIVED,
+			 * or a RESET_SENT without an answered segment) */
 	__u16 kind;	/* enum tl_rec_kind */
 	__u8 old_state; /* STATE: the state left */
 	__u8 state;	/* STATE: the state entered; others: the socket's state, 0 if none */
 	__u8 flags;	/* TCP header flags of the segment (TL_TH_*) */
-	__u8 pad[7];	/* to 48 bytes, a multiple of 8, with no implicit padding */
+	__u8 pad[3];	/* to 40 bytes, a multiple of 8, with no implicit padding */
 };
 
 #endif

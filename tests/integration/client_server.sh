@@ -13,8 +13,9 @@ echo "$out"
 grep -q '^connect(127.0.0.1:2017) = -1 ECONNREFUSED (Connection refused)$' <<<"$out" || fail "refusal not printed"
 
 log=$(mktemp)
-"$TCPLAB" server --port 2099 --once >"$log" 2>&1 &
+timeout 20 "$TCPLAB" server --port 2099 --once >"$log" 2>&1 &
 server=$!
+trap 'kill $server 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 50); do grep -q '^listen' "$log" && break; sleep 0.05; done
 out=$("$TCPLAB" client 127.0.0.1 --port 2099 --send hello --wait 0.1 --close 2>&1)
 rc=$?

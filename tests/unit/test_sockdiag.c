@@ -333,6 +333,51 @@ static void test_dump_spanning_messages(void **state)
 		assert_non_null(find_row((uint16_t)(30000 + i), 0));
 }
 
+/* SOCK_DESTROY for everything: a listener, an open connection, a request
+ * socket and a time-wait socket are all gone afterwards, and the
+ * application sees its connection aborted. */
+static void test_destroy_all(void **state)
+{
+	(void)state;
+	enter_new_netns();
+	open_diag();
+
+	int l = listener(2022, 8);
+	int c = client(2022);
+	track(accept(l, NULL, NULL));
+	int c2 = client(2022);
+	int s2 = track(accept(l, NULL, NULL));
+	close_now(c2);
+	sleep_ms(20);
+	close_now(s2);
+	int d = listener(2023, 8);
+	int secs = 30;
+	assert_int_equal(setsockopt(d, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs)), 0);
+	client(2023);
+	sleep_ms(20);
+	dump();
+	/* 2 listeners, 2 ends, TIME-WAIT, a request socket and its client. */
+	assert_int_equal(fx->n, 7);
+
+	int destroyed = tl_sockdiag_destroy_all(fx->diag);
+	assert_true(destroyed >= 4 && destroyed <= 7);
+	/* What stays: the two aborted listeners, as bound CLOSE sockets,
+	 * until the test closes their descriptors. */
+	dump();
+	assert_int_equal(fx->n, 2);
+	for (size_t i = 0; i < fx->n; i++)
+		assert_int_equal(fx->rows[i].state, TL_CLOSE);
+	close_now(l);
+	close_now(d);
+	dump();
+	assert_int_equal(fx->n, 0);
+
+	char b;
+	errno = 0;
+	assert_int_equal(recv(c, &b, 1, MSG_DONTWAIT), -1);
+	assert_true(errno == ECONNABORTED || errno == ECONNRESET);
+}
+
 static void test_snapshot_print(void **state)
 {
 	(void)state;
@@ -405,6 +450,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_orphaned_fin_wait2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_only_own_namespace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dump_spanning_messages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_print, setup, teardown),
 	};
 	if (geteuid() != 0) {

@@ -199,47 +199,52 @@ static uint64_t sock_with(const struct tl_timeline *tl, uint16_t sport, uint16_t
 	return e ? e->u.state.sock_id : 0;
 }
 
+/* "127.0.0.1:2017 > 127.0.0.1:40000" */
+static void tuple_text(const struct tl_tuple *t, char *out, size_t len)
+{
+	char a[32], b[32];
+	tl_endpoint_format(t->saddr, t->sport, a, sizeof(a));
+	tl_endpoint_format(t->daddr, t->dport, b, sizeof(b));
+	snprintf(out, len, "%s > %s", a, b);
+}
+
+/* With TL_TEST_VERBOSE set, prints what was drained (for a failing test). */
 static void dump(const struct tl_timeline *tl)
 {
 	if (!getenv("TL_TEST_VERBOSE"))
 		return;
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *e = &tl->ev[i];
-		char a[32], b[32], f[12];
+		unsigned long long t_ns = e->t_ns - tl->t0_ns;
+		char tu[80], f[12];
 		switch (e->kind) {
 		case TL_EV_STATE:
-			tl_endpoint_format(e->u.state.tuple.saddr, e->u.state.tuple.sport, a, sizeof(a));
-			tl_endpoint_format(e->u.state.tuple.daddr, e->u.state.tuple.dport, b, sizeof(b));
-			print_message("%llu state %#llx %s > %s %s -> %s\n",
-				      (unsigned long long)(e->t_ns - tl->t0_ns),
-				      (unsigned long long)e->u.state.sock_id, a, b,
+			tuple_text(&e->u.state.tuple, tu, sizeof(tu));
+			print_message("%llu state %#llx %s %s -> %s\n", t_ns,
+				      (unsigned long long)e->u.state.sock_id, tu,
 				      tl_state_name(e->u.state.from), tl_state_name(e->u.state.to));
 			break;
 		case TL_EV_RETRANS:
-			tl_endpoint_format(e->u.retrans.tuple.saddr, e->u.retrans.tuple.sport, a, sizeof(a));
-			tl_endpoint_format(e->u.retrans.tuple.daddr, e->u.retrans.tuple.dport, b, sizeof(b));
+			tuple_text(&e->u.retrans.tuple, tu, sizeof(tu));
 			tl_flags_letters(e->u.retrans.flags, f);
-			print_message("%llu retrans %d %s > %s [%s] seq %u in %s\n",
-				      (unsigned long long)(e->t_ns - tl->t0_ns), e->u.retrans.kind, a, b, f,
-				      e->u.retrans.seq, tl_state_name(e->u.retrans.state));
+			print_message("%llu retrans %d %s [%s] seq %u in %s\n", t_ns,
+				      e->u.retrans.kind, tu, f, e->u.retrans.seq,
+				      tl_state_name(e->u.retrans.state));
 			break;
 		case TL_EV_RESET:
-			tl_endpoint_format(e->u.reset.tuple.saddr, e->u.reset.tuple.sport, a, sizeof(a));
-			tl_endpoint_format(e->u.reset.tuple.daddr, e->u.reset.tuple.dport, b, sizeof(b));
-			print_message("%llu reset %s %s > %s in %s\n",
-				      (unsigned long long)(e->t_ns - tl->t0_ns),
-				      e->u.reset.sent ? "sent" : "received", a, b,
+			tuple_text(&e->u.reset.tuple, tu, sizeof(tu));
+			print_message("%llu reset %s %s in %s\n", t_ns,
+				      e->u.reset.sent ? "sent" : "received", tu,
 				      tl_state_name(e->u.reset.state));
 			break;
 		case TL_EV_DROP:
-			tl_endpoint_format(e->u.drop.tuple.saddr, e->u.drop.tuple.sport, a, sizeof(a));
-			tl_endpoint_format(e->u.drop.tuple.daddr, e->u.drop.tuple.dport, b, sizeof(b));
+			tuple_text(&e->u.drop.tuple, tu, sizeof(tu));
 			tl_flags_letters(e->u.drop.flags, f);
-			print_message("%llu drop %s > %s [%s] seq %u\n",
-				      (unsigned long long)(e->t_ns - tl->t0_ns), a, b, f, e->u.drop.seq);
+			print_message("%llu drop %s [%s] seq %u\n", t_ns, tu, f, e->u.drop.seq);
 			break;
 		default:
-			print_message("%llu kind %d\n", (unsigned long long)(e->t_ns - tl->t0_ns), e->kind);
+			print_message("%llu %s\n", t_ns,
+				      e->kind == TL_EV_NOTE ? e->u.note : "(other event)");
 			break;
 		}
 	}
