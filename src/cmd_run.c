@@ -9,14 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "check.h"
 #include "cli.h"
 #include "lab.h"
 #include "netns.h"
-#include "render.h"
-#include "roles.h"
-#include "sockstate.h"
+#include "report.h"
 #include "suite.h"
 
 struct run_options {
@@ -72,7 +68,7 @@ static enum tl_verdict run_in_lab(const struct tl_scenario *sc, size_t index, FI
 {
 	(void)index;
 	const struct run_options *o = ctx;
-	char err[1024];
+	char err[1024] = "", pcap[4096];
 	struct tl_timeline tl;
 	if (tl_netns_enter_new(err, sizeof(err)) < 0) {
 		fprintf(out, "== %s  %s\n   ERROR: %s\n\n", sc->id, sc->title, err);
@@ -84,47 +80,14 @@ static enum tl_verdict run_in_lab(const struct tl_scenario *sc, size_t index, FI
 		.progress = isatty(STDERR_FILENO) ? stderr : NULL,
 	};
 	int rc = tl_lab_run(sc, &lo, &tl, err, sizeof(err));
-	tl_states_resolve(&tl);
-	tl_assign_sides(&tl, sc->port);
-	if (tl_roles_annotate(&tl) < 0) {
-		fprintf(out, "== %s  %s\n   ERROR: out of memory\n\n", sc->id, sc->title);
-		tl_timeline_free(&tl);
-		return TL_VERDICT_ERROR;
-	}
-	if (!o->quiet) {
-		tl_render_header(out, sc);
-		tl_render_timeline(out, &tl);
-	}
-	enum tl_verdict verdict;
-	if (rc < 0) {
-		fprintf(out, "%s   ERROR %s: %s: %s\n\n", o->quiet ? "" : "\n", sc->id, sc->path, err);
-		verdict = TL_VERDICT_ERROR;
-	} else if (rc > 0) {
-		fprintf(out, "%s   STOPPED %s: interrupted\n\n", o->quiet ? "" : "\n", sc->id);
-		verdict = TL_VERDICT_INTERRUPTED;
-	} else {
-		struct tl_check_report rep;
-		if (tl_check_run(sc, &tl, &rep) < 0) {
-			tl_timeline_free(&tl);
-			return TL_VERDICT_ERROR;
-		}
-		if (o->quiet)
-			fprintf(out, "   %s %s\n", rep.pass ? "PASS" : "FAIL", sc->id);
-		else
-			tl_render_verdict(out, sc, &rep);
-		verdict = rep.pass ? TL_VERDICT_PASS : TL_VERDICT_FAIL;
-		tl_check_report_free(&rep);
-	}
+	struct tl_report_options ro = { .quiet = o->quiet };
 	if (o->pcap_path) {
-		char path[4096];
-		pcap_name_for(o, sc->id, path, sizeof(path));
-		if (tl_pcap_write(path, &tl, err, sizeof(err)) < 0) {
-			fprintf(out, "   ERROR %s: pcap: %s\n", sc->id, err);
-			verdict = TL_VERDICT_ERROR;
-		}
+		pcap_name_for(o, sc->id, pcap, sizeof(pcap));
+		ro.pcap_path = pcap;
 	}
+	enum tl_verdict v = tl_report_run(sc, &tl, rc, err, &ro, out);
 	tl_timeline_free(&tl);
-	return verdict;
+	return v;
 }
 
 static void print_summary(FILE *out, const struct tl_scenario *scs, size_t n,

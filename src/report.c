@@ -1,0 +1,49 @@
+/*
+ * report: the shared tail of every run: from raw events to a verdict.
+ */
+#include "report.h"
+
+#include "capture.h"
+#include "check.h"
+#include "render.h"
+#include "roles.h"
+#include "sockstate.h"
+
+enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *tl, int run_rc,
+			      const char *run_err, const struct tl_report_options *o, FILE *out)
+{
+	char err[1024];
+	tl_states_resolve(tl);
+	tl_assign_sides(tl, sc->port);
+	if (tl_roles_annotate(tl) < 0) {
+		fprintf(out, "== %s  %s\n   ERROR: out of memory\n\n", sc->id, sc->title);
+		return TL_VERDICT_ERROR;
+	}
+	if (!o->quiet) {
+		tl_render_header(out, sc);
+		tl_render_timeline(out, tl);
+	}
+	enum tl_verdict verdict;
+	if (run_rc < 0) {
+		fprintf(out, "%s   ERROR %s: %s: %s\n\n", o->quiet ? "" : "\n", sc->id, sc->path, run_err);
+		verdict = TL_VERDICT_ERROR;
+	} else if (run_rc > 0) {
+		fprintf(out, "%s   STOPPED %s: interrupted\n\n", o->quiet ? "" : "\n", sc->id);
+		verdict = TL_VERDICT_INTERRUPTED;
+	} else {
+		struct tl_check_report rep;
+		if (tl_check_run(sc, tl, &rep) < 0)
+			return TL_VERDICT_ERROR;
+		if (o->quiet)
+			fprintf(out, "   %s %s\n", rep.pass ? "PASS" : "FAIL", sc->id);
+		else
+			tl_render_verdict(out, sc, &rep);
+		verdict = rep.pass ? TL_VERDICT_PASS : TL_VERDICT_FAIL;
+		tl_check_report_free(&rep);
+	}
+	if (o->pcap_path && tl_pcap_write(o->pcap_path, tl, err, sizeof(err)) < 0) {
+		fprintf(out, "   ERROR %s: pcap: %s\n", sc->id, err);
+		verdict = TL_VERDICT_ERROR;
+	}
+	return verdict;
+}

@@ -1,0 +1,31 @@
+/*
+ * report: what every runner does with a finished run, so that the kernel
+ * lab and the simulator print and judge runs the same way: fill the
+ * tracepoint's blind spots, assign sides, label packets, print the
+ * timeline, evaluate the checks, write the requested files.
+ */
+#ifndef TCPLAB_REPORT_H
+#define TCPLAB_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "event.h"
+#include "scenario.h"
+#include "suite.h"
+
+struct tl_report_options {
+	bool quiet;		/* only the verdict line */
+	const char *pcap_path;	/* write the packets here, or NULL */
+};
+
+/*
+ * Finishes a raw timeline tl of scenario sc (sorted by time) and reports it
+ * to out. run_rc is the runner's result: 0 ran to the end, 1 stopped by a
+ * signal, -1 failed with run_err. Returns the scenario's verdict; tl is left
+ * annotated for the caller, who still owns it.
+ */
+enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *tl, int run_rc,
+			      const char *run_err, const struct tl_report_options *o, FILE *out);
+
+#endif
