@@ -154,8 +154,32 @@ static void check_listed(const struct tl_scenario *sc, const struct tl_expect *e
 		snprintf(it->difference, sizeof(it->difference), "state not listed");
 }
 
+static void check_timers(const struct tl_series_report *series, struct tl_check_item *it)
+{
+	snprintf(it->what, sizeof(it->what), "timers");
+	snprintf(it->expected, sizeof(it->expected),
+		 "every retransmission and give-up when the timer model predicts");
+	it->pass = series->n > 0;
+	for (size_t i = 0; i < series->n; i++) {
+		const struct tl_series *s = &series->s[i];
+		char title[96], word[160];
+		tl_series_title(s, title, sizeof(title));
+		snprintf(word, sizeof(word), "%s%s: %zu sends %s", i ? ";" : "", title, s->n_sends,
+			 s->pass ? "as predicted" : "OFF");
+		append_word(it->observed, sizeof(it->observed), word);
+		if (!s->pass && it->pass) {
+			it->pass = false;
+			snprintf(it->difference, sizeof(it->difference), "%s: %s", title, s->problem);
+		}
+	}
+	if (!series->n) {
+		snprintf(it->observed, sizeof(it->observed), "no retransmission in this run");
+		snprintf(it->difference, sizeof(it->difference), "nothing was retransmitted");
+	}
+}
+
 int tl_check_run(const struct tl_scenario *sc, const struct tl_timeline *tl,
-		 struct tl_check_report *report)
+		 const struct tl_series_report *series, struct tl_check_report *report)
 {
 	report->pass = true;
 	report->n = sc->n_expects;
@@ -179,6 +203,9 @@ int tl_check_run(const struct tl_scenario *sc, const struct tl_timeline *tl,
 			break;
 		case TL_EXPECT_LISTED:
 			check_listed(sc, ex, tl, it);
+			break;
+		case TL_EXPECT_TIMERS:
+			check_timers(series, it);
 			break;
 		}
 		if (!it->pass)

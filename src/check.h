@@ -11,6 +11,7 @@
 
 #include "event.h"
 #include "scenario.h"
+#include "series.h"
 
 struct tl_check_item {
 	int line; /* the expectation's line in the scenario file */
@@ -29,11 +30,13 @@ struct tl_check_report {
 
 /*
  * Evaluates every expectation of sc against tl, which must be sorted,
- * resolved (tl_states_resolve), side-assigned and annotated (tl_roles_annotate).
- * Returns 0, or -1 when out of memory.
+ * resolved (tl_states_resolve), side-assigned and annotated (tl_roles_annotate);
+ * series holds the run's retransmission series judged against the timer
+ * model (tl_series_analyze), for `expect timers`. Returns 0, or -1 when out
+ * of memory.
  */
 int tl_check_run(const struct tl_scenario *sc, const struct tl_timeline *tl,
-		 struct tl_check_report *report);
+		 const struct tl_series_report *series, struct tl_check_report *report);
 
 void tl_check_report_free(struct tl_check_report *report);
 

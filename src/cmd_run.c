@@ -10,13 +10,20 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fault.h"
 #include "lab.h"
 #include "netns.h"
 #include "report.h"
 #include "suite.h"
+#include "timer_model.h"
+
+#define MAX_CLI_FAULTS 16
 
 struct run_options {
 	const char *pcap_path;
+	const struct tl_timer_profile *timers;
+	const char *drops[MAX_CLI_FAULTS]; /* --drop rules, parsed per scenario (direction is by its port) */
+	size_t n_drops;
 	bool time_wait;
 	bool quiet;
 	unsigned jobs;
@@ -38,6 +45,14 @@ static void run_usage(FILE *out)
 	      "  --pcap FILE      write the captured packets to FILE (pcap, nanosecond\n"
 	      "                   stamps); with several scenarios FILE gets -ID before\n"
 	      "                   its extension\n"
+	      "  --timers NAME    timer settings written into the lab's namespace before\n"
+	      "                   the scenario's own sysctls: fast (default: small retry\n"
+	      "                   counts, each abnormal case ends in seconds), kernel\n"
+	      "                   (this kernel's defaults: minutes), article (the\n"
+	      "                   walkthrough's numbers: SYN gaps 1, 2, 4, 8, 16, 32 s)\n"
+	      "  --drop RULE      drop packets from the start, e.g. 'from server flags S.\n"
+	      "                   count 2' or 'nft tcp dport 2017' (repeatable; syntax in\n"
+	      "                   docs/faults.md)\n"
 	      "  --time-wait      wait out TIME-WAIT (60 s) and show TIME_WAIT -> CLOSE\n"
 	      "  -j, --jobs N     run at most N scenarios at once (default: all)\n"
 	      "  -q, --quiet      print only the verdicts and the summary\n"
@@ -79,8 +94,16 @@ static enum tl_verdict run_in_lab(const struct tl_scenario *sc, size_t index, FI
 		.stop = stop,
 		.progress = isatty(STDERR_FILENO) ? stderr : NULL,
 	};
-	int rc = tl_lab_run(sc, &lo, &tl, err, sizeof(err));
-	struct tl_report_options ro = { .quiet = o->quiet };
+	struct tl_fault faults[MAX_CLI_FAULTS];
+	for (size_t i = 0; i < o->n_drops; i++)
+		tl_fault_parse(o->drops[i], 100 + (unsigned)i, sc->port, &faults[i], err, sizeof(err));
+	lo.timers = o->timers;
+	lo.faults = faults;
+	lo.n_faults = o->n_drops;
+	struct tl_timer_settings timers;
+	int rc = tl_lab_run(sc, &lo, &tl, &timers, err, sizeof(err));
+	struct tl_report_options ro = { .quiet = o->quiet, .timers = &timers,
+					.timer_profile = o->timers ? o->timers->name : NULL };
 	if (o->pcap_path) {
 		pcap_name_for(o, sc->id, pcap, sizeof(pcap));
 		ro.pcap_path = pcap;
@@ -108,12 +131,14 @@ int tl_cmd_run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "pcap", required_argument, NULL, 'p' },
 		{ "time-wait", no_argument, NULL, 'w' },
+		{ "timers", required_argument, NULL, 't' },
+		{ "drop", required_argument, NULL, 'd' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct run_options o = { 0 };
+	struct run_options o = { .timers = tl_timer_profile_find("fast") };
 	long v;
 	int c;
 	optind = 1;
@@ -124,6 +149,19 @@ int tl_cmd_run(int argc, char **argv)
 			break;
 		case 'w':
 			o.time_wait = true;
+			break;
+		case 't':
+			if (!(o.timers = tl_timer_profile_find(optarg))) {
+				fprintf(stderr, "tcplab run: unknown timer profile '%s' (expected fast, kernel or article)\n", optarg);
+				return TL_EXIT_USAGE;
+			}
+			break;
+		case 'd':
+			if (o.n_drops == MAX_CLI_FAULTS) {
+				fprintf(stderr, "tcplab run: at most %d --drop rules\n", MAX_CLI_FAULTS);
+				return TL_EXIT_USAGE;
+			}
+			o.drops[o.n_drops++] = optarg;
 			break;
 		case 'j':
 			if (!tl_cli_parse_long(optarg, 1, 256, &v)) {
@@ -147,6 +185,17 @@ int tl_cmd_run(int argc, char **argv)
 	size_t n;
 	if (tl_cli_load_scenarios(argc - optind, argv + optind, &scs, &n) < 0)
 		return TL_EXIT_USAGE;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < o.n_drops; k++) {
+			struct tl_fault f;
+			char why[512];
+			if (tl_fault_parse(o.drops[k], 100 + (unsigned)k, scs[i].port, &f, why, sizeof(why)) < 0) {
+				fprintf(stderr, "tcplab run: --drop '%s': %s\n", o.drops[k], why);
+				tl_cli_free_scenarios(scs, n);
+				return TL_EXIT_USAGE;
+			}
+		}
+	}
 	if (tl_cli_require_lab_privileges("run") < 0) {
 		tl_cli_free_scenarios(scs, n);
 		return TL_EXIT_LAB;

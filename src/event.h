@@ -95,6 +95,7 @@ struct tl_packet {
 	char *text;	     /* owned; tcpdump -nn text, set by roles_annotate() */
 	enum tl_role role;   /* set by roles_annotate() */
 	unsigned retrans_no; /* 0, or n for the n-th resend of the same segment */
+	uint64_t resend_gap_ns; /* for a resend: time since the previous send of the segment */
 	bool dropped;	     /* a fault rule dropped it after capture */
 	char drop_rule[48];  /* which rule, when dropped */
 };

@@ -18,10 +18,13 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "firewall.h"
 #include "netns.h"
+#include "nflog.h"
 #include "sockdiag.h"
 #include "sockops.h"
 #include "sockstate.h"
+#include "textbuf.h"
 #include "tracer.h"
 
 #define DIAG_INTERVAL_NS 2000000ull	       /* sock_diag poll: request and time-wait sockets */
@@ -29,6 +32,7 @@
 #define STEP_LIMIT_NS (400ull * 1000000000ull) /* a call that blocks longer is a lab failure */
 #define WAIT_DEFAULT_NS (30ull * 1000000000ull)
 #define MAX_MINI 256
+#define NFLOG_GROUP 7 /* per namespace: parallel labs do not share it */
 
 struct side_worker {
 	struct lab *lab;
@@ -62,7 +66,10 @@ struct lab {
 	bool observer_started;
 	struct tl_capture *cap;
 	struct tl_tracer *tracer;
-	struct tl_sockdiag *diag;
+	struct tl_sockdiag *diag;      /* the observer's */
+	struct tl_sockdiag *snap_diag; /* the driver's: a netlink socket runs one dump at a time */
+	struct tl_firewall *firewall;  /* only when the scenario has faults */
+	struct tl_nflog *nflog;
 	int64_t real_minus_mono_ns;
 	struct mini_socket mini[MAX_MINI];
 	size_t n_mini;
@@ -204,16 +211,18 @@ static void note_current_states(struct lab *lab, const struct tl_timeline *fresh
 
 static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 {
-	struct pollfd fds[2] = {
+	struct pollfd fds[3] = {
 		{ .fd = tl_capture_fd(lab->cap), .events = POLLIN },
 		{ .fd = tl_tracer_fd(lab->tracer), .events = POLLIN },
+		{ .fd = lab->nflog ? tl_nflog_fd(lab->nflog) : -1, .events = POLLIN },
 	};
 	char err[256];
 	struct tl_timeline fresh;
 	tl_timeline_init(&fresh, 0);
-	poll(fds, 2, 1);
+	poll(fds, 3, 1);
 	if (tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0 ||
-	    tl_tracer_drain(lab->tracer, &fresh, err, sizeof(err)) < 0)
+	    tl_tracer_drain(lab->tracer, &fresh, err, sizeof(err)) < 0 ||
+	    (lab->nflog && tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0))
 		goto fail;
 	uint64_t now = tl_now_ns();
 	struct tl_sock_row *rows = NULL;
@@ -242,8 +251,8 @@ static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 	tl_timeline_free(&fresh);
 	return 0;
 fail:
-	tl_timeline_free(&fresh);
 	pthread_mutex_lock(&lab->mu);
+	tl_timeline_merge(&lab->tl, &fresh); /* what was read before the failure still counts */
 	snprintf(lab->observer_err, sizeof(lab->observer_err), "%s", err);
 	pthread_cond_broadcast(&lab->cv);
 	pthread_mutex_unlock(&lab->mu);
@@ -409,7 +418,7 @@ static void snapshot(struct lab *lab, const char *label, uint64_t t_ns)
 	struct tl_event ev = { .t_ns = t_ns, .kind = TL_EV_SNAPSHOT };
 	char err[128];
 	snprintf(ev.u.snapshot.label, sizeof(ev.u.snapshot.label), "%s", label);
-	if (tl_sockdiag_dump(lab->diag, &ev.u.snapshot.rows, &ev.u.snapshot.n, err, sizeof(err)) < 0) {
+	if (tl_sockdiag_dump(lab->snap_diag, &ev.u.snapshot.rows, &ev.u.snapshot.n, err, sizeof(err)) < 0) {
 		struct tl_event note = { .t_ns = t_ns, .kind = TL_EV_NOTE };
 		snprintf(note.u.note, sizeof(note.u.note), "snapshot failed: %s", err);
 		tl_timeline_append(&lab->tl, &note);
@@ -431,6 +440,36 @@ static void describe_wait(const struct tl_step *st, char *out, size_t len)
 		snprintf(out, len, "%s", tl_side_name(st->side));
 		break;
 	}
+}
+
+__attribute__((format(printf, 2, 0))) static void note(struct lab *lab, const char *fmt, const char *arg)
+{
+	struct tl_event ev = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
+	tl_textf(ev.u.note, sizeof(ev.u.note), fmt, arg);
+	tl_timeline_append(&lab->tl, &ev);
+}
+
+static int install_fault(struct lab *lab, const struct tl_fault *f, int line, char *err, size_t errlen)
+{
+	char why[512], text[256];
+	if (tl_firewall_add(lab->firewall, f, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "line %d: %s", line, why);
+		return -1;
+	}
+	tl_fault_format(f, text, sizeof(text));
+	note(lab, "fault on: drop %s", text);
+	return 0;
+}
+
+static int remove_faults(struct lab *lab, int line, char *err, size_t errlen)
+{
+	char why[512];
+	if (tl_firewall_remove_all(lab->firewall, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "line %d: %s", line, why);
+		return -1;
+	}
+	note(lab, "%s", "faults off: every drop rule removed");
+	return 0;
 }
 
 /* Runs one step with the lock held. Returns 0, 1 (stopped) or -1. */
@@ -487,16 +526,35 @@ static int run_step(struct lab *lab, const struct tl_step *st, char *err, size_t
 				   st, what, err, errlen);
 	}
 	case TL_STEP_FAULT:
+		return install_fault(lab, &st->rule, st->line, err, errlen);
 	case TL_STEP_UNFAULT:
-		snprintf(err, errlen, "line %d: fault rules are not supported by this build yet", st->line);
-		return -1;
+		return remove_faults(lab, st->line, err, errlen);
 	}
 	return -1;
 }
 
-static int start_lab(struct lab *lab, char *err, size_t errlen)
+static bool has_faults(const struct lab *lab)
 {
-	char why[256];
+	if (lab->opt->n_faults)
+		return true;
+	for (size_t i = 0; i < lab->sc->n_steps; i++)
+		if (lab->sc->steps[i].kind == TL_STEP_FAULT)
+			return true;
+	return false;
+}
+
+/* The profile's sysctls first, so that a scenario's own sysctl lines win. */
+static int apply_sysctls(struct lab *lab, char *err, size_t errlen)
+{
+	char why[256], value[32];
+	const struct tl_timer_profile *prof = lab->opt->timers;
+	for (size_t i = 0; prof && i < prof->n_sysctls; i++) {
+		snprintf(value, sizeof(value), "%ld", prof->sysctls[i].value);
+		if (tl_sysctl_set(prof->sysctls[i].name, value, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "timer profile %s: %s", prof->name, why);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < lab->sc->n_sysctls; i++) {
 		const struct tl_sysctl *s = &lab->sc->sysctls[i];
 		if (tl_sysctl_set(s->name, s->value, why, sizeof(why)) < 0) {
@@ -504,6 +562,43 @@ static int start_lab(struct lab *lab, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* What the model needs, read back from the namespace: the truth, whatever set it. */
+static void read_timer_settings(struct tl_timer_settings *out)
+{
+	const struct tl_timer_profile *all = tl_timer_profile_find("kernel");
+	tl_timer_settings_default(out);
+	for (size_t i = 0; all && i < all->n_sysctls; i++) {
+		long v;
+		char why[256];
+		if (tl_sysctl_get_long(all->sysctls[i].name, &v, why, sizeof(why)) == 0)
+			tl_timer_settings_set(out, all->sysctls[i].name, v, why, sizeof(why));
+	}
+}
+
+static int start_firewall(struct lab *lab, char *err, size_t errlen)
+{
+	char why[512];
+	if (!has_faults(lab))
+		return 0;
+	if (!(lab->nflog = tl_nflog_open(NFLOG_GROUP, why, sizeof(why))) ||
+	    !(lab->firewall = tl_firewall_open(NFLOG_GROUP, why, sizeof(why)))) {
+		snprintf(err, errlen, "faults: %s", why);
+		return -1;
+	}
+	for (size_t i = 0; i < lab->opt->n_faults; i++)
+		if (install_fault(lab, &lab->opt->faults[i], 0, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+static int start_lab(struct lab *lab, char *err, size_t errlen)
+{
+	char why[256];
+	if (apply_sysctls(lab, err, errlen) < 0)
+		return -1;
 	uint32_t ns_ino = tl_netns_inode();
 	if (!ns_ino) {
 		snprintf(err, errlen, "cannot read this network namespace's inode");
@@ -524,11 +619,14 @@ static int start_lab(struct lab *lab, char *err, size_t errlen)
 		snprintf(err, errlen, "packet capture: %s", why);
 		return -1;
 	}
-	if (!(lab->diag = tl_sockdiag_open(why, sizeof(why)))) {
+	if (!(lab->diag = tl_sockdiag_open(why, sizeof(why))) ||
+	    !(lab->snap_diag = tl_sockdiag_open(why, sizeof(why)))) {
 		snprintf(err, errlen, "sock_diag: %s", why);
 		return -1;
 	}
 	lab->real_minus_mono_ns = tl_realtime_minus_mono_ns();
+	if (start_firewall(lab, err, errlen) < 0)
+		return -1;
 	for (int i = 0; i < 2; i++) {
 		struct side_worker *w = &lab->side[i];
 		w->lab = lab;
@@ -553,6 +651,8 @@ static void collect_rest(struct lab *lab)
 	char err[256];
 	if (lab->cap)
 		tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &lab->tl, err, sizeof(err));
+	if (lab->nflog)
+		tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &lab->tl, err, sizeof(err));
 	if (lab->tracer)
 		tl_tracer_drain(lab->tracer, &lab->tl, err, sizeof(err));
 }
@@ -597,7 +697,7 @@ static bool stop_lab(struct lab *lab)
 }
 
 int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
-	       struct tl_timeline *tl, char *err, size_t errlen)
+	       struct tl_timeline *tl, struct tl_timer_settings *timers, char *err, size_t errlen)
 {
 	struct lab *lab = calloc(1, sizeof(*lab));
 	int rc = 0;
@@ -616,6 +716,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	tl_timeline_init(&lab->tl, tl_now_ns());
 
 	rc = start_lab(lab, err, errlen);
+	read_timer_settings(timers);
 	pthread_mutex_lock(&lab->mu);
 	lab->tl.t0_ns = tl_now_ns(); /* time 0 is the first step, not the lab's set-up */
 	for (size_t i = 0; rc == 0 && i < sc->n_steps; i++)
@@ -644,6 +745,9 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	if (!joined)
 		return rc; /* a stuck worker still uses lab; process exit reclaims it */
 	tl_sockdiag_close(lab->diag);
+	tl_sockdiag_close(lab->snap_diag);
+	tl_firewall_close(lab->firewall);
+	tl_nflog_close(lab->nflog);
 	free(lab->rows);
 	pthread_cond_destroy(&lab->cv);
 	pthread_mutex_destroy(&lab->mu);

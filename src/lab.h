@@ -13,12 +13,17 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "fault.h"
 #include "scenario.h"
+#include "timer_model.h"
 
 struct tl_lab_options {
 	bool wait_time_wait;	    /* at the end, wait until TIME-WAIT sockets are gone */
 	volatile sig_atomic_t *stop; /* set by a signal handler: stop soon; may be NULL */
 	FILE *progress;		    /* a terminal for progress lines on long waits, or NULL */
+	const struct tl_timer_profile *timers; /* sysctls written before the scenario's own; NULL: none */
+	const struct tl_fault *faults;	    /* rules installed before the first step */
+	size_t n_faults;
 };
 
 /*
@@ -26,11 +31,12 @@ struct tl_lab_options {
  * sorted, sides assigned to calls only). Returns 0 when the script ran to its
  * end, 1 when it was stopped through o->stop, and -1 with the reason in err
  * when the lab itself failed (tracer, capture, sysctl, a step that never
- * returned). tl holds what was observed in every case; free it with
- * tl_timeline_free.
+ * returned, a rule nft refused). tl holds what was observed in every case;
+ * free it with tl_timeline_free. *timers receives the namespace's timer
+ * sysctls as read back after they were set (defaults where one cannot be read).
  */
 int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
-	       struct tl_timeline *tl, char *err, size_t errlen);
+	       struct tl_timeline *tl, struct tl_timer_settings *timers, char *err, size_t errlen);
 
 /* CLOCK_MONOTONIC now, in ns. */
 uint64_t tl_now_ns(void);

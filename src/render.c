@@ -30,7 +30,8 @@ void tl_role_describe(const struct tl_packet *p, char *out, size_t len)
 	const char *role = (p->role >= 0 && p->role < TL_ROLE_COUNT) ? role_words[p->role] : "?";
 	int n;
 	if (p->retrans_no)
-		n = snprintf(out, len, "retransmission #%u of %s", p->retrans_no, role);
+		n = snprintf(out, len, "retransmission #%u of %s, %.3f s after the previous send", p->retrans_no,
+			     role, p->resend_gap_ns / 1e9);
 	else
 		n = snprintf(out, len, "%s", role);
 	if (p->dropped && n >= 0 && (size_t)n < len)

@@ -13,10 +13,14 @@
 #include "event.h"
 #include "scenario.h"
 #include "suite.h"
+#include "timer_model.h"
 
 struct tl_report_options {
 	bool quiet;		/* only the verdict line */
 	const char *pcap_path;	/* write the packets here, or NULL */
+	/* the timer settings the run had (namespace sysctls, profile); NULL: kernel defaults */
+	const struct tl_timer_settings *timers;
+	const char *timer_profile; /* its name, for the header */
 };
 
 /*

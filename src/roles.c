@@ -23,6 +23,7 @@ struct sent_segment {
 	uint8_t flags;
 	enum tl_role role;
 	unsigned sends;
+	uint64_t last_ns; /* when it was last sent */
 };
 
 struct direction {
@@ -98,12 +99,12 @@ static struct sent_segment *earlier_send(struct direction *d, const struct tl_pa
 	return NULL;
 }
 
-static void remember(struct direction *d, const struct tl_packet *p, enum tl_role role)
+static void remember(struct direction *d, const struct tl_packet *p, enum tl_role role, uint64_t t_ns)
 {
 	if (d->n_sent == MAX_SENT)
 		return;
 	d->sent[d->n_sent++] = (struct sent_segment){
-		.seq = p->seq, .len = seq_space(p), .flags = p->flags, .role = role, .sends = 1
+		.seq = p->seq, .len = seq_space(p), .flags = p->flags, .role = role, .sends = 1, .last_ns = t_ns
 	};
 }
 
@@ -146,7 +147,7 @@ static enum tl_role classify_new(struct direction *me, struct direction *peer, c
 	return TL_ROLE_ACK;
 }
 
-static void annotate_packet(struct conn *c, int dir, struct tl_packet *p)
+static void annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_t t_ns)
 {
 	struct direction *me = &c->dir[dir], *peer = &c->dir[!dir];
 	/* A SYN with a new initial sequence number starts a new connection on the same ports. */
@@ -157,12 +158,15 @@ static void annotate_packet(struct conn *c, int dir, struct tl_packet *p)
 	if (prev) {
 		p->role = prev->role;
 		p->retrans_no = prev->sends++;
+		p->resend_gap_ns = t_ns - prev->last_ns;
+		prev->last_ns = t_ns;
 		return;
 	}
 	p->role = classify_new(me, peer, p);
 	p->retrans_no = 0;
+	p->resend_gap_ns = 0;
 	if (seq_space(p) || (p->flags & TL_TH_RST))
-		remember(me, p, p->role);
+		remember(me, p, p->role, t_ns);
 }
 
 int tl_roles_annotate(struct tl_timeline *tl)
@@ -187,7 +191,7 @@ int tl_roles_annotate(struct tl_timeline *tl)
 			rc = -1;
 			break;
 		}
-		annotate_packet(c, dir, p);
+		annotate_packet(c, dir, p, ev->t_ns);
 	}
 	free(table.v);
 	tl_seq_tracker_free(seqs);

@@ -955,11 +955,18 @@ static int parse_expect(struct parser *p, struct words *ws)
 	if (refuse_background(p, ws) < 0)
 		return -1;
 	if (ws->n < 2)
-		return fail(p, "'expect' needs what to expect (expected packets, roles, client or server)");
+		return fail(p, "'expect' needs what to expect (expected packets, roles, timers, client or server)");
 	if (is_word(ws, 1, "packets")) {
 		e.kind = TL_EXPECT_PACKETS;
 		if (parse_packet_list(p, ws, &e) < 0)
 			return -1;
+		return add_expect(p, &e);
+	}
+	if (is_word(ws, 1, "timers")) {
+		e.kind = TL_EXPECT_TIMERS;
+		if (ws->n != 2)
+			return fail(p, "'expect timers' takes no arguments, got %zu %s", ws->n - 2,
+				    words_noun(ws->n - 2));
 		return add_expect(p, &e);
 	}
 	if (is_word(ws, 1, "roles")) {
@@ -969,7 +976,7 @@ static int parse_expect(struct parser *p, struct words *ws)
 		return add_expect(p, &e);
 	}
 	if (strcmp(ws->w[1], "client") != 0 && strcmp(ws->w[1], "server") != 0)
-		return fail(p, "unknown expectation '%s' (expected packets, roles, client or server)",
+		return fail(p, "unknown expectation '%s' (expected packets, roles, timers, client or server)",
 			    show(ws->w[1]).s);
 	if (parse_side(p, ws->w[1], &e.side) < 0)
 		return -1;
@@ -1008,6 +1015,38 @@ static int parse_expect(struct parser *p, struct words *ws)
 		    ws->w[1], show(what).s);
 }
 
+/* ---- the walkthrough's numbers ---- */
+
+static int parse_walkthrough(struct parser *p, struct words *ws)
+{
+	static const char *const series_names[TL_SERIES_COUNT] = { "syn", "synack", "fin" };
+	if (refuse_background(p, ws) < 0)
+		return -1;
+	if (ws->n < 3)
+		return fail(p, "'walkthrough' takes a series (syn, synack or fin) and its gaps in seconds");
+	size_t which = TL_SERIES_COUNT;
+	for (size_t i = 0; i < TL_SERIES_COUNT; i++)
+		if (!strcmp(ws->w[1], series_names[i]))
+			which = i;
+	if (which == TL_SERIES_COUNT)
+		return fail(p, "unknown series '%s' (expected syn, synack or fin)", show(ws->w[1]).s);
+	struct tl_walkthrough_gaps *g = &p->sc->walkthrough[which];
+	if (g->line)
+		return fail(p, "duplicate 'walkthrough %s' (first at line %d)", ws->w[1], g->line);
+	if (ws->n - 2 > TL_MAX_GAPS)
+		return fail(p, "too many gaps (%zu, at most %d)", ws->n - 2, TL_MAX_GAPS);
+	for (size_t k = 2; k < ws->n; k++) {
+		char *end;
+		errno = 0;
+		double v = strtod(ws->w[k], &end);
+		if (errno || end == ws->w[k] || *end || v <= 0 || v > 3600)
+			return fail(p, "gap '%s' is not a number of seconds from 0 to 3600", show(ws->w[k]).s);
+		g->gaps_s[g->n++] = v;
+	}
+	g->line = p->line;
+	return 0;
+}
+
 /* ---- the file ---- */
 
 static const struct {
@@ -1018,7 +1057,7 @@ static const struct {
 	{ "host", parse_host_line },  { "port", parse_port_line },	{ "sysctl", parse_sysctl },
 	{ "client", parse_side_step }, { "server", parse_side_step }, { "sleep", parse_sleep },
 	{ "snapshot", parse_snapshot }, { "wait", parse_wait },	{ "drop", parse_drop },
-	{ "undrop", parse_undrop },   { "expect", parse_expect },
+	{ "undrop", parse_undrop },   { "expect", parse_expect },	{ "walkthrough", parse_walkthrough },
 };
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 
@@ -1049,7 +1088,7 @@ static int parse_words(struct parser *p, struct words *ws)
 	if (hint)
 		return fail(p, "unknown keyword '%s' (did you mean '%s'?)", show(kw).s, hint);
 	return fail(p, "unknown keyword '%s' (expected title, section, explain, host, port, sysctl, "
-		       "client, server, sleep, snapshot, wait, drop, undrop or expect)", show(kw).s);
+		       "client, server, sleep, snapshot, wait, drop, undrop, walkthrough or expect)", show(kw).s);
 }
 
 static int parse_lines(struct parser *p, const char *text)
@@ -1089,8 +1128,18 @@ static int finish(struct parser *p)
 		snprintf(sc->host, sizeof(sc->host), "%s", DEFAULT_HOST);
 	if (!p->port_line)
 		sc->port = DEFAULT_PORT;
+	unsigned n_faults = 0;
 	for (size_t i = 0; i < sc->n_steps; i++) {
 		struct tl_step *st = &sc->steps[i];
+		if (st->kind == TL_STEP_FAULT) {
+			/* Parsed now that the server's port is known: direction is by port. */
+			char why[256];
+			if (tl_fault_parse(st->fault, ++n_faults, sc->port, &st->rule, why, sizeof(why)) < 0) {
+				p->line = st->line;
+				return fail(p, "%s", why);
+			}
+			continue;
+		}
 		if (st->kind != TL_STEP_LISTEN && st->kind != TL_STEP_CONNECT)
 			continue;
 		if (!st->host[0])

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "fault.h"
 #include "tcp_state.h"
 
 #define TL_MAX_LIST 64 /* longest state, flag or role list in one expectation */
@@ -62,6 +63,7 @@ struct tl_step {
 	enum tl_state state;  /* WAIT_STATE */
 	char label[48];	      /* SNAPSHOT: a label, may be empty */
 	char *fault;	      /* FAULT: the rule text as written, owned */
+	struct tl_fault rule; /* FAULT: the rule, parsed with the scenario's port */
 };
 
 enum tl_expect_kind {
@@ -70,6 +72,7 @@ enum tl_expect_kind {
 	TL_EXPECT_ROLES,   /* expect roles R1 R2 ...: the role of every packet */
 	TL_EXPECT_CALL,	   /* expect SIDE VERB RESULT: e.g. "client connect ECONNREFUSED" */
 	TL_EXPECT_LISTED,  /* expect SIDE listed S: a snapshot shows a SIDE socket in S */
+	TL_EXPECT_TIMERS,  /* expect timers: every retransmission and give-up as the timer model predicts */
 };
 
 struct tl_expect {
@@ -91,6 +94,22 @@ struct tl_sysctl {
 	int line;
 };
 
+/* A retransmission series the walkthrough measured, for side-by-side tables. */
+enum tl_series_kind {
+	TL_SERIES_SYN,	  /* the client's SYN in SYN-SENT */
+	TL_SERIES_SYNACK, /* the server's SYN-ACK */
+	TL_SERIES_FIN,	  /* a FIN in FIN-WAIT-1 or LAST-ACK */
+	TL_SERIES_COUNT
+};
+
+#define TL_MAX_GAPS 32
+
+struct tl_walkthrough_gaps {
+	size_t n;		   /* 0: the walkthrough gives none */
+	double gaps_s[TL_MAX_GAPS]; /* seconds between successive sends, as the walkthrough saw them */
+	int line;
+};
+
 struct tl_scenario {
 	char id[32];	   /* from the file name: scenarios/N3.scn -> "N3" */
 	char path[4096];
@@ -105,6 +124,7 @@ struct tl_scenario {
 	size_t n_steps;
 	struct tl_expect *expects;
 	size_t n_expects;
+	struct tl_walkthrough_gaps walkthrough[TL_SERIES_COUNT]; /* "walkthrough syn 1 2 4 ..." */
 };
 
 /*
