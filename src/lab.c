@@ -77,6 +77,9 @@ struct lab {
 	size_t n_rows;
 	uint64_t rows_ns;
 	enum tl_state current[3]; /* newest state of each side's connection socket */
+	uint64_t current_since_ns[3];
+	enum tl_side waiting_for; /* the side a wait step waits on, for its progress line */
+	struct tl_timer_settings timers; /* the namespace's, for predicted ends in progress lines */
 	char observer_err[256];
 };
 
@@ -205,6 +208,8 @@ static void note_current_states(struct lab *lab, const struct tl_timeline *fresh
 		if (ev->kind != TL_EV_STATE || ev->u.state.tuple.dport == 0)
 			continue;
 		enum tl_side side = tl_side_of_port(ev->u.state.tuple.sport, lab->sc->port);
+		if (lab->current[side] != ev->u.state.to)
+			lab->current_since_ns[side] = ev->t_ns;
 		lab->current[side] = ev->u.state.to;
 	}
 }
@@ -275,17 +280,59 @@ static void *observer_main(void *arg)
 
 /* ---- the driver ---- */
 
+/*
+ * When the state the waited-for side is in will end on its own, as the timer
+ * model predicts from the namespace's settings (socket options aside).
+ */
+static bool predicted_end(struct lab *lab, uint64_t *end_ns, const char **why)
+{
+	enum tl_side side = lab->waiting_for;
+	struct tl_timer_schedule *sched;
+	struct tl_timer_fin_wait2 fw2;
+	enum tl_timer_case which;
+	int64_t end_ms;
+	if (side == TL_SIDE_NONE)
+		return false;
+	switch (lab->current[side]) {
+	case TL_SYN_SENT: which = TL_TIMER_SYN_SENT; *why = "SYN-SENT gives up"; break;
+	case TL_SYN_RECV: which = TL_TIMER_SYNACK; *why = "the request is dropped"; break;
+	case TL_FIN_WAIT1: which = TL_TIMER_FIN_WAIT1; *why = "the orphan in FIN-WAIT-1 is destroyed"; break;
+	case TL_LAST_ACK: which = TL_TIMER_LAST_ACK; *why = "the orphan in LAST-ACK is destroyed"; break;
+	case TL_FIN_WAIT2:
+		if (tl_timer_fin_wait2(&lab->timers, &fw2, NULL, 0) < 0)
+			return false;
+		*end_ns = lab->current_since_ns[side] + (uint64_t)fw2.total_ms * 1000000ull;
+		*why = "FIN-WAIT-2 times out";
+		return true;
+	case TL_TIME_WAIT:
+		*end_ns = lab->current_since_ns[side] + (uint64_t)tl_timer_time_wait_ms() * 1000000ull;
+		*why = "TIME-WAIT ends";
+		return true;
+	default:
+		return false;
+	}
+	if (!(sched = malloc(sizeof(*sched))))
+		return false;
+	bool ok = tl_timer_predict(which, &lab->timers, sched, NULL, 0) == 0;
+	end_ms = sched->give_up_ms;
+	free(sched);
+	*end_ns = lab->current_since_ns[side] + (uint64_t)end_ms * 1000000ull;
+	return ok;
+}
+
 static void progress(struct lab *lab, const char *what, uint64_t started_ns, uint64_t limit_ns)
 {
 	if (!lab->opt->progress)
 		return;
-	double waited = (tl_now_ns() - started_ns) / 1e9;
-	if (limit_ns)
-		fprintf(lab->opt->progress, "\r\033[K  %s: waiting for %s ... %.1f s (at most %.0f s)",
-			lab->sc->id, what, waited, limit_ns / 1e9);
-	else
-		fprintf(lab->opt->progress, "\r\033[K  %s: waiting for %s ... %.1f s", lab->sc->id, what,
-			waited);
+	uint64_t now = tl_now_ns(), end_ns;
+	const char *why;
+	char tail[96] = "";
+	if (predicted_end(lab, &end_ns, &why) && end_ns > now)
+		snprintf(tail, sizeof(tail), ", about %.0f s more until %s", (end_ns - now) / 1e9, why);
+	else if (limit_ns)
+		snprintf(tail, sizeof(tail), " (at most %.0f s)", limit_ns / 1e9);
+	fprintf(lab->opt->progress, "\r\033[K  %s: waiting for %s: %.0f s%s", lab->sc->id, what,
+		(now - started_ns) / 1e9, tail);
 	fflush(lab->opt->progress);
 }
 
@@ -476,6 +523,7 @@ static int remove_faults(struct lab *lab, int line, char *err, size_t errlen)
 static int run_step(struct lab *lab, const struct tl_step *st, char *err, size_t errlen)
 {
 	char what[96];
+	lab->waiting_for = st->side;
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
 	case TL_STEP_ACCEPT:
@@ -717,6 +765,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 
 	rc = start_lab(lab, err, errlen);
 	read_timer_settings(timers);
+	lab->timers = *timers;
 	pthread_mutex_lock(&lab->mu);
 	lab->tl.t0_ns = tl_now_ns(); /* time 0 is the first step, not the lab's set-up */
 	for (size_t i = 0; rc == 0 && i < sc->n_steps; i++)

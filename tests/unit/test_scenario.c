@@ -58,7 +58,7 @@ static const char full_text[] =
 	"wait server state close_wait timeout 2s\n"
 	"wait client gone\n"
 	"wait client gone timeout 1min\n"
-	"drop in tcp flags & fin == fin\n"
+	"drop nft tcp flags & fin == fin\n"
 	"undrop\n"
 	"server close\n"
 	"client abort\n"
@@ -174,7 +174,8 @@ static void parses_full_scenario(void **state)
 	assert_int_equal(st[23].duration_ns, 60000000000ull);
 
 	assert_int_equal(st[24].kind, TL_STEP_FAULT);
-	assert_string_equal(st[24].fault, "in tcp flags & fin == fin");
+	assert_string_equal(st[24].fault, "nft tcp flags & fin == fin");
+	assert_true(st[24].rule.raw); /* parsed with the scenario's port */
 	assert_int_equal(st[25].kind, TL_STEP_UNFAULT);
 	assert_int_equal(st[26].kind, TL_STEP_CLOSE);
 	assert_int_equal(st[27].kind, TL_STEP_ABORT);
@@ -607,6 +608,9 @@ static void err_text_lengths(void **state)
 	snprintf(text, sizeof(text), T "snapshot %060d\n", 1);
 	check_error("x.scn", text, "x.scn:2: snapshot label too long (60 bytes, at most 47)", true);
 	check_error("x.scn", T "drop\n", "x.scn:2: 'drop' needs a rule", true);
+	/* The rule itself is checked at load time, at its own line. */
+	check_error("x.scn", T "client connect\ndrop from clinet\n", "x.scn:3: from 'clinet': expected client or server",
+		    true);
 	check_error("a-scenario-name-longer-than-the-id.scn", T,
 		    "a-scenario-name-longer-than-the-id.scn: file name too long for a scenario id", false);
 }
