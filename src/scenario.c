@@ -607,6 +607,14 @@ static const enum tl_step_kind verb_kinds[] = {
 #define N_VERBS (sizeof(verb_names) / sizeof(verb_names[0]))
 #define VERB_LIST "listen, accept, connect, send, recv, shutdown, close, abort or setsockopt"
 
+const char *tl_step_verb(enum tl_step_kind kind)
+{
+	for (size_t v = 0; v < N_VERBS; v++)
+		if (verb_kinds[v] == kind)
+			return verb_names[v];
+	return NULL;
+}
+
 /* [HOST] [PORT]: one word is a host if it reads as an address, else a port.
  * Missing parts stay empty/0 and get the scenario's defaults at the end, so
  * "host" and "port" lines may come anywhere in the file. */

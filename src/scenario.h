@@ -140,4 +140,7 @@ int tl_scenario_parse_text(const char *name, const char *text, struct tl_scenari
 
 void tl_scenario_free(struct tl_scenario *sc);
 
+/* The word a side step is written with ("connect"); NULL for a lab step. */
+const char *tl_step_verb(enum tl_step_kind kind);
+
 #endif

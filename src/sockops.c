@@ -228,33 +228,26 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 	const char *h = st->host[0] ? st->host : host;
 	uint16_t pt = st->port ? st->port : port;
 	memset(call, 0, sizeof(*call));
+	if (tl_step_verb(st->kind))
+		snprintf(call->verb, sizeof(call->verb), "%s", tl_step_verb(st->kind));
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
-		snprintf(call->verb, sizeof(call->verb), "listen");
 		return do_listen(p, h, pt, call);
 	case TL_STEP_ACCEPT:
-		snprintf(call->verb, sizeof(call->verb), "accept");
 		return do_accept(p, call);
 	case TL_STEP_CONNECT:
-		snprintf(call->verb, sizeof(call->verb), "connect");
 		return do_connect(p, h, pt, call);
 	case TL_STEP_SEND:
-		snprintf(call->verb, sizeof(call->verb), "send");
 		return do_send(p, st, call);
 	case TL_STEP_RECV:
-		snprintf(call->verb, sizeof(call->verb), "recv");
 		return do_recv(p, call);
 	case TL_STEP_SHUTDOWN:
-		snprintf(call->verb, sizeof(call->verb), "shutdown");
 		return do_shutdown(p, st->shutdown_how, call);
 	case TL_STEP_CLOSE:
-		snprintf(call->verb, sizeof(call->verb), "close");
 		return do_close(p, false, call);
 	case TL_STEP_ABORT:
-		snprintf(call->verb, sizeof(call->verb), "abort");
 		return do_close(p, true, call);
 	case TL_STEP_SETSOCKOPT:
-		snprintf(call->verb, sizeof(call->verb), "setsockopt");
 		return do_setsockopt(p, st, call);
 	case TL_STEP_SLEEP:
 	case TL_STEP_SNAPSHOT:
