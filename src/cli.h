@@ -10,6 +10,7 @@
 enum { TL_EXIT_OK = 0, TL_EXIT_FAIL = 1, TL_EXIT_USAGE = 2, TL_EXIT_LAB = 3, TL_EXIT_INTERRUPTED = 130 };
 
 int tl_cmd_run(int argc, char **argv);
+int tl_cmd_sim(int argc, char **argv);
 int tl_cmd_list(int argc, char **argv);
 int tl_cmd_client(int argc, char **argv);
 int tl_cmd_server(int argc, char **argv);

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
 #include "sockops.h"
 #include "sockstate.h"
 
@@ -34,9 +33,7 @@ static int utf8_len(const unsigned char *s)
 	return n;
 }
 
-/* Copies src into dst (len bytes), replacing control characters and invalid
- * UTF-8 with '?', and never cutting a character in two. */
-static void copy_text(char *dst, size_t len, const char *src)
+void tl_ladder_clean_text(char *dst, size_t len, const char *src)
 {
 	size_t k = 0;
 	const unsigned char *s = (const unsigned char *)src;
@@ -102,27 +99,34 @@ static struct rel_conn *rel_find(struct rel_table *t, const struct tl_tuple *tp,
 	return c;
 }
 
+/* A segment to label; a drop report knows neither the ack number nor the length. */
+struct segment {
+	const struct tl_tuple *tuple;
+	uint32_t seq, ack, len;
+	uint8_t flags;
+	bool reported_drop;
+};
+
 /* "S. seq 0 ack 1 len 0"; learns each direction's base as it goes. -1 when out of memory. */
-static int rel_label(struct rel_table *t, const struct tl_tuple *tp, uint32_t seq, uint32_t ack, uint8_t flags,
-		     uint32_t len, char *out, size_t outlen)
+static int rel_label(struct rel_table *t, const struct segment *sg, char *out, size_t outlen)
 {
 	int d;
-	struct rel_conn *c = rel_find(t, tp, &d);
+	struct rel_conn *c = rel_find(t, sg->tuple, &d);
 	if (!c)
 		return -1;
 	struct rel_dir *me = &c->dir[d], *peer = &c->dir[!d];
-	bool syn = flags & TL_TH_SYN, ack_set = flags & TL_TH_ACK;
-	if (syn && !ack_set && me->known && me->base != seq)
+	bool syn = sg->flags & TL_TH_SYN, ack_set = sg->flags & TL_TH_ACK;
+	if (syn && !ack_set && me->known && me->base != sg->seq)
 		memset(c->dir, 0, sizeof(c->dir)); /* a new connection on the same ports */
 	if (syn || !me->known)
-		*me = (struct rel_dir){ .known = true, .base = seq };
+		*me = (struct rel_dir){ .known = true, .base = sg->seq };
 	char letters[12];
-	tl_flags_letters(flags, letters);
-	int n = snprintf(out, outlen, "%s seq %u", letters, seq - me->base);
-	if (ack_set && n >= 0 && (size_t)n < outlen)
-		n += snprintf(out + n, outlen - n, " ack %u", peer->known ? ack - peer->base : ack);
-	if (n >= 0 && (size_t)n < outlen)
-		snprintf(out + n, outlen - n, " len %u", len);
+	tl_flags_letters(sg->flags, letters);
+	int n = snprintf(out, outlen, "%s seq %u", letters, sg->seq - me->base);
+	if (ack_set && !sg->reported_drop && n >= 0 && (size_t)n < outlen)
+		n += snprintf(out + n, outlen - n, " ack %u", peer->known ? sg->ack - peer->base : sg->ack);
+	if (!sg->reported_drop && n >= 0 && (size_t)n < outlen)
+		snprintf(out + n, outlen - n, " len %u", sg->len);
 	return 0;
 }
 
@@ -224,21 +228,35 @@ static void learn_endpoints(struct tl_ladder *l, enum tl_side side, const struct
 			   l->server, sizeof(l->server));
 }
 
+/* "handshake 1/3", "retransmission #2 of teardown 1" ("retrans #2 of ..." when brief), "" for no role. */
+static void role_text(enum tl_role role, unsigned retrans_no, bool brief, char *out, size_t len)
+{
+	char words[32];
+	snprintf(words, sizeof(words), "%s", role == TL_ROLE_NONE ? "" : tl_role_name(role));
+	for (char *c = words; *c; c++)
+		if (*c == '-')
+			*c = ' '; /* tl_role_name's "teardown-2+3" is "teardown 2+3" to a reader */
+	if (retrans_no)
+		snprintf(out, len, "%s #%u of %s", brief ? "retrans" : "retransmission", retrans_no, words);
+	else
+		snprintf(out, len, "%s", words);
+}
+
 static int add_packet(struct build *b, size_t i)
 {
 	const struct tl_event *ev = &b->tl->ev[i];
 	const struct tl_packet *p = &ev->u.packet;
 	struct tl_ladder_row r = { .kind = TL_LROW_PACKET, .t_ns = rel_time(b->tl, ev->t_ns), .flags = p->flags };
 	r.side = sender_side(b, ev->side, &p->tuple);
-	if (rel_label(&b->rel, &p->tuple, p->seq, p->ack, p->flags, p->payload_len, r.label, sizeof(r.label)) < 0)
+	struct segment sg = { .tuple = &p->tuple, .seq = p->seq, .ack = p->ack, .len = p->payload_len, .flags = p->flags };
+	if (rel_label(&b->rel, &sg, r.label, sizeof(r.label)) < 0)
 		return -1;
-	struct tl_packet plain = *p; /* the role without ", DROPPED": the arrow shows that */
-	plain.dropped = false;
-	tl_role_describe(&plain, r.role, sizeof(r.role));
+	role_text(p->role, p->retrans_no, false, r.role, sizeof(r.role));
+	role_text(p->role, p->retrans_no, true, r.role_short, sizeof(r.role_short));
 	r.retrans_no = p->retrans_no;
 	r.reset = p->flags & TL_TH_RST;
 	r.dropped = p->dropped || b->marks[i].dropped;
-	copy_text(r.drop_rule, sizeof(r.drop_rule), p->drop_rule[0] ? p->drop_rule
+	tl_ladder_clean_text(r.drop_rule, sizeof(r.drop_rule), p->drop_rule[0] ? p->drop_rule
 						     : b->marks[i].rule ? b->marks[i].rule : "");
 	learn_endpoints(b->l, r.side, &p->tuple);
 	return push_row(b, &r);
@@ -251,11 +269,12 @@ static int add_lone_drop(struct build *b, size_t i)
 	const struct tl_drop *d = &ev->u.drop;
 	struct tl_ladder_row r = { .kind = TL_LROW_PACKET, .t_ns = rel_time(b->tl, ev->t_ns), .flags = d->flags };
 	r.side = sender_side(b, ev->side, &d->tuple);
-	if (rel_label(&b->rel, &d->tuple, d->seq, 0, d->flags & ~TL_TH_ACK, 0, r.label, sizeof(r.label)) < 0)
+	struct segment sg = { .tuple = &d->tuple, .seq = d->seq, .flags = d->flags, .reported_drop = true };
+	if (rel_label(&b->rel, &sg, r.label, sizeof(r.label)) < 0)
 		return -1;
 	r.reset = d->flags & TL_TH_RST;
 	r.dropped = true;
-	copy_text(r.drop_rule, sizeof(r.drop_rule), d->rule);
+	tl_ladder_clean_text(r.drop_rule, sizeof(r.drop_rule), d->rule);
 	return push_row(b, &r);
 }
 
@@ -284,7 +303,7 @@ static int add_call(struct build *b, const struct tl_event *ev)
 	char text[512];
 	struct tl_ladder_row r = { .kind = TL_LROW_CALL, .side = ev->side, .t_ns = rel_time(b->tl, ev->t_ns) };
 	tl_app_call_format(&ev->u.app, text, sizeof(text));
-	copy_text(r.text, sizeof(r.text), text);
+	tl_ladder_clean_text(r.text, sizeof(r.text), text);
 	r.failed = ev->u.app.ret < 0;
 	r.called_ns = ev->u.app.called_ns ? rel_time(b->tl, ev->u.app.called_ns) : r.t_ns;
 	if (r.called_ns > r.t_ns)
@@ -316,7 +335,7 @@ static int add_note(struct build *b, const struct tl_event *ev)
 		snapshot_text(b, &ev->u.snapshot, text, sizeof(text));
 	else
 		snprintf(text, sizeof(text), "%s", ev->u.note);
-	copy_text(r.text, sizeof(r.text), text);
+	tl_ladder_clean_text(r.text, sizeof(r.text), text);
 	return push_row(b, &r);
 }
 
@@ -398,6 +417,8 @@ int tl_ladder_build(const struct tl_scenario *sc, const struct tl_timeline *tl, 
 		errno = ENOMEM;
 		return -1;
 	}
+	if (!out->server[0]) /* no packet: the server is where the scenario listens */
+		snprintf(out->server, sizeof(out->server), "%s:%u", sc->host, sc->port);
 	mark_gaps(out);
 	return 0;
 }
@@ -415,6 +436,11 @@ uint64_t tl_ladder_scaled_gap_ns(const struct tl_ladder *l, size_t i)
 	return l->rows[i].gap_ns;
 }
 
+const char *tl_ladder_state_name(enum tl_state st)
+{
+	return st == TL_STATE_NONE ? "no socket" : tl_state_name(st);
+}
+
 void tl_ladder_format_gap(uint64_t gap_ns, bool ascii, char *out, size_t len)
 {
 	const char *approx = ascii ? "~" : "\u2248";
@@ -429,10 +455,12 @@ void tl_ladder_format_gap(uint64_t gap_ns, bool ascii, char *out, size_t len)
 
 /* ---- the text canvas --------------------------------------------------- */
 
-#define MIN_COLS 64
-#define MAX_COLS 400
+#define MIN_COLS 72
+#define MAX_COLS 160 /* longer arrows only make the labels harder to follow */
 #define TIME_COLS 10  /* "%10.6f" */
 #define STATE_COLS 14 /* the longest state name, BOUND_INACTIVE */
+#define STATE_COLS_NARROW 11 /* ESTABLISHED: below WIDE_COLS */
+#define WIDE_COLS 96
 #define SPACER_BUDGET 8 /* blank lines that the scaled time may add in all */
 #define SPACER_MAX 3	/* ... and at most this many in one gap */
 
@@ -453,6 +481,7 @@ static const struct glyphs ascii_glyphs = {
 /* Where things go: the client's lifeline at xc, the server's at xs. */
 struct geom {
 	int width;
+	int state_cols;
 	int xc, xs;
 	const struct glyphs *g;
 	bool ascii;
@@ -546,15 +575,26 @@ static void line_fill(struct line *ln, int from, int to, const char *glyph)
 
 /* ---- drawing rows ------------------------------------------------------ */
 
-/* The role on a line of its own, above an arrow that had no room for it. */
-static int emit_role_line(FILE *out, const struct geom *gm, const char *role)
+/* The role, or its brief form when the role is longer than room. */
+static const char *fitting_role(const struct tl_ladder_row *r, int room)
+{
+	return text_cols(r->role) <= room ? r->role : r->role_short;
+}
+
+static int role_line_room(const struct geom *gm)
+{
+	return gm->xs - gm->xc - 3;
+}
+
+/* Text on a line of its own between the columns, above an arrow that had no room for it. */
+static int emit_role_line(FILE *out, const struct geom *gm, const char *text)
 {
 	struct line ln;
 	line_blank(&ln, gm, gm->g->life);
-	int room = gm->xs - gm->xc - 3, n = text_cols(role);
+	int room = role_line_room(gm), n = text_cols(text);
 	if (n > room)
 		n = room;
-	line_text(&ln, gm, gm->xc + 2 + (room - n) / 2, role, room);
+	line_text(&ln, gm, gm->xc + 2 + (room - n) / 2, text, room);
 	return line_emit(out, &ln);
 }
 
@@ -564,9 +604,11 @@ static int draw_arrow(FILE *out, const struct geom *gm, const struct tl_ladder_r
 	struct line ln;
 	bool rightward = r->side != TL_SIDE_SERVER;
 	int a = gm->xc + 1, z = gm->xs - 1, inner = z - a + 1;
-	int lab = text_cols(r->label), role = text_cols(r->role);
-	bool role_inline = role == 0 || lab + role + 11 <= inner;
-	if (!role_inline && emit_role_line(out, gm, r->role) < 0)
+	int room = inner - text_cols(r->label) - 11;
+	const char *role = fitting_role(r, room);
+	int role_cols = text_cols(role);
+	bool role_inline = role_cols <= room;
+	if (!role_inline && emit_role_line(out, gm, fitting_role(r, role_line_room(gm))) < 0)
 		return -1;
 	line_blank(&ln, gm, gm->g->life);
 	line_time(&ln, gm, r->t_ns);
@@ -576,43 +618,81 @@ static int draw_arrow(FILE *out, const struct geom *gm, const struct tl_ladder_r
 	line_put(&ln, a + 3, " ");
 	int used = line_text(&ln, gm, a + 4, r->label, inner - 8);
 	line_put(&ln, a + 4 + used, " ");
-	if (role_inline && role) {
+	if (role_inline && role_cols) {
 		line_put(&ln, z - 3, " ");
-		line_text_right(&ln, gm, z - 4, r->role, role);
-		line_put(&ln, z - 5 - role, " ");
+		line_text_right(&ln, gm, z - 4, role, role_cols);
+		line_put(&ln, z - 4 - role_cols, " ");
 	}
 	return line_emit(out, &ln);
 }
 
-/* "dropped by rule1 · handshake 1/3" */
-static void drop_words(const struct tl_ladder_row *r, bool ascii, char *out, size_t len)
+/* "dropped by rule1 · handshake 1/3"; role may be NULL or empty. */
+static void drop_words(const struct tl_ladder_row *r, const char *role, bool ascii, char *out, size_t len)
 {
+	bool with_role = role && role[0];
 	snprintf(out, len, "dropped%s%s%s%s", r->drop_rule[0] ? " by " : "", r->drop_rule,
-		 r->role[0] ? (ascii ? ", " : " \u00b7 ") : "", r->role);
+		 with_role ? (ascii ? ", " : " \u00b7 ") : "", with_role ? role : "");
 }
 
-/* An arrow that stops halfway under a cross; the label on the drawn half, the words on the other. */
+/* Where the cross of a dropped arrow goes: halfway, or further when the label needs the room. */
+static int cross_col(const struct geom *gm, bool rightward, int label_cols)
+{
+	int mid = (gm->xc + gm->xs) / 2;
+	if (rightward) {
+		int c = gm->xc + label_cols + 7;
+		return c < mid ? mid : c > gm->xs - 4 ? gm->xs - 4 : c;
+	}
+	int c = gm->xs - label_cols - 7;
+	return c > mid ? mid : c < gm->xc + 4 ? gm->xc + 4 : c;
+}
+
+/*
+ * The words beside the cross, best first: "dropped by RULE · role";
+ * "dropped by RULE" or "dropped" with the role on a line above; nothing,
+ * with all of it above.
+ */
+static int dropped_words(FILE *out, const struct geom *gm, const struct tl_ladder_row *r, int room, char *words,
+			 size_t len)
+{
+	char all[192];
+	drop_words(r, fitting_role(r, room - (int)strlen("dropped by  \u00b7 ") - text_cols(r->drop_rule)),
+		   gm->ascii, words, len);
+	if (text_cols(words) <= room || !r->role[0])
+		return 0;
+	drop_words(r, NULL, gm->ascii, words, len);
+	if (text_cols(words) > room)
+		snprintf(words, len, "dropped");
+	if (text_cols(words) <= room)
+		return emit_role_line(out, gm, fitting_role(r, role_line_room(gm)));
+	drop_words(r, fitting_role(r, role_line_room(gm)), gm->ascii, all, sizeof(all));
+	words[0] = '\0';
+	return emit_role_line(out, gm, all);
+}
+
+/* An arrow that stops about halfway under a cross: the label on the drawn
+ * part, "dropped by RULE" and the role on the other. */
 static int draw_dropped(FILE *out, const struct geom *gm, const struct tl_ladder_row *r)
 {
 	struct line ln;
 	char words[192];
 	bool rightward = r->side != TL_SIDE_SERVER;
-	int mid = (gm->xc + gm->xs) / 2;
-	int a = rightward ? gm->xc + 1 : mid + 1, z = rightward ? mid - 1 : gm->xs - 1;
-	drop_words(r, gm->ascii, words, sizeof(words));
+	int c = cross_col(gm, rightward, text_cols(r->label));
+	int a = rightward ? gm->xc + 1 : c + 1, z = rightward ? c - 1 : gm->xs - 1;
+	int room = rightward ? gm->xs - c - 3 : c - gm->xc - 3;
+	if (dropped_words(out, gm, r, room, words, sizeof(words)) < 0)
+		return -1;
 	line_blank(&ln, gm, gm->g->life);
 	line_time(&ln, gm, r->t_ns);
 	line_fill(&ln, a, z, gm->g->shaft);
 	line_put(&ln, rightward ? gm->xc : gm->xs, rightward ? gm->g->send_right : gm->g->send_left);
-	line_put(&ln, mid, gm->g->cross);
-	int start = rightward ? a + 2 : a + 1;
-	line_put(&ln, start, " ");
-	int used = line_text(&ln, gm, start + 1, r->label, z - a - 3);
-	line_put(&ln, start + 1 + used, " ");
+	line_put(&ln, c, gm->g->cross);
+	line_put(&ln, a + 3, " ");
+	int used = line_text(&ln, gm, a + 4, r->label, z - a - 5);
+	line_put(&ln, a + 4 + used, " ");
 	if (rightward)
-		line_text(&ln, gm, mid + 2, words, gm->xs - mid - 3);
+		line_text(&ln, gm, c + 2, words, room);
 	else
-		line_text_right(&ln, gm, mid - 2, words, mid - gm->xc - 3);
+		line_text_right(&ln, gm, c - 2, words, room);
 	return line_emit(out, &ln);
 }
 
@@ -622,9 +702,9 @@ static int draw_state(FILE *out, const struct geom *gm, const struct tl_ladder_r
 	line_blank(&ln, gm, gm->g->life);
 	line_time(&ln, gm, r->t_ns);
 	if (r->side == TL_SIDE_CLIENT)
-		line_text_right(&ln, gm, gm->xc - 2, tl_state_name(r->state), STATE_COLS);
+		line_text_right(&ln, gm, gm->xc - 2, tl_ladder_state_name(r->state), gm->state_cols);
 	else
-		line_text(&ln, gm, gm->xs + 2, tl_state_name(r->state), gm->width - gm->xs - 2);
+		line_text(&ln, gm, gm->xs + 2, tl_ladder_state_name(r->state), gm->width - gm->xs - 2);
 	return line_emit(out, &ln);
 }
 
@@ -739,7 +819,7 @@ static void centered(struct line *ln, const struct geom *gm, int center, const c
 static int draw_header(FILE *out, const struct geom *gm, const struct tl_scenario *sc, const struct tl_ladder *l)
 {
 	struct line ln;
-	char title[256], name[64];
+	char title[256], name[96];
 	snprintf(title, sizeof(title), "%s  %s", sc->id, sc->title);
 	line_blank(&ln, gm, NULL);
 	line_text(&ln, gm, 0, title, gm->width);
@@ -754,23 +834,37 @@ static int draw_header(FILE *out, const struct geom *gm, const struct tl_scenari
 	if (line_emit(out, &ln) < 0)
 		return -1;
 	line_blank(&ln, gm, gm->g->top);
-	line_text_right(&ln, gm, gm->xc - 2, tl_state_name(l->client_initial), STATE_COLS);
-	line_text(&ln, gm, gm->xs + 2, tl_state_name(l->server_initial), gm->width - gm->xs - 2);
+	line_text_right(&ln, gm, gm->xc - 2, tl_ladder_state_name(l->client_initial), gm->state_cols);
+	line_text(&ln, gm, gm->xs + 2, tl_ladder_state_name(l->server_initial), gm->width - gm->xs - 2);
 	return line_emit(out, &ln);
 }
 
 static int draw_footer(FILE *out, const struct geom *gm)
 {
+	static const char *const unicode_items[] = {
+		"\u251c\u2500\u25b6 packet: flags, relative seq/ack, length, role", "\u2500\u2715 dropped",
+		"\u25c6 call", "\u2506 \u2248 idle time cut",
+	};
+	static const char *const ascii_items[] = {
+		"|--> packet: flags, relative seq/ack, length, role", "--x dropped", "* call", ": ~ idle time cut",
+	};
+	const char *const *items = gm->ascii ? ascii_items : unicode_items;
 	struct line ln;
 	line_blank(&ln, gm, gm->g->bottom);
 	if (line_emit(out, &ln) < 0)
 		return -1;
-	const char *legend = gm->ascii
-		? "|--> packet: flags, relative seq/ack, length, role   --x dropped   * call   : ~ idle time cut"
-		: "\u251c\u2500\u25b6 packet: flags, relative seq/ack, length, role   \u2500\u2715 dropped   "
-		  "\u25c6 call   \u2506 \u2248 idle time cut";
 	line_blank(&ln, gm, NULL);
-	line_text(&ln, gm, TIME_COLS + 1, legend, gm->width - TIME_COLS - 1);
+	int col = TIME_COLS + 1;
+	for (size_t i = 0; i < 4; i++) {
+		int n = text_cols(items[i]);
+		if (col > TIME_COLS + 1 && col + n > gm->width) {
+			if (line_emit(out, &ln) < 0)
+				return -1;
+			line_blank(&ln, gm, NULL);
+			col = TIME_COLS + 1;
+		}
+		col += line_text(&ln, gm, col, items[i], gm->width - col) + 3;
+	}
 	return line_emit(out, &ln);
 }
 
@@ -780,8 +874,9 @@ static void geom_init(struct geom *gm, const struct tl_ladder_options *o)
 	gm->width = width < MIN_COLS ? MIN_COLS : width > MAX_COLS ? MAX_COLS : width;
 	gm->ascii = o && o->ascii;
 	gm->g = gm->ascii ? &ascii_glyphs : &unicode_glyphs;
-	gm->xc = TIME_COLS + 1 + STATE_COLS + 1;
-	gm->xs = gm->width - STATE_COLS - 2;
+	gm->state_cols = gm->width >= WIDE_COLS ? STATE_COLS : STATE_COLS_NARROW;
+	gm->xc = TIME_COLS + 1 + gm->state_cols + 1;
+	gm->xs = gm->width - gm->state_cols - 2;
 }
 
 static int draw_ladder(FILE *out, const struct geom *gm, const struct tl_scenario *sc, const struct tl_ladder *l)

@@ -43,6 +43,7 @@ struct tl_ladder_row {
 	uint8_t flags;
 	char label[72];	    /* "S. seq 0 ack 1 len 0": relative numbers */
 	char role[96];	    /* "handshake 2/3", "retransmission #1 of teardown 1", "" */
+	char role_short[96]; /* the same, briefer: "retrans #1 of teardown 1" */
 	unsigned retrans_no;
 	bool reset;	    /* RST set */
 	bool dropped;	    /* drawn stopping halfway under a cross */
@@ -59,8 +60,8 @@ struct tl_ladder_row {
 struct tl_ladder {
 	struct tl_ladder_row *rows; /* owned, in time order */
 	size_t n;
-	char client[32];	  /* "127.0.0.1:42400", empty when no packet showed it */
-	char server[32];	  /* "127.0.0.1:2017" */
+	char client[80]; /* "127.0.0.1:42400", empty when no packet showed it */
+	char server[80]; /* "127.0.0.1:2017": without packets, the scenario's host and port */
 	enum tl_state client_initial; /* state before the side's first change */
 	enum tl_state server_initial;
 	uint64_t median_gap_ns;
@@ -82,12 +83,22 @@ void tl_ladder_free(struct tl_ladder *l);
 /* The gap before row i is at least this long, ignoring breaks: a break counts as 0. */
 uint64_t tl_ladder_scaled_gap_ns(const struct tl_ladder *l, size_t i);
 
+/*
+ * Copies src into dst (len bytes, always terminated when len > 0) for a
+ * drawing: control characters and invalid UTF-8 become '?', and a character
+ * is never cut in two. Every text of a built ladder is cleaned so.
+ */
+void tl_ladder_clean_text(char *dst, size_t len, const char *src);
+
+/* A state as the ladder writes it beside a column: "no socket" for TL_STATE_NONE. */
+const char *tl_ladder_state_name(enum tl_state st);
+
 /* "≈ 58.3 s", "≈ 2.00 s", "≈ 21.7 ms" (ascii: "~ 58.3 s"). */
 void tl_ladder_format_gap(uint64_t gap_ns, bool ascii, char *out, size_t len);
 
 struct tl_ladder_options {
 	bool ascii; /* only - > < x | and letters: for terminals without Unicode */
-	int width;  /* terminal columns; 0 means 100; at least 64 are used */
+	int width;  /* terminal columns; 0 means 100; 72 to 160 are used */
 };
 
 /*

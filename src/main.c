@@ -18,6 +18,8 @@ static void usage(FILE *out)
 	      "commands:\n"
 	      "  run [ID|FILE...]      run scenarios on the real kernel (default: the\n"
 	      "                        walkthrough's suite); needs root\n"
+	      "  sim [ID|FILE...]      run scenarios on tcplab's TCP model: virtual time,\n"
+	      "                        no root\n"
 	      "  list                  list the shipped scenarios\n"
 	      "  server [--port N]     the walkthrough's server, for experiments by hand\n"
 	      "  client [HOST] ...     the walkthrough's client, for experiments by hand\n"
@@ -39,6 +41,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return tl_cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "sim"))
+		return tl_cmd_sim(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return tl_cmd_list(argc - 1, argv + 1);
 	if (!strcmp(cmd, "client"))

@@ -21,7 +21,20 @@ struct tl_report_options {
 	/* the timer settings the run had (namespace sysctls, profile); NULL: kernel defaults */
 	const struct tl_timer_settings *timers;
 	const char *timer_profile; /* its name, for the header */
+	const char *json_path;	   /* write the run as JSON here ("-": standard output), or NULL */
+	const char *svg_path;	   /* write the ladder diagram as SVG here, or NULL */
+	bool ladder;		   /* print the ladder diagram in the text */
+	bool ascii;		   /* ... with ASCII instead of box-drawing characters */
+	int width;		   /* ... this many columns wide (0: 100) */
 };
+
+/*
+ * The first half of tl_report_run, for callers that print nothing (the
+ * kernel-versus-model comparison): fills the tracepoint's blind spots,
+ * assigns sides, attaches drops, labels packets. Returns 0, or -1 when out
+ * of memory.
+ */
+int tl_report_prepare(const struct tl_scenario *sc, struct tl_timeline *tl);
 
 /*
  * Finishes a raw timeline tl of scenario sc (sorted by time) and reports it

@@ -211,6 +211,19 @@ int tl_timer_settings_set(struct tl_timer_settings *s, const char *name, long va
 	return -1;
 }
 
+size_t tl_timer_sysctl_count(void)
+{
+	return sizeof(sysctl_fields) / sizeof(sysctl_fields[0]);
+}
+
+const char *tl_timer_sysctl_at(const struct tl_timer_settings *s, size_t i, long *value)
+{
+	if (i >= tl_timer_sysctl_count())
+		return NULL;
+	*value = *(const int *)((const char *)s + sysctl_fields[i].offset);
+	return sysctl_fields[i].name;
+}
+
 int64_t tl_timer_loopback_rto_ms(int rto_min_us, int hz)
 {
 	int64_t rto_min_j;

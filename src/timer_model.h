@@ -131,6 +131,15 @@ int tl_timer_settings_check(const struct tl_timer_settings *s, char *err, size_t
 int tl_timer_settings_set(struct tl_timer_settings *s, const char *name, long value, char *err,
 			  size_t errlen);
 
+/* How many sysctls the settings hold (the ones tl_timer_settings_set takes). */
+size_t tl_timer_sysctl_count(void);
+
+/*
+ * The i-th of them: returns its name without "net.ipv4." and sets *value,
+ * or returns NULL when i is out of range.
+ */
+const char *tl_timer_sysctl_at(const struct tl_timer_settings *s, size_t i, long *value);
+
 /*
  * RTO of a loopback connection in ms: tcp_rto_min_us rounded up to a jiffy,
  * plus one jiffy because the (tiny) smoothed RTT is added before rounding
