@@ -6,11 +6,12 @@
 . "$(dirname "$0")/common.bash"
 
 # The arrow that carries ROLE: the role's own line, or the next line when the
-# role had no room on its arrow and was written above it.
+# role had no room on its arrow and was written above it. Only ladder lines
+# count (they hold a column bar), not the timeline's packet lines.
 arrow_with() {
 	awk -v role="$1" '
 		above { print; exit }
-		index($0, role) { if ($0 ~ /(▶|◀|>|<)/) { print; exit } above = 1 }'
+		index($0, role) && $0 ~ /(│|\|)/ { if ($0 ~ /(▶|◀|>|<)/) { print; exit } above = 1 }'
 }
 
 # A packet arrow from the client (left) to the server (right), and back.
