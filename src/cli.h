@@ -14,6 +14,7 @@ int tl_cmd_sim(int argc, char **argv);
 int tl_cmd_list(int argc, char **argv);
 int tl_cmd_client(int argc, char **argv);
 int tl_cmd_server(int argc, char **argv);
+int tl_cmd_report(int argc, char **argv);
 
 /* Loads the scenarios named by args (ids or paths; none: the shipped suite).
  * On error prints "tcplab: FILE:LINE: what" and returns -1. */

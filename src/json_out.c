@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "errnames.h"
+#include "series.h"
 #include "sockops.h"
 #include "textbuf.h"
 
@@ -348,6 +349,101 @@ static struct json_object *event_object(struct builder *b, const struct tl_event
 	return o;
 }
 
+/* ---- retransmission series ---------------------------------------------- */
+
+/* Seconds from milliseconds, written with microsecond digits. */
+static void add_seconds(struct builder *b, struct json_object *obj, const char *key, double ms)
+{
+	char text[40];
+	snprintf(text, sizeof(text), "%.6f", ms / 1e3);
+	add(b, obj, key, json_object_new_double_s(ms / 1e3, text));
+}
+
+static void add_seconds_or_null(struct builder *b, struct json_object *obj, const char *key, bool present,
+				double ms)
+{
+	if (present)
+		add_seconds(b, obj, key, ms);
+	else
+		add_null(b, obj, key);
+}
+
+static const char *series_kind_name(enum tl_series_kind k)
+{
+	switch (k) {
+	case TL_SERIES_SYN: return "syn";
+	case TL_SERIES_SYNACK: return "syn-ack";
+	case TL_SERIES_FIN: return "fin";
+	case TL_SERIES_COUNT: break;
+	}
+	return "?";
+}
+
+static struct json_object *series_send(struct builder *b, const struct tl_series *s, size_t i)
+{
+	const struct tl_series_send *x = &s->sends[i];
+	const struct tl_series_send *prev = i ? &s->sends[i - 1] : NULL;
+	struct json_object *o = new_object(b);
+	if (!o)
+		return NULL;
+	add_str(b, o, "what", x->what ? x->what : "send");
+	add_seconds(b, o, "at_s", x->at_ms);
+	add_seconds_or_null(b, o, "gap_s", prev, prev ? x->at_ms - prev->at_ms : 0);
+	add_seconds_or_null(b, o, "predicted_at_s", x->predicted, x->pred_at_ms);
+	add_seconds_or_null(b, o, "predicted_gap_s", x->predicted && prev && prev->predicted,
+			    prev ? x->pred_at_ms - prev->pred_at_ms : 0);
+	add_seconds_or_null(b, o, "allowed_late_s", x->predicted, x->allowed_late_ms);
+	add_bool(b, o, "predicted", x->predicted);
+	add_bool(b, o, "ok", x->ok);
+	return o;
+}
+
+static struct json_object *series_object(struct builder *b, const struct tl_scenario *sc, const struct tl_series *s)
+{
+	struct json_object *o = new_object(b), *sends = new_array(b), *gaps = new_array(b);
+	char title[96];
+	if (!o) {
+		json_object_put(sends);
+		json_object_put(gaps);
+		return NULL;
+	}
+	tl_series_title(s, title, sizeof(title));
+	add_str(b, o, "title", title);
+	add_str(b, o, "kind", series_kind_name(s->kind));
+	add_str(b, o, "side", tl_side_name(s->side));
+	for (size_t i = 0; sends && i < s->n_sends; i++)
+		append(b, sends, series_send(b, s, i));
+	add(b, o, "sends", sends);
+	add_int(b, o, "predicted_sends", (int64_t)s->n_predicted);
+	add_seconds_or_null(b, o, "gave_up_s", s->gave_up, s->gave_up_ms);
+	add_seconds(b, o, "predicted_give_up_s", s->pred_give_up_ms);
+	add_str_or_null(b, o, "give_up_why", s->give_up_why);
+	add_bool(b, o, "pass", s->pass);
+	add_str_or_null(b, o, "problem", s->pass ? NULL : s->problem);
+	const struct tl_walkthrough_gaps *g = s->kind < TL_SERIES_COUNT ? &sc->walkthrough[s->kind] : NULL;
+	for (size_t i = 0; gaps && g && i < g->n; i++) {
+		char text[32];
+		snprintf(text, sizeof(text), "%g", g->gaps_s[i]);
+		append(b, gaps, json_object_new_double_s(g->gaps_s[i], text));
+	}
+	add(b, o, "walkthrough_gaps_s", gaps);
+	add_str_or_null(b, o, "versus_walkthrough", s->versus_walkthrough);
+	return o;
+}
+
+static void add_series(struct builder *b, struct json_object *root, const struct tl_scenario *sc,
+		       const struct tl_json_settings *st)
+{
+	if (!st || !st->series) {
+		add_null(b, root, "series");
+		return;
+	}
+	struct json_object *series = new_array(b);
+	for (size_t i = 0; series && i < st->series->n; i++)
+		append(b, series, series_object(b, sc, &st->series->s[i]));
+	add(b, root, "series", series);
+}
+
 /* ---- the document ------------------------------------------------------ */
 
 static struct json_object *sysctl_object(struct builder *b, const char *name, const char *value)
@@ -439,6 +535,7 @@ struct json_object *tl_json_run(const struct tl_scenario *sc, const struct tl_ti
 	add_scenario(&b, root, sc);
 	add_settings(&b, root, settings);
 	add_events(&b, root, tl);
+	add_series(&b, root, sc, settings);
 	add_checks(&b, root, rep, settings);
 	if (b.failed) {
 		json_object_put(root);

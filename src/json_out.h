@@ -2,6 +2,7 @@
  * json_out: a run as one JSON document (json-c): the scenario, the settings
  * the lab ran with (sysctls as read back from the namespace, the timer
  * profile), every event of the timeline with its time, side and fields, the
+ * retransmission series beside the timer model and the walkthrough, the
  * checks and the verdict. The format is documented in docs/json.md and
  * described by docs/tcplab-run.schema.json; TL_JSON_SCHEMA_VERSION changes
  * whenever a field is renamed, removed or changes meaning (adding a field
@@ -31,6 +32,9 @@ struct tl_json_settings {
 	size_t n_sysctls;
 	const char *timer_profile; /* "fast", "kernel", "article"; NULL when none was applied */
 	const char *run_error;	   /* why the run did not finish ("interrupted", the lab's error), or NULL */
+	/* the run's retransmission series as tl_series_analyze() judged them, or
+	 * NULL when they were not analysed ("series" is then null) */
+	const struct tl_series_report *series;
 };
 
 /*

@@ -18,8 +18,10 @@ static void usage(FILE *out)
 	      "commands:\n"
 	      "  run [ID|FILE...]      run scenarios on the real kernel (default: the\n"
 	      "                        walkthrough's suite); needs root\n"
-	      "  sim [ID|FILE...]      run scenarios on tcplab's TCP model: virtual time,\n"
-	      "                        no root\n"
+	      "  sim [ID|FILE...]      run scenarios on tcplab's TCP model in virtual time\n"
+	      "                        (no privileges; minutes of timers pass at once)\n"
+	      "  report -o DIR [ID...] run scenarios, write DIR/index.html: one page with\n"
+	      "                        every check, ladder and timeline (--sim: no root)\n"
 	      "  list                  list the shipped scenarios\n"
 	      "  server [--port N]     the walkthrough's server, for experiments by hand\n"
 	      "  client [HOST] ...     the walkthrough's client, for experiments by hand\n"
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
 		return tl_cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "sim"))
 		return tl_cmd_sim(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return tl_cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return tl_cmd_list(argc - 1, argv + 1);
 	if (!strcmp(cmd, "client"))

@@ -45,8 +45,8 @@ static size_t json_sysctls(const struct tl_timer_settings *t, struct tl_json_sys
 
 /* JSON, SVG and pcap files the options ask for. Returns 0, or -1 after saying why in out. */
 static int write_files(const struct tl_scenario *sc, const struct tl_timeline *tl, const struct tl_check_report *rep,
-		       const struct tl_timer_settings *timers, const char *run_error,
-		       const struct tl_report_options *o, FILE *out)
+		       const struct tl_series_report *series, const struct tl_timer_settings *timers,
+		       const char *run_error, const struct tl_report_options *o, FILE *out)
 {
 	char err[1024];
 	int rc = 0;
@@ -66,6 +66,7 @@ static int write_files(const struct tl_scenario *sc, const struct tl_timeline *t
 			.n_sysctls = json_sysctls(timers, sysctls, names, values, 32),
 			.timer_profile = o->timer_profile,
 			.run_error = run_error,
+			.series = series,
 		};
 		/* "-" goes where the report goes, so that parallel runs stay whole and in order. */
 		struct json_object *doc = NULL;
@@ -140,10 +141,10 @@ enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *
 			tl_render_verdict(out, sc, &rep);
 		verdict = rep.pass ? TL_VERDICT_PASS : TL_VERDICT_FAIL;
 	}
-	free(series);
-	if (write_files(sc, tl, checked ? &rep : NULL, timers, run_rc ? (run_rc > 0 ? "interrupted" : run_err) : NULL,
-			o, out) < 0)
+	if (write_files(sc, tl, checked ? &rep : NULL, series, timers,
+			run_rc ? (run_rc > 0 ? "interrupted" : run_err) : NULL, o, out) < 0)
 		verdict = TL_VERDICT_ERROR;
+	free(series);
 	tl_check_report_free(&rep);
 	return verdict;
 }
