@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "compare.h"
 #include "lab.h"
 #include "netns.h"
 #include "report.h"
@@ -28,7 +29,9 @@ static void run_usage(FILE *out)
 	      "options:\n",
 	      out);
 	fputs(tl_runcli_options_help, out);
-	fputs("\n"
+	fputs("  --compare        run each scenario on the kernel and on tcplab's model and\n"
+	      "                   print where they differ (docs/compare.md)\n"
+	      "\n"
 	      "exit status: 0 all passed, 1 a check failed, 2 bad input, 3 the lab\n"
 	      "could not run, 130 interrupted\n",
 	      out);
@@ -64,9 +67,26 @@ static enum tl_verdict run_in_lab(const struct tl_scenario *sc, size_t index, FI
 	return v;
 }
 
+static enum tl_verdict compare_in_lab(const struct tl_scenario *sc, size_t index, FILE *out,
+				      volatile sig_atomic_t *stop, void *ctx)
+{
+	(void)index;
+	const struct tl_runcli *o = ctx;
+	struct tl_fault faults[TL_RUNCLI_MAX_DROPS];
+	struct tl_compare_options co = {
+		.timers = o->timers,
+		.faults = faults,
+		.n_faults = tl_runcli_faults(o, sc, faults),
+		.wait_time_wait = o->time_wait,
+		.seed = 1, /* as `tcplab sim` by default, so either run can be repeated alone */
+		.progress = isatty(STDERR_FILENO) ? stderr : NULL,
+	};
+	return tl_compare_job(sc, &co, out, stop);
+}
+
 int tl_cmd_run(int argc, char **argv)
 {
-	struct tl_runcli o = { .command = "run", .timers = tl_timer_profile_find("fast") };
+	struct tl_runcli o = { .command = "run", .timers = tl_timer_profile_find("fast"), .allow_compare = true };
 	int early = tl_runcli_parse(&o, argc, argv, run_usage);
 	if (early >= 0)
 		return early;
@@ -79,7 +99,8 @@ int tl_cmd_run(int argc, char **argv)
 		status = TL_EXIT_LAB;
 		if (tl_cli_require_lab_privileges("run") == 0) {
 			o.n_scenarios = n;
-			status = tl_runcli_run_suite(&o, scs, n, run_in_lab, "summary");
+			status = tl_runcli_run_suite(&o, scs, n, o.compare ? compare_in_lab : run_in_lab,
+						     o.compare ? "summary (kernel against model)" : "summary");
 		}
 	}
 	tl_cli_free_scenarios(scs, n);

@@ -54,7 +54,8 @@ static void place_request_socket(struct tl_timeline *tl, struct tl_event *seen)
 	seen->u.state.to = TL_SYN_RECV;
 	snprintf(seen->u.state.why, sizeof(seen->u.state.why),
 		 "request socket: sock_diag lists it, the tracepoint never does");
-	for (size_t j = 0; j < tl->n && tl->ev[j].t_ns <= seen->t_ns; j++) {
+	const uint64_t seen_ns = seen->t_ns; /* the loop moves seen->t_ns: bound it by the sighting */
+	for (size_t j = 0; j < tl->n && tl->ev[j].t_ns <= seen_ns; j++) {
 		const struct tl_event *ev = &tl->ev[j];
 		if (ev->kind != TL_EV_PACKET)
 			continue;
@@ -125,6 +126,32 @@ static bool became_child(const struct tl_timeline *tl, size_t gone_idx)
 	return false;
 }
 
+/*
+ * One dump can show a request gone and its successor on the same four-tuple
+ * new: the old one was dropped before the SYN that made the new one (the
+ * kernel answers a SYN with a new request only when none exists), so its end
+ * goes just before that SYN, not at the dump.
+ */
+static void end_request_before_successor(struct tl_timeline *tl, struct tl_event *gone)
+{
+	uint64_t born_ns = 0, successor_ns = 0;
+	for (size_t j = 0; j < tl->n; j++) {
+		const struct tl_event *ev = &tl->ev[j];
+		if (!is_state(ev, TL_SRC_SOCK_DIAG) || ev->u.state.from != TL_LISTEN ||
+		    ev->u.state.to != TL_SYN_RECV || !same_tuple(&ev->u.state.tuple, &gone->u.state.tuple))
+			continue;
+		if (ev->u.state.sock_id == gone->u.state.sock_id)
+			born_ns = ev->t_ns;
+		else if (ev->t_ns <= gone->t_ns && ev->t_ns > successor_ns)
+			successor_ns = ev->t_ns;
+	}
+	if (successor_ns > born_ns && successor_ns > 0) {
+		gone->t_ns = successor_ns - 1;
+		snprintf(gone->u.state.why, sizeof(gone->u.state.why),
+			 "request dropped: the next SYN made a new one (one sock_diag dump saw both)");
+	}
+}
+
 void tl_states_resolve(struct tl_timeline *tl)
 {
 	fill_unbound_ports(tl);
@@ -151,6 +178,8 @@ void tl_states_resolve(struct tl_timeline *tl)
 		    became_child(tl, i)) {
 			drop_event(tl, i);
 			i--;
+		} else if (ev->u.state.from == TL_SYN_RECV && ev->u.state.to == TL_CLOSE) {
+			end_request_before_successor(tl, ev);
 		}
 	}
 	tl_timeline_sort(tl);

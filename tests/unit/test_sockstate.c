@@ -125,6 +125,30 @@ static void request_socket_starts_at_its_syn(void **state)
 	tl_timeline_free(&tl);
 }
 
+static void a_dropped_request_ends_before_its_successor_starts(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add_syn(&tl, 100, 40000, 2017);
+	add_state(&tl, 1500, 3, tuple(2017, 40000), TL_STATE_NONE, TL_SYN_RECV, TL_SRC_SOCK_DIAG);
+	add_syn(&tl, 5000000, 40000, 2017); /* the first request is gone: this SYN makes a new one */
+	/* One dump sees both: the first request gone and its successor new. */
+	add_state(&tl, 5001000, 3, tuple(2017, 40000), TL_SYN_RECV, TL_CLOSE, TL_SRC_SOCK_DIAG);
+	add_state(&tl, 5001000, 4, tuple(2017, 40000), TL_STATE_NONE, TL_SYN_RECV, TL_SRC_SOCK_DIAG);
+	tl_states_resolve(&tl);
+	tl_assign_sides(&tl, 2017);
+	const enum tl_state want[] = { TL_LISTEN, TL_SYN_RECV, TL_CLOSE, TL_LISTEN, TL_SYN_RECV };
+	assert_path(&tl, TL_SIDE_SERVER, want, 5);
+	uint64_t first_born = 0, second_born = 0;
+	for (size_t i = 0; i < tl.n; i++)
+		if (tl.ev[i].kind == TL_EV_STATE && tl.ev[i].u.state.to == TL_SYN_RECV)
+			*(tl.ev[i].u.state.sock_id == 3 ? &first_born : &second_born) = tl.ev[i].t_ns;
+	assert_int_equal(first_born, 100);     /* its own SYN, not the later one */
+	assert_int_equal(second_born, 5000000);
+	tl_timeline_free(&tl);
+}
+
 static void listener_is_not_part_of_the_server_path(void **state)
 {
 	(void)state;
@@ -144,6 +168,7 @@ int main(void)
 		cmocka_unit_test(client_closing_first_reaches_time_wait),
 		cmocka_unit_test(orphaned_fin_wait2_stays_until_it_vanishes),
 		cmocka_unit_test(request_socket_starts_at_its_syn),
+		cmocka_unit_test(a_dropped_request_ends_before_its_successor_starts),
 		cmocka_unit_test(listener_is_not_part_of_the_server_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
