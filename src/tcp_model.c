@@ -70,6 +70,7 @@ struct sock {
 	uint8_t *rcvbuf;
 	size_t rcv_len, rcv_cap;
 	bool fin_rcvd, eof_read, rcv_shut;
+	bool was_established; /* connected once: SS_CONNECTED for good, connect() is EISCONN */
 	int err;	/* reported once by the next call */
 	int connect_rc; /* -EINPROGRESS while the handshake runs */
 	/* delayed ACK */
@@ -447,6 +448,8 @@ __attribute__((format(printf, 4, 5))) static void set_state(struct tl_tcp_stack 
 	n.from = s->state;
 	n.to = to;
 	s->state = to;
+	if (to == TL_ESTABLISHED)
+		s->was_established = true;
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -877,7 +880,7 @@ static void retransmit_head(struct tl_tcp_stack *st, struct sock *s, bool probe)
 {
 	if (!probe)
 		s->retransmits++;
-	if (s->state == TL_SYN_SENT || s->state == TL_SYN_RECV) {
+	if (s->state == TL_SYN_SENT || s->state == TL_SYN_RECV || s->snd_una == s->iss) {
 		struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_RETRANS);
 		n.retrans = s->state == TL_SYN_SENT ? TL_RETRANS_SYN : TL_RETRANS_SYNACK;
 		emit(st, &n);
@@ -1219,23 +1222,41 @@ static bool seq_acceptable(const struct sock *s, const struct tl_tcp_seg *seg)
 	return !seq_lt(end, s->rcv_wup) && !seq_gt(seg->seq, s->rcv_nxt + wnd);
 }
 
+/* tcp_oow_rate_limited(): at most one answer to a pure ACK or SYN per tcp_invalid_ratelimit. */
+static bool oow_rate_limited(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	if (seq_space(seg) && !(seg->flags & TL_TH_SYN))
+		return false; /* data or FIN: always answered */
+	uint64_t limit_ns = (uint64_t)s->timers.invalid_ratelimit_ms * NS_PER_MS;
+	if (s->last_oow_ack_ns && st->now_ns - s->last_oow_ack_ns < limit_ns)
+		return true;
+	s->last_oow_ack_ns = st->now_ns;
+	return false;
+}
+
+static void oow_ack(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	if (!oow_rate_limited(st, s, seg))
+		send_ack(st, s);
+}
+
 /* tcp_validate_incoming(): sequence check, RST (RFC 5961: exact or challenged), stray SYN. */
 static bool validate(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
 {
 	if (!seq_acceptable(s, seg)) {
 		if (!(seg->flags & TL_TH_RST))
-			send_ack(st, s); /* out of window: a duplicate ACK */
+			oow_ack(st, s, seg); /* out of window: a duplicate ACK */
 		return false;
 	}
 	if (seg->flags & TL_TH_RST) {
 		if (seg->seq == s->rcv_nxt)
 			got_reset(st, s);
 		else
-			send_ack(st, s); /* in the window but not exact: a challenge ACK */
+			oow_ack(st, s, seg); /* in the window but not exact: a challenge ACK */
 		return false;
 	}
 	if (seg->flags & TL_TH_SYN) {
-		send_ack(st, s); /* a SYN on a synchronized connection: a challenge ACK */
+		oow_ack(st, s, seg); /* a SYN on a synchronized connection: a challenge ACK */
 		return false;
 	}
 	if (seg->opt.ts_set && s->ts_ok && seq_le(seg->seq, s->rcv_nxt))
@@ -1295,7 +1316,7 @@ static bool our_fin_acked(struct tl_tcp_stack *st, struct sock *s, const struct 
 static bool process_ack(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
 {
 	if (seq_gt(seg->ack, s->snd_max)) {
-		send_ack(st, s); /* acknowledges what was never sent: challenge ACK, discard */
+		oow_ack(st, s, seg); /* acknowledges what was never sent: challenge ACK, discard */
 		return false;
 	}
 	if (seq_lt(seg->ack, s->snd_una))
@@ -1335,6 +1356,9 @@ static void queue_data(struct tl_tcp_stack *st, struct sock *s, const uint8_t *b
 {
 	/* What the window offered is taken, even the part a rounded-up window promised beyond the buffer. */
 	uint32_t room = seq_gt(s->rcv_right, s->rcv_nxt) ? s->rcv_right - s->rcv_nxt : 0;
+	/* ... up to the receive buffer, twice the window (tcp_rmem 131072); tcp_try_rmem_schedule() drops the rest. */
+	size_t limit = 2 * (size_t)TL_TCP_RECV_BYTES;
+	room = s->rcv_len >= limit ? 0 : min_u32(room, (uint32_t)(limit - s->rcv_len));
 	len = min_u32(len, room);
 	if (!len)
 		return;
@@ -1791,7 +1815,7 @@ int tl_tcp_connect(struct tl_tcp_stack *st, int sock, uint32_t addr_be, uint16_t
 		return -EBADF;
 	if (s->state == TL_SYN_SENT)
 		return -EALREADY;
-	if (s->state != TL_CLOSE)
+	if (s->state != TL_CLOSE || s->was_established)
 		return -EISCONN;
 	if (!is_local(addr_be))
 		return -ENETUNREACH; /* the lab's namespace has loopback only */
@@ -2014,8 +2038,10 @@ int tl_tcp_close(struct tl_tcp_stack *st, int sock, uint64_t now_ns)
 	if (!s)
 		return -EBADF;
 	s->app_held = false;
-	if (s->kind == TL_TCP_MINI)
+	if (s->kind == TL_TCP_MINI) {
+		reap(st);
 		return 0;
+	}
 	switch (s->state) {
 	case TL_LISTEN:
 		listener_stop(st, sock);
@@ -2060,8 +2086,10 @@ int tl_tcp_abort(struct tl_tcp_stack *st, int sock, uint64_t now_ns)
 	if (!s)
 		return -EBADF;
 	s->app_held = false;
-	if (s->kind == TL_TCP_MINI)
+	if (s->kind == TL_TCP_MINI) {
+		reap(st);
 		return 0;
+	}
 	if (s->state == TL_LISTEN)
 		listener_stop(st, sock);
 	bool reset = abort_resets(s);
