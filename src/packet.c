@@ -440,6 +440,21 @@ static void fastopen_text(struct text *t, const uint8_t *cookie, unsigned len)
  * subtype's fields. opt points at the kind byte. False for a layout tcpdump
  * rejects (it then prints "[bad opt]").
  */
+/* An MPTCP DSS data ack or sequence number: 8 bytes when wide, else 4. */
+static bool dss_number(struct text *t, const char *label, bool wide, const uint8_t **at, unsigned *left)
+{
+	unsigned n = wide ? 8 : 4;
+	if (*left < n)
+		return false;
+	if (wide)
+		text_add(t, "%s%" PRIu64, label, get_be64(*at));
+	else
+		text_add(t, "%s%u", label, get_be32(*at));
+	*at += n;
+	*left -= n;
+	return true;
+}
+
 static bool mptcp_text(struct text *t, const uint8_t *opt, unsigned len, uint8_t flags)
 {
 	static const char *const names[] = {
@@ -504,29 +519,11 @@ static bool mptcp_text(struct text *t, const uint8_t *opt, unsigned len, uint8_t
 		unsigned left = len - 4;
 		if (dss & 0x10)
 			text_add(t, " fin");
-		if (dss & 0x01) {
-			text_add(t, " ack ");
-			unsigned n = (dss & 0x02) ? 8 : 4;
-			if (left < n)
-				return false;
-			if (n == 8)
-				text_add(t, "%" PRIu64, get_be64(at));
-			else
-				text_add(t, "%u", get_be32(at));
-			at += n;
-			left -= n;
-		}
+		if ((dss & 0x01) && !dss_number(t, " ack ", dss & 0x02, &at, &left))
+			return false;
 		if (dss & 0x04) {
-			text_add(t, " seq ");
-			unsigned n = (dss & 0x08) ? 8 : 4;
-			if (left < n)
+			if (!dss_number(t, " seq ", dss & 0x08, &at, &left))
 				return false;
-			if (n == 8)
-				text_add(t, "%" PRIu64, get_be64(at));
-			else
-				text_add(t, "%u", get_be32(at));
-			at += n;
-			left -= n;
 			if (left < 4)
 				return false;
 			text_add(t, " subseq %u", get_be32(at));

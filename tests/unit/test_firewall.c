@@ -31,38 +31,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "fault.h"
 #include "firewall.h"
 #include "nflog.h"
 
 #define PORT 2017
 #define GROUP 7
-
-enum { CHILD_PASS = 0, CHILD_FAIL = 1, CHILD_SKIP = 2 };
-
-struct child {
-	int fd;
-};
-
-__attribute__((format(printf, 2, 3))) static int child_fail(struct child *c, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n > 0 && write(c->fd, msg, strlen(msg)) < 0) {
-		/* nothing more to do: the exit status still says it failed */
-	}
-	return CHILD_FAIL;
-}
-
-/* In a child: return a failure with a message unless cond holds. */
-#define CHECK(c, cond, ...)                              \
-	do {                                             \
-		if (!(cond))                             \
-			return child_fail((c), __VA_ARGS__); \
-	} while (0)
 
 /* Runs a shell command and returns its standard output (malloc'd, never
  * NULL), or NULL when it could not run or failed. */
@@ -118,25 +93,8 @@ static void run_in_child(int (*fn)(struct child *c))
 		print_message("skipped: cannot read the host's ruleset (nft missing or not root)\n");
 		skip();
 	}
-	int pfd[2];
-	assert_int_equal(pipe(pfd), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(pfd[0]);
-		struct child c = { .fd = pfd[1] };
-		_exit(fn(&c)); /* _exit: no cmocka or sanitizer teardown in the child */
-	}
-	close(pfd[1]);
 	char msg[1024];
-	size_t used = 0;
-	ssize_t n;
-	while (used < sizeof(msg) - 1 && (n = read(pfd[0], msg + used, sizeof(msg) - 1 - used)) > 0)
-		used += (size_t)n;
-	msg[used] = '\0';
-	close(pfd[0]);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	int status = child_run(fn, msg, sizeof(msg));
 
 	char *host_after = command_output("nft list ruleset 2>/dev/null");
 	assert_non_null(host_after);
@@ -144,13 +102,7 @@ static void run_in_child(int (*fn)(struct child *c))
 	free(host_before);
 	free(host_after);
 
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) == CHILD_SKIP) {
-		print_message("skipped: %s\n", msg);
-		skip();
-	}
-	if (WEXITSTATUS(status) != CHILD_PASS)
-		fail_msg("in the namespace: %s", msg);
+	child_judge(status, msg);
 }
 
 static uint64_t mono_ns(void)

@@ -28,27 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "netns.h"
-
-enum { CHILD_PASS = 0, CHILD_FAIL = 1, CHILD_SKIP = 2 };
-
-/* A child's verdict: the message goes to the parent's pipe. */
-struct child {
-	int fd;
-};
-
-__attribute__((format(printf, 2, 3))) static int child_fail(struct child *c, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n > 0 && write(c->fd, msg, strlen(msg)) < 0) {
-		/* nothing more to do: the exit status still says it failed */
-	}
-	return CHILD_FAIL;
-}
 
 /* Enters a new namespace, or says why the test cannot run here. */
 static int child_enter(struct child *c)
@@ -66,32 +47,9 @@ static int child_enter(struct child *c)
 /* Runs fn in a forked child and turns its verdict into cmocka's. */
 static void run_in_child(int (*fn)(struct child *c))
 {
-	int pfd[2];
-	assert_int_equal(pipe(pfd), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(pfd[0]);
-		struct child c = { .fd = pfd[1] };
-		_exit(fn(&c)); /* _exit: no cmocka or sanitizer teardown in the child */
-	}
-	close(pfd[1]);
-	char msg[512];
-	size_t used = 0;
-	ssize_t n;
-	while (used < sizeof(msg) - 1 && (n = read(pfd[0], msg + used, sizeof(msg) - 1 - used)) > 0)
-		used += (size_t)n;
-	msg[used] = '\0';
-	close(pfd[0]);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) == CHILD_SKIP) {
-		print_message("skipped: %s\n", msg);
-		skip();
-	}
-	if (WEXITSTATUS(status) != CHILD_PASS)
-		fail_msg("in the namespace: %s", msg);
+	char msg[1024];
+	int status = child_run(fn, msg, sizeof(msg));
+	child_judge(status, msg);
 }
 
 /* ---- lo is up: a TCP connection on 127.0.0.1 works ---- */
