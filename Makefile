@@ -33,13 +33,17 @@ LDFLAGS  += $(SANFLAGS)
 LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 
 ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-BPF_SRC  := $(wildcard src/bpf/*.bpf.c)
-SKELS    := $(patsubst src/bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRC))
+BPF_SRC  := $(wildcard src/lab/bpf/*.bpf.c)
+SKELS    := $(patsubst src/lab/bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRC))
 
-SRC      := $(wildcard src/*.c)
+# One folder per pipeline stage (README: Layout); main.c alone at the top.
+STAGES   := core scenario model lab analysis views cli
+SRC      := src/main.c $(foreach s,$(STAGES),$(wildcard src/$(s)/*.c))
 OBJ      := $(patsubst src/%.c,$(OUT)/obj/%.o,$(SRC))
 LIB_OBJ  := $(filter-out $(OUT)/obj/main.o,$(OBJ))
-TESTS    := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c))
+# Unit tests sit in tests/unit/STAGE/ beside the stage they test; binaries land flat in $(OUT)/tests.
+TEST_SRC := $(foreach s,$(STAGES),$(wildcard tests/unit/$(s)/test_*.c))
+TESTS    := $(addprefix $(OUT)/tests/,$(basename $(notdir $(TEST_SRC))))
 BENCHES  := $(patsubst bench/%.c,$(OUT)/bench/%,$(wildcard bench/*.c))
 
 .DELETE_ON_ERROR:
@@ -53,9 +57,9 @@ $(OUT)/vmlinux.h:
 	@mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(OUT)/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) $(OUT)/vmlinux.h
+$(OUT)/%.bpf.o: src/lab/bpf/%.bpf.c $(wildcard src/lab/bpf/*.h) $(OUT)/vmlinux.h
 	@echo "  BPF   $@"
-	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Isrc/bpf -c $< -o $@
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Isrc/lab/bpf -c $< -o $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	@echo "  SKEL  $@"
@@ -70,10 +74,12 @@ $(OUT)/tcplab: $(OBJ)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJ)
+vpath test_%.c $(addprefix tests/unit/,$(STAGES))
+
+$(OUT)/tests/%: %.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	@echo "  TEST  $@"
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJ) -o $@ $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 $(OUT)/bench/%: bench/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -96,7 +102,7 @@ clean:
 -include $(OBJ:.o=.d)
 
 # Only the tracer includes the generated skeletons.
-$(OUT)/obj/tracer.o: $(SKELS)
+$(OUT)/obj/lab/tracer.o: $(SKELS)
 
 # The README's two commands.
 .PHONY: run check

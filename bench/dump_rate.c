@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sockdiag.h"
+#include "lab/sockdiag.h"
 
 static double now_us(void)
 {

@@ -33,13 +33,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalog.h"
-#include "event.h"
-#include "report.h"
-#include "scenario.h"
-#include "sim.h"
-#include "tcp_model.h"
-#include "timer_model.h"
+#include "scenario/catalog.h"
+#include "core/event.h"
+#include "cli/report.h"
+#include "scenario/scenario.h"
+#include "model/sim.h"
+#include "model/tcp_model.h"
+#include "model/timer_model.h"
 
 #define SUITE_GOAL_MS 50.0
 #define MAX_RUNS 101

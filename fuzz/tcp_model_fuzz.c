@@ -1,5 +1,5 @@
 /*
- * tcp_model_fuzz: a libFuzzer harness for the TCP model (src/tcp_model.h).
+ * tcp_model_fuzz: a libFuzzer harness for the TCP model (src/model/tcp_model.h).
  * Each input is a small program: a header of host settings (seed, SACK,
  * timestamps, window scaling, timer sysctls) for two stacks, 127.0.0.1 and
  * 127.0.0.2, then a sequence of actions: application calls on either stack,
@@ -33,10 +33,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
-#include "tcp_model.h"
-#include "tcp_state.h"
-#include "timer_model.h"
+#include "core/event.h"
+#include "model/tcp_model.h"
+#include "core/tcp_state.h"
+#include "model/timer_model.h"
 
 #define N_HOSTS 2
 #define MAX_STEPS 400		  /* actions of one input */

@@ -1,0 +1,20 @@
+/*
+ * drops: marks the captured packets that a fault rule really dropped.
+ *
+ * On loopback the capture sees a packet before the input hook drops it, so
+ * the capture alone cannot tell. Two witnesses say what was dropped: the
+ * NFLOG report of the rule (with its name) and the kernel's kfree_skb
+ * tracepoint with reason NETFILTER_DROP. Each drop event is matched to the
+ * latest captured packet with the same endpoints, sequence number and flags
+ * at or before it; matched drop events leave the timeline (the packet now
+ * carries them), unmatched ones stay visible.
+ */
+#ifndef TCPLAB_DROPS_H
+#define TCPLAB_DROPS_H
+
+#include "core/event.h"
+
+/* Works on a time-sorted timeline; keeps it sorted. */
+void tl_drops_attach(struct tl_timeline *tl);
+
+#endif

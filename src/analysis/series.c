@@ -1,0 +1,382 @@
+/*
+ * series: finds the retransmission series of a run and judges each send
+ * and each give-up against the timer model (timer_model.h), which knows the
+ * kernel's rules; this file only measures and compares.
+ */
+#include "analysis/series.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/textbuf.h"
+
+#define MEASURE_SLACK_MS 2.0 /* capture and tracepoint stamps versus the timer's own clock */
+#define DIAG_SLACK_MS 6.0    /* a request's end is seen by a sock_diag poll, every 2 ms */
+
+static double ms_between(uint64_t from_ns, uint64_t to_ns)
+{
+	return ((double)to_ns - (double)from_ns) / 1e6;
+}
+
+/* Send times of one side's packets whose SYN/ACK/FIN bits match; with
+ * same_seq only those repeating the first one's sequence number. */
+static size_t collect_sends(const struct tl_timeline *tl, enum tl_side side, uint8_t mask, uint8_t want,
+			    bool same_seq, uint64_t *t_ns, size_t max)
+{
+	size_t n = 0;
+	uint32_t seq = 0;
+	for (size_t i = 0; i < tl->n && n < max; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind != TL_EV_PACKET || ev->side != side || (ev->u.packet.flags & mask) != want)
+			continue;
+		if (n == 0)
+			seq = ev->u.packet.seq;
+		else if (same_seq && ev->u.packet.seq != seq)
+			continue;
+		t_ns[n++] = ev->t_ns;
+	}
+	return n;
+}
+
+/* The first state change of side after t0 that ends in CLOSE from one of `from`. */
+static bool find_end(const struct tl_timeline *tl, enum tl_side side, uint64_t t0, const enum tl_state *from,
+		     size_t n_from, bool last, uint64_t *t_ns)
+{
+	bool found = false;
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind != TL_EV_STATE || ev->side != side || ev->t_ns < t0 || ev->u.state.to != TL_CLOSE)
+			continue;
+		for (size_t k = 0; k < n_from; k++) {
+			if (ev->u.state.from != from[k])
+				continue;
+			*t_ns = ev->t_ns;
+			found = true;
+			if (!last)
+				return true;
+		}
+	}
+	return found;
+}
+
+static void side_settings(const struct tl_scenario *sc, enum tl_side side, const struct tl_timer_settings *ns,
+			  struct tl_timer_settings *out)
+{
+	*out = *ns;
+	for (size_t i = 0; i < sc->n_steps; i++) {
+		const struct tl_step *st = &sc->steps[i];
+		if (st->kind != TL_STEP_SETSOCKOPT || st->side != side)
+			continue;
+		switch (st->opt) {
+		case TL_OPT_SYNCNT: out->syncnt = st->opt_value; break;
+		case TL_OPT_USER_TIMEOUT: out->user_timeout_ms = st->opt_value; break;
+		case TL_OPT_LINGER2: out->linger2_s = st->opt_value; break;
+		}
+	}
+}
+
+/* Judges the measured sends against the predicted ones, in order. */
+static void judge_sends(struct tl_series *s)
+{
+	s->pass = true;
+	for (size_t i = 0; i < s->n_sends; i++) {
+		struct tl_series_send *x = &s->sends[i];
+		if (!x->predicted) {
+			x->ok = false;
+			continue;
+		}
+		x->ok = x->at_ms >= x->pred_at_ms - MEASURE_SLACK_MS &&
+			x->at_ms <= x->pred_at_ms + x->allowed_late_ms + MEASURE_SLACK_MS;
+		if (!x->ok && s->pass) {
+			s->pass = false;
+			tl_textf(s->problem, sizeof(s->problem),
+				 "send #%zu at %.3f s, predicted %.3f s (allowed up to %.3f s late)", i,
+				 x->at_ms / 1e3, x->pred_at_ms / 1e3, x->allowed_late_ms / 1e3);
+		}
+	}
+}
+
+static void judge_count_and_end(struct tl_series *s, int marginal_retx, double extra_slack_ms)
+{
+	bool count_ok = s->n_sends == s->n_predicted ||
+			(marginal_retx >= 0 && s->n_sends == (size_t)marginal_retx + 1);
+	if (!count_ok && s->pass) {
+		s->pass = false;
+		tl_textf(s->problem, sizeof(s->problem), "%zu retransmissions, the model predicts %zu",
+			 s->n_sends ? s->n_sends - 1 : 0, s->n_predicted ? s->n_predicted - 1 : 0);
+	}
+	if (!s->gave_up) {
+		if (s->pass) {
+			s->pass = false;
+			tl_textf(s->problem, sizeof(s->problem),
+				 "the run ended before the give-up predicted at %.3f s", s->pred_give_up_ms / 1e3);
+		}
+		return;
+	}
+	double late = s->give_up_late_ms + MEASURE_SLACK_MS + extra_slack_ms;
+	if ((s->gave_up_ms < s->pred_give_up_ms - MEASURE_SLACK_MS || s->gave_up_ms > s->pred_give_up_ms + late) &&
+	    s->pass) {
+		s->pass = false;
+		tl_textf(s->problem, sizeof(s->problem), "gave up at %.3f s, predicted %.3f s (allowed up to %.3f s late)",
+			 s->gave_up_ms / 1e3, s->pred_give_up_ms / 1e3, late / 1e3);
+	}
+}
+
+/* A SYN or FIN series: the schedule gives every retransmission. */
+static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t n, const struct tl_timer_settings *set,
+			      char *err, size_t errlen)
+{
+	struct tl_timer_schedule *sched = malloc(sizeof(*sched));
+	if (!sched)
+		return tl_errorf(err, errlen, "out of memory");
+	if (tl_timer_predict(s->tcase, set, sched, err, errlen) < 0) {
+		free(sched);
+		return -1;
+	}
+	s->n_predicted = sched->n_retx + 1;
+	s->n_sends = n < TL_SERIES_MAX_SENDS ? n : TL_SERIES_MAX_SENDS;
+	for (size_t i = 0; i < s->n_sends; i++) {
+		struct tl_series_send *x = &s->sends[i];
+		x->at_ms = ms_between(t_ns[0], t_ns[i]);
+		x->predicted = i < s->n_predicted;
+		if (i == 0) {
+			x->what = s->kind == TL_SERIES_SYN ? "SYN" : "FIN";
+		} else if (x->predicted) {
+			const struct tl_timer_step *step = &sched->retx[i - 1];
+			x->what = step->tlp ? "tail-loss probe" : "retransmission";
+			x->pred_at_ms = (double)step->at_ms;
+			x->allowed_late_ms = (double)step->cum_lateness_ms;
+		} else {
+			x->what = "retransmission";
+		}
+	}
+	s->pred_give_up_ms = (double)sched->give_up_ms;
+	s->give_up_late_ms = (double)sched->give_up_lateness_ms;
+	tl_textf(s->give_up_why, sizeof(s->give_up_why), "%s", sched->give_up_why);
+	judge_sends(s);
+	judge_count_and_end(s, sched->marginal_retx, 0);
+	free(sched);
+	return 0;
+}
+
+static int analyze_syn(const struct tl_scenario *sc, const struct tl_timeline *tl, const struct tl_timer_settings *ns,
+		       struct tl_series_report *out, uint64_t *t_ns, char *err, size_t errlen)
+{
+	size_t n = collect_sends(tl, TL_SIDE_CLIENT, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN, true, t_ns, TL_SERIES_MAX_SENDS);
+	if (n < 2 || out->n == TL_SERIES_MAX)
+		return 0;
+	struct tl_series *s = &out->s[out->n++];
+	struct tl_timer_settings set;
+	side_settings(sc, TL_SIDE_CLIENT, ns, &set);
+	s->kind = TL_SERIES_SYN;
+	s->side = TL_SIDE_CLIENT;
+	s->tcase = TL_TIMER_SYN_SENT;
+	const enum tl_state from[] = { TL_SYN_SENT };
+	uint64_t end;
+	if ((s->gave_up = find_end(tl, TL_SIDE_CLIENT, t_ns[0], from, 1, false, &end)))
+		s->gave_up_ms = ms_between(t_ns[0], end);
+	tl_timer_explain_vs_walkthrough(s->tcase, &set, s->versus_walkthrough, sizeof(s->versus_walkthrough), NULL, 0);
+	return fill_from_schedule(s, t_ns, n, &set, err, errlen);
+}
+
+static bool closed_before(const struct tl_timeline *tl, enum tl_side side, uint64_t t)
+{
+	for (size_t i = 0; i < tl->n && tl->ev[i].t_ns <= t; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind == TL_EV_APP && ev->side == side &&
+		    (!strcmp(ev->u.app.verb, "close") || !strcmp(ev->u.app.verb, "abort")))
+			return true;
+	}
+	return false;
+}
+
+static enum tl_state state_at(const struct tl_timeline *tl, enum tl_side side, uint64_t t)
+{
+	enum tl_state st = TL_STATE_NONE;
+	for (size_t i = 0; i < tl->n && tl->ev[i].t_ns <= t; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind == TL_EV_STATE && ev->side == side && ev->u.state.tuple.dport)
+			st = ev->u.state.to;
+	}
+	return st;
+}
+
+static int analyze_fin(const struct tl_scenario *sc, const struct tl_timeline *tl, enum tl_side side,
+		       const struct tl_timer_settings *ns, struct tl_series_report *out, uint64_t *t_ns, char *err,
+		       size_t errlen)
+{
+	size_t n = collect_sends(tl, side, TL_TH_FIN, TL_TH_FIN, true, t_ns, TL_SERIES_MAX_SENDS);
+	if (n < 2 || out->n == TL_SERIES_MAX)
+		return 0;
+	struct tl_series *s = &out->s[out->n++];
+	struct tl_timer_settings set;
+	side_settings(sc, side, ns, &set);
+	s->kind = TL_SERIES_FIN;
+	s->side = side;
+	/* The FIN's packet is captured just after the close() that moved the state. */
+	enum tl_state st = state_at(tl, side, t_ns[0]);
+	bool orphan = closed_before(tl, side, t_ns[0] + 1000000);
+	s->tcase = !orphan ? TL_TIMER_DATA : st == TL_LAST_ACK ? TL_TIMER_LAST_ACK : TL_TIMER_FIN_WAIT1;
+	const enum tl_state from[] = { TL_FIN_WAIT1, TL_LAST_ACK, TL_CLOSING };
+	uint64_t end;
+	if ((s->gave_up = find_end(tl, side, t_ns[0], from, 3, false, &end)))
+		s->gave_up_ms = ms_between(t_ns[0], end);
+	tl_timer_explain_vs_walkthrough(s->tcase, &set, s->versus_walkthrough, sizeof(s->versus_walkthrough), NULL, 0);
+	return fill_from_schedule(s, t_ns, n, &set, err, errlen);
+}
+
+/* Server SYN-ACKs: the request timer and the answers to the client's duplicate SYNs. */
+static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline *tl, const struct tl_timer_settings *ns,
+			  struct tl_series_report *out, uint64_t *t_ns, char *err, size_t errlen)
+{
+	size_t n = collect_sends(tl, TL_SIDE_SERVER, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN | TL_TH_ACK, false, t_ns,
+				 TL_SERIES_MAX_SENDS);
+	if (n < 2 || out->n == TL_SERIES_MAX)
+		return 0;
+	uint64_t *syn_ns = malloc(TL_SERIES_MAX_SENDS * sizeof(*syn_ns));
+	int64_t *syn_ms = malloc(TL_SERIES_MAX_SENDS * sizeof(*syn_ms));
+	struct tl_timer_synack_exchange *ex = malloc(sizeof(*ex));
+	int rc = -1;
+	if (!syn_ns || !syn_ms || !ex) {
+		tl_errorf(err, errlen, "out of memory");
+		goto done;
+	}
+	size_t n_syn = collect_sends(tl, TL_SIDE_CLIENT, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN, false, syn_ns,
+				     TL_SERIES_MAX_SENDS);
+	if (!n_syn) {
+		rc = 0;
+		goto done;
+	}
+	for (size_t i = 0; i < n_syn; i++)
+		syn_ms[i] = (int64_t)(ms_between(syn_ns[0], syn_ns[i]) + 0.5);
+	struct tl_timer_settings set;
+	side_settings(sc, TL_SIDE_SERVER, ns, &set);
+	if (tl_timer_predict_synack_exchange(&set, 0, syn_ms, n_syn, ex, err, errlen) < 0)
+		goto done;
+
+	struct tl_series *s = &out->s[out->n++];
+	s->kind = TL_SERIES_SYNACK;
+	s->side = TL_SIDE_SERVER;
+	s->tcase = TL_TIMER_SYNACK;
+	s->n_sends = n;
+	double allowance_ms = 0, prev_ms = 0;
+	for (size_t k = 0; k < ex->n_events; k++) {
+		const struct tl_timer_synack_event *e = &ex->events[k];
+		/* Timer events may be late by the wheel's granularity for the time they waited. */
+		if (e->kind == TL_SYNACK_TIMER || e->kind == TL_SYNACK_DROP)
+			allowance_ms += (double)tl_timer_allowed_lateness_ms(e->at_ms - (int64_t)prev_ms, set.hz);
+		if (e->kind == TL_SYNACK_DROP || e->kind == TL_SYNACK_DUP_IGNORED)
+			continue;
+		prev_ms = (double)e->at_ms;
+		if (s->n_predicted < n) {
+			struct tl_series_send *x = &s->sends[s->n_predicted];
+			x->predicted = true;
+			x->pred_at_ms = (double)e->at_ms;
+			x->allowed_late_ms = e->kind == TL_SYNACK_TIMER ? allowance_ms : 0;
+			x->what = tl_timer_synack_event_name(e->kind);
+		}
+		s->n_predicted++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		s->sends[i].at_ms = ms_between(syn_ns[0], t_ns[i]);
+		if (!s->sends[i].predicted)
+			s->sends[i].what = "SYN-ACK";
+	}
+	s->pred_give_up_ms = (double)ex->last_drop_ms;
+	s->give_up_late_ms = allowance_ms;
+	tl_textf(s->give_up_why, sizeof(s->give_up_why),
+		 "the request timer used up tcp_synack_retries (%d) firings", set.syncnt ? set.syncnt : set.synack_retries);
+	const enum tl_state from[] = { TL_SYN_RECV };
+	uint64_t end;
+	if ((s->gave_up = find_end(tl, TL_SIDE_SERVER, syn_ns[0], from, 1, true, &end)))
+		s->gave_up_ms = ms_between(syn_ns[0], end);
+	tl_timer_explain_vs_walkthrough(s->tcase, &set, s->versus_walkthrough, sizeof(s->versus_walkthrough), NULL, 0);
+	judge_sends(s);
+	judge_count_and_end(s, -1, DIAG_SLACK_MS);
+	rc = 0;
+done:
+	free(syn_ns);
+	free(syn_ms);
+	free(ex);
+	return rc;
+}
+
+int tl_series_analyze(const struct tl_scenario *sc, const struct tl_timeline *tl,
+		      const struct tl_timer_settings *settings, struct tl_series_report *out,
+		      char *err, size_t errlen)
+{
+	uint64_t *t_ns = malloc(TL_SERIES_MAX_SENDS * sizeof(*t_ns));
+	int rc = -1;
+	memset(out, 0, sizeof(*out));
+	if (!t_ns)
+		return tl_errorf(err, errlen, "out of memory");
+	if (analyze_syn(sc, tl, settings, out, t_ns, err, errlen) == 0 &&
+	    analyze_synack(sc, tl, settings, out, t_ns, err, errlen) == 0 &&
+	    analyze_fin(sc, tl, TL_SIDE_CLIENT, settings, out, t_ns, err, errlen) == 0 &&
+	    analyze_fin(sc, tl, TL_SIDE_SERVER, settings, out, t_ns, err, errlen) == 0)
+		rc = 0;
+	free(t_ns);
+	return rc;
+}
+
+void tl_series_title(const struct tl_series *s, char *out, size_t len)
+{
+	tl_textf(out, len, "%s %s", tl_side_name(s->side), tl_timer_case_name(s->tcase));
+}
+
+static void render_walkthrough(FILE *out, const struct tl_walkthrough_gaps *g)
+{
+	if (!g->n)
+		return;
+	fprintf(out, "       walkthrough's gaps: ");
+	for (size_t i = 0; i < g->n; i++)
+		fprintf(out, "%s%g", i ? ", " : "", g->gaps_s[i]);
+	fprintf(out, " s\n");
+}
+
+static void render_one(FILE *out, const struct tl_scenario *sc, const struct tl_series *s)
+{
+	char title[96];
+	const struct tl_walkthrough_gaps *g = &sc->walkthrough[s->kind];
+	bool per_row = s->kind != TL_SERIES_SYNACK && g->n;
+	tl_series_title(s, title, sizeof(title));
+	fprintf(out, "\n   retransmissions: %s\n", title);
+	fprintf(out, "     %-4s %-26s %9s %9s %11s %11s%s\n", "#", "send", "at (s)", "gap (s)", "predicted", "pred. gap",
+		per_row ? "  walkthrough" : "");
+	for (size_t i = 0; i < s->n_sends; i++) {
+		const struct tl_series_send *x = &s->sends[i];
+		char at[16] = "-", gap[16] = "-", pred[16] = "-", pgap[16] = "-", walk[16] = "";
+		snprintf(at, sizeof(at), "%.3f", x->at_ms / 1e3);
+		if (i)
+			snprintf(gap, sizeof(gap), "%.3f", (x->at_ms - s->sends[i - 1].at_ms) / 1e3);
+		if (x->predicted) {
+			snprintf(pred, sizeof(pred), "%.3f", x->pred_at_ms / 1e3);
+			if (i && s->sends[i - 1].predicted)
+				snprintf(pgap, sizeof(pgap), "%.3f", (x->pred_at_ms - s->sends[i - 1].pred_at_ms) / 1e3);
+		}
+		if (per_row && i && i - 1 < g->n)
+			snprintf(walk, sizeof(walk), "%g", g->gaps_s[i - 1]);
+		fprintf(out, "     %-4zu %-26s %9s %9s %11s %11s  %-11s %s\n", i, x->what, at, gap, pred, pgap, walk,
+			!x->predicted ? "NOT PREDICTED" : x->ok ? "ok" : "OFF");
+	}
+	if (s->n_predicted > s->n_sends)
+		fprintf(out, "     (the model predicts %zu more send%s)\n", s->n_predicted - s->n_sends,
+			s->n_predicted - s->n_sends == 1 ? "" : "s");
+	if (s->gave_up)
+		fprintf(out, "     gave up at %.3f s, predicted %.3f s: %s\n", s->gave_up_ms / 1e3, s->pred_give_up_ms / 1e3,
+			s->give_up_why);
+	else
+		fprintf(out, "     predicted give-up at %.3f s: %s\n", s->pred_give_up_ms / 1e3, s->give_up_why);
+	render_walkthrough(out, g);
+	if (s->versus_walkthrough[0])
+		fprintf(out, "       versus the walkthrough: %s\n", s->versus_walkthrough);
+	fprintf(out, "     %s%s%s\n", s->pass ? "matches the model" : "DIFFERS from the model: ", s->pass ? "" : s->problem,
+		"");
+}
+
+void tl_series_render(FILE *out, const struct tl_scenario *sc, const struct tl_series_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++)
+		render_one(out, sc, &rep->s[i]);
+}

@@ -1,0 +1,73 @@
+/*
+ * series: retransmission series measured in a run, set beside what the
+ * timer model predicts from the namespace's sysctls and the sockets'
+ * options, and beside what the walkthrough measured on its older kernel.
+ *
+ * A series is the client's SYN in SYN-SENT, the server's SYN-ACKs, or a FIN
+ * resent in FIN-WAIT-1 or LAST-ACK. Each send is judged against its
+ * predicted time: timers fire late, never early, so a send passes when it
+ * is no earlier than predicted and no later than the model's accumulated
+ * allowance. The give-up (connect() failing, the request or the socket
+ * destroyed) is judged the same way.
+ */
+#ifndef TCPLAB_SERIES_H
+#define TCPLAB_SERIES_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/event.h"
+#include "scenario/scenario.h"
+#include "model/timer_model.h"
+
+#define TL_SERIES_MAX 8
+#define TL_SERIES_MAX_SENDS (TL_TIMER_MAX_RETX + 1)
+
+struct tl_series_send {
+	double at_ms;	     /* since the series' first send */
+	const char *what;    /* "SYN", "retransmission", "tail-loss probe", "timer", "answer to a duplicate SYN" */
+	bool predicted;	     /* the model predicts a send here */
+	double pred_at_ms;   /* its predicted time */
+	double allowed_late_ms;
+	bool ok;
+};
+
+struct tl_series {
+	enum tl_series_kind kind;
+	enum tl_side side;
+	enum tl_timer_case tcase;
+	size_t n_sends;
+	struct tl_series_send sends[TL_SERIES_MAX_SENDS];
+	size_t n_predicted;	    /* sends the model predicts, the first included */
+	bool gave_up;		    /* the run saw the end */
+	double gave_up_ms;	    /* measured, since the first send */
+	double pred_give_up_ms;
+	double give_up_late_ms;	    /* allowance */
+	char give_up_why[TL_TIMER_WHY_LEN];
+	bool pass;
+	char problem[200];	    /* the first difference, empty on pass */
+	char versus_walkthrough[400];
+};
+
+struct tl_series_report {
+	size_t n;
+	struct tl_series s[TL_SERIES_MAX];
+};
+
+/*
+ * Finds every retransmission series in an annotated timeline (sides and
+ * roles set) and judges it against the model, with settings: the lab
+ * namespace's timer sysctls as read back, to which each side's setsockopt
+ * steps in sc are added. Returns 0, or -1 with the reason in err.
+ */
+int tl_series_analyze(const struct tl_scenario *sc, const struct tl_timeline *tl,
+		      const struct tl_timer_settings *settings, struct tl_series_report *out,
+		      char *err, size_t errlen);
+
+/* Prints one table per series: measured, predicted and the walkthrough's gaps. */
+void tl_series_render(FILE *out, const struct tl_scenario *sc, const struct tl_series_report *rep);
+
+/* "client SYN in SYN-SENT" */
+void tl_series_title(const struct tl_series *s, char *out, size_t len);
+
+#endif

@@ -1,0 +1,207 @@
+/*
+ * runcli: the options and the summary common to `run` and `sim`.
+ */
+#include "cli/runcli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+const char tl_runcli_options_help[] =
+	"  --timers NAME    timer sysctls applied before the scenario's own: fast\n"
+	"                   (default: small retry counts, each abnormal case ends in\n"
+	"                   seconds), kernel (this kernel's defaults: minutes),\n"
+	"                   article (the walkthrough's: SYN gaps 1, 2, 4, 8, 16, 32 s)\n"
+	"  --drop RULE      drop packets from the start, e.g. 'from server flags S.\n"
+	"                   count 2' (repeatable; syntax in docs/faults.md)\n"
+	"  --pcap FILE      write the packets to FILE (pcap, nanosecond stamps)\n"
+	"  --json FILE      write the run as JSON to FILE, or '-' for standard output\n"
+	"                   (then nothing else is printed there)\n"
+	"  --svg FILE       write the ladder diagram as SVG\n"
+	"  --ladder         print the ladder diagram after the timeline\n"
+	"  --ascii          draw the ladder with ASCII characters only\n"
+	"  --time-wait      wait out TIME-WAIT (60 s) and show TIME_WAIT -> CLOSE\n"
+	"  -j, --jobs N     run at most N scenarios at once (default: all)\n"
+	"  -q, --quiet      print only the verdicts and the summary\n"
+	"  -h, --help       show this help\n"
+	"With several scenarios, FILE names get -ID before their extension.\n";
+
+enum { OPT_TIMERS = 256, OPT_DROP, OPT_PCAP, OPT_JSON, OPT_SVG, OPT_LADDER, OPT_ASCII, OPT_TIME_WAIT,
+       OPT_SEED, OPT_COMPARE };
+
+static int usage_error(const struct tl_runcli *o, const char *what, const char *arg)
+{
+	fprintf(stderr, "tcplab %s: %s, got '%s'\n", o->command, what, arg);
+	return TL_EXIT_USAGE;
+}
+
+static int take_option(struct tl_runcli *o, int c, void (*usage)(FILE *))
+{
+	long v;
+	switch (c) {
+	case OPT_TIMERS:
+		if (!(o->timers = tl_timer_profile_find(optarg)))
+			return usage_error(o, "--timers takes fast, kernel or article", optarg);
+		return -1;
+	case OPT_DROP:
+		if (o->n_drops == TL_RUNCLI_MAX_DROPS)
+			return usage_error(o, "too many --drop rules (at most 16)", optarg);
+		o->drops[o->n_drops++] = optarg;
+		return -1;
+	case OPT_PCAP: o->pcap_path = optarg; return -1;
+	case OPT_JSON: o->json_path = optarg; return -1;
+	case OPT_SVG: o->svg_path = optarg; return -1;
+	case OPT_LADDER: o->ladder = true; return -1;
+	case OPT_ASCII: o->ascii = true; return -1;
+	case OPT_TIME_WAIT: o->time_wait = true; return -1;
+	case OPT_COMPARE: o->compare = true; return -1;
+	case OPT_SEED:
+		if (!tl_cli_parse_long(optarg, 0, 0x7fffffffL, &v))
+			return usage_error(o, "--seed takes a whole number from 0 to 2147483647", optarg);
+		o->seed = (uint64_t)v;
+		return -1;
+	case 'j':
+		if (!tl_cli_parse_long(optarg, 1, 256, &v))
+			return usage_error(o, "--jobs takes a whole number from 1 to 256", optarg);
+		o->jobs = (unsigned)v;
+		return -1;
+	case 'q': o->quiet = true; return -1;
+	case 'h':
+		usage(stdout);
+		return TL_EXIT_OK;
+	default:
+		fprintf(stderr, "tcplab %s: try 'tcplab %s --help'\n", o->command, o->command);
+		return TL_EXIT_USAGE;
+	}
+}
+
+int tl_runcli_parse(struct tl_runcli *o, int argc, char **argv, void (*usage)(FILE *))
+{
+	struct option longopts[16] = {
+		{ "timers", required_argument, NULL, OPT_TIMERS }, { "drop", required_argument, NULL, OPT_DROP },
+		{ "pcap", required_argument, NULL, OPT_PCAP },	   { "json", required_argument, NULL, OPT_JSON },
+		{ "svg", required_argument, NULL, OPT_SVG },	   { "ladder", no_argument, NULL, OPT_LADDER },
+		{ "ascii", no_argument, NULL, OPT_ASCII },	   { "time-wait", no_argument, NULL, OPT_TIME_WAIT },
+		{ "jobs", required_argument, NULL, 'j' },	   { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+	};
+	size_t n = 11;
+	if (o->allow_seed)
+		longopts[n++] = (struct option){ "seed", required_argument, NULL, OPT_SEED };
+	if (o->allow_compare)
+		longopts[n++] = (struct option){ "compare", no_argument, NULL, OPT_COMPARE };
+	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
+	int c;
+	optind = 0; /* re-initialise GNU getopt */
+	while ((c = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
+		int status = take_option(o, c, usage);
+		if (status >= 0)
+			return status;
+	}
+	return -1;
+}
+
+int tl_runcli_check_drops(const struct tl_runcli *o, const struct tl_scenario *scs, size_t n, bool simulated)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < o->n_drops; k++) {
+			struct tl_fault f;
+			char why[512];
+			if (tl_fault_parse(o->drops[k], 100 + (unsigned)k, scs[i].port, &f, why, sizeof(why)) < 0) {
+				fprintf(stderr, "tcplab %s: --drop '%s': %s\n", o->command, o->drops[k], why);
+				return -1;
+			}
+			if (simulated && !tl_fault_simulable(&f)) {
+				fprintf(stderr, "tcplab %s: --drop '%s': a raw nft rule runs on the real kernel only\n",
+					o->command, o->drops[k]);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+size_t tl_runcli_faults(const struct tl_runcli *o, const struct tl_scenario *sc, struct tl_fault *out)
+{
+	char why[512];
+	size_t n = 0;
+	for (size_t k = 0; k < o->n_drops; k++)
+		if (tl_fault_parse(o->drops[k], 100 + (unsigned)k, sc->port, &out[n], why, sizeof(why)) == 0)
+			n++;
+	return n;
+}
+
+/* "x.pcap" -> "x-N3.pcap" when several scenarios share one name. */
+static const char *name_for(const struct tl_runcli *o, const char *path, const char *id, char *out, size_t len)
+{
+	if (!path)
+		return NULL;
+	if (o->n_scenarios == 1 || !strcmp(path, "-")) {
+		snprintf(out, len, "%s", path);
+		return out;
+	}
+	const char *dot = strrchr(path, '.');
+	const char *slash = strrchr(path, '/');
+	if (!dot || (slash && dot < slash))
+		snprintf(out, len, "%s-%s", path, id);
+	else
+		snprintf(out, len, "%.*s-%s%s", (int)(dot - path), path, id, dot);
+	return out;
+}
+
+void tl_runcli_report_options(const struct tl_runcli *o, const struct tl_scenario *sc,
+			      const struct tl_timer_settings *timers, struct tl_runcli_names *names,
+			      struct tl_report_options *ro)
+{
+	*ro = (struct tl_report_options){
+		.quiet = o->quiet,
+		.timers = timers,
+		.timer_profile = o->timers ? o->timers->name : NULL,
+		.pcap_path = name_for(o, o->pcap_path, sc->id, names->pcap, sizeof(names->pcap)),
+		.json_path = name_for(o, o->json_path, sc->id, names->json, sizeof(names->json)),
+		.svg_path = name_for(o, o->svg_path, sc->id, names->svg, sizeof(names->svg)),
+		.ladder = o->ladder,
+		.ascii = o->ascii,
+		.width = 100,
+	};
+}
+
+static void print_summary(FILE *out, const char *title, const struct tl_scenario *scs, size_t n,
+			  const struct tl_suite_result *res)
+{
+	size_t passed = 0;
+	fprintf(out, "%s\n   %-8s %-7s %8s  %s\n", title, "scenario", "result", "time", "title");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "   %-8s %-7s %6.2f s  %s\n", scs[i].id, tl_verdict_name(res[i].verdict),
+			res[i].seconds, scs[i].title);
+		passed += res[i].verdict == TL_VERDICT_PASS;
+	}
+	fprintf(out, "   %zu of %zu scenarios passed\n", passed, n);
+}
+
+int tl_runcli_run_suite(const struct tl_runcli *o, const struct tl_scenario *scs, size_t n,
+			tl_suite_job job, const char *summary_title)
+{
+	struct tl_suite_result *res = calloc(n ? n : 1, sizeof(*res));
+	if (!res)
+		return TL_EXIT_LAB;
+	int interrupted = tl_suite_run(scs, n, o->jobs, job, (void *)o, stdout, res);
+	bool json_out = o->json_path && !strcmp(o->json_path, "-");
+	print_summary(json_out ? stderr : stdout, summary_title, scs, n, res);
+	int status = TL_EXIT_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (res[i].verdict == TL_VERDICT_ERROR)
+			status = TL_EXIT_LAB;
+		else if (res[i].verdict == TL_VERDICT_FAIL && status == TL_EXIT_OK)
+			status = TL_EXIT_FAIL;
+	}
+	free(res);
+	if (interrupted) {
+		fprintf(stderr, "tcplab %s: interrupted; nothing is left behind\n", o->command);
+		return TL_EXIT_INTERRUPTED;
+	}
+	return status;
+}

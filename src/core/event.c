@@ -1,0 +1,213 @@
+/*
+ * event: the timeline container and the small vocabularies every stage
+ * shares (sides, roles, tcpdump flag letters, application calls as text).
+ */
+#include "core/event.h"
+#include "core/errnames.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void tl_timeline_init(struct tl_timeline *tl, uint64_t t0_ns)
+{
+	memset(tl, 0, sizeof(*tl));
+	tl->t0_ns = t0_ns;
+}
+
+void tl_event_release(struct tl_event *ev)
+{
+	switch (ev->kind) {
+	case TL_EV_PACKET:
+		free(ev->u.packet.bytes);
+		free(ev->u.packet.text);
+		ev->u.packet.bytes = NULL;
+		ev->u.packet.text = NULL;
+		break;
+	case TL_EV_SNAPSHOT:
+		free(ev->u.snapshot.rows);
+		ev->u.snapshot.rows = NULL;
+		ev->u.snapshot.n = 0;
+		break;
+	case TL_EV_STATE:
+	case TL_EV_APP:
+	case TL_EV_RETRANS:
+	case TL_EV_RESET:
+	case TL_EV_DROP:
+	case TL_EV_NOTE:
+		break;
+	}
+}
+
+int tl_timeline_append(struct tl_timeline *tl, const struct tl_event *ev)
+{
+	if (tl->n == tl->cap) {
+		size_t cap = tl->cap ? tl->cap * 2 : 64;
+		struct tl_event *grown = realloc(tl->ev, cap * sizeof(*grown));
+		if (!grown) {
+			struct tl_event copy = *ev;
+			tl_event_release(&copy);
+			errno = ENOMEM;
+			return -1;
+		}
+		tl->ev = grown;
+		tl->cap = cap;
+	}
+	tl->ev[tl->n] = *ev;
+	tl->ev[tl->n].order = tl->next_order++;
+	tl->n++;
+	return 0;
+}
+
+int tl_timeline_merge(struct tl_timeline *dst, struct tl_timeline *src)
+{
+	int rc = 0;
+	for (size_t i = 0; i < src->n; i++) {
+		if (tl_timeline_append(dst, &src->ev[i]) < 0)
+			rc = -1;
+	}
+	free(src->ev);
+	src->ev = NULL;
+	src->n = src->cap = 0;
+	return rc;
+}
+
+static int by_time_then_order(const void *a, const void *b)
+{
+	const struct tl_event *x = a, *y = b;
+	if (x->t_ns != y->t_ns)
+		return x->t_ns < y->t_ns ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return 0;
+}
+
+void tl_timeline_sort(struct tl_timeline *tl)
+{
+	/* qsort is not stable, but (t_ns, order) is a total order: order is unique. */
+	if (tl->n > 1)
+		qsort(tl->ev, tl->n, sizeof(tl->ev[0]), by_time_then_order);
+}
+
+void tl_timeline_free(struct tl_timeline *tl)
+{
+	for (size_t i = 0; i < tl->n; i++)
+		tl_event_release(&tl->ev[i]);
+	free(tl->ev);
+	memset(tl, 0, sizeof(*tl));
+}
+
+void tl_flags_letters(uint8_t flags, char out[12])
+{
+	/* tcpdump's order (FIN SYN RST PSH ACK URG ECE CWR), so "S.", "FP.", "SEW". */
+	static const struct {
+		uint8_t bit;
+		char letter;
+	} order[] = {
+		{ TL_TH_FIN, 'F' }, { TL_TH_SYN, 'S' }, { TL_TH_RST, 'R' }, { TL_TH_PSH, 'P' },
+		{ TL_TH_ACK, '.' }, { TL_TH_URG, 'U' }, { TL_TH_ECE, 'E' }, { TL_TH_CWR, 'W' },
+	};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (flags & order[i].bit)
+			out[n++] = order[i].letter;
+	if (n == 0) {
+		strcpy(out, "none");
+		return;
+	}
+	out[n] = '\0';
+}
+
+bool tl_flags_parse(const char *letters, uint8_t *flags)
+{
+	uint8_t f = 0;
+	if (!strcmp(letters, "none")) {
+		*flags = 0;
+		return true;
+	}
+	if (!*letters)
+		return false;
+	for (const char *c = letters; *c; c++) {
+		switch (*c) {
+		case 'S': f |= TL_TH_SYN; break;
+		case 'F': f |= TL_TH_FIN; break;
+		case 'P': f |= TL_TH_PSH; break;
+		case 'R': f |= TL_TH_RST; break;
+		case 'W': f |= TL_TH_CWR; break;
+		case 'E': f |= TL_TH_ECE; break;
+		case 'U': f |= TL_TH_URG; break;
+		case '.': f |= TL_TH_ACK; break;
+		default: return false;
+		}
+	}
+	*flags = f;
+	return true;
+}
+
+void tl_endpoint_format(uint32_t addr_be, uint16_t port, char *out, size_t len)
+{
+	char ip[INET_ADDRSTRLEN];
+	struct in_addr a = { .s_addr = addr_be };
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	snprintf(out, len, "%s:%u", ip, port);
+}
+
+const char *tl_side_name(enum tl_side side)
+{
+	switch (side) {
+	case TL_SIDE_NONE: return "lab";
+	case TL_SIDE_CLIENT: return "client";
+	case TL_SIDE_SERVER: return "server";
+	}
+	return "?";
+}
+
+static const char *const role_names[TL_ROLE_COUNT] = {
+	[TL_ROLE_NONE] = "none",
+	[TL_ROLE_HANDSHAKE_1] = "handshake-1/3",
+	[TL_ROLE_HANDSHAKE_2] = "handshake-2/3",
+	[TL_ROLE_HANDSHAKE_3] = "handshake-3/3",
+	[TL_ROLE_DATA] = "data",
+	[TL_ROLE_ACK] = "ack",
+	[TL_ROLE_TEARDOWN_1] = "teardown-1",
+	[TL_ROLE_TEARDOWN_2] = "teardown-2",
+	[TL_ROLE_TEARDOWN_23] = "teardown-2+3",
+	[TL_ROLE_TEARDOWN_3] = "teardown-3",
+	[TL_ROLE_TEARDOWN_4] = "teardown-4",
+	[TL_ROLE_RESET] = "reset",
+};
+
+const char *tl_role_name(enum tl_role role)
+{
+	return (role >= 0 && role < TL_ROLE_COUNT) ? role_names[role] : "?";
+}
+
+bool tl_role_parse(const char *name, enum tl_role *out)
+{
+	for (int r = 0; r < TL_ROLE_COUNT; r++) {
+		if (!strcasecmp(name, role_names[r])) {
+			*out = (enum tl_role)r;
+			return true;
+		}
+	}
+	return false;
+}
+
+void tl_app_call_format(const struct tl_app_call *call, char *out, size_t len)
+{
+	if (call->ret < 0)
+		snprintf(out, len, "%s = -1 %s (%s)", call->call, tl_errno_name(call->err),
+			 strerror(call->err));
+	else if (call->detail[0])
+		snprintf(out, len, "%s = %ld, %s", call->call, call->ret, call->detail);
+	else
+		snprintf(out, len, "%s = %ld", call->call, call->ret);
+}
+
+enum tl_side tl_side_of_port(uint16_t local_port, uint16_t server_port)
+{
+	return local_port == server_port ? TL_SIDE_SERVER : TL_SIDE_CLIENT;
+}

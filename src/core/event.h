@@ -1,0 +1,239 @@
+/*
+ * event: the one stream of timestamped events that every runner produces
+ * (the kernel lab, later the simulator) and every check and renderer reads.
+ *
+ * A run appends events from several sources (captured packets, traced state
+ * changes, application calls, socket snapshots); tl_timeline_sort() puts them
+ * in time order. Events own the heap memory they point to (packet bytes,
+ * snapshot rows, packet text); tl_timeline_free() releases it.
+ */
+#ifndef TCPLAB_EVENT_H
+#define TCPLAB_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/tcp_state.h"
+
+/* Addresses in network byte order, ports in host byte order. "s" is the sender
+ * for a packet and the local end for a socket. */
+struct tl_tuple {
+	uint32_t saddr;
+	uint32_t daddr;
+	uint16_t sport;
+	uint16_t dport;
+};
+
+enum tl_side {
+	TL_SIDE_NONE = 0,
+	TL_SIDE_CLIENT,
+	TL_SIDE_SERVER,
+};
+
+enum tl_event_kind {
+	TL_EV_PACKET,	/* a captured (or simulated) TCP segment */
+	TL_EV_STATE,	/* a socket changed state */
+	TL_EV_APP,	/* an application socket call returned */
+	TL_EV_SNAPSHOT, /* a netstat-like table of the lab's sockets */
+	TL_EV_RETRANS,	/* the kernel retransmitted a segment */
+	TL_EV_RESET,	/* the kernel sent or received a RST */
+	TL_EV_DROP,	/* a packet was dropped (by a fault rule) */
+	TL_EV_NOTE,	/* free text the runner wants on the timeline */
+};
+
+/* Where a state change was seen. */
+enum tl_state_source {
+	TL_SRC_TRACEPOINT, /* sock:inet_sock_set_state, exact time */
+	TL_SRC_SOCK_DIAG,  /* netlink sock_diag poll: the tracepoint's blind spots */
+	TL_SRC_MODEL,	   /* the simulator's model */
+	TL_SRC_TRACEPOINT_DIAG, /* time from the tracepoint, state from sock_diag */
+};
+
+/* TCP header flags, as on the wire. */
+enum {
+	TL_TH_FIN = 0x01,
+	TL_TH_SYN = 0x02,
+	TL_TH_RST = 0x04,
+	TL_TH_PSH = 0x08,
+	TL_TH_ACK = 0x10,
+	TL_TH_URG = 0x20,
+	TL_TH_ECE = 0x40,
+	TL_TH_CWR = 0x80,
+};
+
+/* What a packet does in the life of its connection (derived, see roles.h). */
+enum tl_role {
+	TL_ROLE_NONE = 0,
+	TL_ROLE_HANDSHAKE_1, /* SYN */
+	TL_ROLE_HANDSHAKE_2, /* SYN-ACK */
+	TL_ROLE_HANDSHAKE_3, /* the ACK of the SYN-ACK */
+	TL_ROLE_DATA,
+	TL_ROLE_ACK,	     /* a pure ACK with no other role */
+	TL_ROLE_TEARDOWN_1,  /* the first FIN */
+	TL_ROLE_TEARDOWN_2,  /* the ACK of the first FIN */
+	TL_ROLE_TEARDOWN_23, /* the second FIN, also the first ACK of the first FIN */
+	TL_ROLE_TEARDOWN_3,  /* the second FIN */
+	TL_ROLE_TEARDOWN_4,  /* the ACK of the second FIN */
+	TL_ROLE_RESET,
+	TL_ROLE_COUNT
+};
+
+struct tl_packet {
+	struct tl_tuple tuple;
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t flags;
+	uint16_t window;
+	uint32_t payload_len;
+	/* The frame as captured, from the link-layer header on. */
+	int linktype; /* DLT_* */
+	uint32_t wire_len;
+	uint32_t cap_len;
+	uint8_t *bytes;	     /* owned */
+	uint64_t wall_ns;    /* CLOCK_REALTIME of capture, for pcap files */
+	char *text;	     /* owned; tcpdump -nn text, set by roles_annotate() */
+	enum tl_role role;   /* set by roles_annotate() */
+	unsigned retrans_no; /* 0, or n for the n-th resend of the same segment */
+	uint64_t resend_gap_ns; /* for a resend: time since the previous send of the segment */
+	bool dropped;	     /* a fault rule dropped it after capture */
+	char drop_rule[48];  /* which rule, when dropped */
+};
+
+struct tl_state_change {
+	uint64_t sock_id; /* the kernel's socket address (tracepoint), or diag cookie */
+	struct tl_tuple tuple;
+	enum tl_state from;
+	enum tl_state to;
+	enum tl_state_source source;
+	char why[128]; /* set where a blind spot of the tracepoint was filled */
+};
+
+struct tl_app_call {
+	char verb[16];	 /* "connect", "accept", "send", ... for expectations */
+	char call[96];	 /* "connect(127.0.0.1:2017)" */
+	long ret;	 /* the call's return value */
+	int err;	 /* errno when ret < 0, else 0 */
+	char detail[96]; /* "5 bytes", "end of file", "" */
+	uint64_t called_ns; /* when the call was made; the event's time is its return */
+};
+
+/* Timer kinds as sock_diag reports them (idiag_timer). */
+enum tl_sock_timer {
+	TL_TIMER_OFF = 0,
+	TL_TIMER_ON = 1, /* retransmission */
+	TL_TIMER_KEEPALIVE = 2,
+	TL_TIMER_TIMEWAIT = 3,
+	TL_TIMER_PROBE = 4, /* zero window probe */
+};
+
+struct tl_sock_row {
+	struct tl_tuple tuple; /* s = local end */
+	enum tl_state state;
+	uint32_t recv_q;
+	uint32_t send_q;
+	enum tl_sock_timer timer;
+	uint32_t timer_ms;  /* time left on the timer */
+	uint32_t retrans;   /* retransmissions so far */
+	uint64_t cookie;    /* the kernel's socket cookie */
+	uint32_t inode;	    /* 0 for request, time-wait and orphaned sockets */
+};
+
+struct tl_snapshot {
+	char label[48];
+	size_t n;
+	struct tl_sock_row *rows; /* owned */
+};
+
+enum tl_retrans_kind {
+	TL_RETRANS_SYN,
+	TL_RETRANS_SYNACK,
+	TL_RETRANS_SEGMENT, /* data or FIN from a full socket */
+};
+
+struct tl_retrans {
+	enum tl_retrans_kind kind;
+	struct tl_tuple tuple;
+	enum tl_state state; /* the sender's state when it resent */
+	uint32_t seq;
+	uint8_t flags;
+};
+
+struct tl_reset {
+	bool sent; /* true: the kernel sent it; false: a socket received it */
+	struct tl_tuple tuple;
+	enum tl_state state; /* the socket's state, TL_STATE_NONE if none */
+};
+
+struct tl_drop {
+	struct tl_tuple tuple;
+	uint32_t seq;
+	uint8_t flags;
+	char rule[48];
+};
+
+struct tl_event {
+	uint64_t t_ns; /* CLOCK_MONOTONIC, or virtual time in the simulator */
+	enum tl_event_kind kind;
+	enum tl_side side;
+	uint32_t order; /* arrival order: breaks ties between equal times */
+	union {
+		struct tl_packet packet;
+		struct tl_state_change state;
+		struct tl_app_call app;
+		struct tl_snapshot snapshot;
+		struct tl_retrans retrans;
+		struct tl_reset reset;
+		struct tl_drop drop;
+		char note[160];
+	} u;
+};
+
+struct tl_timeline {
+	struct tl_event *ev;
+	size_t n;
+	size_t cap;
+	uint64_t t0_ns; /* the run's start: renderers print t_ns - t0_ns */
+	uint32_t next_order;
+};
+
+void tl_timeline_init(struct tl_timeline *tl, uint64_t t0_ns);
+
+/*
+ * Appends a copy of *ev and takes ownership of the memory it points to.
+ * Returns 0, or -1 (ENOMEM) after freeing that memory.
+ */
+int tl_timeline_append(struct tl_timeline *tl, const struct tl_event *ev);
+
+/* Moves every event of src into dst (src is left empty), keeping order keys. */
+int tl_timeline_merge(struct tl_timeline *dst, struct tl_timeline *src);
+
+/* Sorts by time; events with equal times keep their arrival order. */
+void tl_timeline_sort(struct tl_timeline *tl);
+
+/* Frees what one event owns (not the event itself). */
+void tl_event_release(struct tl_event *ev);
+
+void tl_timeline_free(struct tl_timeline *tl);
+
+/* Flags in tcpdump's letters: "S", "S.", "P.", "F.", "R.", "." */
+void tl_flags_letters(uint8_t flags, char out[12]);
+
+/* Parses tcpdump letters back to flags; false for a letter tcpdump never prints. */
+bool tl_flags_parse(const char *letters, uint8_t *flags);
+
+/* "127.0.0.1:2017" */
+void tl_endpoint_format(uint32_t addr_be, uint16_t port, char *out, size_t len);
+
+/* "connect(127.0.0.1:2017) = -1 ECONNREFUSED (Connection refused)" */
+void tl_app_call_format(const struct tl_app_call *call, char *out, size_t len);
+
+/* The side a local endpoint belongs to: the server owns server_port. */
+enum tl_side tl_side_of_port(uint16_t local_port, uint16_t server_port);
+
+const char *tl_side_name(enum tl_side side);
+const char *tl_role_name(enum tl_role role);
+/* Parses a role name as tl_role_name() prints it. */
+bool tl_role_parse(const char *name, enum tl_role *out);
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * wire: the bytes of a TCP segment as it travels, from the link layer on.
+ * Both runners speak it: the lab decodes what libpcap captured, the
+ * simulator builds what its model sends, so every later stage reads the
+ * same struct tl_packet with the frame behind it.
+ */
+#include "core/wire.h"
+#include "core/textbuf.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pcap/dlt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	ETH_HDR_LEN = 14,
+	SLL_HDR_LEN = 16,
+	NULL_HDR_LEN = 4,
+	IP_MIN_HDR_LEN = 20,
+	TCP_MAX_OPT_LEN = 40,
+	ETHERTYPE_IPV4 = 0x0800,
+	IP_FLAG_DF = 0x4000,
+	IP_OFFSET_MASK = 0x1fff,
+	IP_DEFAULT_TTL = 64,
+};
+
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+
+
+
+
+/* Finds the IPv4 header behind the link-layer header. */
+static int link_header_len(int linktype, const uint8_t *frame, uint32_t cap_len, uint32_t *len,
+			   char *err, size_t errlen)
+{
+	switch (linktype) {
+	case DLT_EN10MB:
+		if (cap_len < ETH_HDR_LEN)
+			return tl_errorf(err, errlen, "Ethernet header truncated (%u of %d bytes)",
+				    cap_len, ETH_HDR_LEN);
+		if (tl_get_be16(frame + 12) != ETHERTYPE_IPV4)
+			return tl_errorf(err, errlen, "not IPv4 (ethertype 0x%04x)",
+				    tl_get_be16(frame + 12));
+		*len = ETH_HDR_LEN;
+		return 0;
+	case DLT_LINUX_SLL:
+		if (cap_len < SLL_HDR_LEN)
+			return tl_errorf(err, errlen, "Linux cooked header truncated (%u of %d bytes)",
+				    cap_len, SLL_HDR_LEN);
+		if (tl_get_be16(frame + 14) != ETHERTYPE_IPV4)
+			return tl_errorf(err, errlen, "not IPv4 (protocol 0x%04x)",
+				    tl_get_be16(frame + 14));
+		*len = SLL_HDR_LEN;
+		return 0;
+	case DLT_NULL: {
+		if (cap_len < NULL_HDR_LEN)
+			return tl_errorf(err, errlen, "loopback header truncated (%u of %d bytes)",
+				    cap_len, NULL_HDR_LEN);
+		/* The family is in the capturing host's byte order: accept either. */
+		uint32_t family = tl_get_be32(frame);
+		if (family != AF_INET && family != (uint32_t)AF_INET << 24)
+			return tl_errorf(err, errlen, "not IPv4 (address family %u)", family);
+		*len = NULL_HDR_LEN;
+		return 0;
+	}
+	case DLT_RAW:
+		*len = 0;
+		return 0;
+	default:
+		return tl_errorf(err, errlen, "unsupported link type %d", linktype);
+	}
+}
+
+int tl_frame_parse(int linktype, const uint8_t *frame, uint32_t cap_len, struct tl_frame_view *v,
+		       char *err, size_t errlen)
+{
+	uint32_t link_len = 0;
+	if (link_header_len(linktype, frame, cap_len, &link_len, err, errlen) < 0)
+		return -1;
+
+	const uint8_t *ip = frame + link_len;
+	uint32_t ip_cap = cap_len - link_len;
+	if (ip_cap < IP_MIN_HDR_LEN)
+		return tl_errorf(err, errlen, "IP header truncated (%u of %d bytes)", ip_cap,
+			    IP_MIN_HDR_LEN);
+	if (ip[0] >> 4 != 4)
+		return tl_errorf(err, errlen, "not IPv4 (IP version %u)", ip[0] >> 4);
+	uint32_t ip_hdr_len = (ip[0] & 0x0fu) * 4;
+	uint32_t ip_total_len = tl_get_be16(ip + 2);
+	if (ip_hdr_len < IP_MIN_HDR_LEN)
+		return tl_errorf(err, errlen, "bad IP header length %u", ip_hdr_len);
+	if (ip[9] != IPPROTO_TCP)
+		return tl_errorf(err, errlen, "not TCP (IP protocol %u)", ip[9]);
+	/* A later fragment carries no TCP header to show. */
+	if (tl_get_be16(ip + 6) & IP_OFFSET_MASK)
+		return tl_errorf(err, errlen, "IP fragment at offset %u has no TCP header",
+			    (tl_get_be16(ip + 6) & IP_OFFSET_MASK) * 8u);
+	if (ip_total_len < ip_hdr_len + TL_TCP_MIN_HDR_LEN)
+		return tl_errorf(err, errlen, "IP total length %u leaves no room for a TCP header",
+			    ip_total_len);
+	if (ip_cap < ip_hdr_len + TL_TCP_MIN_HDR_LEN)
+		return tl_errorf(err, errlen, "TCP header truncated (%u of %u bytes captured)",
+			    ip_cap < ip_hdr_len ? 0 : ip_cap - ip_hdr_len,
+			    (unsigned)TL_TCP_MIN_HDR_LEN);
+
+	const uint8_t *tcp = ip + ip_hdr_len;
+	uint32_t tcp_hdr_len = (uint32_t)(tcp[12] >> 4) * 4;
+	if (tcp_hdr_len < TL_TCP_MIN_HDR_LEN)
+		return tl_errorf(err, errlen, "bad TCP header length %u", tcp_hdr_len);
+	if (ip_hdr_len + tcp_hdr_len > ip_total_len)
+		return tl_errorf(err, errlen, "TCP header length %u exceeds the IP payload (%u bytes)",
+			    tcp_hdr_len, ip_total_len - ip_hdr_len);
+	if (ip_cap < ip_hdr_len + tcp_hdr_len)
+		return tl_errorf(err, errlen, "TCP options truncated (%u of %u header bytes captured)",
+			    ip_cap - ip_hdr_len, tcp_hdr_len);
+
+	v->ip_off = link_len;
+	v->ip_hdr_len = ip_hdr_len;
+	v->ip_total_len = ip_total_len;
+	v->tcp_off = link_len + ip_hdr_len;
+	v->tcp_hdr_len = tcp_hdr_len;
+	return 0;
+}
+
+/* Fills the header fields of out from a frame tl_frame_parse() accepted. */
+static void fill_fields(int linktype, const uint8_t *frame, uint32_t cap_len, uint32_t wire_len,
+			const struct tl_frame_view *v, struct tl_packet *out)
+{
+	const uint8_t *ip = frame + v->ip_off;
+	const uint8_t *tcp = frame + v->tcp_off;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(&out->tuple.saddr, ip + 12, 4);
+	memcpy(&out->tuple.daddr, ip + 16, 4);
+	out->tuple.sport = tl_get_be16(tcp);
+	out->tuple.dport = tl_get_be16(tcp + 2);
+	out->seq = tl_get_be32(tcp + 4);
+	out->ack = tl_get_be32(tcp + 8);
+	out->flags = tcp[13];
+	out->window = tl_get_be16(tcp + 14);
+	out->payload_len = v->ip_total_len - v->ip_hdr_len - v->tcp_hdr_len;
+	out->linktype = linktype;
+	out->wire_len = wire_len;
+	out->cap_len = cap_len;
+}
+
+int tl_packet_decode(int linktype, const uint8_t *frame, uint32_t cap_len, uint32_t wire_len,
+		     struct tl_packet *out, char *err, size_t errlen)
+{
+	struct tl_frame_view v;
+	if (!frame)
+		return tl_errorf(err, errlen, "no frame");
+	if (tl_frame_parse(linktype, frame, cap_len, &v, err, errlen) < 0)
+		return -1;
+
+	uint8_t *copy = malloc(cap_len);
+	if (!copy)
+		return tl_errorf(err, errlen, "out of memory copying a %u-byte frame", cap_len);
+	memcpy(copy, frame, cap_len);
+	fill_fields(linktype, frame, cap_len, wire_len, &v, out);
+	out->bytes = copy;
+	return 0;
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+/* The Internet checksum's folded one's-complement sum, continued from sum. */
+static uint32_t sum_words(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+int tl_packet_build(const struct tl_tuple *tuple, uint32_t seq, uint32_t ack, uint8_t flags,
+		    uint16_t window, const uint8_t *options, size_t options_len,
+		    const uint8_t *payload, size_t payload_len, struct tl_packet *out)
+{
+	size_t tcp_hdr_len = TL_TCP_MIN_HDR_LEN + options_len;
+	size_t ip_total_len = IP_MIN_HDR_LEN + tcp_hdr_len + payload_len;
+	if (options_len % 4 != 0 || options_len > TCP_MAX_OPT_LEN || ip_total_len > 0xffff ||
+	    (options_len && !options) || (payload_len && !payload)) {
+		errno = EINVAL;
+		return -1;
+	}
+	size_t frame_len = ETH_HDR_LEN + ip_total_len;
+	uint8_t *f = calloc(1, frame_len);
+	if (!f) {
+		errno = ENOMEM;
+		return -1;
+	}
+
+	/* Ethernet: zero MACs, as Linux puts on loopback frames. */
+	put_be16(f + 12, ETHERTYPE_IPV4);
+
+	uint8_t *ip = f + ETH_HDR_LEN;
+	ip[0] = 0x45;
+	put_be16(ip + 2, (uint16_t)ip_total_len);
+	/* id 0 keeps simulated runs byte-for-byte reproducible; DF makes it legal. */
+	put_be16(ip + 6, IP_FLAG_DF);
+	ip[8] = IP_DEFAULT_TTL;
+	ip[9] = IPPROTO_TCP;
+	memcpy(ip + 12, &tuple->saddr, 4);
+	memcpy(ip + 16, &tuple->daddr, 4);
+	put_be16(ip + 10, (uint16_t)~sum_words(0, ip, IP_MIN_HDR_LEN));
+
+	uint8_t *tcp = ip + IP_MIN_HDR_LEN;
+	put_be16(tcp, tuple->sport);
+	put_be16(tcp + 2, tuple->dport);
+	put_be32(tcp + 4, seq);
+	put_be32(tcp + 8, ack);
+	tcp[12] = (uint8_t)(tcp_hdr_len / 4 << 4);
+	tcp[13] = flags;
+	put_be16(tcp + 14, window);
+	if (options_len)
+		memcpy(tcp + TL_TCP_MIN_HDR_LEN, options, options_len);
+	if (payload_len)
+		memcpy(tcp + tcp_hdr_len, payload, payload_len);
+
+	/* The pseudo-header: addresses, protocol, TCP length. */
+	uint8_t pseudo[12];
+	memcpy(pseudo, ip + 12, 8);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_TCP;
+	put_be16(pseudo + 10, (uint16_t)(tcp_hdr_len + payload_len));
+	uint32_t sum = sum_words(0, pseudo, sizeof(pseudo));
+	sum = sum_words(sum, tcp, tcp_hdr_len + payload_len);
+	put_be16(tcp + 16, (uint16_t)~sum);
+
+	struct tl_frame_view v;
+	if (tl_frame_parse(DLT_EN10MB, f, (uint32_t)frame_len, &v, NULL, 0) < 0) {
+		/* Cannot happen for a frame built above; fail rather than half-fill. */
+		free(f);
+		errno = EINVAL;
+		return -1;
+	}
+	fill_fields(DLT_EN10MB, f, (uint32_t)frame_len, (uint32_t)frame_len, &v, out);
+	out->bytes = f;
+	return 0;
+}

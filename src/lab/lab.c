@@ -1,0 +1,804 @@
+/*
+ * lab: the kernel runner.
+ *
+ * Threads: the driver (the caller) walks the script; one worker per side
+ * makes that side's socket calls in order; the observer collects packets,
+ * tracer records and sock_diag sightings. They share one timeline under a
+ * mutex; the condition variable wakes the driver when a call returns or the
+ * observer saw something a wait step may be waiting for.
+ */
+#include "lab/lab.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/capture.h"
+#include "lab/firewall.h"
+#include "lab/netns.h"
+#include "lab/nflog.h"
+#include "lab/sockdiag.h"
+#include "lab/sockops.h"
+#include "core/textbuf.h"
+#include "lab/tracer.h"
+
+#define DIAG_INTERVAL_NS 2000000ull	       /* sock_diag poll: request and time-wait sockets */
+#define SETTLE_NS 30000000ull		       /* after the script: let last packets arrive */
+#define STEP_LIMIT_NS (400ull * 1000000000ull) /* a call that blocks longer is a lab failure */
+#define WAIT_DEFAULT_NS (30ull * 1000000000ull)
+#define MAX_MINI 256
+#define NFLOG_GROUP 7 /* per namespace: parallel labs do not share it */
+
+struct side_worker {
+	struct lab *lab;
+	enum tl_side side;
+	pthread_t thread;
+	bool started;
+	struct tl_peer peer;
+	const struct tl_step *queue[512];
+	size_t queued; /* steps handed to the worker */
+	size_t done;   /* steps it finished */
+};
+
+struct mini_socket {
+	uint64_t cookie;
+	struct tl_tuple tuple;
+	enum tl_state state;
+	bool seen;
+};
+
+struct lab {
+	const struct tl_scenario *sc;
+	const struct tl_lab_options *opt;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct tl_timeline tl;
+	bool quit; /* tells workers and observer to end */
+	struct side_worker side[2];
+
+	/* observer */
+	pthread_t observer;
+	bool observer_started;
+	struct tl_capture *cap;
+	struct tl_tracer *tracer;
+	struct tl_sockdiag *diag;      /* the observer's */
+	struct tl_sockdiag *snap_diag; /* the driver's: a netlink socket runs one dump at a time */
+	struct tl_firewall *firewall;  /* only when the scenario has faults */
+	struct tl_nflog *nflog;
+	int64_t real_minus_mono_ns;
+	struct mini_socket mini[MAX_MINI];
+	size_t n_mini;
+	struct tl_sock_row *rows; /* the last dump, for wait steps */
+	size_t n_rows;
+	uint64_t rows_ns;
+	enum tl_state current[3]; /* newest state of each side's connection socket */
+	uint64_t current_since_ns[3];
+	enum tl_side waiting_for; /* the side a wait step waits on, for its progress line */
+	struct tl_timer_settings timers; /* the namespace's, for predicted ends in progress lines */
+	char observer_err[256];
+};
+
+uint64_t tl_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static struct timespec deadline_in(uint64_t ns)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t total = (uint64_t)ts.tv_nsec + ns % 1000000000ull;
+	ts.tv_sec += (time_t)(ns / 1000000000ull + total / 1000000000ull);
+	ts.tv_nsec = (long)(total % 1000000000ull);
+	return ts;
+}
+
+static bool stopping(const struct lab *lab)
+{
+	return lab->opt->stop && *lab->opt->stop;
+}
+
+static struct side_worker *worker_of(struct lab *lab, enum tl_side side)
+{
+	return &lab->side[side == TL_SIDE_SERVER ? 1 : 0];
+}
+
+/* ---- side workers ---- */
+
+static void *side_main(void *arg)
+{
+	struct side_worker *w = arg;
+	struct lab *lab = w->lab;
+	pthread_mutex_lock(&lab->mu);
+	for (;;) {
+		while (!lab->quit && w->done == w->queued)
+			pthread_cond_wait(&lab->cv, &lab->mu);
+		if (lab->quit)
+			break;
+		const struct tl_step *st = w->queue[w->done];
+		pthread_mutex_unlock(&lab->mu);
+
+		struct tl_event ev = { .kind = TL_EV_APP, .side = w->side };
+		uint64_t called = tl_now_ns();
+		tl_sockop_run(&w->peer, st, lab->sc->host, lab->sc->port, &ev.u.app);
+		ev.t_ns = tl_now_ns();
+		ev.u.app.called_ns = called;
+
+		pthread_mutex_lock(&lab->mu);
+		if (lab->quit)
+			break; /* woken by the clean-up at the end: not part of the run */
+		tl_timeline_append(&lab->tl, &ev);
+		w->done++;
+		pthread_cond_broadcast(&lab->cv);
+	}
+	pthread_mutex_unlock(&lab->mu);
+	return NULL;
+}
+
+/* ---- observer ---- */
+
+static struct mini_socket *find_mini(struct lab *lab, uint64_t cookie)
+{
+	for (size_t i = 0; i < lab->n_mini; i++)
+		if (lab->mini[i].cookie == cookie)
+			return &lab->mini[i];
+	return NULL;
+}
+
+static void emit_sighting(struct tl_timeline *out, uint64_t t_ns, const struct mini_socket *m,
+			  enum tl_state from, enum tl_state to)
+{
+	struct tl_event ev = { .t_ns = t_ns, .kind = TL_EV_STATE };
+	ev.u.state = (struct tl_state_change){
+		.sock_id = m->cookie, .tuple = m->tuple, .from = from, .to = to,
+		.source = TL_SRC_SOCK_DIAG,
+	};
+	tl_timeline_append(out, &ev);
+}
+
+/*
+ * Compares a dump with the request and time-wait sockets seen before: the
+ * state tracepoint is blind to them, so their births, changes and deaths
+ * are reported from here.
+ */
+static void track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, size_t n,
+			       uint64_t t_ns, struct tl_timeline *out)
+{
+	for (size_t i = 0; i < lab->n_mini; i++)
+		lab->mini[i].seen = false;
+	for (size_t r = 0; r < n; r++) {
+		if (!tl_row_is_mini_socket(&rows[r]))
+			continue;
+		struct mini_socket *m = find_mini(lab, rows[r].cookie);
+		if (!m) {
+			if (lab->n_mini == MAX_MINI)
+				continue;
+			m = &lab->mini[lab->n_mini++];
+			*m = (struct mini_socket){ .cookie = rows[r].cookie, .tuple = rows[r].tuple,
+						   .state = TL_STATE_NONE };
+		}
+		m->seen = true;
+		if (m->state != rows[r].state) {
+			emit_sighting(out, t_ns, m, m->state, rows[r].state);
+			m->state = rows[r].state;
+		}
+	}
+	for (size_t i = 0; i < lab->n_mini;) {
+		if (lab->mini[i].seen) {
+			i++;
+			continue;
+		}
+		emit_sighting(out, t_ns, &lab->mini[i], lab->mini[i].state, TL_CLOSE);
+		lab->mini[i] = lab->mini[--lab->n_mini];
+	}
+}
+
+/* Under the lock: the newest state of each side's connection socket. */
+static void note_current_states(struct lab *lab, const struct tl_timeline *fresh)
+{
+	for (size_t i = 0; i < fresh->n; i++) {
+		const struct tl_event *ev = &fresh->ev[i];
+		if (ev->kind != TL_EV_STATE || ev->u.state.tuple.dport == 0)
+			continue;
+		enum tl_side side = tl_side_of_port(ev->u.state.tuple.sport, lab->sc->port);
+		if (lab->current[side] != ev->u.state.to)
+			lab->current_since_ns[side] = ev->t_ns;
+		lab->current[side] = ev->u.state.to;
+	}
+}
+
+static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
+{
+	struct pollfd fds[3] = {
+		{ .fd = tl_capture_fd(lab->cap), .events = POLLIN },
+		{ .fd = tl_tracer_fd(lab->tracer), .events = POLLIN },
+		{ .fd = lab->nflog ? tl_nflog_fd(lab->nflog) : -1, .events = POLLIN },
+	};
+	char err[256];
+	struct tl_timeline fresh;
+	tl_timeline_init(&fresh, 0);
+	poll(fds, 3, 1);
+	if (tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0 ||
+	    tl_tracer_drain(lab->tracer, &fresh, err, sizeof(err)) < 0 ||
+	    (lab->nflog && tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0))
+		goto fail;
+	uint64_t now = tl_now_ns();
+	struct tl_sock_row *rows = NULL;
+	size_t n_rows = 0;
+	bool dumped = false;
+	if (now >= *next_dump_ns) {
+		if (tl_sockdiag_dump(lab->diag, &rows, &n_rows, err, sizeof(err)) < 0)
+			goto fail;
+		/* Stamped after the dump: what it lists was true by then. */
+		now = tl_now_ns();
+		track_mini_sockets(lab, rows, n_rows, now, &fresh);
+		*next_dump_ns = now + DIAG_INTERVAL_NS;
+		dumped = true;
+	}
+	pthread_mutex_lock(&lab->mu);
+	note_current_states(lab, &fresh);
+	tl_timeline_merge(&lab->tl, &fresh);
+	if (dumped) {
+		free(lab->rows);
+		lab->rows = rows;
+		lab->n_rows = n_rows;
+		lab->rows_ns = now;
+	}
+	pthread_cond_broadcast(&lab->cv);
+	pthread_mutex_unlock(&lab->mu);
+	tl_timeline_free(&fresh);
+	return 0;
+fail:
+	pthread_mutex_lock(&lab->mu);
+	tl_timeline_merge(&lab->tl, &fresh); /* what was read before the failure still counts */
+	snprintf(lab->observer_err, sizeof(lab->observer_err), "%s", err);
+	pthread_cond_broadcast(&lab->cv);
+	pthread_mutex_unlock(&lab->mu);
+	return -1;
+}
+
+static void *observer_main(void *arg)
+{
+	struct lab *lab = arg;
+	uint64_t next_dump_ns = 0;
+	for (;;) {
+		pthread_mutex_lock(&lab->mu);
+		bool quit = lab->quit;
+		pthread_mutex_unlock(&lab->mu);
+		if (quit || observe_once(lab, &next_dump_ns) < 0)
+			break;
+	}
+	return NULL;
+}
+
+/* ---- the driver ---- */
+
+/*
+ * When the state the waited-for side is in will end on its own, as the timer
+ * model predicts from the namespace's settings (socket options aside).
+ */
+static bool predicted_end(struct lab *lab, uint64_t *end_ns, const char **why)
+{
+	enum tl_side side = lab->waiting_for;
+	struct tl_timer_schedule *sched;
+	struct tl_timer_fin_wait2 fw2;
+	enum tl_timer_case which;
+	int64_t end_ms;
+	if (side == TL_SIDE_NONE)
+		return false;
+	switch (lab->current[side]) {
+	case TL_SYN_SENT: which = TL_TIMER_SYN_SENT; *why = "SYN-SENT gives up"; break;
+	case TL_SYN_RECV: which = TL_TIMER_SYNACK; *why = "the request is dropped"; break;
+	case TL_FIN_WAIT1: which = TL_TIMER_FIN_WAIT1; *why = "the orphan in FIN-WAIT-1 is destroyed"; break;
+	case TL_LAST_ACK: which = TL_TIMER_LAST_ACK; *why = "the orphan in LAST-ACK is destroyed"; break;
+	case TL_FIN_WAIT2:
+		if (tl_timer_fin_wait2(&lab->timers, &fw2, NULL, 0) < 0)
+			return false;
+		*end_ns = lab->current_since_ns[side] + (uint64_t)fw2.total_ms * 1000000ull;
+		*why = "FIN-WAIT-2 times out";
+		return true;
+	case TL_TIME_WAIT:
+		*end_ns = lab->current_since_ns[side] + (uint64_t)tl_timer_time_wait_ms() * 1000000ull;
+		*why = "TIME-WAIT ends";
+		return true;
+	default:
+		return false;
+	}
+	if (!(sched = malloc(sizeof(*sched))))
+		return false;
+	bool ok = tl_timer_predict(which, &lab->timers, sched, NULL, 0) == 0;
+	end_ms = sched->give_up_ms;
+	free(sched);
+	*end_ns = lab->current_since_ns[side] + (uint64_t)end_ms * 1000000ull;
+	return ok;
+}
+
+static void progress(struct lab *lab, const char *what, uint64_t started_ns, uint64_t limit_ns)
+{
+	if (!lab->opt->progress)
+		return;
+	uint64_t now = tl_now_ns(), end_ns;
+	const char *why;
+	char tail[96] = "";
+	if (predicted_end(lab, &end_ns, &why) && end_ns > now)
+		snprintf(tail, sizeof(tail), ", about %.0f s more until %s", (end_ns - now) / 1e9, why);
+	else if (limit_ns)
+		snprintf(tail, sizeof(tail), " (at most %.0f s)", limit_ns / 1e9);
+	fprintf(lab->opt->progress, "\r\033[K  %s: waiting for %s: %.0f s%s", lab->sc->id, what,
+		(now - started_ns) / 1e9, tail);
+	fflush(lab->opt->progress);
+}
+
+static void progress_done(struct lab *lab)
+{
+	if (lab->opt->progress) {
+		fprintf(lab->opt->progress, "\r\033[K");
+		fflush(lab->opt->progress);
+	}
+}
+
+enum wait_result { WAIT_OK, WAIT_STOPPED, WAIT_TIMEOUT, WAIT_BROKEN };
+
+typedef bool (*condition_fn)(struct lab *lab, const void *arg);
+
+/* Waits, holding the lock, until cond holds, the limit passes or a stop is asked. */
+static enum wait_result wait_until(struct lab *lab, condition_fn cond, const void *arg,
+				   uint64_t limit_ns, const char *what)
+{
+	uint64_t start = tl_now_ns(), shown = start;
+	while (!cond(lab, arg)) {
+		if (stopping(lab))
+			return WAIT_STOPPED;
+		if (lab->observer_err[0])
+			return WAIT_BROKEN;
+		uint64_t now = tl_now_ns();
+		if (limit_ns && now - start >= limit_ns)
+			return WAIT_TIMEOUT;
+		if (now - shown >= 1000000000ull) {
+			/* Only waits longer than a second deserve a progress line. */
+			progress(lab, what, start, limit_ns);
+			shown = now;
+		}
+		struct timespec ts = deadline_in(100000000ull);
+		pthread_cond_timedwait(&lab->cv, &lab->mu, &ts);
+	}
+	if (shown != start)
+		progress_done(lab);
+	return WAIT_OK;
+}
+
+struct step_done_arg {
+	struct side_worker *w;
+	size_t count;
+};
+
+static bool side_reached(struct lab *lab, const void *arg)
+{
+	(void)lab;
+	const struct step_done_arg *a = arg;
+	return a->w->done >= a->count;
+}
+
+static bool time_passed(struct lab *lab, const void *arg)
+{
+	(void)lab;
+	return tl_now_ns() >= *(const uint64_t *)arg;
+}
+
+struct state_arg {
+	enum tl_side side;
+	enum tl_state state;
+	uint64_t since_ns;
+};
+
+static bool rows_fresh(struct lab *lab, uint64_t since_ns)
+{
+	return lab->rows_ns > since_ns;
+}
+
+static bool side_in_state(struct lab *lab, const void *arg)
+{
+	const struct state_arg *a = arg;
+	enum tl_state want = a->state == TL_SYN_RECV ? TL_NEW_SYN_RECV : a->state;
+	if (lab->current[a->side] == a->state)
+		return true;
+	for (size_t i = 0; i < lab->n_rows; i++) {
+		const struct tl_sock_row *r = &lab->rows[i];
+		if (tl_side_of_port(r->tuple.sport, lab->sc->port) == a->side && r->tuple.dport &&
+		    (r->state == a->state || r->state == want))
+			return true;
+	}
+	return false;
+}
+
+static bool side_gone(struct lab *lab, const void *arg)
+{
+	const struct state_arg *a = arg;
+	if (!rows_fresh(lab, a->since_ns))
+		return false;
+	for (size_t i = 0; i < lab->n_rows; i++) {
+		const struct tl_sock_row *r = &lab->rows[i];
+		if (tl_side_of_port(r->tuple.sport, lab->sc->port) == a->side && r->tuple.dport)
+			return false;
+	}
+	return true;
+}
+
+static bool no_time_wait(struct lab *lab, const void *arg)
+{
+	const uint64_t *since = arg;
+	if (!rows_fresh(lab, *since))
+		return false;
+	for (size_t i = 0; i < lab->n_rows; i++)
+		if (lab->rows[i].state == TL_TIME_WAIT)
+			return false;
+	return true;
+}
+
+static int wait_failed(enum wait_result r, const struct tl_step *st, const char *what, char *err,
+		       size_t errlen)
+{
+	switch (r) {
+	case WAIT_OK:
+		return 0;
+	case WAIT_STOPPED:
+		return 1;
+	case WAIT_TIMEOUT:
+		snprintf(err, errlen, "line %d: %s did not happen in time", st ? st->line : 0, what);
+		return -1;
+	case WAIT_BROKEN:
+		snprintf(err, errlen, "observer failed");
+		return -1;
+	}
+	return -1;
+}
+
+static void snapshot(struct lab *lab, const char *label, uint64_t t_ns)
+{
+	struct tl_event ev = { .t_ns = t_ns, .kind = TL_EV_SNAPSHOT };
+	char err[128];
+	snprintf(ev.u.snapshot.label, sizeof(ev.u.snapshot.label), "%s", label);
+	if (tl_sockdiag_dump(lab->snap_diag, &ev.u.snapshot.rows, &ev.u.snapshot.n, err, sizeof(err)) < 0) {
+		struct tl_event note = { .t_ns = t_ns, .kind = TL_EV_NOTE };
+		snprintf(note.u.note, sizeof(note.u.note), "snapshot failed: %s", err);
+		tl_timeline_append(&lab->tl, &note);
+		return;
+	}
+	tl_timeline_append(&lab->tl, &ev);
+}
+
+static void describe_wait(const struct tl_step *st, char *out, size_t len)
+{
+	switch (st->kind) {
+	case TL_STEP_WAIT_STATE:
+		snprintf(out, len, "%s state %s", tl_side_name(st->side), tl_state_name(st->state));
+		break;
+	case TL_STEP_WAIT_GONE:
+		snprintf(out, len, "%s sockets to go away", tl_side_name(st->side));
+		break;
+	default:
+		snprintf(out, len, "%s", tl_side_name(st->side));
+		break;
+	}
+}
+
+__attribute__((format(printf, 2, 0))) static void note(struct lab *lab, const char *fmt, const char *arg)
+{
+	struct tl_event ev = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
+	tl_textf(ev.u.note, sizeof(ev.u.note), fmt, arg);
+	tl_timeline_append(&lab->tl, &ev);
+}
+
+static int install_fault(struct lab *lab, const struct tl_fault *f, int line, char *err, size_t errlen)
+{
+	char why[512], text[256];
+	if (tl_firewall_add(lab->firewall, f, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "line %d: %s", line, why);
+		return -1;
+	}
+	tl_fault_format(f, text, sizeof(text));
+	note(lab, "fault on: drop %s", text);
+	return 0;
+}
+
+static int remove_faults(struct lab *lab, int line, char *err, size_t errlen)
+{
+	char why[512];
+	if (tl_firewall_remove_all(lab->firewall, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "line %d: %s", line, why);
+		return -1;
+	}
+	note(lab, "%s", "faults off: every drop rule removed");
+	return 0;
+}
+
+/* Runs one step with the lock held. Returns 0, 1 (stopped) or -1. */
+static int run_step(struct lab *lab, const struct tl_step *st, char *err, size_t errlen)
+{
+	char what[96];
+	lab->waiting_for = st->side;
+	switch (st->kind) {
+	case TL_STEP_LISTEN:
+	case TL_STEP_ACCEPT:
+	case TL_STEP_CONNECT:
+	case TL_STEP_SEND:
+	case TL_STEP_RECV:
+	case TL_STEP_SHUTDOWN:
+	case TL_STEP_CLOSE:
+	case TL_STEP_ABORT:
+	case TL_STEP_SETSOCKOPT: {
+		struct side_worker *w = worker_of(lab, st->side);
+		if (w->queued == sizeof(w->queue) / sizeof(w->queue[0])) {
+			snprintf(err, errlen, "line %d: too many steps for the %s", st->line,
+				 tl_side_name(st->side));
+			return -1;
+		}
+		w->queue[w->queued++] = st;
+		pthread_cond_broadcast(&lab->cv);
+		if (st->background)
+			return 0;
+		struct step_done_arg a = { w, w->queued };
+		snprintf(what, sizeof(what), "the %s's call on line %d to return", tl_side_name(st->side),
+			 st->line);
+		return wait_failed(wait_until(lab, side_reached, &a, STEP_LIMIT_NS, what), st, what, err,
+				   errlen);
+	}
+	case TL_STEP_JOIN: {
+		struct side_worker *w = worker_of(lab, st->side);
+		struct step_done_arg a = { w, w->queued };
+		snprintf(what, sizeof(what), "the %s's calls to return", tl_side_name(st->side));
+		return wait_failed(wait_until(lab, side_reached, &a, st->duration_ns ? st->duration_ns : STEP_LIMIT_NS, what),
+				   st, what, err, errlen);
+	}
+	case TL_STEP_SLEEP: {
+		uint64_t until = tl_now_ns() + st->duration_ns;
+		snprintf(what, sizeof(what), "sleep %.3f s", st->duration_ns / 1e9);
+		return wait_failed(wait_until(lab, time_passed, &until, 0, what), st, what, err, errlen);
+	}
+	case TL_STEP_SNAPSHOT:
+		snapshot(lab, st->label, tl_now_ns());
+		return 0;
+	case TL_STEP_WAIT_STATE:
+	case TL_STEP_WAIT_GONE: {
+		struct state_arg a = { st->side, st->state, tl_now_ns() };
+		describe_wait(st, what, sizeof(what));
+		return wait_failed(wait_until(lab, st->kind == TL_STEP_WAIT_STATE ? side_in_state : side_gone,
+					      &a, st->duration_ns ? st->duration_ns : WAIT_DEFAULT_NS, what),
+				   st, what, err, errlen);
+	}
+	case TL_STEP_FAULT:
+		return install_fault(lab, &st->rule, st->line, err, errlen);
+	case TL_STEP_UNFAULT:
+		return remove_faults(lab, st->line, err, errlen);
+	}
+	return -1;
+}
+
+static bool has_faults(const struct lab *lab)
+{
+	if (lab->opt->n_faults)
+		return true;
+	for (size_t i = 0; i < lab->sc->n_steps; i++)
+		if (lab->sc->steps[i].kind == TL_STEP_FAULT)
+			return true;
+	return false;
+}
+
+/* The profile's sysctls first, so that a scenario's own sysctl lines win. */
+static int apply_sysctls(struct lab *lab, char *err, size_t errlen)
+{
+	char why[256], value[32];
+	const struct tl_timer_profile *prof = lab->opt->timers;
+	for (size_t i = 0; prof && i < prof->n_sysctls; i++) {
+		snprintf(value, sizeof(value), "%ld", prof->sysctls[i].value);
+		if (tl_sysctl_set(prof->sysctls[i].name, value, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "timer profile %s: %s", prof->name, why);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < lab->sc->n_sysctls; i++) {
+		const struct tl_sysctl *s = &lab->sc->sysctls[i];
+		if (tl_sysctl_set(s->name, s->value, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "line %d: %s", s->line, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What the model needs, read back from the namespace: the truth, whatever set it. */
+static void read_timer_settings(struct tl_timer_settings *out)
+{
+	const struct tl_timer_profile *all = tl_timer_profile_find("kernel");
+	tl_timer_settings_default(out);
+	for (size_t i = 0; all && i < all->n_sysctls; i++) {
+		long v;
+		char why[256];
+		if (tl_sysctl_get_long(all->sysctls[i].name, &v, why, sizeof(why)) == 0)
+			tl_timer_settings_set(out, all->sysctls[i].name, v, why, sizeof(why));
+	}
+}
+
+static int start_firewall(struct lab *lab, char *err, size_t errlen)
+{
+	char why[512];
+	if (!has_faults(lab))
+		return 0;
+	if (!(lab->nflog = tl_nflog_open(NFLOG_GROUP, why, sizeof(why))) ||
+	    !(lab->firewall = tl_firewall_open(NFLOG_GROUP, why, sizeof(why)))) {
+		snprintf(err, errlen, "faults: %s", why);
+		return -1;
+	}
+	for (size_t i = 0; i < lab->opt->n_faults; i++)
+		if (install_fault(lab, &lab->opt->faults[i], 0, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+static int start_lab(struct lab *lab, char *err, size_t errlen)
+{
+	char why[256];
+	if (apply_sysctls(lab, err, errlen) < 0)
+		return -1;
+	uint32_t ns_ino = tl_netns_inode();
+	if (!ns_ino) {
+		snprintf(err, errlen, "cannot read this network namespace's inode");
+		return -1;
+	}
+	why[0] = '\0';
+	if (!(lab->tracer = tl_tracer_open(ns_ino, why, sizeof(why)))) {
+		snprintf(err, errlen, "state tracer: %s", why);
+		return -1;
+	}
+	if (why[0]) {
+		/* Loaded with a warning (an optional program is missing): say so on the timeline. */
+		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
+		snprintf(note.u.note, sizeof(note.u.note), "tracer: %.140s", why);
+		tl_timeline_append(&lab->tl, &note);
+	}
+	if (!(lab->cap = tl_capture_open("lo", why, sizeof(why)))) {
+		snprintf(err, errlen, "packet capture: %s", why);
+		return -1;
+	}
+	if (!(lab->diag = tl_sockdiag_open(why, sizeof(why))) ||
+	    !(lab->snap_diag = tl_sockdiag_open(why, sizeof(why)))) {
+		snprintf(err, errlen, "sock_diag: %s", why);
+		return -1;
+	}
+	lab->real_minus_mono_ns = tl_realtime_minus_mono_ns();
+	if (start_firewall(lab, err, errlen) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		struct side_worker *w = &lab->side[i];
+		w->lab = lab;
+		w->side = i ? TL_SIDE_SERVER : TL_SIDE_CLIENT;
+		tl_peer_init(&w->peer);
+		if (pthread_create(&w->thread, NULL, side_main, w)) {
+			snprintf(err, errlen, "cannot start the %s thread", tl_side_name(w->side));
+			return -1;
+		}
+		w->started = true;
+	}
+	if (pthread_create(&lab->observer, NULL, observer_main, lab)) {
+		snprintf(err, errlen, "cannot start the observer thread");
+		return -1;
+	}
+	lab->observer_started = true;
+	return 0;
+}
+
+static void collect_rest(struct lab *lab)
+{
+	char err[256];
+	if (lab->cap)
+		tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &lab->tl, err, sizeof(err));
+	if (lab->nflog)
+		tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &lab->tl, err, sizeof(err));
+	if (lab->tracer)
+		tl_tracer_drain(lab->tracer, &lab->tl, err, sizeof(err));
+}
+
+/*
+ * Stops observing, collects what is still queued, then ends every socket
+ * still open in the namespace, so that blocked calls return and no orphaned
+ * socket keeps the namespace alive after the run. Returns false when a worker
+ * could not be joined (it still holds the lab, which must then not be freed).
+ */
+static bool stop_lab(struct lab *lab)
+{
+	bool all_joined = true;
+	pthread_mutex_lock(&lab->mu);
+	lab->quit = true;
+	pthread_cond_broadcast(&lab->cv);
+	pthread_mutex_unlock(&lab->mu);
+	if (lab->observer_started)
+		pthread_join(lab->observer, NULL);
+	collect_rest(lab);
+	tl_tracer_close(lab->tracer);
+	tl_capture_close(lab->cap);
+	lab->tracer = NULL;
+	lab->cap = NULL;
+	if (lab->diag)
+		tl_sockdiag_destroy_all(lab->diag);
+	for (int i = 0; i < 2; i++) {
+		struct side_worker *w = &lab->side[i];
+		if (!w->started)
+			continue;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 2;
+		if (pthread_timedjoin_np(w->thread, NULL, &ts) == 0) {
+			tl_peer_close_all(&w->peer);
+		} else {
+			pthread_detach(w->thread);
+			all_joined = false;
+		}
+	}
+	return all_joined;
+}
+
+int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
+	       struct tl_timeline *tl, struct tl_timer_settings *timers, char *err, size_t errlen)
+{
+	struct lab *lab = calloc(1, sizeof(*lab));
+	int rc = 0;
+	if (!lab) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	lab->sc = sc;
+	lab->opt = o;
+	pthread_mutex_init(&lab->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&lab->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	tl_timeline_init(&lab->tl, tl_now_ns());
+
+	rc = start_lab(lab, err, errlen);
+	read_timer_settings(timers);
+	lab->timers = *timers;
+	pthread_mutex_lock(&lab->mu);
+	lab->tl.t0_ns = tl_now_ns(); /* time 0 is the first step, not the lab's set-up */
+	for (size_t i = 0; rc == 0 && i < sc->n_steps; i++)
+		rc = run_step(lab, &sc->steps[i], err, errlen);
+	if (rc == 0) {
+		uint64_t until = tl_now_ns() + SETTLE_NS;
+		rc = wait_failed(wait_until(lab, time_passed, &until, 0, "the last packets"), NULL,
+				 "the last packets", err, errlen);
+	}
+	if (rc == 0 && o->wait_time_wait) {
+		uint64_t since = tl_now_ns();
+		rc = wait_failed(wait_until(lab, no_time_wait, &since, 70ull * 1000000000ull,
+					    "TIME-WAIT to end"),
+				 NULL, "TIME-WAIT to end", err, errlen);
+	}
+	if (rc < 0 && lab->observer_err[0])
+		snprintf(err, errlen, "%s", lab->observer_err);
+	pthread_mutex_unlock(&lab->mu);
+
+	bool joined = stop_lab(lab);
+	pthread_mutex_lock(&lab->mu);
+	tl_timeline_sort(&lab->tl);
+	*tl = lab->tl;
+	tl_timeline_init(&lab->tl, 0);
+	pthread_mutex_unlock(&lab->mu);
+	if (!joined)
+		return rc; /* a stuck worker still uses lab; process exit reclaims it */
+	tl_sockdiag_close(lab->diag);
+	tl_sockdiag_close(lab->snap_diag);
+	tl_firewall_close(lab->firewall);
+	tl_nflog_close(lab->nflog);
+	free(lab->rows);
+	pthread_cond_destroy(&lab->cv);
+	pthread_mutex_destroy(&lab->mu);
+	free(lab);
+	return rc;
+}

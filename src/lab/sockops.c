@@ -1,0 +1,265 @@
+/*
+ * sockops: real socket calls for one side of a scenario, recorded the way a
+ * person would write them down: the call, what it returned, and errno.
+ */
+#include "lab/sockops.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void tl_peer_init(struct tl_peer *p)
+{
+	p->listen_fd = p->conn_fd = p->pending_fd = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void tl_peer_close_all(struct tl_peer *p)
+{
+	close_fd(&p->conn_fd);
+	close_fd(&p->listen_fd);
+	close_fd(&p->pending_fd);
+}
+
+static int fail(struct tl_app_call *call)
+{
+	call->ret = -1;
+	call->err = errno;
+	return -1;
+}
+
+/* The socket a listen or connect uses: one made early for setsockopt, or a new one. */
+static int take_socket(struct tl_peer *p)
+{
+	if (p->pending_fd >= 0) {
+		int fd = p->pending_fd;
+		p->pending_fd = -1;
+		return fd;
+	}
+	return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
+static int fill_addr(const char *host, uint16_t port, struct sockaddr_in *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons(port);
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+static int do_listen(struct tl_peer *p, const char *host, uint16_t port, struct tl_app_call *call)
+{
+	struct sockaddr_in sa;
+	int one = 1;
+	snprintf(call->call, sizeof(call->call), "listen(%s:%u)", host, port);
+	if (fill_addr(host, port, &sa) < 0)
+		return fail(call);
+	int fd = take_socket(p);
+	if (fd < 0)
+		return fail(call);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return fail(call);
+	}
+	close_fd(&p->listen_fd);
+	p->listen_fd = fd;
+	call->ret = 0;
+	return 0;
+}
+
+static int do_accept(struct tl_peer *p, struct tl_app_call *call)
+{
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	snprintf(call->call, sizeof(call->call), "accept()");
+	if (p->listen_fd < 0) {
+		errno = EBADF;
+		return fail(call);
+	}
+	int fd = accept4(p->listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	if (fd < 0)
+		return fail(call);
+	close_fd(&p->conn_fd);
+	p->conn_fd = fd;
+	call->ret = fd;
+	tl_endpoint_format(peer.sin_addr.s_addr, ntohs(peer.sin_port), call->detail,
+			   sizeof(call->detail));
+	return 0;
+}
+
+static int do_connect(struct tl_peer *p, const char *host, uint16_t port, struct tl_app_call *call)
+{
+	struct sockaddr_in sa;
+	snprintf(call->call, sizeof(call->call), "connect(%s:%u)", host, port);
+	if (fill_addr(host, port, &sa) < 0)
+		return fail(call);
+	int fd = take_socket(p);
+	if (fd < 0)
+		return fail(call);
+	close_fd(&p->conn_fd);
+	p->conn_fd = fd;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return fail(call);
+	struct sockaddr_in local;
+	socklen_t len = sizeof(local);
+	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0) {
+		char ep[32];
+		tl_endpoint_format(local.sin_addr.s_addr, ntohs(local.sin_port), ep, sizeof(ep));
+		snprintf(call->detail, sizeof(call->detail), "from %s", ep);
+	}
+	call->ret = 0;
+	return 0;
+}
+
+static int do_send(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
+{
+	snprintf(call->call, sizeof(call->call), "send(%zu bytes)", st->data_len);
+	ssize_t n = send(p->conn_fd, st->data, st->data_len, MSG_NOSIGNAL);
+	if (n < 0)
+		return fail(call);
+	call->ret = n;
+	return 0;
+}
+
+static int do_recv(struct tl_peer *p, struct tl_app_call *call)
+{
+	char buf[65536];
+	snprintf(call->call, sizeof(call->call), "recv()");
+	ssize_t n = recv(p->conn_fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return fail(call);
+	call->ret = n;
+	if (n == 0) {
+		snprintf(call->detail, sizeof(call->detail), "end of file: the peer sent FIN");
+	} else {
+		/* Show short text payloads as text: the walkthrough sends a greeting. */
+		size_t shown = n > 40 ? 40 : (size_t)n, k = 0;
+		char text[48];
+		for (size_t i = 0; i < shown; i++)
+			text[k++] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? buf[i] : '.';
+		text[k] = '\0';
+		snprintf(call->detail, sizeof(call->detail), "\"%s\"%s", text, n > 40 ? "..." : "");
+	}
+	return 0;
+}
+
+static int do_shutdown(struct tl_peer *p, int how, struct tl_app_call *call)
+{
+	static const char *const names[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
+	snprintf(call->call, sizeof(call->call), "shutdown(%s)",
+		 how >= 0 && how <= 2 ? names[how] : "?");
+	if (shutdown(p->conn_fd, how) < 0)
+		return fail(call);
+	call->ret = 0;
+	return 0;
+}
+
+static int do_close(struct tl_peer *p, bool abort_conn, struct tl_app_call *call)
+{
+	int *fd = p->conn_fd >= 0 ? &p->conn_fd : &p->listen_fd;
+	snprintf(call->call, sizeof(call->call), "%s", abort_conn ? "close() with SO_LINGER 0" : "close()");
+	if (*fd < 0) {
+		errno = EBADF;
+		return fail(call);
+	}
+	if (abort_conn) {
+		/* A zero linger time makes close() abort: RST instead of FIN. */
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+		if (setsockopt(*fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0)
+			return fail(call);
+	}
+	int rc = close(*fd);
+	*fd = -1;
+	if (rc < 0)
+		return fail(call);
+	call->ret = 0;
+	return 0;
+}
+
+static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
+{
+	static const struct {
+		int opt;
+		const char *name;
+	} opts[] = {
+		[TL_OPT_SYNCNT] = { TCP_SYNCNT, "TCP_SYNCNT" },
+		[TL_OPT_USER_TIMEOUT] = { TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT" },
+		[TL_OPT_LINGER2] = { TCP_LINGER2, "TCP_LINGER2" },
+	};
+	snprintf(call->call, sizeof(call->call), "setsockopt(%s, %d)", opts[st->opt].name,
+		 st->opt_value);
+	/* Options given before listen/connect go on a socket made now and used then. */
+	int fd = p->conn_fd >= 0 ? p->conn_fd : p->listen_fd;
+	if (fd < 0) {
+		if (p->pending_fd < 0)
+			p->pending_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		fd = p->pending_fd;
+		if (fd < 0)
+			return fail(call);
+	}
+	if (setsockopt(fd, IPPROTO_TCP, opts[st->opt].opt, &st->opt_value, sizeof(st->opt_value)) < 0)
+		return fail(call);
+	call->ret = 0;
+	return 0;
+}
+
+int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
+		  struct tl_app_call *call)
+{
+	const char *h = st->host[0] ? st->host : host;
+	uint16_t pt = st->port ? st->port : port;
+	memset(call, 0, sizeof(*call));
+	if (tl_step_verb(st->kind))
+		snprintf(call->verb, sizeof(call->verb), "%s", tl_step_verb(st->kind));
+	switch (st->kind) {
+	case TL_STEP_LISTEN:
+		return do_listen(p, h, pt, call);
+	case TL_STEP_ACCEPT:
+		return do_accept(p, call);
+	case TL_STEP_CONNECT:
+		return do_connect(p, h, pt, call);
+	case TL_STEP_SEND:
+		return do_send(p, st, call);
+	case TL_STEP_RECV:
+		return do_recv(p, call);
+	case TL_STEP_SHUTDOWN:
+		return do_shutdown(p, st->shutdown_how, call);
+	case TL_STEP_CLOSE:
+		return do_close(p, false, call);
+	case TL_STEP_ABORT:
+		return do_close(p, true, call);
+	case TL_STEP_SETSOCKOPT:
+		return do_setsockopt(p, st, call);
+	case TL_STEP_SLEEP:
+	case TL_STEP_SNAPSHOT:
+	case TL_STEP_JOIN:
+	case TL_STEP_WAIT_STATE:
+	case TL_STEP_WAIT_GONE:
+	case TL_STEP_FAULT:
+	case TL_STEP_UNFAULT:
+		break;
+	}
+	snprintf(call->call, sizeof(call->call), "(not a socket call)");
+	errno = EINVAL;
+	return fail(call);
+}
+

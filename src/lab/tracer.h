@@ -1,0 +1,41 @@
+/*
+ * tracer: eBPF programs (libbpf CO-RE skeleton, ring buffer) that report what
+ * the kernel does to TCP sockets of one network namespace:
+ *   - every state change (tp_btf/inet_sock_set_state), exact time, socket
+ *     address as its identity; -> TL_EV_STATE, source TL_SRC_TRACEPOINT
+ *   - retransmissions (tcp_retransmit_skb, tcp_retransmit_synack) -> TL_EV_RETRANS
+ *   - resets sent and received (tcp_send_reset, tcp_receive_reset) -> TL_EV_RESET
+ *   - packets freed by netfilter (kfree_skb with reason NETFILTER_DROP) -> TL_EV_DROP
+ * Times are bpf_ktime_get_ns(), i.e. CLOCK_MONOTONIC. Side is left NONE.
+ */
+#ifndef TCPLAB_TRACER_H
+#define TCPLAB_TRACER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+
+struct tl_tracer;
+
+/*
+ * Loads and attaches the programs, reporting only sockets and packets of the
+ * network namespace whose /proc/self/ns/net inode is netns_ino. Needs
+ * CAP_BPF and CAP_PERFMON (root). Returns NULL with the reason in err
+ * (libbpf's message and errno text, and what privilege is missing on EPERM).
+ * On success err may hold a warning (an optional program that could not be
+ * attached); it is left untouched when there is none.
+ */
+struct tl_tracer *tl_tracer_open(uint32_t netns_ino, char *err, size_t errlen);
+
+/* A descriptor that becomes readable when records wait (for poll()). */
+int tl_tracer_fd(const struct tl_tracer *t);
+
+/* Consumes every record waiting and appends each as an event to tl. Returns
+ * the number appended, or -1 with err set. */
+int tl_tracer_drain(struct tl_tracer *t, struct tl_timeline *tl, char *err, size_t errlen);
+
+/* Detaches and frees. NULL is allowed. */
+void tl_tracer_close(struct tl_tracer *t);
+
+#endif

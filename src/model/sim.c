@@ -1,0 +1,905 @@
+/*
+ * sim: the discrete-event simulator.
+ *
+ * Three things happen at virtual times: a model timer fires, a segment
+ * arrives at the end of the link, a side's call returns. run_until() takes
+ * them in time order (at equal times in that order: a timer firing on the
+ * same tick as an arrival goes first, as the kernel runs its timer softirq
+ * before delivering), after each one retries the calls that were blocked,
+ * and stops when a step's condition holds or its limit passes. The script's
+ * steps run one after another like the lab's driver thread; each side runs
+ * its own calls in order like the lab's side threads.
+ */
+#include "model/sim.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "core/wire.h"
+#include "core/textbuf.h"
+
+#define SETTLE_NS 30000000ull		       /* after the script: let last packets arrive (as the lab) */
+#define STEP_LIMIT_NS (400ull * 1000000000ull) /* a call that blocks longer is a failure */
+#define WAIT_DEFAULT_NS (30ull * 1000000000ull)
+#define TIME_WAIT_LIMIT_NS (70ull * 1000000000ull)
+#define MAX_QUEUE 512
+#define MAX_FAULTS 32
+#define RECV_BYTES 65536
+#define FIRST_FD 3
+
+struct sim_call {
+	bool active;
+	bool attempted; /* the model call was made once (connect's SYN went out) */
+	const struct tl_step *st;
+	uint64_t called_ns;
+	uint64_t return_ns; /* 0 while blocked */
+	struct tl_app_call app;
+};
+
+struct sim_side {
+	enum tl_side side;
+	const struct tl_step *queue[MAX_QUEUE];
+	size_t queued, done;
+	struct sim_call cur;
+	int listen_id, conn_id, pending_id; /* model socket ids, -1 when none */
+	int listen_fd, conn_fd, pending_fd; /* the descriptors the calls print */
+};
+
+struct in_flight {
+	struct tl_tcp_seg seg;
+	uint8_t *payload; /* owned copy */
+	uint64_t arrive_ns;
+};
+
+struct sim_fault {
+	struct tl_fault rule;
+	uint64_t matched; /* matching segments so far, dropped or not (the kernel rule's counter) */
+};
+
+struct sim {
+	const struct tl_scenario *sc;
+	const struct tl_sim_options *opt;
+	struct tl_tcp_stack *stack;
+	struct tl_timeline tl;
+	uint64_t now_ns;
+	struct sim_side side[2];
+	struct in_flight *link;
+	size_t n_link, cap_link;
+	struct sim_fault faults[MAX_FAULTS];
+	size_t n_faults;
+	enum tl_state current[3]; /* newest state of each side's connection sockets */
+	size_t pending_retrans;	  /* index+1 of a retransmission event waiting for its segment */
+	int next_fd;
+	char err[256];
+	char recv_buf[RECV_BYTES]; /* scratch for one recv() */
+};
+
+/* ---- the event stream ---- */
+
+static void append(struct sim *s, struct tl_event *ev)
+{
+	ev->t_ns = s->now_ns;
+	if (tl_timeline_append(&s->tl, ev) < 0 && !s->err[0])
+		tl_textf(s->err, sizeof(s->err), "out of memory");
+}
+
+static struct sim_side *side_of(struct sim *s, enum tl_side side)
+{
+	return &s->side[side == TL_SIDE_SERVER ? 1 : 0];
+}
+
+static void note_text(struct sim *s, const char *text)
+{
+	struct tl_event ev = { .kind = TL_EV_NOTE };
+	tl_textf(ev.u.note, sizeof(ev.u.note), "%s", text);
+	append(s, &ev);
+}
+
+/* ---- faults: the same rules the lab installs in nftables ---- */
+
+/* The first rule that drops the segment, or NULL. Rules are evaluated in
+ * order; each counts every segment that matches it, as numgen does. */
+static const struct sim_fault *dropping_rule(struct sim *s, const struct tl_tcp_seg *g)
+{
+	for (size_t i = 0; i < s->n_faults; i++) {
+		struct sim_fault *f = &s->faults[i];
+		if (!tl_fault_matches(&f->rule, &g->tuple, g->flags, s->sc->port))
+			continue;
+		if (tl_fault_drops_nth(&f->rule, f->matched++))
+			return f;
+	}
+	return NULL;
+}
+
+static int install_fault(struct sim *s, const struct tl_fault *f, int line, char *err, size_t errlen)
+{
+	char text[256];
+	if (!tl_fault_simulable(f))
+		return tl_errorf(err, errlen, "line %d: a raw nft rule runs on the real kernel only", line);
+	for (size_t i = 0; i < s->n_faults; i++)
+		if (!strcmp(s->faults[i].rule.name, f->name))
+			return tl_errorf(err, errlen, "line %d: a fault rule named '%s' is already installed", line,
+					 f->name);
+	if (s->n_faults == MAX_FAULTS)
+		return tl_errorf(err, errlen, "line %d: more than %d fault rules", line, MAX_FAULTS);
+	s->faults[s->n_faults++] = (struct sim_fault){ .rule = *f };
+	tl_fault_format(f, text, sizeof(text));
+	char line_text[300];
+	tl_textf(line_text, sizeof(line_text), "fault on: drop %s", text);
+	note_text(s, line_text);
+	return 0;
+}
+
+/* ---- what the model reports ---- */
+
+/* Puts a copy of the segment on the link, to arrive TL_SIM_LINK_NS later. */
+static void enqueue(struct sim *s, const struct tl_tcp_seg *g)
+{
+	if (s->n_link == s->cap_link) {
+		size_t cap = s->cap_link ? s->cap_link * 2 : 16;
+		struct in_flight *grown = realloc(s->link, cap * sizeof(*grown));
+		if (!grown) {
+			tl_textf(s->err, sizeof(s->err), "out of memory");
+			return;
+		}
+		s->link = grown;
+		s->cap_link = cap;
+	}
+	struct in_flight *x = &s->link[s->n_link];
+	x->seg = *g;
+	x->payload = NULL;
+	if (g->payload_len && !(x->payload = malloc(g->payload_len))) {
+		tl_textf(s->err, sizeof(s->err), "out of memory");
+		return;
+	}
+	if (g->payload_len)
+		memcpy(x->payload, g->payload, g->payload_len);
+	x->seg.payload = x->payload;
+	x->arrive_ns = s->now_ns + TL_SIM_LINK_NS;
+	s->n_link++;
+}
+
+/* The capture's view: a real frame, stamped with the virtual time on the fixed epoch. */
+static void capture(struct sim *s, const struct tl_tcp_seg *g)
+{
+	uint8_t opts[TL_TCP_MAX_OPTIONS];
+	size_t n_opts = tl_tcp_options_encode(g, opts);
+	struct tl_event ev = { .kind = TL_EV_PACKET };
+	if (tl_packet_build(&g->tuple, g->seq, g->ack, g->flags, g->window, opts, n_opts, g->payload,
+			    g->payload_len, &ev.u.packet) < 0) {
+		tl_textf(s->err, sizeof(s->err), "cannot build a frame: %s", strerror(errno));
+		return;
+	}
+	ev.u.packet.wall_ns = TL_SIM_EPOCH_NS + s->now_ns;
+	append(s, &ev);
+	if (s->pending_retrans) {
+		struct tl_retrans *r = &s->tl.ev[s->pending_retrans - 1].u.retrans;
+		r->seq = g->seq;
+		r->flags = g->flags;
+		s->pending_retrans = 0;
+	}
+}
+
+static void on_segment(struct sim *s, const struct tl_tcp_seg *g)
+{
+	capture(s, g);
+	const struct sim_fault *f = dropping_rule(s, g);
+	if (!f) {
+		enqueue(s, g);
+		return;
+	}
+	/* Captured on the way out, dropped at the input hook: the capture has it, the peer not. */
+	struct tl_event drop = { .kind = TL_EV_DROP };
+	drop.u.drop = (struct tl_drop){ .tuple = g->tuple, .seq = g->seq, .flags = g->flags };
+	tl_textf(drop.u.drop.rule, sizeof(drop.u.drop.rule), "%s", f->rule.name);
+	append(s, &drop);
+}
+
+static void on_state(struct sim *s, const struct tl_tcp_note *n)
+{
+	struct tl_event ev = { .kind = TL_EV_STATE };
+	ev.u.state = (struct tl_state_change){ .sock_id = n->cookie, .tuple = n->tuple, .from = n->from,
+					       .to = n->to, .source = TL_SRC_MODEL };
+	tl_textf(ev.u.state.why, sizeof(ev.u.state.why), "%s", n->why);
+	append(s, &ev);
+	if (n->tuple.dport)
+		s->current[tl_side_of_port(n->tuple.sport, s->sc->port)] = n->to;
+}
+
+static void on_note(void *ctx, const struct tl_tcp_note *n)
+{
+	struct sim *s = ctx;
+	struct tl_event ev = { 0 };
+	switch (n->kind) {
+	case TL_TCP_NOTE_SEGMENT:
+		on_segment(s, n->seg);
+		return;
+	case TL_TCP_NOTE_STATE:
+		on_state(s, n);
+		return;
+	case TL_TCP_NOTE_RETRANS:
+		ev.kind = TL_EV_RETRANS;
+		ev.u.retrans = (struct tl_retrans){ .kind = n->retrans, .tuple = n->tuple, .state = n->state };
+		append(s, &ev);
+		s->pending_retrans = s->tl.n;
+		return;
+	case TL_TCP_NOTE_RESET_SENT:
+	case TL_TCP_NOTE_RESET_RECEIVED:
+		ev.kind = TL_EV_RESET;
+		ev.u.reset = (struct tl_reset){ .sent = n->kind == TL_TCP_NOTE_RESET_SENT, .tuple = n->tuple,
+						.state = n->state };
+		append(s, &ev);
+		return;
+	}
+}
+
+/* ---- the sides' calls, recorded as sockops.c records real ones ---- */
+
+static void call_failed(struct tl_app_call *c, int neg_errno)
+{
+	c->ret = -1;
+	c->err = -neg_errno;
+}
+
+static bool parse_host(const char *host, uint32_t *addr_be)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, host, &a) != 1)
+		return false;
+	*addr_be = a.s_addr;
+	return true;
+}
+
+/* The socket a listen or connect uses: one made early for setsockopt, or a new one. */
+static int take_socket(struct sim *s, struct sim_side *sd, int *fd)
+{
+	if (sd->pending_id >= 0) {
+		int id = sd->pending_id;
+		*fd = sd->pending_fd;
+		sd->pending_id = sd->pending_fd = -1;
+		return id;
+	}
+	int id = tl_tcp_socket(s->stack);
+	*fd = id >= 0 ? s->next_fd++ : -1;
+	return id;
+}
+
+static const char *call_host(const struct sim *s, const struct tl_step *st)
+{
+	return st->host[0] ? st->host : s->sc->host;
+}
+
+static uint16_t call_port(const struct sim *s, const struct tl_step *st)
+{
+	return st->port ? st->port : s->sc->port;
+}
+
+static bool do_listen(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	const struct tl_step *st = sd->cur.st;
+	uint32_t addr;
+	int fd;
+	tl_textf(c->call, sizeof(c->call), "listen(%s:%u)", call_host(s, st), call_port(s, st));
+	if (!parse_host(call_host(s, st), &addr)) {
+		call_failed(c, -EINVAL);
+		return true;
+	}
+	int id = take_socket(s, sd, &fd);
+	int rc = id < 0 ? id : tl_tcp_listen(s->stack, id, addr, call_port(s, st), 16, s->now_ns);
+	if (rc < 0) {
+		if (id >= 0)
+			tl_tcp_close(s->stack, id, s->now_ns);
+		call_failed(c, rc);
+		return true;
+	}
+	if (sd->listen_id >= 0)
+		tl_tcp_close(s->stack, sd->listen_id, s->now_ns);
+	sd->listen_id = id;
+	sd->listen_fd = fd;
+	return true;
+}
+
+static bool do_accept(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	struct tl_tuple peer;
+	tl_textf(c->call, sizeof(c->call), "accept()");
+	if (sd->listen_id < 0) {
+		call_failed(c, -EBADF);
+		return true;
+	}
+	int id = tl_tcp_accept(s->stack, sd->listen_id, &peer, s->now_ns);
+	if (id == -EAGAIN)
+		return false;
+	if (id < 0) {
+		call_failed(c, id);
+		return true;
+	}
+	if (sd->conn_id >= 0)
+		tl_tcp_close(s->stack, sd->conn_id, s->now_ns);
+	sd->conn_id = id;
+	sd->conn_fd = s->next_fd++;
+	c->ret = sd->conn_fd;
+	tl_endpoint_format(peer.daddr, peer.dport, c->detail, sizeof(c->detail));
+	return true;
+}
+
+static bool connect_started(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	const struct tl_step *st = sd->cur.st;
+	uint32_t addr;
+	int fd;
+	if (!parse_host(call_host(s, st), &addr)) {
+		call_failed(c, -EINVAL);
+		return true;
+	}
+	int id = take_socket(s, sd, &fd);
+	if (id < 0) {
+		call_failed(c, id);
+		return true;
+	}
+	if (sd->conn_id >= 0)
+		tl_tcp_close(s->stack, sd->conn_id, s->now_ns);
+	sd->conn_id = id;
+	sd->conn_fd = fd;
+	int rc = tl_tcp_connect(s->stack, id, addr, call_port(s, st), s->now_ns);
+	if (rc != -EINPROGRESS) {
+		call_failed(c, rc);
+		return true;
+	}
+	return false;
+}
+
+static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	const struct tl_step *st = sd->cur.st;
+	tl_textf(c->call, sizeof(c->call), "connect(%s:%u)", call_host(s, st), call_port(s, st));
+	if (!sd->cur.attempted) {
+		sd->cur.attempted = true;
+		if (connect_started(s, sd, c))
+			return true;
+	}
+	int rc = tl_tcp_connect_result(s->stack, sd->conn_id);
+	if (rc == -EINPROGRESS)
+		return false;
+	if (rc < 0) {
+		call_failed(c, rc);
+		return true;
+	}
+	struct tl_tcp_info info;
+	char ep[32];
+	tl_tcp_info(s->stack, sd->conn_id, &info);
+	tl_endpoint_format(info.tuple.saddr, info.tuple.sport, ep, sizeof(ep));
+	tl_textf(c->detail, sizeof(c->detail), "from %s", ep);
+	return true;
+}
+
+static bool do_send(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	const struct tl_step *st = sd->cur.st;
+	tl_textf(c->call, sizeof(c->call), "send(%zu bytes)", st->data_len);
+	long n = tl_tcp_send(s->stack, sd->conn_id, st->data, st->data_len, s->now_ns);
+	if (n == -EAGAIN)
+		return false;
+	if (n < 0)
+		call_failed(c, (int)n);
+	else
+		c->ret = n;
+	return true;
+}
+
+/* Shows a short text payload as text, as sockops.c does: the walkthrough sends a greeting. */
+static void describe_received(const char *buf, long n, struct tl_app_call *c)
+{
+	if (n == 0) {
+		tl_textf(c->detail, sizeof(c->detail), "end of file: the peer sent FIN");
+		return;
+	}
+	size_t shown = n > 40 ? 40 : (size_t)n, k = 0;
+	char text[48];
+	for (size_t i = 0; i < shown; i++)
+		text[k++] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? buf[i] : '.';
+	text[k] = '\0';
+	tl_textf(c->detail, sizeof(c->detail), "\"%s\"%s", text, n > 40 ? "..." : "");
+}
+
+static bool do_recv(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	char *buf = s->recv_buf;
+	tl_textf(c->call, sizeof(c->call), "recv()");
+	long n = tl_tcp_recv(s->stack, sd->conn_id, buf, RECV_BYTES, s->now_ns);
+	if (n == -EAGAIN)
+		return false;
+	if (n < 0) {
+		call_failed(c, (int)n);
+		return true;
+	}
+	c->ret = n;
+	describe_received(buf, n, c);
+	return true;
+}
+
+static bool do_shutdown(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	static const char *const names[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
+	int how = sd->cur.st->shutdown_how;
+	tl_textf(c->call, sizeof(c->call), "shutdown(%s)", how >= 0 && how <= 2 ? names[how] : "?");
+	int rc = tl_tcp_shutdown(s->stack, sd->conn_id, how, s->now_ns);
+	if (rc < 0)
+		call_failed(c, rc);
+	return true;
+}
+
+static bool do_close(struct sim *s, struct sim_side *sd, bool abort_conn, struct tl_app_call *c)
+{
+	bool conn = sd->conn_id >= 0;
+	int *id = conn ? &sd->conn_id : &sd->listen_id;
+	tl_textf(c->call, sizeof(c->call), "%s", abort_conn ? "close() with SO_LINGER 0" : "close()");
+	if (*id < 0) {
+		call_failed(c, -EBADF);
+		return true;
+	}
+	int rc = abort_conn ? tl_tcp_abort(s->stack, *id, s->now_ns) : tl_tcp_close(s->stack, *id, s->now_ns);
+	*id = -1;
+	*(conn ? &sd->conn_fd : &sd->listen_fd) = -1;
+	if (rc < 0)
+		call_failed(c, rc);
+	return true;
+}
+
+static bool do_setsockopt(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	static const struct {
+		enum tl_tcp_opt opt;
+		const char *name;
+	} opts[] = {
+		[TL_OPT_SYNCNT] = { TL_TCP_OPT_SYNCNT, "TCP_SYNCNT" },
+		[TL_OPT_USER_TIMEOUT] = { TL_TCP_OPT_USER_TIMEOUT, "TCP_USER_TIMEOUT" },
+		[TL_OPT_LINGER2] = { TL_TCP_OPT_LINGER2, "TCP_LINGER2" },
+	};
+	const struct tl_step *st = sd->cur.st;
+	tl_textf(c->call, sizeof(c->call), "setsockopt(%s, %d)", opts[st->opt].name, st->opt_value);
+	/* Options given before listen/connect go on a socket made now and used then. */
+	int id = sd->conn_id >= 0 ? sd->conn_id : sd->listen_id;
+	if (id < 0) {
+		if (sd->pending_id < 0) {
+			sd->pending_id = tl_tcp_socket(s->stack);
+			sd->pending_fd = sd->pending_id >= 0 ? s->next_fd++ : -1;
+		}
+		id = sd->pending_id;
+	}
+	int rc = id < 0 ? id : tl_tcp_setsockopt(s->stack, id, opts[st->opt].opt, st->opt_value);
+	if (rc < 0)
+		call_failed(c, rc);
+	return true;
+}
+
+static const char *verb_of(enum tl_step_kind k)
+{
+	switch (k) {
+	case TL_STEP_LISTEN: return "listen";
+	case TL_STEP_ACCEPT: return "accept";
+	case TL_STEP_CONNECT: return "connect";
+	case TL_STEP_SEND: return "send";
+	case TL_STEP_RECV: return "recv";
+	case TL_STEP_SHUTDOWN: return "shutdown";
+	case TL_STEP_CLOSE: return "close";
+	case TL_STEP_ABORT: return "abort";
+	case TL_STEP_SETSOCKOPT: return "setsockopt";
+	case TL_STEP_SLEEP:
+	case TL_STEP_SNAPSHOT:
+	case TL_STEP_JOIN:
+	case TL_STEP_WAIT_STATE:
+	case TL_STEP_WAIT_GONE:
+	case TL_STEP_FAULT:
+	case TL_STEP_UNFAULT:
+		break;
+	}
+	return "?";
+}
+
+/* Makes (or retries) the side's current call. True when it returned. */
+static bool try_call(struct sim *s, struct sim_side *sd)
+{
+	struct tl_app_call *c = &sd->cur.app;
+	switch (sd->cur.st->kind) {
+	case TL_STEP_LISTEN: return do_listen(s, sd, c);
+	case TL_STEP_ACCEPT: return do_accept(s, sd, c);
+	case TL_STEP_CONNECT: return do_connect(s, sd, c);
+	case TL_STEP_SEND: return do_send(s, sd, c);
+	case TL_STEP_RECV: return do_recv(s, sd, c);
+	case TL_STEP_SHUTDOWN: return do_shutdown(s, sd, c);
+	case TL_STEP_CLOSE: return do_close(s, sd, false, c);
+	case TL_STEP_ABORT: return do_close(s, sd, true, c);
+	case TL_STEP_SETSOCKOPT: return do_setsockopt(s, sd, c);
+	case TL_STEP_SLEEP:
+	case TL_STEP_SNAPSHOT:
+	case TL_STEP_JOIN:
+	case TL_STEP_WAIT_STATE:
+	case TL_STEP_WAIT_GONE:
+	case TL_STEP_FAULT:
+	case TL_STEP_UNFAULT:
+		break;
+	}
+	tl_textf(c->call, sizeof(c->call), "(not a socket call)");
+	call_failed(c, -EINVAL);
+	return true;
+}
+
+/* Starts the side's next queued call, if it is idle. */
+static void start_next(struct sim *s, struct sim_side *sd)
+{
+	if (sd->cur.active || sd->done == sd->queued)
+		return;
+	sd->cur = (struct sim_call){ .active = true, .st = sd->queue[sd->done], .called_ns = s->now_ns };
+	tl_textf(sd->cur.app.verb, sizeof(sd->cur.app.verb), "%s", verb_of(sd->cur.st->kind));
+	if (try_call(s, sd))
+		sd->cur.return_ns = s->now_ns + TL_SIM_CALL_NS;
+}
+
+static void finish_call(struct sim *s, struct sim_side *sd)
+{
+	struct tl_event ev = { .kind = TL_EV_APP, .side = sd->side };
+	ev.u.app = sd->cur.app;
+	ev.u.app.called_ns = sd->cur.called_ns;
+	append(s, &ev);
+	sd->cur.active = false;
+	sd->done++;
+	start_next(s, sd);
+}
+
+/* A blocked call whose condition now holds returns a moment later. */
+static void retry_blocked(struct sim *s)
+{
+	for (int i = 0; i < 2; i++) {
+		struct sim_side *sd = &s->side[i];
+		if (sd->cur.active && !sd->cur.return_ns && try_call(s, sd))
+			sd->cur.return_ns = s->now_ns + TL_SIM_WAKE_NS;
+	}
+}
+
+/* ---- the event loop ---- */
+
+static uint64_t next_event_ns(const struct sim *s)
+{
+	uint64_t t = tl_tcp_next_deadline_ns(s->stack);
+	if (s->n_link && s->link[0].arrive_ns < t)
+		t = s->link[0].arrive_ns;
+	for (int i = 0; i < 2; i++) {
+		const struct sim_call *c = &s->side[i].cur;
+		if (c->active && c->return_ns && c->return_ns < t)
+			t = c->return_ns;
+	}
+	return t;
+}
+
+static void deliver_due(struct sim *s)
+{
+	size_t n = 0;
+	while (n < s->n_link && s->link[n].arrive_ns <= s->now_ns)
+		n++;
+	if (!n)
+		return;
+	/* Take them off the link first: delivering may put new segments on it. */
+	struct in_flight *due = malloc(n * sizeof(*due));
+	if (!due) {
+		tl_textf(s->err, sizeof(s->err), "out of memory");
+		return;
+	}
+	memcpy(due, s->link, n * sizeof(*due));
+	memmove(s->link, s->link + n, (s->n_link - n) * sizeof(*due));
+	s->n_link -= n;
+	for (size_t i = 0; i < n; i++) {
+		tl_tcp_input(s->stack, &due[i].seg, s->now_ns);
+		free(due[i].payload);
+	}
+	free(due);
+}
+
+/* Everything due at t: timers, then arrivals, then returning calls; then retries of blocked calls. */
+static void process(struct sim *s, uint64_t t)
+{
+	s->now_ns = t;
+	tl_tcp_advance(s->stack, t);
+	deliver_due(s);
+	for (int i = 0; i < 2; i++) {
+		struct sim_side *sd = &s->side[i];
+		if (sd->cur.active && sd->cur.return_ns == t)
+			finish_call(s, sd);
+	}
+	retry_blocked(s);
+}
+
+enum wait_result { WAIT_OK, WAIT_STOPPED, WAIT_TIMEOUT, WAIT_BROKEN };
+
+typedef bool (*condition_fn)(struct sim *s, const void *arg);
+
+/* Runs events until cond holds (WAIT_OK), limit_ns of virtual time pass, or a stop is asked. */
+static enum wait_result run_until(struct sim *s, condition_fn cond, const void *arg, uint64_t limit_ns)
+{
+	uint64_t until = s->now_ns + limit_ns;
+	retry_blocked(s);
+	while (!cond(s, arg)) {
+		if (s->opt->stop && *s->opt->stop)
+			return WAIT_STOPPED;
+		if (s->err[0] || tl_tcp_stack_error(s->stack)[0])
+			return WAIT_BROKEN;
+		uint64_t t = next_event_ns(s);
+		if (t > until) {
+			s->now_ns = until;
+			return cond(s, arg) ? WAIT_OK : WAIT_TIMEOUT;
+		}
+		process(s, t);
+	}
+	return WAIT_OK;
+}
+
+/* ---- conditions, as lab.c's ---- */
+
+struct done_arg {
+	const struct sim_side *sd;
+	size_t count;
+};
+
+static bool side_reached(struct sim *s, const void *arg)
+{
+	(void)s;
+	const struct done_arg *a = arg;
+	return a->sd->done >= a->count;
+}
+
+static bool never(struct sim *s, const void *arg)
+{
+	(void)s;
+	(void)arg;
+	return false;
+}
+
+struct state_arg {
+	enum tl_side side;
+	enum tl_state state;
+};
+
+/* Calls fn for each socket the side has with a peer (sock_diag would list it). */
+static bool any_connection(struct sim *s, enum tl_side side, bool (*fn)(const struct tl_tcp_info *, const void *),
+			   const void *arg)
+{
+	int ids[TL_TCP_MAX_SOCKS];
+	size_t n = tl_tcp_sockets(s->stack, ids, TL_TCP_MAX_SOCKS);
+	for (size_t i = 0; i < n; i++) {
+		struct tl_tcp_info info;
+		if (tl_tcp_info(s->stack, ids[i], &info) < 0 || info.state == TL_CLOSE || !info.tuple.dport ||
+		    tl_side_of_port(info.tuple.sport, s->sc->port) != side)
+			continue;
+		if (!fn || fn(&info, arg))
+			return true;
+	}
+	return false;
+}
+
+static bool info_in_state(const struct tl_tcp_info *info, const void *arg)
+{
+	return info->state == *(const enum tl_state *)arg;
+}
+
+static bool side_in_state(struct sim *s, const void *arg)
+{
+	const struct state_arg *a = arg;
+	enum tl_state want = a->state == TL_NEW_SYN_RECV ? TL_SYN_RECV : a->state;
+	return s->current[a->side] == a->state || any_connection(s, a->side, info_in_state, &want);
+}
+
+static bool side_gone(struct sim *s, const void *arg)
+{
+	const struct state_arg *a = arg;
+	return !any_connection(s, a->side, NULL, NULL);
+}
+
+static bool info_time_wait(const struct tl_tcp_info *info, const void *arg)
+{
+	(void)arg;
+	return info->state == TL_TIME_WAIT;
+}
+
+static bool no_time_wait(struct sim *s, const void *arg)
+{
+	(void)arg;
+	return !any_connection(s, TL_SIDE_CLIENT, info_time_wait, NULL) &&
+	       !any_connection(s, TL_SIDE_SERVER, info_time_wait, NULL);
+}
+
+static int wait_failed(struct sim *s, enum wait_result r, const struct tl_step *st, const char *what, char *err,
+		       size_t errlen)
+{
+	switch (r) {
+	case WAIT_OK:
+		return 0;
+	case WAIT_STOPPED:
+		return 1;
+	case WAIT_TIMEOUT:
+		return tl_errorf(err, errlen, "line %d: %s did not happen in time", st ? st->line : 0, what);
+	case WAIT_BROKEN:
+		return tl_errorf(err, errlen, "model: %s", s->err[0] ? s->err : tl_tcp_stack_error(s->stack));
+	}
+	return -1;
+}
+
+/* ---- steps ---- */
+
+static void snapshot(struct sim *s, const char *label)
+{
+	struct tl_event ev = { .kind = TL_EV_SNAPSHOT };
+	size_t n = tl_tcp_snapshot(s->stack, s->now_ns, NULL, 0);
+	tl_textf(ev.u.snapshot.label, sizeof(ev.u.snapshot.label), "%s", label);
+	ev.u.snapshot.rows = calloc(n ? n : 1, sizeof(*ev.u.snapshot.rows));
+	if (!ev.u.snapshot.rows) {
+		tl_textf(s->err, sizeof(s->err), "out of memory");
+		return;
+	}
+	ev.u.snapshot.n = tl_tcp_snapshot(s->stack, s->now_ns, ev.u.snapshot.rows, n);
+	append(s, &ev);
+}
+
+static int side_step(struct sim *s, const struct tl_step *st, char *err, size_t errlen)
+{
+	struct sim_side *sd = side_of(s, st->side);
+	char what[96];
+	if (sd->queued == MAX_QUEUE)
+		return tl_errorf(err, errlen, "line %d: too many steps for the %s", st->line, tl_side_name(st->side));
+	sd->queue[sd->queued++] = st;
+	start_next(s, sd);
+	if (st->background)
+		return 0;
+	struct done_arg a = { sd, sd->queued };
+	tl_textf(what, sizeof(what), "the %s's call on line %d to return", tl_side_name(st->side), st->line);
+	return wait_failed(s, run_until(s, side_reached, &a, STEP_LIMIT_NS), st, what, err, errlen);
+}
+
+static int join_step(struct sim *s, const struct tl_step *st, char *err, size_t errlen)
+{
+	struct sim_side *sd = side_of(s, st->side);
+	struct done_arg a = { sd, sd->queued };
+	char what[96];
+	tl_textf(what, sizeof(what), "the %s's calls to return", tl_side_name(st->side));
+	return wait_failed(s, run_until(s, side_reached, &a, st->duration_ns ? st->duration_ns : STEP_LIMIT_NS),
+			   st, what, err, errlen);
+}
+
+static int wait_step(struct sim *s, const struct tl_step *st, char *err, size_t errlen)
+{
+	struct state_arg a = { st->side, st->state };
+	char what[96];
+	if (st->kind == TL_STEP_WAIT_STATE)
+		tl_textf(what, sizeof(what), "%s state %s", tl_side_name(st->side), tl_state_name(st->state));
+	else
+		tl_textf(what, sizeof(what), "%s sockets to go away", tl_side_name(st->side));
+	enum wait_result r = run_until(s, st->kind == TL_STEP_WAIT_STATE ? side_in_state : side_gone, &a,
+				       st->duration_ns ? st->duration_ns : WAIT_DEFAULT_NS);
+	return wait_failed(s, r, st, what, err, errlen);
+}
+
+static int run_step(struct sim *s, const struct tl_step *st, char *err, size_t errlen)
+{
+	switch (st->kind) {
+	case TL_STEP_LISTEN:
+	case TL_STEP_ACCEPT:
+	case TL_STEP_CONNECT:
+	case TL_STEP_SEND:
+	case TL_STEP_RECV:
+	case TL_STEP_SHUTDOWN:
+	case TL_STEP_CLOSE:
+	case TL_STEP_ABORT:
+	case TL_STEP_SETSOCKOPT:
+		return side_step(s, st, err, errlen);
+	case TL_STEP_JOIN:
+		return join_step(s, st, err, errlen);
+	case TL_STEP_SLEEP: {
+		enum wait_result r = run_until(s, never, NULL, st->duration_ns);
+		return r == WAIT_TIMEOUT ? 0 : wait_failed(s, r, st, "sleep", err, errlen);
+	}
+	case TL_STEP_SNAPSHOT:
+		snapshot(s, st->label);
+		return 0;
+	case TL_STEP_WAIT_STATE:
+	case TL_STEP_WAIT_GONE:
+		return wait_step(s, st, err, errlen);
+	case TL_STEP_FAULT:
+		return install_fault(s, &st->rule, st->line, err, errlen);
+	case TL_STEP_UNFAULT:
+		s->n_faults = 0;
+		note_text(s, "faults off: every drop rule removed");
+		return 0;
+	}
+	return tl_errorf(err, errlen, "line %d: unknown step", st->line);
+}
+
+/* After the script: let the last packets arrive, and wait out TIME-WAIT when asked. */
+static int run_tail(struct sim *s, char *err, size_t errlen)
+{
+	enum wait_result r = run_until(s, never, NULL, SETTLE_NS);
+	if (r != WAIT_TIMEOUT)
+		return wait_failed(s, r, NULL, "the last packets", err, errlen);
+	if (!s->opt->wait_time_wait)
+		return 0;
+	return wait_failed(s, run_until(s, no_time_wait, NULL, TIME_WAIT_LIMIT_NS), NULL, "TIME-WAIT to end", err,
+			   errlen);
+}
+
+/* ---- set-up ---- */
+
+int tl_sim_config(const struct tl_scenario *sc, const struct tl_timer_profile *profile, uint64_t seed,
+		  struct tl_tcp_config *out, char *err, size_t errlen)
+{
+	char why[256];
+	tl_tcp_config_default(out);
+	out->seed = seed;
+	if (profile && tl_timer_profile_settings(profile, &out->timers, why, sizeof(why)) < 0)
+		return tl_errorf(err, errlen, "timer profile %s: %s", profile->name, why);
+	for (size_t i = 0; i < sc->n_sysctls; i++) {
+		const struct tl_sysctl *y = &sc->sysctls[i];
+		if (tl_tcp_config_sysctl(out, y->name, y->value, why, sizeof(why)) < 0)
+			return tl_errorf(err, errlen, "line %d: %s", y->line, why);
+	}
+	return 0;
+}
+
+static void side_init(struct sim_side *sd, enum tl_side side)
+{
+	memset(sd, 0, sizeof(*sd));
+	sd->side = side;
+	sd->listen_id = sd->conn_id = sd->pending_id = -1;
+	sd->listen_fd = sd->conn_fd = sd->pending_fd = -1;
+}
+
+static int sim_start(struct sim *s, struct tl_timer_settings *timers, char *err, size_t errlen)
+{
+	struct tl_tcp_config cfg;
+	if (tl_sim_config(s->sc, s->opt->timers, s->opt->seed, &cfg, err, errlen) < 0)
+		return -1;
+	*timers = cfg.timers;
+	if (!(s->stack = tl_tcp_stack_new(&cfg, on_note, s)))
+		return tl_errorf(err, errlen, "cannot start the model (out of memory or invalid timer settings)");
+	side_init(&s->side[0], TL_SIDE_CLIENT);
+	side_init(&s->side[1], TL_SIDE_SERVER);
+	s->next_fd = FIRST_FD;
+	for (size_t i = 0; i < s->opt->n_faults; i++)
+		if (install_fault(s, &s->opt->faults[i], 0, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+static void sim_free(struct sim *s)
+{
+	for (size_t i = 0; i < s->n_link; i++)
+		free(s->link[i].payload);
+	free(s->link);
+	tl_tcp_stack_free(s->stack);
+	tl_timeline_free(&s->tl);
+	free(s);
+}
+
+int tl_sim_run(const struct tl_scenario *sc, const struct tl_sim_options *o, struct tl_timeline *tl,
+	       struct tl_timer_settings *timers, char *err, size_t errlen)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+	tl_timeline_init(tl, 0);
+	tl_timer_settings_default(timers);
+	if (!s)
+		return tl_errorf(err, errlen, "out of memory");
+	s->sc = sc;
+	s->opt = o;
+	tl_timeline_init(&s->tl, 0);
+	int rc = sim_start(s, timers, err, errlen);
+	for (size_t i = 0; rc == 0 && i < sc->n_steps; i++)
+		rc = run_step(s, &sc->steps[i], err, errlen);
+	if (rc == 0)
+		rc = run_tail(s, err, errlen);
+	tl_timeline_sort(&s->tl);
+	*tl = s->tl;
+	tl_timeline_init(&s->tl, 0);
+	sim_free(s);
+	return rc;
+}

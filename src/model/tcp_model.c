@@ -1,0 +1,2197 @@
+/*
+ * tcp_model: one host's TCP as Linux 6.18 runs it on loopback, without a
+ * clock or I/O (see tcp_model.h for the contract, docs/model.md in prose).
+ *
+ * Call flow: every entry point takes now_ns, does its work on the socket
+ * table, reports through the note callback as it goes, and ends with
+ * reap(), which frees the sockets that reached CLOSE and that nobody holds.
+ * Freeing is deferred to that one place so that a socket pointer stays valid
+ * for the whole of an input, however many state changes it causes.
+ *
+ * Timers follow the kernel's jiffies: a timer armed d jiffies ahead fires at
+ * the tick d jiffies after the current one, never between ticks. Every
+ * retransmission and linger time comes from timer_model.h; this file only
+ * asks it and keeps a step index.
+ */
+#include "model/tcp_model.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/textbuf.h"
+
+#define NS_PER_MS 1000000ull
+#define NS_PER_S 1000000000ull
+#define TS_OPTION_BYTES 12    /* nop, nop, TS: taken from every segment's payload room */
+#define MAX_QUICKACKS 16      /* TCP_MAX_QUICKACKS */
+#define MAX_DUP_SYNS 64	      /* duplicate SYNs a request socket remembers for the timer model */
+#define LISTEN_BACKLOG_MAX 4096
+#define TW_SYN_ISN_GAP 65537u /* a SYN reusing a TIME-WAIT pair gets snd_nxt + 65535 + 2 */
+
+struct rtx_timer {
+	uint64_t deadline_ns; /* 0: off */
+	uint64_t base_ns;     /* the tick of the first transmission being repeated */
+	size_t next;	      /* the schedule's next step */
+};
+
+struct sock {
+	enum tl_tcp_kind kind;
+	enum tl_state state;
+	uint64_t cookie;
+	bool app_held; /* the application has a descriptor for it */
+	bool orphan;   /* closed by the application while connected */
+	struct tl_tuple tuple;
+	int listener; /* requests and unaccepted children: the listening socket's id, else -1 */
+	bool in_accept_queue;
+	uint64_t accept_order;
+	int backlog;
+	struct tl_timer_settings timers; /* namespace sysctls plus this socket's options */
+	/* negotiated in the handshake (offered, before it ends) */
+	bool ts_ok, sack_ok, ws_ok;
+	uint8_t snd_wscale, rcv_wscale;
+	uint16_t peer_mss;
+	uint32_t ts_offset, ts_recent;
+	/* sending */
+	uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_sml;
+	uint32_t snd_max; /* the highest sequence number sent: after a timeout snd_nxt goes back to snd_una */
+	uint8_t *sndbuf;
+	size_t snd_len, snd_cap;
+	uint32_t snd_buf_seq; /* the sequence number of sndbuf[0] */
+	bool fin_queued;
+	uint32_t fin_seq;
+	bool snd_shut;
+	/* receiving */
+	uint32_t irs, rcv_nxt, rcv_wup, rcv_right;
+	uint8_t *rcvbuf;
+	size_t rcv_len, rcv_cap;
+	bool fin_rcvd, eof_read, rcv_shut;
+	bool was_established; /* connected once: SS_CONNECTED for good, connect() is EISCONN */
+	int err;	/* reported once by the next call */
+	int connect_rc; /* -EINPROGRESS while the handshake runs */
+	/* delayed ACK */
+	bool ack_pending, pingpong;
+	uint64_t delack_ns;
+	int quick;
+	int64_t ato_j;
+	uint64_t lrcv_ns;
+	/* timers */
+	struct rtx_timer rtx;
+	unsigned retransmits;
+	uint64_t linger_ns;   /* TIME_WAIT or FIN_WAIT2 ends, or a full FIN_WAIT2 hands over */
+	int64_t fw2_mini_ms;  /* > 0: at linger_ns the full FIN_WAIT2 becomes a time-wait socket */
+	uint64_t last_oow_ack_ns;
+	uint64_t armed_order; /* when one of its timers was last armed: ties fire newest first */
+	/* request socket */
+	int64_t dup_syn_ms[MAX_DUP_SYNS];
+	size_t n_dup_syn;
+	unsigned synack_fired;
+};
+
+struct tl_tcp_stack {
+	struct tl_tcp_config cfg;
+	tl_tcp_note_fn note;
+	void *note_ctx;
+	struct sock *socks[TL_TCP_MAX_SOCKS];
+	uint64_t rng;
+	uint64_t next_cookie;
+	uint64_t next_accept_order;
+	uint64_t next_armed_order;
+	uint16_t next_port;
+	uint64_t now_ns;
+	struct tl_timer_schedule *sched;	/* scratch for predictions */
+	struct tl_timer_synack_exchange *xchg; /* scratch */
+	char err[256];
+};
+
+/* ---- small helpers ---- */
+
+static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+static bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+
+/* splitmix64: a tiny generator whose whole state is the stack's rng word. */
+static uint64_t next_random(struct tl_tcp_stack *st)
+{
+	uint64_t z = (st->rng += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint64_t jiffy_ns(const struct tl_tcp_stack *st)
+{
+	return NS_PER_S / (uint64_t)st->cfg.timers.hz;
+}
+
+static uint64_t tick_floor(const struct tl_tcp_stack *st, uint64_t t_ns)
+{
+	return t_ns - t_ns % jiffy_ns(st);
+}
+
+/* A timer armed now for d jiffies: it fires on the tick d after the current one (at least the next). */
+static uint64_t tick_deadline(const struct tl_tcp_stack *st, uint64_t now_ns, int64_t d_j)
+{
+	return tick_floor(st, now_ns) + (uint64_t)(d_j > 0 ? d_j : 1) * jiffy_ns(st);
+}
+
+/* The timer wheel keeps a bucket's timers newest first: equal expiries fire in reverse arming order. */
+static void armed(struct tl_tcp_stack *st, struct sock *s)
+{
+	s->armed_order = ++st->next_armed_order;
+}
+
+static int64_t ms_to_jiffies(const struct tl_tcp_stack *st, int64_t ms)
+{
+	return (ms * st->cfg.timers.hz + 999) / 1000;
+}
+
+static int64_t ato_min_j(const struct tl_tcp_stack *st)
+{
+	return st->cfg.timers.hz / 25; /* TCP_ATO_MIN: 40 ms */
+}
+
+static uint32_t seq_space(const struct tl_tcp_seg *g)
+{
+	return g->payload_len + !!(g->flags & TL_TH_SYN) + !!(g->flags & TL_TH_FIN);
+}
+
+uint32_t tl_tcp_seg_len(const struct tl_tcp_seg *seg)
+{
+	return seq_space(seg);
+}
+
+static void fail(struct tl_tcp_stack *st, const char *what)
+{
+	if (!st->err[0])
+		tl_textf(st->err, sizeof(st->err), "%s", what);
+}
+
+/* ---- configuration ---- */
+
+void tl_tcp_config_default(struct tl_tcp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	tl_timer_settings_default(&c->timers);
+	c->local_addr = htonl(INADDR_LOOPBACK);
+	c->ephemeral_first = 40000;
+	c->ephemeral_last = 60999;
+	c->mss = 65495;
+	c->wscale = 10;
+	c->syn_window = 65495;
+	c->synack_window = 65483;
+	c->sack = true;
+	c->timestamps = true;
+	c->window_scaling = true;
+	c->seed = 1;
+}
+
+static int parse_long(const char *text, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (errno || end == text || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static bool *option_sysctl(struct tl_tcp_config *c, const char *base)
+{
+	if (!strcmp(base, "tcp_sack"))
+		return &c->sack;
+	if (!strcmp(base, "tcp_timestamps"))
+		return &c->timestamps;
+	if (!strcmp(base, "tcp_window_scaling"))
+		return &c->window_scaling;
+	return NULL;
+}
+
+int tl_tcp_config_sysctl(struct tl_tcp_config *c, const char *name, const char *value, char *err,
+			 size_t errlen)
+{
+	static const char prefix[] = "net.ipv4.";
+	const char *base = strncmp(name, prefix, sizeof(prefix) - 1) ? name : name + sizeof(prefix) - 1;
+	long v;
+	if (parse_long(value, &v) < 0)
+		return tl_errorf(err, errlen, "%s: '%s' is not a whole number", name, value);
+	bool *flag = option_sysctl(c, base);
+	if (flag) {
+		if (v < 0 || v > 2)
+			return tl_errorf(err, errlen, "%s: expected 0..2, got %ld", name, v);
+		*flag = v != 0;
+		if (flag == &c->sack)
+			c->timers.tail_loss_probe = v != 0; /* the probe needs SACK */
+		return 0;
+	}
+	char why[256];
+	if (tl_timer_settings_set(&c->timers, name, v, why, sizeof(why)) == 0)
+		return 0;
+	if (strstr(why, "not a sysctl the timer model knows"))
+		return tl_errorf(err, errlen, "%s is not modelled by the simulator", name);
+	return tl_errorf(err, errlen, "%s", why);
+}
+
+/* ---- options ---- */
+
+static size_t put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return 4;
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static size_t put_ts(const struct tl_tcp_options *o, uint8_t *p)
+{
+	p[0] = 8;
+	p[1] = 10;
+	put_u32(p + 2, o->ts_val);
+	put_u32(p + 6, o->ts_ecr);
+	return 10;
+}
+
+/* tcp_options_write(): the order and padding Linux uses on a SYN. */
+static size_t encode_syn_options(const struct tl_tcp_options *o, uint8_t *out)
+{
+	size_t n = 0;
+	if (o->mss_set) {
+		out[n++] = 2;
+		out[n++] = 4;
+		out[n++] = (uint8_t)(o->mss >> 8);
+		out[n++] = (uint8_t)o->mss;
+	}
+	if (o->ts_set) {
+		if (o->sack_ok) {
+			out[n++] = 4;
+			out[n++] = 2;
+		} else {
+			out[n++] = 1;
+			out[n++] = 1;
+		}
+		n += put_ts(o, out + n);
+	} else if (o->sack_ok) {
+		out[n++] = 1;
+		out[n++] = 1;
+		out[n++] = 4;
+		out[n++] = 2;
+	}
+	if (o->wscale_set) {
+		out[n++] = 1;
+		out[n++] = 3;
+		out[n++] = 3;
+		out[n++] = o->wscale;
+	}
+	return n;
+}
+
+size_t tl_tcp_options_encode(const struct tl_tcp_seg *seg, uint8_t out[TL_TCP_MAX_OPTIONS])
+{
+	if (seg->flags & TL_TH_SYN)
+		return encode_syn_options(&seg->opt, out);
+	if (!seg->opt.ts_set)
+		return 0;
+	out[0] = 1;
+	out[1] = 1;
+	return 2 + put_ts(&seg->opt, out + 2);
+}
+
+static bool decode_one(const uint8_t *p, size_t len, struct tl_tcp_options *o)
+{
+	switch (p[0]) {
+	case 2:
+		if (len != 4)
+			return false;
+		o->mss_set = true;
+		o->mss = (uint16_t)(p[2] << 8 | p[3]);
+		return true;
+	case 3:
+		if (len != 3)
+			return false;
+		o->wscale_set = true;
+		o->wscale = p[2] > 14 ? 14 : p[2]; /* RFC 7323: larger shifts mean 14 */
+		return true;
+	case 4:
+		o->sack_ok = len == 2;
+		return len == 2;
+	case 8:
+		if (len != 10)
+			return false;
+		o->ts_set = true;
+		o->ts_val = get_u32(p + 2);
+		o->ts_ecr = get_u32(p + 6);
+		return true;
+	default:
+		return true; /* SACK blocks and the rest: not modelled */
+	}
+}
+
+bool tl_tcp_options_decode(const uint8_t *bytes, size_t len, struct tl_tcp_options *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < len;) {
+		if (bytes[i] == 0)
+			break;
+		if (bytes[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || bytes[i + 1] < 2 || i + bytes[i + 1] > len)
+			return false;
+		if (!decode_one(bytes + i, bytes[i + 1], out))
+			return false;
+		i += bytes[i + 1];
+	}
+	return true;
+}
+
+/* ---- the socket table ---- */
+
+static struct sock *sock_at(const struct tl_tcp_stack *st, int id)
+{
+	return id >= 0 && id < TL_TCP_MAX_SOCKS ? st->socks[id] : NULL;
+}
+
+static int sock_id(const struct tl_tcp_stack *st, const struct sock *s)
+{
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
+		if (st->socks[i] == s)
+			return i;
+	return -1;
+}
+
+static struct sock *sock_new(struct tl_tcp_stack *st, enum tl_tcp_kind kind, int *id_out)
+{
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+		if (st->socks[i])
+			continue;
+		struct sock *s = calloc(1, sizeof(*s));
+		if (!s)
+			return NULL;
+		s->kind = kind;
+		s->state = TL_CLOSE;
+		s->cookie = ++st->next_cookie;
+		s->listener = -1;
+		s->timers = st->cfg.timers;
+		s->connect_rc = -ENOTCONN;
+		st->socks[i] = s;
+		if (id_out)
+			*id_out = i;
+		return s;
+	}
+	return NULL;
+}
+
+static void free_buffers(struct sock *s)
+{
+	free(s->sndbuf);
+	free(s->rcvbuf);
+	s->sndbuf = s->rcvbuf = NULL;
+	s->snd_len = s->snd_cap = s->rcv_len = s->rcv_cap = 0;
+}
+
+static void sock_free(struct tl_tcp_stack *st, int id)
+{
+	free_buffers(st->socks[id]);
+	free(st->socks[id]);
+	st->socks[id] = NULL;
+}
+
+/* Frees what reached CLOSE and is neither held by the application nor waiting in an accept queue. */
+static void reap(struct tl_tcp_stack *st)
+{
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+		struct sock *s = st->socks[i];
+		if (s && s->state == TL_CLOSE && !s->app_held && !s->in_accept_queue)
+			sock_free(st, i);
+	}
+}
+
+/* ---- notes ---- */
+
+static void emit(struct tl_tcp_stack *st, const struct tl_tcp_note *n)
+{
+	if (st->note)
+		st->note(st->note_ctx, n);
+}
+
+static struct tl_tcp_note note_for(struct tl_tcp_stack *st, const struct sock *s, enum tl_tcp_note_kind kind)
+{
+	struct tl_tcp_note n = { .kind = kind, .now_ns = st->now_ns, .sock = -1, .state = TL_STATE_NONE };
+	if (s) {
+		n.sock = sock_id(st, s);
+		n.cookie = s->cookie;
+		n.tuple = s->tuple;
+		n.state = s->kind == TL_TCP_REQUEST ? TL_NEW_SYN_RECV : s->state;
+	}
+	return n;
+}
+
+__attribute__((format(printf, 4, 5))) static void set_state(struct tl_tcp_stack *st, struct sock *s,
+							     enum tl_state to, const char *fmt, ...)
+{
+	if (s->state == to)
+		return;
+	struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_STATE);
+	n.from = s->state;
+	n.to = to;
+	s->state = to;
+	if (to == TL_ESTABLISHED)
+		s->was_established = true;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(n.why, sizeof(n.why), fmt, ap);
+		va_end(ap);
+	}
+	emit(st, &n);
+}
+
+/* ---- sending ---- */
+
+static uint32_t ts_now(const struct tl_tcp_stack *st, const struct sock *s)
+{
+	return (uint32_t)(st->now_ns / NS_PER_MS) + s->ts_offset;
+}
+
+static uint16_t mss_payload(const struct tl_tcp_stack *st, const struct sock *s)
+{
+	uint16_t mss = s->peer_mss && s->peer_mss < st->cfg.mss ? s->peer_mss : st->cfg.mss;
+	return (uint16_t)(mss - (s->ts_ok ? TS_OPTION_BYTES : 0));
+}
+
+/*
+ * tcp_select_window(): the free receive space, in what the scaled field can
+ * say; the right edge already offered never moves back, so a window that
+ * would shrink is rounded up instead.
+ */
+static uint32_t select_window(struct sock *s)
+{
+	uint32_t unit = s->ws_ok ? 1u << s->rcv_wscale : 1u;
+	uint32_t space = TL_TCP_RECV_BYTES > s->rcv_len ? TL_TCP_RECV_BYTES - (uint32_t)s->rcv_len : 0;
+	uint32_t win = space / unit * unit;
+	uint32_t cur = seq_gt(s->rcv_right, s->rcv_nxt) ? s->rcv_right - s->rcv_nxt : 0;
+	if (win < cur)
+		win = (cur + unit - 1) / unit * unit;
+	if (!s->ws_ok && win > 65535)
+		win = 65535;
+	s->rcv_right = s->rcv_nxt + win;
+	return win;
+}
+
+static void ack_sent(struct sock *s)
+{
+	s->ack_pending = false;
+	s->delack_ns = 0;
+	if (s->quick > 0)
+		s->quick--;
+	s->rcv_wup = s->rcv_nxt;
+}
+
+static void fill_options(const struct tl_tcp_stack *st, const struct sock *s, struct tl_tcp_seg *g)
+{
+	if (s->ts_ok) {
+		g->opt.ts_set = true;
+		g->opt.ts_val = ts_now(st, s);
+		g->opt.ts_ecr = s->ts_recent;
+	}
+	if (!(g->flags & TL_TH_SYN))
+		return;
+	g->opt.mss_set = true;
+	g->opt.mss = st->cfg.mss;
+	g->opt.sack_ok = s->sack_ok;
+	g->opt.wscale_set = s->ws_ok;
+	g->opt.wscale = s->rcv_wscale;
+}
+
+/* Every segment a socket sends goes through here. */
+static void xmit(struct tl_tcp_stack *st, struct sock *s, uint32_t seq, const uint8_t *payload, uint32_t len,
+		 uint8_t flags)
+{
+	struct tl_tcp_seg g = { .tuple = s->tuple, .seq = seq, .flags = flags, .payload = payload,
+				.payload_len = len };
+	if (flags & TL_TH_ACK)
+		g.ack = s->rcv_nxt;
+	if (flags & TL_TH_SYN) /* a SYN's window is never scaled (RFC 7323) */
+		g.window = flags & TL_TH_ACK ? st->cfg.synack_window : st->cfg.syn_window;
+	else
+		g.window = (uint16_t)(select_window(s) >> (s->ws_ok ? s->rcv_wscale : 0));
+	fill_options(st, s, &g);
+	if (flags & TL_TH_ACK)
+		ack_sent(s);
+	struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_SEGMENT);
+	n.tuple = g.tuple;
+	n.seg = &g;
+	emit(st, &n);
+}
+
+static void send_ack(struct tl_tcp_stack *st, struct sock *s)
+{
+	xmit(st, s, s->snd_nxt, NULL, 0, TL_TH_ACK);
+}
+
+/*
+ * tcp_v4_send_reset(): the answer to a segment that no socket accepts. With
+ * an ACK it takes that ACK as its sequence number (a bare R); without one it
+ * acknowledges the segment (R. with seq 0). No options, window 0.
+ */
+static void reply_reset(struct tl_tcp_stack *st, const struct tl_tcp_seg *seg, const struct sock *s)
+{
+	if (seg->flags & TL_TH_RST)
+		return;
+	struct tl_tcp_seg r = {
+		.tuple = { .saddr = seg->tuple.daddr, .daddr = seg->tuple.saddr,
+			   .sport = seg->tuple.dport, .dport = seg->tuple.sport },
+	};
+	if (seg->flags & TL_TH_ACK) {
+		r.seq = seg->ack;
+		r.flags = TL_TH_RST;
+	} else {
+		r.ack = seg->seq + seq_space(seg);
+		r.flags = TL_TH_RST | TL_TH_ACK;
+	}
+	struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_RESET_SENT);
+	n.tuple = r.tuple;
+	emit(st, &n);
+	n = note_for(st, s, TL_TCP_NOTE_SEGMENT);
+	n.tuple = r.tuple;
+	n.seg = &r;
+	emit(st, &n);
+}
+
+/* tcp_send_active_reset(): the socket itself ends the connection with R. */
+static void active_reset(struct tl_tcp_stack *st, struct sock *s)
+{
+	struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_RESET_SENT);
+	emit(st, &n);
+	xmit(st, s, s->snd_nxt, NULL, 0, TL_TH_RST | TL_TH_ACK);
+}
+
+/* ---- retransmission timer: the schedule is timer_model's ---- */
+
+static enum tl_timer_case rtx_case(const struct sock *s)
+{
+	if (s->kind == TL_TCP_REQUEST)
+		return TL_TIMER_SYNACK;
+	if (s->state == TL_SYN_SENT || s->state == TL_SYN_RECV)
+		return TL_TIMER_SYN_SENT; /* a full SYN_RECV socket (simultaneous open) keeps its SYN rules */
+	if (!s->orphan)
+		return TL_TIMER_DATA;
+	return s->state == TL_LAST_ACK ? TL_TIMER_LAST_ACK : TL_TIMER_FIN_WAIT1;
+}
+
+static int predict(struct tl_tcp_stack *st, const struct sock *s)
+{
+	char why[256];
+	struct tl_timer_settings set = s->timers;
+	set.tail_loss_probe = set.tail_loss_probe && s->sack_ok;
+	if (tl_timer_predict(rtx_case(s), &set, st->sched, why, sizeof(why)) == 0)
+		return 0;
+	fail(st, why);
+	return -1;
+}
+
+/* Arms the timer for the step rtx.next of the schedule: a retransmission, or the give-up after the last. */
+static void rtx_arm_next(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (predict(st, s) < 0) {
+		s->rtx.deadline_ns = 0;
+		return;
+	}
+	const struct tl_timer_schedule *sc = st->sched;
+	int64_t at_ms = s->rtx.next < sc->n_retx ? sc->retx[s->rtx.next].at_ms : sc->give_up_ms;
+	uint64_t t = s->rtx.base_ns + (uint64_t)at_ms * NS_PER_MS;
+	/* A schedule shortened by a later setsockopt may already be due: the next tick then. */
+	s->rtx.deadline_ns = t > st->now_ns ? t : tick_deadline(st, st->now_ns, 1);
+	armed(st, s);
+}
+
+static void rtx_start(struct tl_tcp_stack *st, struct sock *s)
+{
+	s->rtx.base_ns = tick_floor(st, st->now_ns);
+	s->rtx.next = 0;
+	rtx_arm_next(st, s);
+}
+
+static void rtx_stop(struct sock *s)
+{
+	s->rtx.deadline_ns = 0;
+	s->rtx.next = 0;
+}
+
+/* ---- endings ---- */
+
+/* TIME-WAIT, FIN-WAIT-2 and the FIN-WAIT-2 hand-over share one timer. */
+static void set_linger(struct tl_tcp_stack *st, struct sock *s, int64_t ms)
+{
+	s->linger_ns = tick_deadline(st, st->now_ns, ms_to_jiffies(st, ms));
+	armed(st, s);
+}
+
+static void timers_off(struct sock *s)
+{
+	rtx_stop(s);
+	s->delack_ns = 0;
+	s->ack_pending = false;
+	s->linger_ns = 0;
+	s->fw2_mini_ms = 0;
+}
+
+/* tcp_done(): the connection is over; the application sees end of file or its error. */
+__attribute__((format(printf, 3, 4))) static void sock_done(struct tl_tcp_stack *st, struct sock *s,
+							     const char *fmt, ...)
+{
+	char why[TL_TCP_WHY_LEN] = "";
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+	}
+	timers_off(s);
+	s->rcv_shut = s->snd_shut = true;
+	if (s->connect_rc == -EINPROGRESS)
+		s->connect_rc = s->err ? -s->err : -ECONNRESET;
+	set_state(st, s, TL_CLOSE, "%s", why);
+}
+
+/* The full socket hands over to a time-wait socket (tcp_time_wait()). */
+static void become_mini(struct sock *s)
+{
+	timers_off(s);
+	free_buffers(s);
+	s->kind = TL_TCP_MINI;
+	s->rcv_shut = s->snd_shut = true;
+}
+
+static void enter_time_wait(struct tl_tcp_stack *st, struct sock *s)
+{
+	int64_t tw_ms = tl_timer_time_wait_ms();
+	become_mini(s);
+	set_linger(st, s, tw_ms);
+	set_state(st, s, TL_TIME_WAIT, "a time-wait socket takes over for %lld s (TCP_TIMEWAIT_LEN)",
+		  (long long)(tw_ms / 1000));
+}
+
+/*
+ * An orphan whose FIN was ACKed waits for the peer's FIN (tcp_fin_time()).
+ * Returns false when it was destroyed instead (TCP_LINGER2 < 0), in which
+ * case the caller answers the segment with a RST.
+ */
+static bool orphan_fin_wait2(struct tl_tcp_stack *st, struct sock *s, bool seg_has_fin)
+{
+	struct tl_timer_fin_wait2 fw;
+	char why[256];
+	if (tl_timer_fin_wait2(&s->timers, &fw, why, sizeof(why)) < 0) {
+		fail(st, why);
+		return true;
+	}
+	if (!fw.waits) {
+		sock_done(st, s, "TCP_LINGER2 < 0: no FIN-WAIT-2, the orphan is destroyed");
+		return false;
+	}
+	if (fw.full_socket_ms > 0) {
+		rtx_stop(s);
+		set_linger(st, s, fw.full_socket_ms);
+		s->fw2_mini_ms = fw.timewait_sock_ms;
+	} else if (seg_has_fin) {
+		/* Stays a full socket: the FIN in this very segment is processed next. */
+		set_linger(st, s, fw.timewait_sock_ms);
+	} else {
+		become_mini(s);
+		set_linger(st, s, fw.timewait_sock_ms);
+	}
+	return true;
+}
+
+/* ---- sending data and FIN ---- */
+
+static uint32_t data_end(const struct sock *s)
+{
+	return s->snd_buf_seq + (uint32_t)s->snd_len;
+}
+
+/* tcp_event_data_sent(): a reply within ato of the last arrival makes the connection interactive. */
+static void data_sent(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (s->ato_j && st->now_ns - s->lrcv_ns < (uint64_t)s->ato_j * jiffy_ns(st))
+		s->pingpong = true;
+}
+
+static bool can_send_data(const struct sock *s)
+{
+	return s->state == TL_ESTABLISHED || s->state == TL_CLOSE_WAIT || s->state == TL_FIN_WAIT1 ||
+	       s->state == TL_LAST_ACK || s->state == TL_CLOSING;
+}
+
+/* One new data segment, or 0 bytes when window or Nagle (Minshall's variant) holds it back. */
+static uint32_t next_data_len(const struct tl_tcp_stack *st, const struct sock *s)
+{
+	uint32_t avail = data_end(s) - s->snd_nxt;
+	uint32_t wnd_end = s->snd_una + s->snd_wnd;
+	uint32_t room = seq_gt(wnd_end, s->snd_nxt) ? wnd_end - s->snd_nxt : 0;
+	uint32_t mss = mss_payload(st, s);
+	uint32_t len = min_u32(min_u32(avail, mss), room);
+	if (len && len < mss && len == avail && seq_gt(s->snd_sml, s->snd_una) && s->snd_nxt != s->snd_una)
+		return 0; /* a small segment is still unacknowledged */
+	return len;
+}
+
+/* Whatever goes out below snd_max was sent before: the tracer would report it as a retransmission. */
+static void note_if_resent(struct tl_tcp_stack *st, struct sock *s, uint32_t seq)
+{
+	if (!seq_lt(seq, s->snd_max))
+		return;
+	struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_RETRANS);
+	n.retrans = TL_RETRANS_SEGMENT;
+	emit(st, &n);
+}
+
+static void sent_upto(struct sock *s, uint32_t end)
+{
+	s->snd_nxt = end;
+	if (seq_gt(end, s->snd_max))
+		s->snd_max = end;
+}
+
+/* The segment at snd_nxt: len data bytes, with the FIN when they end the data and a FIN is queued. */
+static void send_data(struct tl_tcp_stack *st, struct sock *s, uint32_t len)
+{
+	uint32_t seq = s->snd_nxt;
+	bool last = seq + len == data_end(s);
+	bool fin = last && s->fin_queued;
+	uint8_t flags = TL_TH_ACK | (last ? TL_TH_PSH : 0) | (fin ? TL_TH_FIN : 0);
+	note_if_resent(st, s, seq);
+	xmit(st, s, seq, s->sndbuf + (seq - s->snd_buf_seq), len, flags);
+	sent_upto(s, seq + len + fin);
+	if (len < mss_payload(st, s))
+		s->snd_sml = s->snd_nxt;
+	data_sent(st, s);
+}
+
+static void send_fin(struct tl_tcp_stack *st, struct sock *s)
+{
+	note_if_resent(st, s, s->fin_seq);
+	xmit(st, s, s->fin_seq, NULL, 0, TL_TH_FIN | TL_TH_ACK);
+	sent_upto(s, s->fin_seq + 1);
+}
+
+/* tcp_write_xmit(): new data the window allows, then the FIN once all data went out. */
+static void push(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (s->kind != TL_TCP_FULL || !can_send_data(s))
+		return;
+	bool sent = false;
+	uint32_t len;
+	while (seq_lt(s->snd_nxt, data_end(s)) && (len = next_data_len(st, s)) > 0) {
+		send_data(st, s, len);
+		sent = true;
+	}
+	if (s->fin_queued && s->snd_nxt == s->fin_seq) {
+		send_fin(st, s);
+		sent = true;
+	}
+	if (sent && !s->rtx.deadline_ns)
+		rtx_start(st, s);
+}
+
+static void queue_fin(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (s->fin_queued)
+		return;
+	s->fin_queued = true;
+	s->fin_seq = data_end(s);
+	push(st, s);
+}
+
+/* tcp_close_state(): where close() or shutdown(SHUT_WR) leads, and whether a FIN goes out. */
+static bool close_state(struct tl_tcp_stack *st, struct sock *s)
+{
+	switch (s->state) {
+	case TL_ESTABLISHED:
+	case TL_SYN_RECV:
+		set_state(st, s, TL_FIN_WAIT1, NULL);
+		return true;
+	case TL_CLOSE_WAIT:
+		set_state(st, s, TL_LAST_ACK, NULL);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* ---- delayed ACKs ---- */
+
+static bool in_quickack_mode(const struct sock *s)
+{
+	return s->quick > 0 && !s->pingpong;
+}
+
+/* __tcp_ack_snd_check(): now in quick-ACK mode or after a full segment's worth, else on the delayed-ACK timer. */
+static void ack_check(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (!s->ack_pending || s->kind != TL_TCP_FULL)
+		return;
+	if (in_quickack_mode(s) || s->rcv_nxt - s->rcv_wup > mss_payload(st, s)) {
+		send_ack(st, s);
+		return;
+	}
+	/* ato 0 (no data received yet) still waits for the next tick. */
+	if (!s->delack_ns) {
+		s->delack_ns = tick_deadline(st, st->now_ns, s->ato_j);
+		armed(st, s);
+	}
+}
+
+/* tcp_event_data_recv(): the first data turns quick-ACK mode on; so does a long pause. */
+static void data_received(struct tl_tcp_stack *st, struct sock *s)
+{
+	int64_t rto_ms = tl_timer_effective_rto_ms(&s->timers);
+	if (!s->ato_j) {
+		s->quick = MAX_QUICKACKS;
+		s->ato_j = ato_min_j(st);
+	} else if (st->now_ns - s->lrcv_ns > (uint64_t)rto_ms * NS_PER_MS) {
+		s->quick = MAX_QUICKACKS;
+	}
+	s->lrcv_ns = st->now_ns;
+}
+
+/* ---- timers firing ---- */
+
+/*
+ * The timer resends the first unacknowledged segment. Everything after it
+ * counts as lost too (go-back-N from snd_una): push() resends it as ACKs
+ * open room, which is what the kernel's loss marking amounts to on a link
+ * that only loses what a rule drops.
+ */
+static void retransmit_head(struct tl_tcp_stack *st, struct sock *s, bool probe)
+{
+	if (!probe)
+		s->retransmits++;
+	if (s->state == TL_SYN_SENT || s->state == TL_SYN_RECV || s->snd_una == s->iss) {
+		struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_RETRANS);
+		n.retrans = s->state == TL_SYN_SENT ? TL_RETRANS_SYN : TL_RETRANS_SYNACK;
+		emit(st, &n);
+		xmit(st, s, s->iss, NULL, 0, s->state == TL_SYN_SENT ? TL_TH_SYN : TL_TH_SYN | TL_TH_ACK);
+		return;
+	}
+	s->snd_nxt = s->snd_una;
+	if (seq_lt(s->snd_nxt, data_end(s)))
+		send_data(st, s, min_u32(data_end(s) - s->snd_nxt, mss_payload(st, s)));
+	else if (s->fin_queued && s->snd_nxt == s->fin_seq)
+		send_fin(st, s);
+}
+
+static void give_up(struct tl_tcp_stack *st, struct sock *s, const char *why)
+{
+	if (!s->orphan) {
+		s->err = ETIMEDOUT;
+		if (s->connect_rc == -EINPROGRESS)
+			s->connect_rc = -ETIMEDOUT;
+	}
+	sock_done(st, s, "%s", why);
+}
+
+static void fire_rtx(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (predict(st, s) < 0) {
+		rtx_stop(s);
+		return;
+	}
+	const struct tl_timer_schedule *sc = st->sched;
+	if (s->rtx.next >= sc->n_retx) {
+		give_up(st, s, sc->give_up_why);
+		return;
+	}
+	bool probe = sc->retx[s->rtx.next].tlp;
+	s->rtx.next++;
+	retransmit_head(st, s, probe);
+	rtx_arm_next(st, s);
+}
+
+/* The delayed-ACK timer (tcp_delack_timer_handler()). */
+static void fire_delack(struct tl_tcp_stack *st, struct sock *s)
+{
+	s->delack_ns = 0;
+	if (!s->ack_pending)
+		return;
+	if (!s->pingpong) {
+		int64_t rto_j = ms_to_jiffies(st, tl_timer_effective_rto_ms(&s->timers));
+		s->ato_j = s->ato_j * 2 < rto_j ? s->ato_j * 2 : rto_j; /* missed: inflate ato */
+	} else {
+		s->pingpong = false; /* missed in ping-pong mode: leave it */
+		s->ato_j = ato_min_j(st);
+	}
+	send_ack(st, s);
+}
+
+static void fire_linger(struct tl_tcp_stack *st, struct sock *s)
+{
+	s->linger_ns = 0;
+	if (s->kind == TL_TCP_FULL && s->fw2_mini_ms > 0) {
+		/* tcp_keepalive_timer(): the full FIN-WAIT-2 hands over to a time-wait socket. */
+		int64_t ms = s->fw2_mini_ms;
+		become_mini(s);
+		set_linger(st, s, ms);
+		return;
+	}
+	if (s->state == TL_TIME_WAIT)
+		sock_done(st, s, "TIME-WAIT ended after %lld s", (long long)(tl_timer_time_wait_ms() / 1000));
+	else
+		sock_done(st, s, "orphaned FIN-WAIT-2 ended (tcp_fin_timeout or TCP_LINGER2)");
+}
+
+/* ---- request sockets: the SYN-ACK exchange is timer_model's ---- */
+
+static int predict_exchange(struct tl_tcp_stack *st, const struct sock *req)
+{
+	char why[256];
+	if (tl_timer_predict_synack_exchange(&req->timers, 0, req->dup_syn_ms, req->n_dup_syn, st->xchg, why,
+					     sizeof(why)) == 0)
+		return 0;
+	fail(st, why);
+	return -1;
+}
+
+/* The request timer's firing number synack_fired (a SYN-ACK, or the drop) in the predicted exchange. */
+static const struct tl_timer_synack_event *next_timer_event(const struct tl_tcp_stack *st, const struct sock *req)
+{
+	unsigned seen = 0;
+	for (size_t i = 0; i < st->xchg->n_events; i++) {
+		const struct tl_timer_synack_event *e = &st->xchg->events[i];
+		if (e->request != 0 || (e->kind != TL_SYNACK_TIMER && e->kind != TL_SYNACK_DROP))
+			continue;
+		if (seen++ == req->synack_fired)
+			return e;
+	}
+	return NULL;
+}
+
+static void request_arm(struct tl_tcp_stack *st, struct sock *req)
+{
+	const struct tl_timer_synack_event *e = predict_exchange(st, req) == 0 ? next_timer_event(st, req) : NULL;
+	req->rtx.deadline_ns = e ? req->rtx.base_ns + (uint64_t)e->at_ms * NS_PER_MS : 0;
+	if (e && req->rtx.deadline_ns <= st->now_ns)
+		req->rtx.deadline_ns = tick_deadline(st, st->now_ns, 1);
+	armed(st, req);
+}
+
+static void send_synack(struct tl_tcp_stack *st, struct sock *req, bool again)
+{
+	if (again) {
+		struct tl_tcp_note n = note_for(st, req, TL_TCP_NOTE_RETRANS);
+		n.retrans = TL_RETRANS_SYNACK;
+		emit(st, &n);
+	}
+	xmit(st, req, req->iss, NULL, 0, TL_TH_SYN | TL_TH_ACK);
+}
+
+static void fire_request(struct tl_tcp_stack *st, struct sock *req)
+{
+	const struct tl_timer_synack_event *e = predict_exchange(st, req) == 0 ? next_timer_event(st, req) : NULL;
+	if (!e || e->kind == TL_SYNACK_DROP) {
+		timers_off(req);
+		set_state(st, req, TL_CLOSE, "request dropped: the timer used up tcp_synack_retries (%d)",
+			  req->timers.syncnt ? req->timers.syncnt : req->timers.synack_retries);
+		return;
+	}
+	req->synack_fired++;
+	req->retransmits++;
+	send_synack(st, req, true);
+	request_arm(st, req);
+}
+
+/* A duplicate SYN: answered at once or not (tcp_invalid_ratelimit), as the exchange predicts. */
+static void request_dup_syn(struct tl_tcp_stack *st, struct sock *req)
+{
+	uint64_t since_ns = st->now_ns - req->rtx.base_ns;
+	int64_t at_ms = (int64_t)((since_ns + NS_PER_MS / 2) / NS_PER_MS);
+	if (req->n_dup_syn == MAX_DUP_SYNS)
+		return; /* beyond what the model remembers: not answered */
+	req->dup_syn_ms[req->n_dup_syn++] = at_ms;
+	if (predict_exchange(st, req) < 0)
+		return;
+	bool answer = false;
+	for (size_t i = 0; i < st->xchg->n_events; i++) {
+		const struct tl_timer_synack_event *e = &st->xchg->events[i];
+		if (e->request == 0 && e->at_ms == at_ms &&
+		    (e->kind == TL_SYNACK_DUP_ANSWER || e->kind == TL_SYNACK_DUP_IGNORED))
+			answer = e->kind == TL_SYNACK_DUP_ANSWER; /* the last one at that time is this SYN's */
+	}
+	if (answer)
+		send_synack(st, req, true);
+	request_arm(st, req);
+}
+
+/* ---- input: listeners and requests ---- */
+
+static void negotiate(const struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *syn)
+{
+	s->ts_ok = st->cfg.timestamps && syn->opt.ts_set;
+	s->sack_ok = st->cfg.sack && syn->opt.sack_ok;
+	s->ws_ok = st->cfg.window_scaling && syn->opt.wscale_set;
+	s->snd_wscale = s->ws_ok ? syn->opt.wscale : 0;
+	s->rcv_wscale = s->ws_ok ? st->cfg.wscale : 0;
+	s->peer_mss = syn->opt.mss_set ? syn->opt.mss : 536;
+	if (syn->opt.ts_set)
+		s->ts_recent = syn->opt.ts_val;
+}
+
+static size_t accept_queue_len(const struct tl_tcp_stack *st, int listener)
+{
+	size_t n = 0;
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
+		n += st->socks[i] && st->socks[i]->in_accept_queue && st->socks[i]->listener == listener;
+	return n;
+}
+
+static void start_receiving(struct sock *s, uint32_t irs)
+{
+	s->irs = irs;
+	s->rcv_nxt = s->rcv_wup = irs + 1;
+	s->rcv_right = s->rcv_nxt + TL_TCP_RECV_BYTES; /* the whole buffer is offered at first */
+}
+
+/* tcp_conn_request(): a SYN on a listener makes a request socket and its SYN-ACK. */
+static void listen_syn(struct tl_tcp_stack *st, struct sock *l, const struct tl_tcp_seg *seg, uint32_t isn)
+{
+	int lid = sock_id(st, l);
+	if (accept_queue_len(st, lid) >= (size_t)l->backlog)
+		return; /* accept queue full: the SYN is dropped */
+	struct sock *req = sock_new(st, TL_TCP_REQUEST, NULL);
+	if (!req)
+		return; /* out of sockets: dropped as well */
+	req->tuple = (struct tl_tuple){ .saddr = seg->tuple.daddr, .daddr = seg->tuple.saddr,
+					.sport = seg->tuple.dport, .dport = seg->tuple.sport };
+	req->listener = lid;
+	req->timers = l->timers;
+	req->iss = isn ? isn : (uint32_t)next_random(st);
+	req->ts_offset = (uint32_t)next_random(st);
+	negotiate(st, req, seg);
+	start_receiving(req, seg->seq);
+	req->state = TL_LISTEN;
+	set_state(st, req, TL_SYN_RECV, "request socket made by this SYN (ss lists SYN-RECV)");
+	send_synack(st, req, false);
+	req->rtx.base_ns = tick_floor(st, st->now_ns);
+	request_arm(st, req);
+}
+
+static void listen_input(struct tl_tcp_stack *st, struct sock *l, const struct tl_tcp_seg *seg, uint32_t isn)
+{
+	if (seg->flags & TL_TH_RST)
+		return;
+	if (seg->flags & TL_TH_ACK) {
+		reply_reset(st, seg, l); /* an ACK for a connection the listener does not know */
+		return;
+	}
+	if ((seg->flags & TL_TH_SYN) && !(seg->flags & TL_TH_FIN))
+		listen_syn(st, l, seg, isn);
+}
+
+static void process_text(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg);
+
+/* tcp_check_req() accepted the ACK: the request becomes a full child socket in the accept queue. */
+static struct sock *make_child(struct tl_tcp_stack *st, struct sock *req, const struct tl_tcp_seg *seg)
+{
+	int id;
+	struct sock *c = sock_new(st, TL_TCP_FULL, &id);
+	if (!c)
+		return NULL;
+	uint64_t cookie = c->cookie;
+	*c = *req;
+	c->cookie = cookie;
+	c->kind = TL_TCP_FULL;
+	c->state = TL_SYN_RECV;
+	c->retransmits = 0;
+	timers_off(c);
+	c->snd_una = c->snd_nxt = c->snd_max = c->snd_sml = c->snd_buf_seq = req->iss + 1;
+	c->snd_wnd = (uint32_t)seg->window << c->snd_wscale;
+	c->in_accept_queue = true;
+	c->accept_order = ++st->next_accept_order;
+	c->connect_rc = 0;
+	req->state = TL_CLOSE; /* it lives on as the child: no note of its own */
+	req->rtx.deadline_ns = 0;
+	return c;
+}
+
+static void request_input(struct tl_tcp_stack *st, struct sock *req, const struct tl_tcp_seg *seg)
+{
+	if (seg->flags & TL_TH_RST) {
+		if (seg->seq == req->rcv_nxt) {
+			timers_off(req);
+			set_state(st, req, TL_CLOSE, "request socket reset by the peer");
+		}
+		return;
+	}
+	if (seg->flags & TL_TH_SYN) {
+		if (!(seg->flags & TL_TH_ACK) && seg->seq == req->irs)
+			request_dup_syn(st, req);
+		return;
+	}
+	if (!(seg->flags & TL_TH_ACK))
+		return;
+	if (seg->ack != req->iss + 1) {
+		reply_reset(st, seg, req);
+		return;
+	}
+	if (seg->opt.ts_set)
+		req->ts_recent = seg->opt.ts_val;
+	struct sock *c = make_child(st, req, seg);
+	if (!c)
+		return;
+	set_state(st, c, TL_ESTABLISHED, NULL);
+	process_text(st, c, seg);
+	ack_check(st, c);
+}
+
+/* ---- input: the connecting side ---- */
+
+/* tcp_reset(): an accepted RST ends the connection; the error depends on the state. */
+static void got_reset(struct tl_tcp_stack *st, struct sock *s)
+{
+	struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_RESET_RECEIVED);
+	int err = s->state == TL_SYN_SENT ? ECONNREFUSED : s->state == TL_CLOSE_WAIT ? EPIPE : ECONNRESET;
+	emit(st, &n);
+	if (s->connect_rc == -EINPROGRESS)
+		s->connect_rc = -err;
+	if (!s->orphan && s->kind == TL_TCP_FULL)
+		s->err = err; /* also for a child not accepted yet: accept() then recv() report it */
+	s->snd_len = 0; /* the write queue is purged; what was received stays readable */
+	s->snd_buf_seq = s->snd_nxt;
+	sock_done(st, s, "RST received");
+}
+
+static void synsent_established(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	negotiate(st, s, seg);
+	start_receiving(s, seg->seq);
+	s->snd_una = seg->ack;
+	s->snd_wnd = seg->window; /* a SYN-ACK's window is never scaled */
+	rtx_stop(s);
+	s->retransmits = 0;
+	s->connect_rc = 0;
+	set_state(st, s, TL_ESTABLISHED, NULL);
+	send_ack(st, s); /* the handshake's third leg leaves at once */
+	push(st, s);
+}
+
+/* tcp_rcv_synsent_state_process() */
+static void synsent_input(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	if (seg->flags & TL_TH_ACK) {
+		if (seg->ack != s->snd_nxt) {
+			reply_reset(st, seg, s);
+			return;
+		}
+		if (seg->flags & TL_TH_RST) {
+			got_reset(st, s);
+			return;
+		}
+		if (seg->flags & TL_TH_SYN)
+			synsent_established(st, s, seg);
+		return;
+	}
+	if ((seg->flags & (TL_TH_SYN | TL_TH_RST)) != TL_TH_SYN)
+		return;
+	/* Simultaneous open: both SYNs crossed. */
+	negotiate(st, s, seg);
+	start_receiving(s, seg->seq);
+	set_state(st, s, TL_SYN_RECV, "simultaneous open: the peer's SYN crossed ours");
+	xmit(st, s, s->iss, NULL, 0, TL_TH_SYN | TL_TH_ACK);
+}
+
+/* ---- input: synchronized states ---- */
+
+/* tcp_sequence(): not entirely before what we acknowledged, not beyond the window. */
+static bool seq_acceptable(const struct sock *s, const struct tl_tcp_seg *seg)
+{
+	uint32_t end = seg->seq + seq_space(seg);
+	uint32_t wnd = seq_gt(s->rcv_right, s->rcv_nxt) ? s->rcv_right - s->rcv_nxt : 0;
+	return !seq_lt(end, s->rcv_wup) && !seq_gt(seg->seq, s->rcv_nxt + wnd);
+}
+
+/* tcp_oow_rate_limited(): at most one answer to a pure ACK or SYN per tcp_invalid_ratelimit. */
+static bool oow_rate_limited(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	if (seq_space(seg) && !(seg->flags & TL_TH_SYN))
+		return false; /* data or FIN: always answered */
+	uint64_t limit_ns = (uint64_t)s->timers.invalid_ratelimit_ms * NS_PER_MS;
+	if (s->last_oow_ack_ns && st->now_ns - s->last_oow_ack_ns < limit_ns)
+		return true;
+	s->last_oow_ack_ns = st->now_ns;
+	return false;
+}
+
+static void oow_ack(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	if (!oow_rate_limited(st, s, seg))
+		send_ack(st, s);
+}
+
+/* tcp_validate_incoming(): sequence check, RST (RFC 5961: exact or challenged), stray SYN. */
+static bool validate(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	if (!seq_acceptable(s, seg)) {
+		if (!(seg->flags & TL_TH_RST))
+			oow_ack(st, s, seg); /* out of window: a duplicate ACK */
+		return false;
+	}
+	if (seg->flags & TL_TH_RST) {
+		if (seg->seq == s->rcv_nxt)
+			got_reset(st, s);
+		else
+			oow_ack(st, s, seg); /* in the window but not exact: a challenge ACK */
+		return false;
+	}
+	if (seg->flags & TL_TH_SYN) {
+		oow_ack(st, s, seg); /* a SYN on a synchronized connection: a challenge ACK */
+		return false;
+	}
+	if (seg->opt.ts_set && s->ts_ok && seq_le(seg->seq, s->rcv_nxt))
+		s->ts_recent = seg->opt.ts_val;
+	return true;
+}
+
+static void drop_acked(struct tl_tcp_stack *st, struct sock *s, uint32_t ack)
+{
+	uint32_t upto = seq_lt(ack, data_end(s)) ? ack : data_end(s);
+	if (seq_gt(upto, s->snd_buf_seq)) {
+		size_t n = upto - s->snd_buf_seq;
+		memmove(s->sndbuf, s->sndbuf + n, s->snd_len - n);
+		s->snd_len -= n;
+		s->snd_buf_seq = upto;
+	}
+	s->snd_una = ack;
+	if (seq_gt(ack, s->snd_nxt))
+		s->snd_nxt = ack; /* a copy sent before the timeout arrived after all */
+	s->retransmits = 0;
+	if (s->snd_una == s->snd_max)
+		rtx_stop(s);
+	else
+		rtx_start(st, s); /* tcp_rearm_rto(): the rest waits one RTO from now */
+}
+
+/* The FIN we sent is acknowledged: FIN-WAIT-1, CLOSING and LAST-ACK move on. False: the socket is gone. */
+static bool our_fin_acked(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	switch (s->state) {
+	case TL_FIN_WAIT1:
+		set_state(st, s, TL_FIN_WAIT2, NULL);
+		if (!s->orphan)
+			return true;
+		if (seg->payload_len && seq_gt(seg->seq + seg->payload_len, s->rcv_nxt)) {
+			sock_done(st, s, "orphan received new data: RST");
+			reply_reset(st, seg, s);
+			return false;
+		}
+		if (!orphan_fin_wait2(st, s, seg->flags & TL_TH_FIN)) {
+			reply_reset(st, seg, s);
+			return false;
+		}
+		return s->kind == TL_TCP_FULL;
+	case TL_CLOSING:
+		enter_time_wait(st, s);
+		return false;
+	case TL_LAST_ACK:
+		sock_done(st, s, NULL);
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* tcp_ack(). False when the segment is to be discarded or the socket is gone. */
+static bool process_ack(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	if (seq_gt(seg->ack, s->snd_max)) {
+		oow_ack(st, s, seg); /* acknowledges what was never sent: challenge ACK, discard */
+		return false;
+	}
+	if (seq_lt(seg->ack, s->snd_una))
+		return true; /* an old ACK: the rest of the segment still counts */
+	s->snd_wnd = (uint32_t)seg->window << s->snd_wscale;
+	if (seq_gt(seg->ack, s->snd_una))
+		drop_acked(st, s, seg->ack);
+	if (s->fin_queued && s->snd_una == s->fin_seq + 1)
+		return our_fin_acked(st, s, seg);
+	return true;
+}
+
+/* tcp_fin(): what the peer's FIN does in each state. */
+static void peer_fin(struct tl_tcp_stack *st, struct sock *s)
+{
+	s->fin_rcvd = true;
+	switch (s->state) {
+	case TL_SYN_RECV:
+	case TL_ESTABLISHED:
+		set_state(st, s, TL_CLOSE_WAIT, NULL);
+		s->pingpong = true; /* the ACK may wait for the application's answer */
+		break;
+	case TL_FIN_WAIT1:
+		send_ack(st, s);
+		set_state(st, s, TL_CLOSING, "simultaneous close: both FINs crossed");
+		break;
+	case TL_FIN_WAIT2:
+		send_ack(st, s);
+		enter_time_wait(st, s);
+		break;
+	default:
+		break;
+	}
+}
+
+static void queue_data(struct tl_tcp_stack *st, struct sock *s, const uint8_t *bytes, uint32_t len)
+{
+	/* What the window offered is taken, even the part a rounded-up window promised beyond the buffer. */
+	uint32_t room = seq_gt(s->rcv_right, s->rcv_nxt) ? s->rcv_right - s->rcv_nxt : 0;
+	/* ... up to the receive buffer, twice the window (tcp_rmem 131072); tcp_try_rmem_schedule() drops the rest. */
+	size_t limit = 2 * (size_t)TL_TCP_RECV_BYTES;
+	room = s->rcv_len >= limit ? 0 : min_u32(room, (uint32_t)(limit - s->rcv_len));
+	len = min_u32(len, room);
+	if (!len)
+		return;
+	if (s->rcv_len + len > s->rcv_cap) {
+		size_t cap = s->rcv_cap ? s->rcv_cap * 2 : 4096;
+		while (cap < s->rcv_len + len)
+			cap *= 2;
+		uint8_t *grown = realloc(s->rcvbuf, cap);
+		if (!grown) {
+			fail(st, "out of memory for received data");
+			return;
+		}
+		s->rcvbuf = grown;
+		s->rcv_cap = cap;
+	}
+	memcpy(s->rcvbuf + s->rcv_len, bytes, len);
+	s->rcv_len += len;
+	s->rcv_nxt += len;
+	data_received(st, s);
+}
+
+/* tcp_data_queue(): in-order data and FIN; anything else gets a duplicate ACK at once. */
+static void data_queue(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	uint32_t end = seg->seq + seq_space(seg);
+	if (!seq_gt(end, s->rcv_nxt) || seq_gt(seg->seq, s->rcv_nxt)) {
+		/* A retransmission of what we have, or out of order (no reassembly queue): ACK now. */
+		send_ack(st, s);
+		return;
+	}
+	uint32_t skip = s->rcv_nxt - seg->seq;
+	if (seg->payload_len > skip)
+		queue_data(st, s, seg->payload + skip, seg->payload_len - skip);
+	s->ack_pending = true;
+	if ((seg->flags & TL_TH_FIN) && s->rcv_nxt == end - 1) {
+		s->rcv_nxt = end;
+		peer_fin(st, s);
+	}
+}
+
+/* Step 7 of tcp_rcv_state_process(): the segment's text. */
+static void process_text(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	if (!seg->payload_len && !(seg->flags & TL_TH_FIN))
+		return;
+	switch (s->state) {
+	case TL_CLOSE_WAIT:
+	case TL_CLOSING:
+	case TL_LAST_ACK:
+		if (!seq_lt(seg->seq, s->rcv_nxt))
+			return; /* the peer already sent its FIN: nothing new can follow */
+		break;
+	case TL_FIN_WAIT1:
+	case TL_FIN_WAIT2:
+		/* RFC 1122: data for a socket closed for reading is answered with a reset. */
+		if (s->rcv_shut && seg->payload_len &&
+		    seq_gt(seg->seq + seg->payload_len, s->rcv_nxt)) {
+			sock_done(st, s, "data arrived after close(): RST");
+			reply_reset(st, seg, s);
+			return;
+		}
+		break;
+	case TL_ESTABLISHED:
+		break;
+	default:
+		return;
+	}
+	data_queue(st, s, seg);
+}
+
+/* The full socket in SYN_RECV after a simultaneous open. False: discard the rest. */
+static bool synrecv_input(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	bool synack = (seg->flags & (TL_TH_SYN | TL_TH_ACK)) == (TL_TH_SYN | TL_TH_ACK);
+	if (synack && seg->seq == s->irs && seg->ack == s->snd_nxt) {
+		/* The peer's SYN-ACK: established, and its SYN is old news, so ACK it at once. */
+		s->snd_una = seg->ack;
+		s->snd_wnd = seg->window;
+		rtx_stop(s);
+		s->connect_rc = 0;
+		set_state(st, s, TL_ESTABLISHED, NULL);
+		send_ack(st, s);
+		return false;
+	}
+	if (!validate(st, s, seg) || !(seg->flags & TL_TH_ACK))
+		return false;
+	if (seg->ack != s->snd_nxt) {
+		reply_reset(st, seg, s);
+		return false;
+	}
+	s->snd_una = seg->ack;
+	s->snd_wnd = (uint32_t)seg->window << s->snd_wscale;
+	rtx_stop(s);
+	s->connect_rc = 0;
+	set_state(st, s, TL_ESTABLISHED, NULL);
+	return true;
+}
+
+static void full_input(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	switch (s->state) {
+	case TL_LISTEN:
+		listen_input(st, s, seg, 0);
+		return;
+	case TL_SYN_SENT:
+		synsent_input(st, s, seg);
+		return;
+	case TL_SYN_RECV:
+		if (!synrecv_input(st, s, seg))
+			return;
+		break;
+	default:
+		if (!(seg->flags & (TL_TH_ACK | TL_TH_RST | TL_TH_SYN)))
+			return;
+		if (!validate(st, s, seg) || !(seg->flags & TL_TH_ACK) || !process_ack(st, s, seg))
+			return;
+		break;
+	}
+	process_text(st, s, seg);
+	if (s->kind != TL_TCP_FULL || s->state == TL_CLOSE)
+		return;
+	ack_check(st, s);
+	push(st, s);
+}
+
+/* ---- input: time-wait sockets (tcp_timewait_state_process()) ---- */
+
+enum tw_verdict { TW_DONE, TW_SYN };
+
+static void tw_ack(struct tl_tcp_stack *st, struct sock *s)
+{
+	uint64_t limit_ns = (uint64_t)s->timers.invalid_ratelimit_ms * NS_PER_MS;
+	if (s->last_oow_ack_ns && st->now_ns - s->last_oow_ack_ns < limit_ns)
+		return; /* tcp_invalid_ratelimit */
+	s->last_oow_ack_ns = st->now_ns;
+	send_ack(st, s);
+}
+
+static void tw_fin_wait2(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	uint32_t end = seg->seq + seq_space(seg);
+	if (seg->flags & TL_TH_RST) {
+		sock_done(st, s, "RST received");
+		return;
+	}
+	if ((seg->flags & TL_TH_SYN) && !seq_lt(seg->seq, s->rcv_nxt)) {
+		sock_done(st, s, "SYN on a closing pair: RST");
+		reply_reset(st, seg, s);
+		return;
+	}
+	if (!(seg->flags & TL_TH_ACK) || !seq_gt(end, s->rcv_nxt) || end == seg->seq)
+		return; /* old duplicate or bare ACK */
+	if (!(seg->flags & TL_TH_FIN) || end != s->rcv_nxt + 1) {
+		sock_done(st, s, "new data after close(): RST");
+		reply_reset(st, seg, s);
+		return;
+	}
+	s->rcv_nxt = end;
+	s->fin_rcvd = true;
+	send_ack(st, s);
+	enter_time_wait(st, s);
+}
+
+static enum tw_verdict tw_input(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	if (s->state == TL_FIN_WAIT2) {
+		tw_fin_wait2(st, s, seg);
+		return TW_DONE;
+	}
+	bool bare = seq_space(seg) == 0 || (seg->flags & TL_TH_RST);
+	if (seg->seq == s->rcv_nxt && bare) {
+		if (seg->flags & TL_TH_RST)
+			sock_done(st, s, "a RST ended TIME-WAIT early (tcp_rfc1337 = 0)");
+		else
+			set_linger(st, s, tl_timer_time_wait_ms());
+		return TW_DONE;
+	}
+	if ((seg->flags & (TL_TH_SYN | TL_TH_RST | TL_TH_ACK)) == TL_TH_SYN && seq_gt(seg->seq, s->rcv_nxt))
+		return TW_SYN; /* a new connection may reuse the pair */
+	if (seg->flags & TL_TH_RST)
+		return TW_DONE;
+	if (seg->flags & TL_TH_ACK)
+		set_linger(st, s, tl_timer_time_wait_ms());
+	tw_ack(st, s);
+	return TW_DONE;
+}
+
+/* ---- demultiplexing ---- */
+
+static bool is_local(uint32_t addr_be)
+{
+	return (ntohl(addr_be) >> 24) == 127;
+}
+
+/* The socket of this exact connection: a request, a full or a time-wait socket (never one in CLOSE). */
+static struct sock *lookup_connection(const struct tl_tcp_stack *st, const struct tl_tcp_seg *seg)
+{
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+		const struct sock *s = st->socks[i];
+		if (s && s->state != TL_CLOSE && s->state != TL_LISTEN && s->tuple.saddr == seg->tuple.daddr &&
+		    s->tuple.sport == seg->tuple.dport && s->tuple.daddr == seg->tuple.saddr &&
+		    s->tuple.dport == seg->tuple.sport)
+			return st->socks[i];
+	}
+	return NULL;
+}
+
+static struct sock *lookup_listener(const struct tl_tcp_stack *st, uint32_t addr_be, uint16_t port)
+{
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+		const struct sock *s = st->socks[i];
+		if (s && s->state == TL_LISTEN && s->tuple.sport == port &&
+		    (s->tuple.saddr == addr_be || s->tuple.saddr == 0))
+			return st->socks[i];
+	}
+	return NULL;
+}
+
+static void input_to_listener(struct tl_tcp_stack *st, const struct tl_tcp_seg *seg, uint32_t isn)
+{
+	struct sock *l = lookup_listener(st, seg->tuple.daddr, seg->tuple.dport);
+	if (l)
+		listen_input(st, l, seg, isn);
+	else
+		reply_reset(st, seg, NULL); /* no socket there */
+}
+
+void tl_tcp_input(struct tl_tcp_stack *st, const struct tl_tcp_seg *seg, uint64_t now_ns)
+{
+	st->now_ns = now_ns;
+	struct sock *s = lookup_connection(st, seg);
+	if (!s) {
+		input_to_listener(st, seg, 0);
+	} else if (s->kind == TL_TCP_REQUEST) {
+		request_input(st, s, seg);
+	} else if (s->kind == TL_TCP_MINI) {
+		uint32_t isn = s->snd_nxt + TW_SYN_ISN_GAP;
+		if (tw_input(st, s, seg) == TW_SYN) {
+			sock_done(st, s, "a new SYN reuses the pair: TIME-WAIT ends");
+			input_to_listener(st, seg, isn ? isn : 1);
+		}
+	} else {
+		full_input(st, s, seg);
+	}
+	reap(st);
+}
+
+/* ---- time ---- */
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return a < b ? a : b;
+}
+
+static uint64_t sock_deadline(const struct sock *s)
+{
+	return earliest(earliest(s->rtx.deadline_ns, s->delack_ns), s->linger_ns);
+}
+
+uint64_t tl_tcp_next_deadline_ns(const struct tl_tcp_stack *st)
+{
+	uint64_t best = 0;
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
+		if (st->socks[i])
+			best = earliest(best, sock_deadline(st->socks[i]));
+	return best ? best : UINT64_MAX;
+}
+
+/* Fires one timer of s due at t; the retransmission timer first, as the kernel's wheel order is unknowable. */
+static void fire_one(struct tl_tcp_stack *st, struct sock *s, uint64_t t)
+{
+	if (s->rtx.deadline_ns == t) {
+		s->rtx.deadline_ns = 0;
+		if (s->kind == TL_TCP_REQUEST)
+			fire_request(st, s);
+		else
+			fire_rtx(st, s);
+	} else if (s->delack_ns == t) {
+		fire_delack(st, s);
+	} else if (s->linger_ns == t) {
+		fire_linger(st, s);
+	}
+}
+
+void tl_tcp_advance(struct tl_tcp_stack *st, uint64_t now_ns)
+{
+	for (;;) {
+		uint64_t t = tl_tcp_next_deadline_ns(st);
+		if (t > now_ns)
+			break;
+		st->now_ns = t;
+		struct sock *newest = NULL;
+		for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+			struct sock *s = st->socks[i];
+			if (s && sock_deadline(s) == t && (!newest || s->armed_order > newest->armed_order))
+				newest = s;
+		}
+		fire_one(st, newest, t); /* one at a time: a firing may change other timers */
+		reap(st);
+	}
+	st->now_ns = now_ns;
+}
+
+/* ---- the stack ---- */
+
+struct tl_tcp_stack *tl_tcp_stack_new(const struct tl_tcp_config *cfg, tl_tcp_note_fn note, void *ctx)
+{
+	if (tl_timer_settings_check(&cfg->timers, NULL, 0) != 0 || cfg->timers.hz <= 0)
+		return NULL;
+	struct tl_tcp_stack *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->sched = malloc(sizeof(*st->sched));
+	st->xchg = malloc(sizeof(*st->xchg));
+	if (!st->sched || !st->xchg) {
+		tl_tcp_stack_free(st);
+		return NULL;
+	}
+	st->cfg = *cfg;
+	st->note = note;
+	st->note_ctx = ctx;
+	st->rng = cfg->seed;
+	st->next_port = cfg->ephemeral_first;
+	return st;
+}
+
+void tl_tcp_stack_free(struct tl_tcp_stack *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
+		if (st->socks[i])
+			sock_free(st, i);
+	free(st->sched);
+	free(st->xchg);
+	free(st);
+}
+
+const char *tl_tcp_stack_error(const struct tl_tcp_stack *st)
+{
+	return st->err;
+}
+
+/* ---- application calls ---- */
+
+/* The application's socket: a FULL or time-wait socket it still holds. */
+static struct sock *app_sock(const struct tl_tcp_stack *st, int id)
+{
+	struct sock *s = sock_at(st, id);
+	return s && s->app_held ? s : NULL;
+}
+
+int tl_tcp_socket(struct tl_tcp_stack *st)
+{
+	int id;
+	struct sock *s = sock_new(st, TL_TCP_FULL, &id);
+	if (!s)
+		return -EMFILE;
+	s->app_held = true;
+	return id;
+}
+
+int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_tcp_opt opt, int value)
+{
+	struct sock *s = app_sock(st, sock);
+	if (!s)
+		return -EBADF;
+	struct tl_timer_settings t = s->timers;
+	switch (opt) {
+	case TL_TCP_OPT_SYNCNT:
+		if (value < 1 || value > 127)
+			return -EINVAL;
+		t.syncnt = value;
+		break;
+	case TL_TCP_OPT_USER_TIMEOUT:
+		if (value < 0)
+			return -EINVAL;
+		t.user_timeout_ms = value;
+		break;
+	case TL_TCP_OPT_LINGER2:
+		t.linger2_s = value < 0 ? -1 : value > 120 ? 120 : value; /* TCP_FIN_TIMEOUT_MAX */
+		break;
+	}
+	if (tl_timer_settings_check(&t, NULL, 0) != 0)
+		return -EINVAL;
+	s->timers = t;
+	return 0;
+}
+
+static bool port_listening(const struct tl_tcp_stack *st, uint16_t port)
+{
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
+		if (st->socks[i] && st->socks[i]->state == TL_LISTEN && st->socks[i]->tuple.sport == port)
+			return true;
+	return false;
+}
+
+int tl_tcp_listen(struct tl_tcp_stack *st, int sock, uint32_t addr_be, uint16_t port, int backlog,
+		  uint64_t now_ns)
+{
+	struct sock *s = app_sock(st, sock);
+	st->now_ns = now_ns;
+	if (!s || s->kind != TL_TCP_FULL)
+		return -EBADF;
+	if (s->state != TL_CLOSE || s->tuple.sport)
+		return -EINVAL;
+	if (addr_be && !is_local(addr_be))
+		return -EADDRNOTAVAIL;
+	if (port_listening(st, port))
+		return -EADDRINUSE; /* SO_REUSEADDR lets only LISTEN sockets conflict */
+	s->tuple = (struct tl_tuple){ .saddr = addr_be, .sport = port };
+	s->backlog = backlog < 0 ? 0 : backlog > LISTEN_BACKLOG_MAX ? LISTEN_BACKLOG_MAX : backlog;
+	set_state(st, s, TL_LISTEN, NULL);
+	return 0;
+}
+
+static bool port_in_use(const struct tl_tcp_stack *st, uint16_t port)
+{
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
+		if (st->socks[i] && st->socks[i]->state != TL_CLOSE && st->socks[i]->tuple.sport == port)
+			return true;
+	return false;
+}
+
+static uint16_t ephemeral_port(struct tl_tcp_stack *st)
+{
+	unsigned span = (unsigned)st->cfg.ephemeral_last - st->cfg.ephemeral_first + 1;
+	for (unsigned tries = 0; tries < span; tries++) {
+		uint16_t p = st->next_port;
+		st->next_port = p >= st->cfg.ephemeral_last ? st->cfg.ephemeral_first : (uint16_t)(p + 1);
+		if (!port_in_use(st, p))
+			return p;
+	}
+	return 0;
+}
+
+static void offer_options(const struct tl_tcp_stack *st, struct sock *s)
+{
+	s->ts_ok = st->cfg.timestamps;
+	s->sack_ok = st->cfg.sack;
+	s->ws_ok = st->cfg.window_scaling;
+	s->rcv_wscale = s->ws_ok ? st->cfg.wscale : 0;
+}
+
+int tl_tcp_connect(struct tl_tcp_stack *st, int sock, uint32_t addr_be, uint16_t port, uint64_t now_ns)
+{
+	struct sock *s = app_sock(st, sock);
+	st->now_ns = now_ns;
+	if (!s || s->kind != TL_TCP_FULL)
+		return -EBADF;
+	if (s->state == TL_SYN_SENT)
+		return -EALREADY;
+	if (s->state != TL_CLOSE || s->was_established)
+		return -EISCONN;
+	if (!is_local(addr_be))
+		return -ENETUNREACH; /* the lab's namespace has loopback only */
+	uint16_t sport = ephemeral_port(st);
+	if (!sport)
+		return -EADDRNOTAVAIL;
+	s->tuple = (struct tl_tuple){ .saddr = st->cfg.local_addr, .daddr = addr_be, .sport = sport, .dport = port };
+	s->iss = (uint32_t)next_random(st);
+	s->ts_offset = (uint32_t)next_random(st);
+	offer_options(st, s);
+	s->snd_una = s->iss;
+	s->snd_nxt = s->snd_max = s->snd_sml = s->snd_buf_seq = s->iss + 1;
+	s->connect_rc = -EINPROGRESS;
+	s->err = 0;
+	s->fin_queued = s->fin_rcvd = s->eof_read = s->rcv_shut = s->snd_shut = false;
+	set_state(st, s, TL_SYN_SENT, NULL);
+	xmit(st, s, s->iss, NULL, 0, TL_TH_SYN);
+	rtx_start(st, s);
+	reap(st);
+	return -EINPROGRESS;
+}
+
+int tl_tcp_connect_result(const struct tl_tcp_stack *st, int sock)
+{
+	const struct sock *s = app_sock(st, sock);
+	return s ? s->connect_rc : -EBADF;
+}
+
+int tl_tcp_accept(struct tl_tcp_stack *st, int listener, struct tl_tuple *peer, uint64_t now_ns)
+{
+	struct sock *l = app_sock(st, listener), *best = NULL;
+	int best_id = -1;
+	st->now_ns = now_ns;
+	if (!l || l->state != TL_LISTEN)
+		return -EINVAL;
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+		struct sock *c = st->socks[i];
+		if (c && c->in_accept_queue && c->listener == listener &&
+		    (!best || c->accept_order < best->accept_order)) {
+			best = c;
+			best_id = i;
+		}
+	}
+	if (!best)
+		return -EAGAIN;
+	best->in_accept_queue = false;
+	best->listener = -1;
+	best->app_held = true;
+	if (peer)
+		*peer = best->tuple;
+	return best_id;
+}
+
+static int take_error(struct sock *s)
+{
+	int e = s->err;
+	s->err = 0;
+	return -e;
+}
+
+static int append_send(struct sock *s, const void *data, size_t len)
+{
+	if (s->snd_len + len > s->snd_cap) {
+		size_t cap = s->snd_cap ? s->snd_cap : 4096;
+		while (cap < s->snd_len + len)
+			cap *= 2;
+		uint8_t *grown = realloc(s->sndbuf, cap);
+		if (!grown)
+			return -ENOBUFS;
+		s->sndbuf = grown;
+		s->snd_cap = cap;
+	}
+	memcpy(s->sndbuf + s->snd_len, data, len);
+	s->snd_len += len;
+	return 0;
+}
+
+long tl_tcp_send(struct tl_tcp_stack *st, int sock, const void *data, size_t len, uint64_t now_ns)
+{
+	struct sock *s = app_sock(st, sock);
+	st->now_ns = now_ns;
+	if (!s)
+		return -EBADF;
+	if (s->kind == TL_TCP_MINI)
+		return -EPIPE;
+	if (s->err)
+		return take_error(s);
+	if (s->snd_shut)
+		return -EPIPE;
+	if (s->state == TL_SYN_SENT || s->state == TL_SYN_RECV)
+		return -EAGAIN; /* sendmsg waits for the handshake */
+	if (s->state != TL_ESTABLISHED && s->state != TL_CLOSE_WAIT)
+		return -EPIPE;
+	size_t room = TL_TCP_MAX_SEND_BYTES - s->snd_len;
+	size_t n = len < room ? len : room;
+	if (!n)
+		return -EAGAIN;
+	if (append_send(s, data, n) < 0)
+		return -ENOBUFS;
+	push(st, s);
+	reap(st);
+	return (long)n;
+}
+
+/* tcp_cleanup_rbuf(): after a read, a window that at least doubled is announced at once. */
+static void window_update(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (s->state != TL_ESTABLISHED && s->state != TL_FIN_WAIT1 && s->state != TL_FIN_WAIT2)
+		return;
+	uint32_t cur = seq_gt(s->rcv_right, s->rcv_nxt) ? s->rcv_right - s->rcv_nxt : 0;
+	uint32_t space = TL_TCP_RECV_BYTES - (uint32_t)s->rcv_len;
+	if (2 * cur <= TL_TCP_RECV_BYTES && space >= 2 * cur && space > cur)
+		send_ack(st, s);
+}
+
+static long read_data(struct tl_tcp_stack *st, struct sock *s, void *buf, size_t len)
+{
+	size_t n = len < s->rcv_len ? len : s->rcv_len;
+	memcpy(buf, s->rcvbuf, n);
+	memmove(s->rcvbuf, s->rcvbuf + n, s->rcv_len - n);
+	s->rcv_len -= n;
+	window_update(st, s);
+	return (long)n;
+}
+
+long tl_tcp_recv(struct tl_tcp_stack *st, int sock, void *buf, size_t len, uint64_t now_ns)
+{
+	struct sock *s = app_sock(st, sock);
+	st->now_ns = now_ns;
+	if (!s)
+		return -EBADF;
+	if (s->kind == TL_TCP_MINI)
+		return 0;
+	if (s->state == TL_LISTEN)
+		return -ENOTCONN;
+	long rc;
+	if (s->rcv_len && len)
+		rc = read_data(st, s, buf, len);
+	else if (s->fin_rcvd) {
+		s->eof_read = true; /* the FIN is consumed: Recv-Q drops by one */
+		rc = 0;
+	} else if (s->err)
+		rc = take_error(s);
+	else if (s->rcv_shut)
+		rc = 0;
+	else if (s->state == TL_CLOSE)
+		rc = -ENOTCONN;
+	else
+		rc = -EAGAIN;
+	reap(st);
+	return rc;
+}
+
+int tl_tcp_shutdown(struct tl_tcp_stack *st, int sock, int how, uint64_t now_ns)
+{
+	struct sock *s = app_sock(st, sock);
+	st->now_ns = now_ns;
+	if (!s)
+		return -EBADF;
+	if (how < 0 || how > 2)
+		return -EINVAL;
+	if (s->kind != TL_TCP_FULL || s->state == TL_CLOSE || s->state == TL_LISTEN ||
+	    s->state == TL_SYN_SENT)
+		return -ENOTCONN;
+	if (how != 1)
+		s->rcv_shut = true;
+	if (how != 0 && !s->snd_shut) {
+		s->snd_shut = true;
+		if (close_state(st, s))
+			queue_fin(st, s);
+	}
+	reap(st);
+	return 0;
+}
+
+/* inet_csk_listen_stop(): requests vanish, unaccepted children are reset. */
+static void listener_stop(struct tl_tcp_stack *st, int lid)
+{
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+		struct sock *c = st->socks[i];
+		if (!c || c->listener != lid)
+			continue;
+		if (c->kind == TL_TCP_REQUEST) {
+			timers_off(c);
+			set_state(st, c, TL_CLOSE, "the listener closed");
+			continue;
+		}
+		c->in_accept_queue = false;
+		c->listener = -1;
+		if (c->state != TL_CLOSE) {
+			set_state(st, c, TL_CLOSE, "the listener closed before accept()");
+			active_reset(st, c);
+			timers_off(c);
+		}
+	}
+}
+
+static void close_connection(struct tl_tcp_stack *st, struct sock *s)
+{
+	s->orphan = true;
+	s->rcv_shut = s->snd_shut = true;
+	if (s->rcv_len) {
+		/* Unread data: the peer must learn it was lost, so a RST replaces the FIN. */
+		s->rcv_len = 0;
+		set_state(st, s, TL_CLOSE, "closed with unread data: RST instead of FIN");
+		active_reset(st, s);
+		timers_off(s);
+		return;
+	}
+	if (close_state(st, s))
+		queue_fin(st, s);
+	else if (s->state == TL_FIN_WAIT2 && s->kind == TL_TCP_FULL && !orphan_fin_wait2(st, s, false))
+		active_reset(st, s);
+}
+
+int tl_tcp_close(struct tl_tcp_stack *st, int sock, uint64_t now_ns)
+{
+	struct sock *s = app_sock(st, sock);
+	st->now_ns = now_ns;
+	if (!s)
+		return -EBADF;
+	s->app_held = false;
+	if (s->kind == TL_TCP_MINI) {
+		reap(st);
+		return 0;
+	}
+	switch (s->state) {
+	case TL_LISTEN:
+		listener_stop(st, sock);
+		set_state(st, s, TL_CLOSE, NULL);
+		break;
+	case TL_SYN_SENT:
+		timers_off(s);
+		set_state(st, s, TL_CLOSE, NULL);
+		break;
+	case TL_CLOSE:
+		break;
+	default:
+		close_connection(st, s);
+		break;
+	}
+	reap(st);
+	return 0;
+}
+
+/* tcp_need_reset(): the states in which an abort tells the peer. */
+static bool abort_resets(const struct sock *s)
+{
+	switch (s->state) {
+	case TL_ESTABLISHED:
+	case TL_CLOSE_WAIT:
+	case TL_FIN_WAIT1:
+	case TL_FIN_WAIT2:
+	case TL_SYN_RECV:
+		return true;
+	case TL_CLOSING:
+	case TL_LAST_ACK:
+		return s->snd_nxt != data_end(s) + s->fin_queued; /* unsent data */
+	default:
+		return false;
+	}
+}
+
+int tl_tcp_abort(struct tl_tcp_stack *st, int sock, uint64_t now_ns)
+{
+	struct sock *s = app_sock(st, sock);
+	st->now_ns = now_ns;
+	if (!s)
+		return -EBADF;
+	s->app_held = false;
+	if (s->kind == TL_TCP_MINI) {
+		reap(st);
+		return 0;
+	}
+	if (s->state == TL_LISTEN)
+		listener_stop(st, sock);
+	bool reset = abort_resets(s);
+	/* tcp_disconnect(): CLOSE first, then the RST, as the kernel orders them. */
+	set_state(st, s, TL_CLOSE, reset ? "SO_LINGER 0: aborted with a RST" : NULL);
+	if (reset)
+		active_reset(st, s);
+	timers_off(s);
+	reap(st);
+	return 0;
+}
+
+/* ---- inspection ---- */
+
+static size_t unacked_bytes(const struct sock *s)
+{
+	if (s->kind != TL_TCP_FULL || s->state == TL_LISTEN || s->state == TL_CLOSE)
+		return 0;
+	return data_end(s) + s->fin_queued - s->snd_una; /* write_seq - snd_una, as ss's Send-Q */
+}
+
+int tl_tcp_info(const struct tl_tcp_stack *st, int sock, struct tl_tcp_info *out)
+{
+	const struct sock *s = sock_at(st, sock);
+	if (!s)
+		return -EBADF;
+	*out = (struct tl_tcp_info){
+		.kind = s->kind, .state = s->state, .tuple = s->tuple, .cookie = s->cookie,
+		.app_held = s->app_held, .iss = s->iss, .irs = s->irs, .snd_una = s->snd_una,
+		.snd_nxt = s->snd_nxt, .snd_wnd = s->snd_wnd, .rcv_nxt = s->rcv_nxt,
+		.unread = s->rcv_len, .unacked = unacked_bytes(s), .retransmits = s->retransmits,
+		.rtx_deadline_ns = s->rtx.deadline_ns, .delack_deadline_ns = s->delack_ns,
+		.linger_deadline_ns = s->linger_ns,
+	};
+	return 0;
+}
+
+size_t tl_tcp_sockets(const struct tl_tcp_stack *st, int *ids, size_t max)
+{
+	size_t n = 0;
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+		if (!st->socks[i])
+			continue;
+		if (n < max)
+			ids[n] = i;
+		n++;
+	}
+	return n;
+}
+
+static uint32_t ms_left(uint64_t deadline_ns, uint64_t now_ns)
+{
+	return deadline_ns > now_ns ? (uint32_t)((deadline_ns - now_ns) / NS_PER_MS) : 0;
+}
+
+/* The timer column of ss: which timer runs and how long it has left. */
+static void row_timer(const struct sock *s, uint64_t now_ns, struct tl_sock_row *r)
+{
+	if (s->kind == TL_TCP_MINI) {
+		r->timer = TL_TIMER_TIMEWAIT;
+		r->timer_ms = ms_left(s->linger_ns, now_ns);
+	} else if (s->rtx.deadline_ns) {
+		r->timer = TL_TIMER_ON;
+		r->timer_ms = ms_left(s->rtx.deadline_ns, now_ns);
+		r->retrans = s->kind == TL_TCP_REQUEST ? s->synack_fired : s->retransmits;
+	} else if (s->linger_ns) {
+		r->timer = TL_TIMER_KEEPALIVE; /* a full FIN-WAIT-2 longer than 60 s */
+		r->timer_ms = ms_left(s->linger_ns, now_ns);
+	}
+}
+
+static struct tl_sock_row make_row(const struct tl_tcp_stack *st, const struct sock *s, uint64_t now_ns)
+{
+	struct tl_sock_row r = { .tuple = s->tuple, .state = s->state, .cookie = s->cookie };
+	if (s->state == TL_LISTEN) {
+		r.recv_q = (uint32_t)accept_queue_len(st, sock_id(st, s));
+		r.send_q = (uint32_t)s->backlog;
+		return r;
+	}
+	if (s->kind == TL_TCP_FULL) {
+		r.recv_q = (uint32_t)s->rcv_len + (s->fin_rcvd && !s->eof_read);
+		r.send_q = (uint32_t)unacked_bytes(s);
+	}
+	/* Request, time-wait, orphaned and unaccepted sockets have no file, hence no inode. */
+	r.inode = s->app_held && s->kind == TL_TCP_FULL ? (uint32_t)(100000 + s->cookie) : 0;
+	row_timer(s, now_ns, &r);
+	return r;
+}
+
+size_t tl_tcp_snapshot(const struct tl_tcp_stack *st, uint64_t now_ns, struct tl_sock_row *rows, size_t max)
+{
+	size_t n = 0;
+	/* Listeners first, as sock_diag dumps its listening hash before the established one. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+			const struct sock *s = st->socks[i];
+			if (!s || s->state == TL_CLOSE || (s->state == TL_LISTEN) != (pass == 0))
+				continue;
+			if (n < max)
+				rows[n] = make_row(st, s, now_ns);
+			n++;
+		}
+	}
+	return n;
+}

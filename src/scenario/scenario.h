@@ -1,0 +1,146 @@
+/*
+ * scenario: a scenario file parsed into steps and expectations.
+ *
+ * A scenario is a script run in order: each step names a side (client or
+ * server) or the lab itself. A side step waits for the call to return unless
+ * it ends with '&'; "wait SIDE" joins a side's background calls. The format
+ * is documented in docs/scenario-format.md; parsing stops at the first error,
+ * reported as "FILE:LINE: what is wrong".
+ */
+#ifndef TCPLAB_SCENARIO_H
+#define TCPLAB_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/event.h"
+#include "scenario/fault.h"
+#include "core/tcp_state.h"
+
+#define TL_MAX_LIST 64 /* longest state, flag or role list in one expectation */
+
+enum tl_step_kind {
+	/* side steps: run by the client's or the server's socket */
+	TL_STEP_LISTEN,	    /* socket, bind(host:port), listen */
+	TL_STEP_ACCEPT,	    /* accept one connection */
+	TL_STEP_CONNECT,    /* socket, connect(host:port) */
+	TL_STEP_SEND,	    /* send data */
+	TL_STEP_RECV,	    /* recv once: bytes, or 0 at end of file */
+	TL_STEP_SHUTDOWN,   /* shutdown(how) */
+	TL_STEP_CLOSE,	    /* close */
+	TL_STEP_ABORT,	    /* SO_LINGER 0 then close: sends RST */
+	TL_STEP_SETSOCKOPT, /* TCP_SYNCNT, TCP_USER_TIMEOUT, TCP_LINGER2 */
+	/* lab steps */
+	TL_STEP_SLEEP,	    /* let time pass */
+	TL_STEP_SNAPSHOT,   /* record a socket table */
+	TL_STEP_JOIN,	    /* wait SIDE: until the side's background calls returned */
+	TL_STEP_WAIT_STATE, /* wait SIDE state S [timeout D]: until a socket of SIDE is in S */
+	TL_STEP_WAIT_GONE,  /* wait SIDE gone [timeout D]: until SIDE has no connection socket */
+	TL_STEP_FAULT,	    /* install a fault rule (faults issue) */
+	TL_STEP_UNFAULT,    /* remove fault rules */
+};
+
+enum tl_sockopt {
+	TL_OPT_SYNCNT,
+	TL_OPT_USER_TIMEOUT, /* value in ms */
+	TL_OPT_LINGER2,	     /* value in s */
+};
+
+struct tl_step {
+	enum tl_step_kind kind;
+	enum tl_side side; /* TL_SIDE_NONE for lab steps other than JOIN/WAIT_* */
+	bool background;   /* '&': the script goes on without waiting */
+	int line;	   /* line in the scenario file */
+	char host[64];	   /* LISTEN/CONNECT: address, default the scenario's host */
+	uint16_t port;	   /* LISTEN/CONNECT: port, default the scenario's port */
+	char *data;	   /* SEND: owned bytes to send */
+	size_t data_len;
+	int shutdown_how;   /* SHUTDOWN: SHUT_RD, SHUT_WR or SHUT_RDWR */
+	enum tl_sockopt opt;
+	int opt_value;
+	uint64_t duration_ns; /* SLEEP: how long; WAIT_*: timeout (0 = default) */
+	enum tl_state state;  /* WAIT_STATE */
+	char label[48];	      /* SNAPSHOT: a label, may be empty */
+	char *fault;	      /* FAULT: the rule text as written, owned */
+	struct tl_fault rule; /* FAULT: the rule, parsed with the scenario's port */
+};
+
+enum tl_expect_kind {
+	TL_EXPECT_STATES,  /* expect SIDE states S1 S2 ...: the path of SIDE's connection socket */
+	TL_EXPECT_PACKETS, /* expect packets F1 F2 ...: tcpdump flag letters of every packet */
+	TL_EXPECT_ROLES,   /* expect roles R1 R2 ...: the role of every packet */
+	TL_EXPECT_CALL,	   /* expect SIDE VERB RESULT: e.g. "client connect ECONNREFUSED" */
+	TL_EXPECT_LISTED,  /* expect SIDE listed S: a snapshot shows a SIDE socket in S */
+	TL_EXPECT_TIMERS,  /* expect timers: every retransmission and give-up as the timer model predicts */
+};
+
+struct tl_expect {
+	enum tl_expect_kind kind;
+	enum tl_side side;
+	int line;
+	size_t n;		      /* entries used in the list below */
+	enum tl_state states[TL_MAX_LIST]; /* STATES; LISTED uses states[0] */
+	uint8_t flags[TL_MAX_LIST];	     /* PACKETS */
+	enum tl_role roles[TL_MAX_LIST];     /* ROLES */
+	char verb[16];		      /* CALL: "connect", "accept", "send", "recv", "close", ... */
+	int err;		      /* CALL: the expected errno, 0 for success */
+	bool any_result;	      /* CALL: only that the call was made */
+};
+
+struct tl_sysctl {
+	char name[96];	/* "net.ipv4.tcp_fin_timeout" */
+	char value[32];
+	int line;
+};
+
+/* A retransmission series the walkthrough measured, for side-by-side tables. */
+enum tl_series_kind {
+	TL_SERIES_SYN,	  /* the client's SYN in SYN-SENT */
+	TL_SERIES_SYNACK, /* the server's SYN-ACK */
+	TL_SERIES_FIN,	  /* a FIN in FIN-WAIT-1 or LAST-ACK */
+	TL_SERIES_COUNT
+};
+
+#define TL_MAX_GAPS 32
+
+struct tl_walkthrough_gaps {
+	size_t n;		   /* 0: the walkthrough gives none */
+	double gaps_s[TL_MAX_GAPS]; /* seconds between successive sends, as the walkthrough saw them */
+	int line;
+};
+
+struct tl_scenario {
+	char id[32];	   /* from the file name: scenarios/N3.scn -> "N3" */
+	char path[4096];
+	char title[128];
+	char section[160]; /* the walkthrough section it reproduces */
+	char explain[1024];/* why it behaves as it does; may be empty */
+	char host[64];	   /* default "127.0.0.1" */
+	uint16_t port;	   /* default 2017 */
+	struct tl_sysctl *sysctls;
+	size_t n_sysctls;
+	struct tl_step *steps;
+	size_t n_steps;
+	struct tl_expect *expects;
+	size_t n_expects;
+	struct tl_walkthrough_gaps walkthrough[TL_SERIES_COUNT]; /* "walkthrough syn 1 2 4 ..." */
+};
+
+/*
+ * Parses a scenario file. On success fills *out (free with tl_scenario_free)
+ * and returns 0. On failure returns -1 and writes "PATH:LINE: message" (or
+ * "PATH: message" when the file cannot be read) to err.
+ */
+int tl_scenario_parse_file(const char *path, struct tl_scenario *out, char *err, size_t errlen);
+
+/* As tl_scenario_parse_file, with the text given; name stands for the path. */
+int tl_scenario_parse_text(const char *name, const char *text, struct tl_scenario *out,
+			   char *err, size_t errlen);
+
+void tl_scenario_free(struct tl_scenario *sc);
+
+/* The word a side step is written with ("connect"); NULL for a lab step. */
+const char *tl_step_verb(enum tl_step_kind kind);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * render: plain-text timeline. One line per event, time relative to the
+ * run's start in seconds with microseconds, the side, then the event.
+ */
+#include "views/render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "views/snapshot.h"
+
+static const char *const role_words[TL_ROLE_COUNT] = {
+	[TL_ROLE_NONE] = "",
+	[TL_ROLE_HANDSHAKE_1] = "handshake 1/3",
+	[TL_ROLE_HANDSHAKE_2] = "handshake 2/3",
+	[TL_ROLE_HANDSHAKE_3] = "handshake 3/3",
+	[TL_ROLE_DATA] = "data",
+	[TL_ROLE_ACK] = "ack",
+	[TL_ROLE_TEARDOWN_1] = "teardown 1",
+	[TL_ROLE_TEARDOWN_2] = "teardown 2",
+	[TL_ROLE_TEARDOWN_23] = "teardown 2+3",
+	[TL_ROLE_TEARDOWN_3] = "teardown 3",
+	[TL_ROLE_TEARDOWN_4] = "teardown 4",
+	[TL_ROLE_RESET] = "reset",
+};
+
+void tl_role_describe(const struct tl_packet *p, char *out, size_t len)
+{
+	const char *role = (p->role >= 0 && p->role < TL_ROLE_COUNT) ? role_words[p->role] : "?";
+	int n;
+	if (p->retrans_no)
+		n = snprintf(out, len, "retransmission #%u of %s, %.3f s after the previous send", p->retrans_no,
+			     role, p->resend_gap_ns / 1e9);
+	else
+		n = snprintf(out, len, "%s", role);
+	if (p->dropped && n >= 0 && (size_t)n < len)
+		snprintf(out + n, len - n, "%sDROPPED%s%s", n ? ", " : "",
+			 p->drop_rule[0] ? " by " : "", p->drop_rule);
+}
+
+static const char *source_tag(enum tl_state_source s)
+{
+	switch (s) {
+	case TL_SRC_TRACEPOINT: return "";
+	case TL_SRC_SOCK_DIAG: return "sock_diag";
+	case TL_SRC_MODEL: return "model";
+	case TL_SRC_TRACEPOINT_DIAG: return "tracepoint+sock_diag";
+	}
+	return "?";
+}
+
+static const char *retrans_word(enum tl_retrans_kind k)
+{
+	switch (k) {
+	case TL_RETRANS_SYN: return "SYN";
+	case TL_RETRANS_SYNACK: return "SYN-ACK";
+	case TL_RETRANS_SEGMENT: return "segment";
+	}
+	return "?";
+}
+
+void tl_render_event(const struct tl_timeline *tl, const struct tl_event *ev, char *out, size_t len)
+{
+	(void)tl;
+	char a[32], b[32];
+	switch (ev->kind) {
+	case TL_EV_PACKET: {
+		char role[96];
+		tl_role_describe(&ev->u.packet, role, sizeof(role));
+		snprintf(out, len, "%s%s%s%s", ev->u.packet.text ? ev->u.packet.text : "(packet)",
+			 role[0] ? "   [" : "", role, role[0] ? "]" : "");
+		break;
+	}
+	case TL_EV_STATE: {
+		const struct tl_state_change *s = &ev->u.state;
+		const char *tag = source_tag(s->source);
+		if (s->from == TL_STATE_NONE)
+			snprintf(out, len, "seen in %s", tl_state_name(s->to));
+		else
+			snprintf(out, len, "%s -> %s", tl_state_name(s->from), tl_state_name(s->to));
+		size_t used = strlen(out);
+		if (tag[0] || s->why[0])
+			snprintf(out + used, len - used, "   (%s%s%s)", tag, tag[0] && s->why[0] ? ": " : "",
+				 s->why);
+		break;
+	}
+	case TL_EV_APP:
+		tl_app_call_format(&ev->u.app, out, len);
+		break;
+	case TL_EV_SNAPSHOT:
+		snprintf(out, len, "snapshot%s%s: %zu socket%s", ev->u.snapshot.label[0] ? " " : "",
+			 ev->u.snapshot.label, ev->u.snapshot.n, ev->u.snapshot.n == 1 ? "" : "s");
+		break;
+	case TL_EV_RETRANS:
+		snprintf(out, len, "kernel retransmits %s in %s", retrans_word(ev->u.retrans.kind),
+			 tl_state_name(ev->u.retrans.state));
+		break;
+	case TL_EV_RESET:
+		tl_endpoint_format(ev->u.reset.tuple.saddr, ev->u.reset.tuple.sport, a, sizeof(a));
+		tl_endpoint_format(ev->u.reset.tuple.daddr, ev->u.reset.tuple.dport, b, sizeof(b));
+		if (ev->u.reset.sent)
+			snprintf(out, len, "kernel sends RST %s > %s%s%s", a, b,
+				 ev->u.reset.state == TL_STATE_NONE ? " (no socket there)" : " from ",
+				 ev->u.reset.state == TL_STATE_NONE ? "" : tl_state_name(ev->u.reset.state));
+		else
+			snprintf(out, len, "socket %s in %s receives RST", a, tl_state_name(ev->u.reset.state));
+		break;
+	case TL_EV_DROP:
+		tl_endpoint_format(ev->u.drop.tuple.saddr, ev->u.drop.tuple.sport, a, sizeof(a));
+		tl_endpoint_format(ev->u.drop.tuple.daddr, ev->u.drop.tuple.dport, b, sizeof(b));
+		snprintf(out, len, "firewall drops %s > %s%s%s", a, b, ev->u.drop.rule[0] ? " by " : "",
+			 ev->u.drop.rule);
+		break;
+	case TL_EV_NOTE:
+		snprintf(out, len, "%s", ev->u.note);
+		break;
+	}
+}
+
+void tl_render_header(FILE *out, const struct tl_scenario *sc)
+{
+	fprintf(out, "== %s  %s\n", sc->id, sc->title);
+	if (sc->section[0])
+		fprintf(out, "   walkthrough: %s\n", sc->section);
+	if (sc->n_sysctls) {
+		fprintf(out, "   sysctls in the lab:");
+		for (size_t i = 0; i < sc->n_sysctls; i++)
+			fprintf(out, " %s=%s", sc->sysctls[i].name, sc->sysctls[i].value);
+		fprintf(out, "\n");
+	}
+}
+
+void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
+{
+	fprintf(out, "\n   %10s  %-6s  %s\n", "time (s)", "side", "event");
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		char line[1024];
+		uint64_t rel_ns = ev->t_ns > tl->t0_ns ? ev->t_ns - tl->t0_ns : 0;
+		tl_render_event(tl, ev, line, sizeof(line));
+		fprintf(out, "   %10.6f  %-6s  %s\n", rel_ns / 1e9, tl_side_name(ev->side), line);
+		if (ev->kind == TL_EV_SNAPSHOT)
+			tl_snapshot_print(out, &ev->u.snapshot, "                       ");
+	}
+}
+
+void tl_render_verdict(FILE *out, const struct tl_scenario *sc, const struct tl_check_report *rep)
+{
+	if (sc->explain[0])
+		fprintf(out, "\n   why: %s\n", sc->explain);
+	fprintf(out, "\n   checks:\n");
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct tl_check_item *it = &rep->items[i];
+		if (it->pass) {
+			fprintf(out, "     PASS  %-16s %s\n", it->what, it->observed);
+		} else {
+			fprintf(out, "     FAIL  %-16s %s:%d: %s\n", it->what, sc->path, it->line, it->difference);
+			fprintf(out, "           expected: %s\n", it->expected);
+			fprintf(out, "           observed: %s\n", it->observed);
+		}
+	}
+	fprintf(out, "\n   %s %s\n\n", rep->pass ? "PASS" : "FAIL", sc->id);
+}

@@ -1,0 +1,72 @@
+/*
+ * snapshot: netstat -tano's table, column widths and timer spelling included,
+ * so that a reader can set ours beside the real tool's.
+ */
+#include "views/snapshot.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+
+/* netstat's state column: the kernel's spelling, and a request socket
+ * (which sock_diag already reports as SYN_RECV) never as NEW_SYN_RECV. */
+static const char *netstat_state(enum tl_state s)
+{
+	return s == TL_NEW_SYN_RECV ? tl_state_name(TL_SYN_RECV) : tl_state_name(s);
+}
+
+/* netstat prints a port 0 as "*" ("0.0.0.0:*" for a listener's peer). */
+static void netstat_endpoint(uint32_t addr_be, uint16_t port, char *out, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+	struct in_addr in = { .s_addr = addr_be };
+	if (!inet_ntop(AF_INET, &in, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	if (port)
+		snprintf(out, len, "%s:%u", a, (unsigned)port);
+	else
+		snprintf(out, len, "%s:*", a);
+}
+
+/* netstat -o: "name (seconds left/retransmits/keepalive probes)". */
+static void netstat_timer(const struct tl_sock_row *r, char *out, size_t len)
+{
+	double secs = r->timer_ms / 1000.0;
+	switch (r->timer) {
+	case TL_TIMER_OFF:
+		snprintf(out, len, "off (0.00/%u/0)", r->retrans);
+		return;
+	case TL_TIMER_ON:
+		snprintf(out, len, "on (%.2f/%u/0)", secs, r->retrans);
+		return;
+	case TL_TIMER_KEEPALIVE:
+		/* sock_diag's count here is probes, netstat's third field. */
+		snprintf(out, len, "keepalive (%.2f/0/%u)", secs, r->retrans);
+		return;
+	case TL_TIMER_TIMEWAIT:
+		snprintf(out, len, "timewait (%.2f/0/0)", secs);
+		return;
+	case TL_TIMER_PROBE:
+		snprintf(out, len, "probe (%.2f/0/%u)", secs, r->retrans);
+		return;
+	}
+	snprintf(out, len, "unkn-%d (%.2f/%u/0)", (int)r->timer, secs, r->retrans);
+}
+
+void tl_snapshot_print(FILE *out, const struct tl_snapshot *s, const char *indent)
+{
+	if (!indent)
+		indent = "";
+	/* netstat's widths: %6 queues, %-23 endpoints, %-11 state. */
+	fprintf(out, "%sProto Recv-Q Send-Q %-23s %-23s %-11s Timer\n", indent, "Local Address",
+		"Foreign Address", "State");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct tl_sock_row *r = &s->rows[i];
+		char local[32], foreign[32], timer[48];
+		netstat_endpoint(r->tuple.saddr, r->tuple.sport, local, sizeof(local));
+		netstat_endpoint(r->tuple.daddr, r->tuple.dport, foreign, sizeof(foreign));
+		netstat_timer(r, timer, sizeof(timer));
+		fprintf(out, "%stcp   %6u %6u %-23s %-23s %-11s %s\n", indent, r->recv_q, r->send_q,
+			local, foreign, netstat_state(r->state), timer);
+	}
+}

@@ -1,0 +1,166 @@
+/*
+ * Unit tests of the checks: each kind of expectation passes on a timeline
+ * that shows it and fails, with expected and observed side by side and the
+ * first difference, on one that does not.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <errno.h>
+
+#include <cmocka.h>
+
+#include "analysis/check.h"
+#include "analysis/packet.h"
+#include "core/wire.h"
+#include "cli/report.h"
+#include "scenario/scenario.h"
+
+static struct tl_tuple tuple(uint16_t sport, uint16_t dport)
+{
+	return (struct tl_tuple){ .saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
+				  .sport = sport, .dport = dport };
+}
+
+static void add_packet(struct tl_timeline *tl, uint64_t t, uint16_t sport, uint16_t dport, uint8_t flags,
+		       uint32_t seq, uint32_t ack)
+{
+	struct tl_tuple tp = tuple(sport, dport);
+	struct tl_event ev = { .t_ns = t, .kind = TL_EV_PACKET };
+	assert_int_equal(tl_packet_build(&tp, seq, ack, flags, 512, NULL, 0, NULL, 0, &ev.u.packet), 0);
+	assert_int_equal(tl_timeline_append(tl, &ev), 0);
+}
+
+static void add_state(struct tl_timeline *tl, uint64_t t, uint16_t sport, uint16_t dport, enum tl_state from,
+		      enum tl_state to)
+{
+	struct tl_event ev = { .t_ns = t, .kind = TL_EV_STATE };
+	ev.u.state = (struct tl_state_change){ .sock_id = sport, .tuple = tuple(sport, dport), .from = from, .to = to };
+	assert_int_equal(tl_timeline_append(tl, &ev), 0);
+}
+
+static void add_call(struct tl_timeline *tl, uint64_t t, enum tl_side side, const char *verb, long ret, int err)
+{
+	struct tl_event ev = { .t_ns = t, .kind = TL_EV_APP, .side = side };
+	snprintf(ev.u.app.verb, sizeof(ev.u.app.verb), "%s", verb);
+	snprintf(ev.u.app.call, sizeof(ev.u.app.call), "%s()", verb);
+	ev.u.app.ret = ret;
+	ev.u.app.err = err;
+	assert_int_equal(tl_timeline_append(tl, &ev), 0);
+}
+
+/* A refused connection, as the kernel lab records N1. */
+static void refused_connection(struct tl_timeline *tl)
+{
+	tl_timeline_init(tl, 0);
+	add_state(tl, 10, 40000, 2017, TL_CLOSE, TL_SYN_SENT);
+	add_packet(tl, 20, 40000, 2017, TL_TH_SYN, 100, 0);
+	add_packet(tl, 30, 2017, 40000, TL_TH_RST | TL_TH_ACK, 0, 101);
+	add_state(tl, 40, 40000, 2017, TL_SYN_SENT, TL_CLOSE);
+	add_call(tl, 50, TL_SIDE_CLIENT, "connect", -1, ECONNREFUSED);
+	assert_int_equal(tl_report_prepare(&(struct tl_scenario){ .port = 2017 }, tl), 0);
+}
+
+static struct tl_check_report check(const char *expectations, struct tl_timeline *tl)
+{
+	char text[2048], err[256];
+	struct tl_scenario sc;
+	struct tl_series_report series = { 0 };
+	struct tl_check_report rep;
+	snprintf(text, sizeof(text), "title t\nclient connect\n%s", expectations);
+	if (tl_scenario_parse_text("t.scn", text, &sc, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(tl_check_run(&sc, tl, &series, &rep), 0);
+	tl_scenario_free(&sc);
+	return rep;
+}
+
+static void matching_expectations_pass(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	refused_connection(&tl);
+	struct tl_check_report rep = check("expect client connect ECONNREFUSED\n"
+					   "expect client states CLOSE > SYN_SENT > CLOSE\n"
+					   "expect packets S R.\n"
+					   "expect roles handshake-1/3 reset\n",
+					   &tl);
+	assert_true(rep.pass);
+	assert_int_equal(rep.n, 4);
+	assert_string_equal(rep.items[1].observed, "CLOSE SYN_SENT CLOSE");
+	tl_check_report_free(&rep);
+	tl_timeline_free(&tl);
+}
+
+static void a_different_path_names_the_first_difference(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	refused_connection(&tl);
+	struct tl_check_report rep = check("expect client states CLOSE > SYN_SENT > ESTABLISHED\n", &tl);
+	assert_false(rep.pass);
+	assert_int_equal(rep.items[0].line, 3);
+	assert_string_equal(rep.items[0].expected, "CLOSE SYN_SENT ESTABLISHED");
+	assert_string_equal(rep.items[0].observed, "CLOSE SYN_SENT CLOSE");
+	assert_string_equal(rep.items[0].difference, "first difference at #3");
+	tl_check_report_free(&rep);
+	tl_timeline_free(&tl);
+}
+
+static void missing_and_extra_packets_are_told_apart(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	refused_connection(&tl);
+	struct tl_check_report rep = check("expect packets S R. .\n", &tl);
+	assert_false(rep.pass);
+	assert_string_equal(rep.items[0].difference, "observed stops after 2 of 3");
+	tl_check_report_free(&rep);
+	rep = check("expect packets S\n", &tl);
+	assert_false(rep.pass);
+	assert_string_equal(rep.items[0].difference, "observed has 1 more after #1");
+	tl_check_report_free(&rep);
+	tl_timeline_free(&tl);
+}
+
+static void a_call_with_another_result_fails(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	refused_connection(&tl);
+	struct tl_check_report rep = check("expect client connect ok\nexpect server accept any\n", &tl);
+	assert_false(rep.items[0].pass);
+	assert_string_equal(rep.items[0].expected, "success");
+	assert_false(rep.items[1].pass); /* never made */
+	assert_string_equal(rep.items[1].difference, "the call was never made");
+	tl_check_report_free(&rep);
+	tl_timeline_free(&tl);
+}
+
+static void timers_need_a_retransmission(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	refused_connection(&tl);
+	struct tl_check_report rep = check("expect timers\n", &tl);
+	assert_false(rep.pass);
+	assert_string_equal(rep.items[0].observed, "no retransmission in this run");
+	tl_check_report_free(&rep);
+	tl_timeline_free(&tl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(matching_expectations_pass),
+		cmocka_unit_test(a_different_path_names_the_first_difference),
+		cmocka_unit_test(missing_and_extra_packets_are_told_apart),
+		cmocka_unit_test(a_call_with_another_result_fails),
+		cmocka_unit_test(timers_need_a_retransmission),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

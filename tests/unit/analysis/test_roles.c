@@ -1,0 +1,151 @@
+/*
+ * Unit tests of packet roles: the handshake, data, the three- and four-leg
+ * teardowns, resets and retransmissions, from packets built field by field.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <cmocka.h>
+
+#include "core/event.h"
+#include "analysis/packet.h"
+#include "core/wire.h"
+#include "analysis/roles.h"
+
+#define CLIENT 40000
+#define SERVER 2017
+
+static void add(struct tl_timeline *tl, bool from_client, uint8_t flags, uint32_t seq, uint32_t ack,
+		size_t len)
+{
+	static const uint8_t payload[64] = "hello";
+	struct tl_tuple t = {
+		.saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
+		.sport = from_client ? CLIENT : SERVER, .dport = from_client ? SERVER : CLIENT,
+	};
+	struct tl_event ev = { .t_ns = tl->n * 1000, .kind = TL_EV_PACKET };
+	assert_int_equal(tl_packet_build(&t, seq, ack, flags, 512, NULL, 0, payload, len, &ev.u.packet), 0);
+	assert_int_equal(tl_timeline_append(tl, &ev), 0);
+}
+
+static void assert_roles(struct tl_timeline *tl, const enum tl_role *want, const unsigned *retrans, size_t n)
+{
+	assert_int_equal(tl_roles_annotate(tl), 0);
+	assert_int_equal(tl->n, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct tl_packet *p = &tl->ev[i].u.packet;
+		if (p->role != want[i] || p->retrans_no != (retrans ? retrans[i] : 0))
+			fail_msg("packet #%zu (%s): role %s retrans %u, expected %s retrans %u", i + 1,
+				 p->text, tl_role_name(p->role), p->retrans_no, tl_role_name(want[i]),
+				 retrans ? retrans[i] : 0);
+	}
+}
+
+enum { S = TL_TH_SYN, A = TL_TH_ACK, F = TL_TH_FIN, P = TL_TH_PSH, R = TL_TH_RST };
+
+static void handshake_data_and_merged_teardown(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	add(&tl, true, P | A, 101, 501, 5);
+	add(&tl, false, A, 501, 106, 0);
+	add(&tl, true, F | A, 106, 501, 0);
+	add(&tl, false, F | A, 501, 107, 0);
+	add(&tl, true, A, 107, 502, 0);
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_DATA, TL_ROLE_ACK, TL_ROLE_TEARDOWN_1,
+				      TL_ROLE_TEARDOWN_23, TL_ROLE_TEARDOWN_4 };
+	assert_roles(&tl, want, NULL, 8);
+	assert_non_null(strstr(tl.ev[0].u.packet.text, "IP 127.0.0.1.40000 > 127.0.0.1.2017: Flags [S]"));
+	tl_timeline_free(&tl);
+}
+
+static void four_leg_teardown_when_the_server_closes_later(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	add(&tl, false, F | A, 501, 101, 0); /* the server closes first (N6) */
+	add(&tl, true, A, 101, 502, 0);
+	add(&tl, true, F | A, 101, 502, 0);
+	add(&tl, false, A, 502, 102, 0);
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_TEARDOWN_1, TL_ROLE_TEARDOWN_2, TL_ROLE_TEARDOWN_3,
+				      TL_ROLE_TEARDOWN_4 };
+	assert_roles(&tl, want, NULL, 7);
+	tl_timeline_free(&tl);
+}
+
+static void refused_connection_is_a_reset(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, R | A, 0, 101, 0);
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_RESET };
+	assert_roles(&tl, want, NULL, 2);
+	tl_timeline_free(&tl);
+}
+
+static void repeated_syns_are_numbered_and_a_new_isn_starts_over(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, true, S, 900, 0, 0); /* a new connection on the same ports */
+	add(&tl, false, S | A, 700, 901, 0);
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_1,
+				      TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_1,
+				      TL_ROLE_HANDSHAKE_2 };
+	const unsigned retrans[] = { 0, 0, 1, 1, 2, 0, 0 };
+	assert_roles(&tl, want, retrans, 7);
+	tl_timeline_free(&tl);
+}
+
+static void repeated_fin_keeps_its_role(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	add(&tl, true, F | A, 101, 501, 0);
+	add(&tl, true, F | A, 101, 501, 0);
+	add(&tl, true, F | A, 101, 501, 0);
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_TEARDOWN_1, TL_ROLE_TEARDOWN_1, TL_ROLE_TEARDOWN_1 };
+	const unsigned retrans[] = { 0, 0, 0, 0, 1, 2 };
+	assert_roles(&tl, want, retrans, 6);
+	tl_timeline_free(&tl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(handshake_data_and_merged_teardown),
+		cmocka_unit_test(four_leg_teardown_when_the_server_closes_later),
+		cmocka_unit_test(refused_connection_is_a_reset),
+		cmocka_unit_test(repeated_syns_are_numbered_and_a_new_isn_starts_over),
+		cmocka_unit_test(repeated_fin_keeps_its_role),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

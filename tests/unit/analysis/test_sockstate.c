@@ -1,0 +1,175 @@
+/*
+ * Unit tests of the blind-spot filling: TIME-WAIT and orphaned FIN-WAIT-2
+ * hand-overs, request sockets placed at their SYN, unbound source ports,
+ * and the per-side state paths the checks compare.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <cmocka.h>
+
+#include "core/event.h"
+#include "analysis/sockstate.h"
+
+
+static struct tl_tuple tuple(uint16_t sport, uint16_t dport)
+{
+	return (struct tl_tuple){ .saddr = htonl(INADDR_LOOPBACK), .daddr = dport ? htonl(INADDR_LOOPBACK) : 0,
+				  .sport = sport, .dport = dport };
+}
+
+static void add_state(struct tl_timeline *tl, uint64_t t, uint64_t id, struct tl_tuple tp,
+		      enum tl_state from, enum tl_state to, enum tl_state_source src)
+{
+	struct tl_event ev = { .t_ns = t, .kind = TL_EV_STATE };
+	ev.u.state = (struct tl_state_change){ .sock_id = id, .tuple = tp, .from = from, .to = to, .source = src };
+	assert_int_equal(tl_timeline_append(tl, &ev), 0);
+}
+
+static void add_syn(struct tl_timeline *tl, uint64_t t, uint16_t sport, uint16_t dport)
+{
+	struct tl_event ev = { .t_ns = t, .kind = TL_EV_PACKET };
+	ev.u.packet.tuple = tuple(sport, dport);
+	ev.u.packet.flags = TL_TH_SYN;
+	assert_int_equal(tl_timeline_append(tl, &ev), 0);
+}
+
+static void assert_path(const struct tl_timeline *tl, enum tl_side side, const enum tl_state *want, size_t n)
+{
+	enum tl_state got[32];
+	size_t len = tl_states_path(tl, side, got, 32);
+	char buf[512] = "";
+	for (size_t i = 0; i < len && i < 32; i++) {
+		strcat(buf, tl_state_name(got[i]));
+		strcat(buf, " ");
+	}
+	if (len != n)
+		fail_msg("%s path has %zu states: %s", tl_side_name(side), len, buf);
+	for (size_t i = 0; i < n; i++)
+		if (got[i] != want[i])
+			fail_msg("%s path differs at #%zu: %s", tl_side_name(side), i + 1, buf);
+}
+
+static void client_closing_first_reaches_time_wait(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add_state(&tl, 10, 1, tuple(0, 2017), TL_CLOSE, TL_SYN_SENT, TL_SRC_TRACEPOINT);
+	add_state(&tl, 20, 1, tuple(40000, 2017), TL_SYN_SENT, TL_ESTABLISHED, TL_SRC_TRACEPOINT);
+	add_state(&tl, 30, 1, tuple(40000, 2017), TL_ESTABLISHED, TL_FIN_WAIT1, TL_SRC_TRACEPOINT);
+	add_state(&tl, 40, 1, tuple(40000, 2017), TL_FIN_WAIT1, TL_FIN_WAIT2, TL_SRC_TRACEPOINT);
+	add_state(&tl, 50, 1, tuple(40000, 2017), TL_FIN_WAIT2, TL_CLOSE, TL_SRC_TRACEPOINT);
+	add_state(&tl, 900, 77, tuple(40000, 2017), TL_STATE_NONE, TL_TIME_WAIT, TL_SRC_SOCK_DIAG);
+	tl_states_resolve(&tl);
+	tl_assign_sides(&tl, 2017);
+	assert_int_equal(tl.ev[0].u.state.tuple.sport, 40000); /* filled from the same socket */
+	const struct tl_event *last = &tl.ev[tl.n - 1];
+	assert_int_equal(last->u.state.to, TL_TIME_WAIT);
+	assert_int_equal(last->u.state.source, TL_SRC_TRACEPOINT_DIAG);
+	assert_int_equal(last->t_ns, 50); /* the tracepoint's exact time */
+	const enum tl_state want[] = { TL_CLOSE, TL_SYN_SENT, TL_ESTABLISHED, TL_FIN_WAIT1,
+				       TL_FIN_WAIT2, TL_TIME_WAIT };
+	assert_path(&tl, TL_SIDE_CLIENT, want, 6);
+	tl_timeline_free(&tl);
+}
+
+static void orphaned_fin_wait2_stays_until_it_vanishes(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add_state(&tl, 10, 5, tuple(2017, 0), TL_CLOSE, TL_LISTEN, TL_SRC_TRACEPOINT);
+	add_state(&tl, 20, 6, tuple(2017, 40000), TL_LISTEN, TL_SYN_RECV, TL_SRC_TRACEPOINT);
+	add_state(&tl, 21, 6, tuple(2017, 40000), TL_SYN_RECV, TL_ESTABLISHED, TL_SRC_TRACEPOINT);
+	add_state(&tl, 30, 6, tuple(2017, 40000), TL_ESTABLISHED, TL_FIN_WAIT1, TL_SRC_TRACEPOINT);
+	add_state(&tl, 31, 6, tuple(2017, 40000), TL_FIN_WAIT1, TL_FIN_WAIT2, TL_SRC_TRACEPOINT);
+	add_state(&tl, 32, 6, tuple(2017, 40000), TL_FIN_WAIT2, TL_CLOSE, TL_SRC_TRACEPOINT);
+	add_state(&tl, 40, 9, tuple(2017, 40000), TL_STATE_NONE, TL_FIN_WAIT2, TL_SRC_SOCK_DIAG);
+	add_state(&tl, 2000, 9, tuple(2017, 40000), TL_FIN_WAIT2, TL_CLOSE, TL_SRC_SOCK_DIAG);
+	tl_states_resolve(&tl);
+	tl_assign_sides(&tl, 2017);
+	const enum tl_state want[] = { TL_LISTEN, TL_SYN_RECV, TL_ESTABLISHED, TL_FIN_WAIT1,
+				       TL_FIN_WAIT2, TL_CLOSE };
+	assert_path(&tl, TL_SIDE_SERVER, want, 6);
+	/* The tracepoint's early CLOSE became a note; the end is sock_diag's. */
+	bool noted = false;
+	for (size_t i = 0; i < tl.n; i++)
+		if (tl.ev[i].kind == TL_EV_NOTE && strstr(tl.ev[i].u.note, "FIN_WAIT2"))
+			noted = true;
+	assert_true(noted);
+	assert_int_equal(tl.ev[tl.n - 1].t_ns, 2000);
+	tl_timeline_free(&tl);
+}
+
+static void request_socket_starts_at_its_syn(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add_syn(&tl, 100, 40000, 2017);
+	add_state(&tl, 1500, 3, tuple(2017, 40000), TL_STATE_NONE, TL_NEW_SYN_RECV, TL_SRC_SOCK_DIAG);
+	add_state(&tl, 9000, 3, tuple(2017, 40000), TL_NEW_SYN_RECV, TL_CLOSE, TL_SRC_SOCK_DIAG);
+	tl_states_resolve(&tl);
+	tl_assign_sides(&tl, 2017);
+	assert_int_equal(tl.ev[1].kind, TL_EV_STATE);
+	assert_int_equal(tl.ev[1].t_ns, 100);
+	assert_int_equal(tl.ev[1].u.state.to, TL_SYN_RECV);
+	const enum tl_state want[] = { TL_LISTEN, TL_SYN_RECV, TL_CLOSE };
+	assert_path(&tl, TL_SIDE_SERVER, want, 3);
+	tl_timeline_free(&tl);
+}
+
+static void a_dropped_request_ends_before_its_successor_starts(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add_syn(&tl, 100, 40000, 2017);
+	add_state(&tl, 1500, 3, tuple(2017, 40000), TL_STATE_NONE, TL_SYN_RECV, TL_SRC_SOCK_DIAG);
+	add_syn(&tl, 5000000, 40000, 2017); /* the first request is gone: this SYN makes a new one */
+	/* One dump sees both: the first request gone and its successor new. */
+	add_state(&tl, 5001000, 3, tuple(2017, 40000), TL_SYN_RECV, TL_CLOSE, TL_SRC_SOCK_DIAG);
+	add_state(&tl, 5001000, 4, tuple(2017, 40000), TL_STATE_NONE, TL_SYN_RECV, TL_SRC_SOCK_DIAG);
+	tl_states_resolve(&tl);
+	tl_assign_sides(&tl, 2017);
+	const enum tl_state want[] = { TL_LISTEN, TL_SYN_RECV, TL_CLOSE, TL_LISTEN, TL_SYN_RECV };
+	assert_path(&tl, TL_SIDE_SERVER, want, 5);
+	uint64_t first_born = 0, second_born = 0;
+	for (size_t i = 0; i < tl.n; i++)
+		if (tl.ev[i].kind == TL_EV_STATE && tl.ev[i].u.state.to == TL_SYN_RECV)
+			*(tl.ev[i].u.state.sock_id == 3 ? &first_born : &second_born) = tl.ev[i].t_ns;
+	assert_int_equal(first_born, 100);     /* its own SYN, not the later one */
+	assert_int_equal(second_born, 5000000);
+	tl_timeline_free(&tl);
+}
+
+static void listener_is_not_part_of_the_server_path(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add_state(&tl, 10, 5, tuple(2017, 0), TL_CLOSE, TL_LISTEN, TL_SRC_TRACEPOINT);
+	add_state(&tl, 99, 5, tuple(2017, 0), TL_LISTEN, TL_CLOSE, TL_SRC_TRACEPOINT);
+	tl_states_resolve(&tl);
+	tl_assign_sides(&tl, 2017);
+	assert_path(&tl, TL_SIDE_SERVER, NULL, 0);
+	tl_timeline_free(&tl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(client_closing_first_reaches_time_wait),
+		cmocka_unit_test(orphaned_fin_wait2_stays_until_it_vanishes),
+		cmocka_unit_test(request_socket_starts_at_its_syn),
+		cmocka_unit_test(a_dropped_request_ends_before_its_successor_starts),
+		cmocka_unit_test(listener_is_not_part_of_the_server_path),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

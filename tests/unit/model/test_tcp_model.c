@@ -1,0 +1,776 @@
+/*
+ * Unit tests of the TCP model: one stack, a test wire that carries its
+ * segments back to it after 10 us (or drops them), and virtual time.
+ * Covers the handshake, data and its ACK, both teardowns, simultaneous
+ * close and open, resets for segments that reach no socket, the
+ * retransmission schedules (checked against timer_model's predictions),
+ * TIME-WAIT and FIN-WAIT-2 expiry, and the sequence-space invariants.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <arpa/inet.h>
+
+#include <cmocka.h>
+
+#include "model/tcp_model.h"
+#include "model/timer_model.h"
+
+#define US 1000ull
+#define MS 1000000ull
+#define SEC 1000000000ull
+#define WIRE_NS (10 * US)
+#define MAX_SEGS 512
+#define MAX_NOTES 512
+#define SERVER_PORT 2017
+
+enum { S = TL_TH_SYN, A = TL_TH_ACK, F = TL_TH_FIN, P = TL_TH_PSH, R = TL_TH_RST };
+
+struct wire_seg {
+	struct tl_tcp_seg seg;
+	uint8_t *payload; /* owned copy */
+	uint64_t sent_ns;
+	bool dropped;
+};
+
+struct harness {
+	struct tl_tcp_stack *st;
+	uint64_t now_ns;
+	struct wire_seg segs[MAX_SEGS];
+	size_t n_segs, next_delivery;
+	struct tl_tcp_note notes[MAX_NOTES]; /* seg pointers are not kept */
+	size_t n_notes;
+	bool (*drop)(struct harness *h, const struct tl_tcp_seg *seg); /* NULL: deliver everything */
+	int drop_budget; /* for drop functions that drop a few */
+};
+
+static void on_note(void *ctx, const struct tl_tcp_note *n)
+{
+	struct harness *h = ctx;
+	if (n->kind == TL_TCP_NOTE_SEGMENT) {
+		assert_true(h->n_segs < MAX_SEGS);
+		struct wire_seg *w = &h->segs[h->n_segs++];
+		w->seg = *n->seg;
+		w->sent_ns = n->now_ns;
+		w->payload = NULL;
+		if (n->seg->payload_len) {
+			w->payload = malloc(n->seg->payload_len);
+			assert_non_null(w->payload);
+			memcpy(w->payload, n->seg->payload, n->seg->payload_len);
+		}
+		w->seg.payload = w->payload;
+		w->dropped = h->drop && h->drop(h, n->seg);
+	}
+	assert_true(h->n_notes < MAX_NOTES);
+	h->notes[h->n_notes] = *n;
+	h->notes[h->n_notes++].seg = NULL;
+}
+
+static struct harness *harness_new(const struct tl_tcp_config *cfg)
+{
+	struct harness *h = calloc(1, sizeof(*h));
+	assert_non_null(h);
+	struct tl_tcp_config def;
+	if (!cfg) {
+		tl_tcp_config_default(&def);
+		cfg = &def;
+	}
+	h->st = tl_tcp_stack_new(cfg, on_note, h);
+	assert_non_null(h->st);
+	return h;
+}
+
+static void harness_free(struct harness *h)
+{
+	for (size_t i = 0; i < h->n_segs; i++)
+		free(h->segs[i].payload);
+	tl_tcp_stack_free(h->st);
+	free(h);
+}
+
+/* Every socket keeps snd_una <= snd_nxt and never acknowledges beyond what it received. */
+static void check_invariants(const struct harness *h)
+{
+	int ids[TL_TCP_MAX_SOCKS];
+	size_t n = tl_tcp_sockets(h->st, ids, TL_TCP_MAX_SOCKS);
+	for (size_t i = 0; i < n; i++) {
+		struct tl_tcp_info info;
+		assert_int_equal(tl_tcp_info(h->st, ids[i], &info), 0);
+		if (info.kind != TL_TCP_FULL || info.state == TL_LISTEN || info.state == TL_CLOSE)
+			continue;
+		if ((int32_t)(info.snd_nxt - info.snd_una) < 0)
+			fail_msg("socket %d in %s: snd_una %u > snd_nxt %u", ids[i], tl_state_name(info.state),
+				 info.snd_una, info.snd_nxt);
+	}
+}
+
+/* Runs the wire and the timers up to until_ns. */
+static void run_until(struct harness *h, uint64_t until_ns)
+{
+	for (;;) {
+		uint64_t t = tl_tcp_next_deadline_ns(h->st);
+		if (h->next_delivery < h->n_segs && h->segs[h->next_delivery].sent_ns + WIRE_NS < t)
+			t = h->segs[h->next_delivery].sent_ns + WIRE_NS;
+		if (t > until_ns)
+			break;
+		h->now_ns = t;
+		tl_tcp_advance(h->st, t);
+		while (h->next_delivery < h->n_segs && h->segs[h->next_delivery].sent_ns + WIRE_NS <= t) {
+			struct wire_seg *w = &h->segs[h->next_delivery++];
+			if (!w->dropped)
+				tl_tcp_input(h->st, &w->seg, t);
+		}
+		check_invariants(h);
+	}
+	h->now_ns = until_ns;
+}
+
+static void run_for(struct harness *h, uint64_t ns)
+{
+	run_until(h, h->now_ns + ns);
+}
+
+static uint32_t loopback(void)
+{
+	return htonl(INADDR_LOOPBACK);
+}
+
+/* The flags of every segment on the wire, tcpdump-like: "S S. . P. ." */
+static void flag_string(const struct harness *h, size_t from, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (size_t i = from; i < h->n_segs; i++) {
+		char letters[12];
+		tl_flags_letters(h->segs[i].seg.flags, letters);
+		size_t used = strlen(out);
+		snprintf(out + used, len - used, "%s%s", used ? " " : "", letters);
+	}
+}
+
+static void assert_flags(const struct harness *h, size_t from, const char *want)
+{
+	char got[512];
+	flag_string(h, from, got, sizeof(got));
+	if (strcmp(got, want))
+		fail_msg("packets '%s', expected '%s'", got, want);
+}
+
+/* The state path of the sockets with this local port (listener excluded), as "A B C". */
+static void state_path(const struct harness *h, uint16_t port, char *out, size_t len)
+{
+	enum tl_state last = TL_STATE_NONE;
+	out[0] = '\0';
+	for (size_t i = 0; i < h->n_notes; i++) {
+		const struct tl_tcp_note *n = &h->notes[i];
+		if (n->kind != TL_TCP_NOTE_STATE || n->tuple.sport != port || !n->tuple.dport)
+			continue;
+		enum tl_state steps[2] = { n->from, n->to };
+		for (int k = 0; k < 2; k++) {
+			if (steps[k] == last)
+				continue;
+			size_t used = strlen(out);
+			snprintf(out + used, len - used, "%s%s", used ? " " : "", tl_state_name(steps[k]));
+			last = steps[k];
+		}
+	}
+}
+
+static void assert_path(const struct harness *h, uint16_t port, const char *want)
+{
+	char got[512];
+	state_path(h, port, got, sizeof(got));
+	if (strcmp(got, want))
+		fail_msg("port %u states '%s', expected '%s'", port, got, want);
+}
+
+/* A listener on 2017, a client connected to it and the accepted child. */
+struct conn {
+	int listener, client, child;
+	uint16_t client_port;
+};
+
+static struct conn connect_pair(struct harness *h)
+{
+	struct conn c;
+	c.listener = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_listen(h->st, c.listener, loopback(), SERVER_PORT, 16, h->now_ns), 0);
+	c.client = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_connect(h->st, c.client, loopback(), SERVER_PORT, h->now_ns), -EINPROGRESS);
+	run_for(h, 100 * US);
+	assert_int_equal(tl_tcp_connect_result(h->st, c.client), 0);
+	struct tl_tuple peer;
+	c.child = tl_tcp_accept(h->st, c.listener, &peer, h->now_ns);
+	assert_true(c.child >= 0);
+	c.client_port = peer.dport;
+	return c;
+}
+
+static enum tl_state state_of(const struct harness *h, int sock)
+{
+	struct tl_tcp_info info;
+	assert_int_equal(tl_tcp_info(h->st, sock, &info), 0);
+	return info.state;
+}
+
+/* ---- tests ---- */
+
+static void handshake(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	assert_flags(h, 0, "S S. .");
+	assert_path(h, c.client_port, "CLOSE SYN_SENT ESTABLISHED");
+	assert_path(h, SERVER_PORT, "LISTEN SYN_RECV ESTABLISHED");
+	assert_int_equal(state_of(h, c.child), TL_ESTABLISHED);
+	/* The SYN-ACK acknowledges the SYN; the ACK acknowledges the SYN-ACK. */
+	assert_int_equal(h->segs[1].seg.ack, h->segs[0].seg.seq + 1);
+	assert_int_equal(h->segs[2].seg.ack, h->segs[1].seg.seq + 1);
+	/* Windows as on this kernel's loopback: 65495, 65483, then 64 << 10. */
+	assert_int_equal(h->segs[0].seg.window, 65495);
+	assert_int_equal(h->segs[1].seg.window, 65483);
+	assert_int_equal(h->segs[2].seg.window, 64);
+	harness_free(h);
+}
+
+/* The option bytes of a real loopback SYN (tcpdump -XX of `tcplab run N5`). */
+static void syn_options_as_captured(void **state)
+{
+	(void)state;
+	static const uint8_t captured[] = {
+		0x02, 0x04, 0xff, 0xd7,			    /* mss 65495 */
+		0x04, 0x02,				    /* sackOK */
+		0x08, 0x0a, 0xd0, 0x88, 0x97, 0xfb, 0, 0, 0, 0, /* TS val 3498612731 ecr 0 */
+		0x01,					    /* nop */
+		0x03, 0x03, 0x0a,			    /* wscale 10 */
+	};
+	struct tl_tcp_options o;
+	assert_true(tl_tcp_options_decode(captured, sizeof(captured), &o));
+	assert_true(o.mss_set && o.sack_ok && o.ts_set && o.wscale_set);
+	assert_int_equal(o.mss, 65495);
+	assert_int_equal(o.ts_val, 3498612731u);
+	assert_int_equal(o.wscale, 10);
+	struct tl_tcp_seg seg = { .flags = S, .opt = o };
+	uint8_t out[TL_TCP_MAX_OPTIONS];
+	assert_int_equal(tl_tcp_options_encode(&seg, out), sizeof(captured));
+	assert_memory_equal(out, captured, sizeof(captured));
+	/* Later segments carry nop, nop, TS. */
+	seg.flags = A;
+	assert_int_equal(tl_tcp_options_encode(&seg, out), 12);
+	assert_int_equal(out[0], 1);
+	assert_int_equal(out[2], 8);
+}
+
+static void data_acked_at_once(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	size_t mark = h->n_segs;
+	uint64_t sent_ns = h->now_ns;
+	assert_int_equal(tl_tcp_send(h->st, c.client, "hello", 5, h->now_ns), 5);
+	run_for(h, 100 * US);
+	assert_flags(h, mark, "P. .");
+	/* Quick-ACK mode: the first data is ACKed on arrival, not on the delayed-ACK timer. */
+	assert_true(h->segs[mark + 1].sent_ns - sent_ns <= WIRE_NS);
+	assert_int_equal(h->segs[mark + 1].seg.ack, h->segs[mark].seg.seq + 5);
+	assert_int_equal(h->segs[mark + 1].seg.window, 64);
+	char buf[16];
+	assert_int_equal(tl_tcp_recv(h->st, c.child, buf, sizeof(buf), h->now_ns), 5);
+	assert_memory_equal(buf, "hello", 5);
+	assert_int_equal(tl_tcp_recv(h->st, c.child, buf, sizeof(buf), h->now_ns), -EAGAIN);
+	struct tl_tcp_info info;
+	tl_tcp_info(h->st, c.client, &info);
+	assert_int_equal(info.snd_una, info.snd_nxt);
+	assert_int_equal(info.unacked, 0);
+	harness_free(h);
+}
+
+/* N5: the server closes before its delayed ACK: legs 2 and 3 merge; TIME-WAIT lasts 60 s. */
+static void client_closes_first(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	size_t mark = h->n_segs;
+	char buf[16];
+	assert_int_equal(tl_tcp_send(h->st, c.client, "hello", 5, h->now_ns), 5);
+	run_for(h, 50 * US);
+	assert_int_equal(tl_tcp_recv(h->st, c.child, buf, sizeof(buf), h->now_ns), 5);
+	assert_int_equal(tl_tcp_close(h->st, c.client, h->now_ns), 0);
+	run_for(h, 50 * US);
+	assert_int_equal(tl_tcp_recv(h->st, c.child, buf, sizeof(buf), h->now_ns), 0);
+	assert_int_equal(tl_tcp_close(h->st, c.child, h->now_ns), 0);
+	run_for(h, 1 * MS);
+	assert_flags(h, mark, "P. . F. F. .");
+	assert_path(h, c.client_port, "CLOSE SYN_SENT ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT");
+	assert_path(h, SERVER_PORT, "LISTEN SYN_RECV ESTABLISHED CLOSE_WAIT LAST_ACK CLOSE");
+	/* TIME-WAIT: 60 s of virtual time, then CLOSE. */
+	uint64_t tw_start = 0;
+	for (size_t i = 0; i < h->n_notes; i++)
+		if (h->notes[i].kind == TL_TCP_NOTE_STATE && h->notes[i].to == TL_TIME_WAIT)
+			tw_start = h->notes[i].now_ns;
+	run_for(h, 59 * SEC);
+	assert_path(h, c.client_port, "CLOSE SYN_SENT ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT");
+	run_for(h, 2 * SEC);
+	assert_path(h, c.client_port, "CLOSE SYN_SENT ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE");
+	const struct tl_tcp_note *last = &h->notes[h->n_notes - 1];
+	assert_int_equal(last->to, TL_CLOSE);
+	uint64_t tw_ns = last->now_ns - tw_start;
+	/* Armed as jiffies + 60 s: it ends on a tick, up to one jiffy (4 ms) short of 60 s. */
+	if (tw_ns > 60 * SEC || tw_ns <= 60 * SEC - 4 * MS)
+		fail_msg("TIME-WAIT lasted %.6f s, expected 60 s less the part of a tick", tw_ns / 1e9);
+	int ids[TL_TCP_MAX_SOCKS];
+	assert_int_equal(tl_tcp_sockets(h->st, ids, TL_TCP_MAX_SOCKS), 1); /* only the listener */
+	harness_free(h);
+}
+
+static struct tl_tcp_config fin_timeout_config(int seconds)
+{
+	struct tl_tcp_config cfg;
+	char value[16], err[256];
+	tl_tcp_config_default(&cfg);
+	snprintf(value, sizeof(value), "%d", seconds);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_fin_timeout", value, err, sizeof(err)), 0);
+	return cfg;
+}
+
+/* N6: the client's delayed ACK, the orphan's FIN-WAIT-2 timeout, then a bare R for the late FIN. */
+static void server_closes_first(void **state)
+{
+	(void)state;
+	struct tl_tcp_config cfg = fin_timeout_config(2);
+	struct harness *h = harness_new(&cfg);
+	struct conn c = connect_pair(h);
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_close(h->st, c.child, h->now_ns), 0);
+	run_for(h, 20 * MS);
+	assert_flags(h, mark, "F. .");
+	/* The FIN put the client in ping-pong mode: its ACK waits for the next tick (HZ 250: at most 4 ms). */
+	uint64_t ack_delay = h->segs[mark + 1].sent_ns - h->segs[mark].sent_ns;
+	assert_true(ack_delay > WIRE_NS && ack_delay <= 4 * MS + WIRE_NS);
+	assert_int_equal(state_of(h, c.client), TL_CLOSE_WAIT);
+	struct tl_sock_row rows[8];
+	size_t n = tl_tcp_snapshot(h->st, h->now_ns, rows, 8);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[2].state, TL_FIN_WAIT2);
+	assert_int_equal(rows[2].timer, TL_TIMER_TIMEWAIT);
+	assert_int_equal(rows[1].recv_q, 1); /* the FIN, unread */
+	run_for(h, 2 * SEC);
+	assert_path(h, SERVER_PORT, "LISTEN SYN_RECV ESTABLISHED FIN_WAIT1 FIN_WAIT2 CLOSE");
+	mark = h->n_segs;
+	assert_int_equal(tl_tcp_close(h->st, c.client, h->now_ns), 0);
+	run_for(h, 1 * MS);
+	assert_flags(h, mark, "F. R");
+	/* A bare R takes the FIN's ACK as its sequence number. */
+	assert_int_equal(h->segs[mark + 1].seg.seq, h->segs[mark].seg.ack);
+	assert_path(h, c.client_port, "CLOSE SYN_SENT ESTABLISHED CLOSE_WAIT LAST_ACK CLOSE");
+	harness_free(h);
+}
+
+/* Both FINs cross: FIN-WAIT-1 -> CLOSING -> TIME-WAIT on both sides. */
+static void simultaneous_close(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_close(h->st, c.client, h->now_ns), 0);
+	assert_int_equal(tl_tcp_close(h->st, c.child, h->now_ns), 0);
+	run_for(h, 1 * MS);
+	assert_flags(h, mark, "F. F. . .");
+	assert_path(h, c.client_port, "CLOSE SYN_SENT ESTABLISHED FIN_WAIT1 CLOSING TIME_WAIT");
+	assert_path(h, SERVER_PORT, "LISTEN SYN_RECV ESTABLISHED FIN_WAIT1 CLOSING TIME_WAIT");
+	harness_free(h);
+}
+
+/* Two connecting sockets whose SYNs cross: S S S. S. . . and both ESTABLISHED. */
+static void simultaneous_open(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	int a = tl_tcp_socket(h->st), b = tl_tcp_socket(h->st);
+	/* Ports are handed out in order: a gets 40000, b 40001; each connects to the other. */
+	assert_int_equal(tl_tcp_connect(h->st, a, loopback(), 40001, 0), -EINPROGRESS);
+	assert_int_equal(tl_tcp_connect(h->st, b, loopback(), 40000, 0), -EINPROGRESS);
+	run_for(h, 1 * MS);
+	assert_flags(h, 0, "S S S. S. . .");
+	assert_int_equal(tl_tcp_connect_result(h->st, a), 0);
+	assert_int_equal(tl_tcp_connect_result(h->st, b), 0);
+	assert_path(h, 40000, "CLOSE SYN_SENT SYN_RECV ESTABLISHED");
+	assert_path(h, 40001, "CLOSE SYN_SENT SYN_RECV ESTABLISHED");
+	assert_int_equal(tl_tcp_send(h->st, a, "hi", 2, h->now_ns), 2);
+	run_for(h, 1 * MS);
+	char buf[4];
+	assert_int_equal(tl_tcp_recv(h->st, b, buf, sizeof(buf), h->now_ns), 2);
+	harness_free(h);
+}
+
+/* N1: a SYN to a closed port gets R. (seq 0, ack isn+1); connect() fails with ECONNREFUSED. */
+static void reset_for_no_socket(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	int s = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_connect(h->st, s, loopback(), SERVER_PORT, 0), -EINPROGRESS);
+	run_for(h, 1 * MS);
+	assert_flags(h, 0, "S R.");
+	assert_int_equal(h->segs[1].seg.seq, 0);
+	assert_int_equal(h->segs[1].seg.ack, h->segs[0].seg.seq + 1);
+	assert_int_equal(h->segs[1].seg.window, 0);
+	assert_int_equal(tl_tcp_connect_result(h->st, s), -ECONNREFUSED);
+	assert_path(h, 40000, "CLOSE SYN_SENT CLOSE");
+
+	/* A segment with ACK gets a bare R whose sequence number is that ACK; a RST gets nothing. */
+	struct tl_tcp_seg stray = {
+		.tuple = { .saddr = loopback(), .daddr = loopback(), .sport = 5555, .dport = 6666 },
+		.seq = 100, .ack = 777, .flags = A | P, .payload_len = 0,
+	};
+	size_t mark = h->n_segs;
+	tl_tcp_input(h->st, &stray, h->now_ns);
+	stray.flags = R;
+	tl_tcp_input(h->st, &stray, h->now_ns);
+	assert_flags(h, mark, "R");
+	assert_int_equal(h->segs[mark].seg.seq, 777);
+	assert_int_equal(h->segs[mark].seg.tuple.sport, 6666);
+	harness_free(h);
+}
+
+static bool drop_client(struct harness *h, const struct tl_tcp_seg *seg)
+{
+	(void)h;
+	return seg->tuple.dport == SERVER_PORT;
+}
+
+/* Drops the client's data segments number 2 and 3 (counting from 1), once each. */
+static bool drop_second_and_third_data(struct harness *h, const struct tl_tcp_seg *seg)
+{
+	if (seg->tuple.dport != SERVER_PORT || !seg->payload_len)
+		return false;
+	h->drop_budget++;
+	return h->drop_budget == 2 || h->drop_budget == 3;
+}
+
+/* Retransmission and give-up times of the nth segment kind, against timer_model's schedule. */
+static void assert_schedule(const struct harness *h, uint8_t flags_mask, uint8_t flags, uint64_t base_ns,
+			    const struct tl_timer_schedule *sc)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < h->n_segs; i++) {
+		if ((h->segs[i].seg.flags & flags_mask) != flags || h->segs[i].sent_ns <= base_ns)
+			continue;
+		assert_true(k < sc->n_retx);
+		assert_int_equal(h->segs[i].sent_ns - base_ns, (uint64_t)sc->retx[k].at_ms * MS);
+		k++;
+	}
+	assert_int_equal(k, sc->n_retx);
+}
+
+static void syn_retransmissions_follow_timer_model(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	h->drop = drop_client;
+	int l = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_listen(h->st, l, loopback(), SERVER_PORT, 16, 0), 0);
+	int s = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_connect(h->st, s, loopback(), SERVER_PORT, 0), -EINPROGRESS);
+	run_for(h, 300 * SEC);
+	struct tl_timer_settings set;
+	tl_timer_settings_default(&set);
+	struct tl_timer_schedule *sc = malloc(sizeof(*sc));
+	assert_non_null(sc);
+	assert_int_equal(tl_timer_predict(TL_TIMER_SYN_SENT, &set, sc, NULL, 0), 0);
+	/* Time 0 is on a tick: the schedule applies exactly. */
+	assert_schedule(h, S | A, S, 0, sc);
+	assert_int_equal(tl_tcp_connect_result(h->st, s), -ETIMEDOUT);
+	const struct tl_tcp_note *end = NULL;
+	for (size_t i = 0; i < h->n_notes; i++)
+		if (h->notes[i].kind == TL_TCP_NOTE_STATE && h->notes[i].from == TL_SYN_SENT)
+			end = &h->notes[i];
+	assert_non_null(end);
+	assert_int_equal(end->to, TL_CLOSE);
+	assert_int_equal(end->now_ns, (uint64_t)sc->give_up_ms * MS);
+	size_t retrans = 0;
+	for (size_t i = 0; i < h->n_notes; i++)
+		retrans += h->notes[i].kind == TL_TCP_NOTE_RETRANS && h->notes[i].retrans == TL_RETRANS_SYN;
+	assert_int_equal(retrans, sc->n_retx);
+	free(sc);
+	harness_free(h);
+}
+
+static void orphan_fin_retransmissions_follow_timer_model(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	run_until(h, 4 * MS); /* start on a tick */
+	h->drop = drop_client;
+	uint64_t base = h->now_ns;
+	assert_int_equal(tl_tcp_close(h->st, c.client, base), 0);
+	run_for(h, 200 * SEC);
+	struct tl_timer_settings set;
+	tl_timer_settings_default(&set);
+	struct tl_timer_schedule *sc = malloc(sizeof(*sc));
+	assert_non_null(sc);
+	assert_int_equal(tl_timer_predict(TL_TIMER_FIN_WAIT1, &set, sc, NULL, 0), 0);
+	assert_schedule(h, F, F, base, sc);
+	assert_path(h, c.client_port, "CLOSE SYN_SENT ESTABLISHED FIN_WAIT1 CLOSE");
+	const struct tl_tcp_note *last = NULL;
+	for (size_t i = 0; i < h->n_notes; i++)
+		if (h->notes[i].kind == TL_TCP_NOTE_STATE && h->notes[i].tuple.sport == c.client_port)
+			last = &h->notes[i];
+	assert_int_equal(last->now_ns - base, (uint64_t)sc->give_up_ms * MS);
+	/* Destroyed silently: no RST on the wire. */
+	for (size_t i = 0; i < h->n_segs; i++)
+		assert_false(h->segs[i].seg.flags & R);
+	free(sc);
+	harness_free(h);
+}
+
+/* SO_LINGER 0: R. and ECONNRESET for the peer's next call. */
+static void abort_resets_the_peer(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_abort(h->st, c.client, h->now_ns), 0);
+	run_for(h, 1 * MS);
+	assert_flags(h, mark, "R.");
+	char buf[4];
+	assert_int_equal(tl_tcp_recv(h->st, c.child, buf, sizeof(buf), h->now_ns), -ECONNRESET);
+	assert_int_equal(tl_tcp_recv(h->st, c.child, buf, sizeof(buf), h->now_ns), 0);
+	assert_int_equal(tl_tcp_send(h->st, c.child, "x", 1, h->now_ns), -EPIPE);
+	harness_free(h);
+}
+
+/* close() with unread data sends R. instead of a FIN. */
+static void close_with_unread_data_resets(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	assert_int_equal(tl_tcp_send(h->st, c.client, "hello", 5, h->now_ns), 5);
+	run_for(h, 100 * US);
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_close(h->st, c.child, h->now_ns), 0);
+	run_for(h, 1 * MS);
+	assert_flags(h, mark, "R.");
+	assert_int_equal(state_of(h, c.client), TL_CLOSE);
+	harness_free(h);
+}
+
+/* TIME-WAIT answers a retransmitted FIN with an ACK. */
+static void time_wait_reacks_fin(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	assert_int_equal(tl_tcp_close(h->st, c.client, h->now_ns), 0);
+	run_for(h, 50 * US);
+	assert_int_equal(tl_tcp_close(h->st, c.child, h->now_ns), 0);
+	run_for(h, 1 * MS);
+	assert_path(h, c.client_port, "CLOSE SYN_SENT ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT");
+	struct tl_tcp_seg fin = { 0 };
+	for (size_t i = 0; i < h->n_segs; i++)
+		if ((h->segs[i].seg.flags & F) && h->segs[i].seg.tuple.sport == SERVER_PORT)
+			fin = h->segs[i].seg;
+	size_t mark = h->n_segs;
+	tl_tcp_input(h->st, &fin, h->now_ns);
+	assert_flags(h, mark, ".");
+	assert_int_equal(h->segs[mark].seg.ack, fin.seq + 1);
+	harness_free(h);
+}
+
+/* TCP_LINGER2 < 0: the orphan is destroyed when its FIN is ACKed and answers with a RST. */
+static void linger2_negative_resets(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	assert_int_equal(tl_tcp_setsockopt(h->st, c.child, TL_TCP_OPT_LINGER2, -1), 0);
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_close(h->st, c.child, h->now_ns), 0);
+	run_for(h, 20 * MS);
+	assert_flags(h, mark, "F. . R");
+	assert_path(h, SERVER_PORT, "LISTEN SYN_RECV ESTABLISHED FIN_WAIT1 FIN_WAIT2 CLOSE");
+	harness_free(h);
+}
+
+/* A full send buffer, segments of at most the MSS, and every byte arrives in order. */
+static void bulk_data_arrives_in_order(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	size_t len = 200000;
+	uint8_t *data = malloc(len), *got = malloc(len);
+	assert_non_null(data);
+	assert_non_null(got);
+	for (size_t i = 0; i < len; i++)
+		data[i] = (uint8_t)(i * 7);
+	assert_int_equal(tl_tcp_send(h->st, c.client, data, len, h->now_ns), (long)len);
+	size_t have = 0;
+	for (int round = 0; round < 100 && have < len; round++) {
+		run_for(h, 1 * MS);
+		long n;
+		while ((n = tl_tcp_recv(h->st, c.child, got + have, len - have, h->now_ns)) > 0)
+			have += (size_t)n;
+	}
+	if (have != len) {
+		for (size_t i = 0; i < h->n_segs; i++)
+			print_message("%u>%u flags %02x seq %u ack %u win %u len %u\n", h->segs[i].seg.tuple.sport,
+				      h->segs[i].seg.tuple.dport, h->segs[i].seg.flags, h->segs[i].seg.seq,
+				      h->segs[i].seg.ack, h->segs[i].seg.window, h->segs[i].seg.payload_len);
+	}
+	assert_int_equal(have, len);
+	assert_memory_equal(got, data, len);
+	for (size_t i = 0; i < h->n_segs; i++)
+		assert_true(h->segs[i].seg.payload_len <= 65483);
+	free(data);
+	free(got);
+	harness_free(h);
+}
+
+/* Lost segments in the middle of a transfer: the timer resends from snd_una and the rest follows. */
+static void lost_data_is_resent(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	h->drop = drop_second_and_third_data;
+	size_t len = 300000;
+	uint8_t *data = malloc(len), *got = malloc(len);
+	assert_non_null(data);
+	assert_non_null(got);
+	for (size_t i = 0; i < len; i++)
+		data[i] = (uint8_t)(i * 13 + 1);
+	assert_int_equal(tl_tcp_send(h->st, c.client, data, len, h->now_ns), (long)len);
+	size_t have = 0;
+	for (int round = 0; round < 3000 && have < len; round++) {
+		run_for(h, 1 * MS);
+		long n;
+		while ((n = tl_tcp_recv(h->st, c.child, got + have, len - have, h->now_ns)) > 0)
+			have += (size_t)n;
+	}
+	assert_int_equal(have, len);
+	assert_memory_equal(got, data, len);
+	size_t retrans = 0;
+	for (size_t i = 0; i < h->n_notes; i++)
+		retrans += h->notes[i].kind == TL_TCP_NOTE_RETRANS;
+	assert_true(retrans >= 2);
+	run_for(h, 500 * MS); /* the last ACK may wait for the delayed-ACK timer */
+	struct tl_tcp_info info;
+	tl_tcp_info(h->st, c.client, &info);
+	assert_int_equal(info.unacked, 0);
+	assert_int_equal(info.rtx_deadline_ns, 0);
+	free(data);
+	free(got);
+	harness_free(h);
+}
+
+static void config_sysctls(void **state)
+{
+	(void)state;
+	struct tl_tcp_config cfg;
+	char err[256];
+	tl_tcp_config_default(&cfg);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_syn_retries", "2", err, sizeof(err)), 0);
+	assert_int_equal(cfg.timers.syn_retries, 2);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_timestamps", "0", err, sizeof(err)), 0);
+	assert_false(cfg.timestamps);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_rmem", "1", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not modelled"));
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_syn_retries", "x", err, sizeof(err)), -1);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_syn_retries", "0", err, sizeof(err)), -1);
+	assert_int_equal(cfg.timers.syn_retries, 2);
+}
+
+/* Without timestamps the SYN says "mss, nop, nop, sackOK, nop, wscale" and data gets 65495-byte room. */
+static void no_timestamps(void **state)
+{
+	(void)state;
+	struct tl_tcp_config cfg;
+	char err[256];
+	tl_tcp_config_default(&cfg);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "tcp_timestamps", "0", err, sizeof(err)), 0);
+	struct harness *h = harness_new(&cfg);
+	connect_pair(h);
+	uint8_t out[TL_TCP_MAX_OPTIONS];
+	static const uint8_t want[] = { 2, 4, 0xff, 0xd7, 1, 1, 4, 2, 1, 3, 3, 10 };
+	assert_int_equal(tl_tcp_options_encode(&h->segs[0].seg, out), sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	assert_int_equal(tl_tcp_options_encode(&h->segs[2].seg, out), 0);
+	harness_free(h);
+}
+
+static void same_seed_same_run(void **state)
+{
+	(void)state;
+	struct tl_tcp_config cfg;
+	tl_tcp_config_default(&cfg);
+	cfg.seed = 42;
+	struct harness *a = harness_new(&cfg), *b = harness_new(&cfg);
+	connect_pair(a);
+	connect_pair(b);
+	assert_int_equal(a->n_segs, b->n_segs);
+	for (size_t i = 0; i < a->n_segs; i++)
+		assert_int_equal(a->segs[i].seg.seq, b->segs[i].seg.seq);
+	cfg.seed = 43;
+	struct harness *c = harness_new(&cfg);
+	connect_pair(c);
+	assert_int_not_equal(a->segs[0].seg.seq, c->segs[0].seg.seq);
+	harness_free(a);
+	harness_free(b);
+	harness_free(c);
+}
+
+static void app_errors(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	int other = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_listen(h->st, other, loopback(), SERVER_PORT, 16, h->now_ns), -EADDRINUSE);
+	assert_int_equal(tl_tcp_connect(h->st, c.client, loopback(), SERVER_PORT, h->now_ns), -EISCONN);
+	assert_int_equal(tl_tcp_connect(h->st, other, htonl(0x0a000001), 80, h->now_ns), -ENETUNREACH);
+	assert_int_equal(tl_tcp_accept(h->st, c.listener, NULL, h->now_ns), -EAGAIN);
+	assert_int_equal(tl_tcp_setsockopt(h->st, other, TL_TCP_OPT_SYNCNT, 0), -EINVAL);
+	assert_int_equal(tl_tcp_close(h->st, 63, h->now_ns), -EBADF);
+	char buf[4];
+	assert_int_equal(tl_tcp_recv(h->st, c.listener, buf, sizeof(buf), h->now_ns), -ENOTCONN);
+	harness_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(handshake),
+		cmocka_unit_test(syn_options_as_captured),
+		cmocka_unit_test(data_acked_at_once),
+		cmocka_unit_test(client_closes_first),
+		cmocka_unit_test(server_closes_first),
+		cmocka_unit_test(simultaneous_close),
+		cmocka_unit_test(simultaneous_open),
+		cmocka_unit_test(reset_for_no_socket),
+		cmocka_unit_test(syn_retransmissions_follow_timer_model),
+		cmocka_unit_test(orphan_fin_retransmissions_follow_timer_model),
+		cmocka_unit_test(abort_resets_the_peer),
+		cmocka_unit_test(close_with_unread_data_resets),
+		cmocka_unit_test(time_wait_reacks_fin),
+		cmocka_unit_test(linger2_negative_resets),
+		cmocka_unit_test(bulk_data_arrives_in_order),
+		cmocka_unit_test(lost_data_is_resent),
+		cmocka_unit_test(config_sysctls),
+		cmocka_unit_test(no_timestamps),
+		cmocka_unit_test(same_seed_same_run),
+		cmocka_unit_test(app_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,664 @@
+/*
+ * test_scenario: the scenario parser. One full file read back field by field,
+ * the defaults, then one test per kind of error, each asserting the exact
+ * "FILE:LINE: message" start, that parsing returns -1 and that the output is
+ * left empty (safe to free). Run under ASan to show nothing leaks on any path.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <errno.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "scenario/scenario.h"
+
+#define T "title t\n" /* the smallest valid header */
+
+static const char full_text[] =
+	"# N5, written out in full\n"
+	"title   Client closes, server closes at once   \n"
+	"section \"4.5 Four-way teardown # not a comment\"\n"
+	"explain The server's ACK of the client's FIN  # a comment\n"
+	"explain\tcarries its own FIN.\n"
+	"host 127.0.0.2\n"
+	"port 3000\n"
+	"sysctl net.ipv4.tcp_fin_timeout = 5\n"
+	"sysctl net.ipv4.tcp_syn_retries 2\r\n"
+	"sysctl net.ipv4.tcp_synack_retries=1\n"
+	"sysctl net.ipv4.tcp_rmem \"4096\t131072 6291456\"\n"
+	"\n"
+	"server listen\n"
+	"server accept &\n"
+	"client setsockopt syncnt 3\n"
+	"client setsockopt user_timeout 0\n"
+	"server setsockopt linger2 -1\n"
+	"client connect\n"
+	"client connect 127.0.0.3\n"
+	"client connect 4000 &\n"
+	"server listen 127.0.0.4 5000\n"
+	"wait server\n"
+	"client send \"hel\\\"lo\\n\\t\\\\\"\n"
+	"client send 3 bytes &\n"
+	"server recv\n"
+	"client shutdown wr\n"
+	"server shutdown rd\n"
+	"server shutdown rdwr\n"
+	"sleep 200ms\n"
+	"sleep 1.5s\n"
+	"snapshot after the first FIN\n"
+	"snapshot\n"
+	"wait client state FIN-WAIT-2\n"
+	"wait server state close_wait timeout 2s\n"
+	"wait client gone\n"
+	"wait client gone timeout 1min\n"
+	"drop nft tcp flags & fin == fin\n"
+	"undrop\n"
+	"server close\n"
+	"client abort\n"
+	"expect client states SYN_SENT -> ESTABLISHED > FIN-WAIT-1 FIN_WAIT2 TIME-WAIT\n"
+	"expect server states LISTEN SYN-RCVD ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED\n"
+	"expect packets S S. . P. . F. . F. .\n"
+	"expect roles handshake-1/3 handshake-2/3 handshake-3/3 data ack teardown-1\n"
+	"expect client connect ok\n"
+	"expect client send any\n"
+	"expect server recv ECONNRESET\n"
+	"expect client setsockopt EINVAL\n"
+	"expect server listed TIME-WAIT\n";
+
+static void parses_full_scenario(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[256];
+	int rc = tl_scenario_parse_text("scenarios/N5.scn", full_text, &sc, err, sizeof(err));
+	if (rc != 0)
+		print_error("unexpected error: %s\n", err);
+	assert_int_equal(rc, 0);
+	assert_string_equal(err, "");
+
+	assert_string_equal(sc.id, "N5");
+	assert_string_equal(sc.path, "scenarios/N5.scn");
+	assert_string_equal(sc.title, "Client closes, server closes at once");
+	assert_string_equal(sc.section, "4.5 Four-way teardown # not a comment");
+	assert_string_equal(sc.explain, "The server's ACK of the client's FIN carries its own FIN.");
+	assert_string_equal(sc.host, "127.0.0.2");
+	assert_int_equal(sc.port, 3000);
+
+	assert_int_equal(sc.n_sysctls, 4);
+	assert_string_equal(sc.sysctls[0].name, "net.ipv4.tcp_fin_timeout");
+	assert_string_equal(sc.sysctls[0].value, "5");
+	assert_int_equal(sc.sysctls[0].line, 8);
+	assert_string_equal(sc.sysctls[1].name, "net.ipv4.tcp_syn_retries");
+	assert_string_equal(sc.sysctls[1].value, "2");
+	assert_string_equal(sc.sysctls[2].name, "net.ipv4.tcp_synack_retries");
+	assert_string_equal(sc.sysctls[2].value, "1");
+	assert_string_equal(sc.sysctls[3].value, "4096\t131072 6291456");
+
+	assert_int_equal(sc.n_steps, 28);
+	const struct tl_step *st = sc.steps;
+
+	/* server listen: the scenario's host and port, even though the defaults
+	 * were set before; line numbers count the comment and the blank line */
+	assert_int_equal(st[0].kind, TL_STEP_LISTEN);
+	assert_int_equal(st[0].side, TL_SIDE_SERVER);
+	assert_false(st[0].background);
+	assert_int_equal(st[0].line, 13);
+	assert_string_equal(st[0].host, "127.0.0.2");
+	assert_int_equal(st[0].port, 3000);
+
+	assert_int_equal(st[1].kind, TL_STEP_ACCEPT);
+	assert_true(st[1].background);
+
+	assert_int_equal(st[2].kind, TL_STEP_SETSOCKOPT);
+	assert_int_equal(st[2].side, TL_SIDE_CLIENT);
+	assert_int_equal(st[2].opt, TL_OPT_SYNCNT);
+	assert_int_equal(st[2].opt_value, 3);
+	assert_int_equal(st[3].opt, TL_OPT_USER_TIMEOUT);
+	assert_int_equal(st[3].opt_value, 0);
+	assert_int_equal(st[4].opt, TL_OPT_LINGER2);
+	assert_int_equal(st[4].opt_value, -1);
+
+	assert_int_equal(st[5].kind, TL_STEP_CONNECT);
+	assert_string_equal(st[5].host, "127.0.0.2");
+	assert_int_equal(st[5].port, 3000);
+	assert_string_equal(st[6].host, "127.0.0.3"); /* one word that is an address */
+	assert_int_equal(st[6].port, 3000);
+	assert_string_equal(st[7].host, "127.0.0.2"); /* one word that is a port */
+	assert_int_equal(st[7].port, 4000);
+	assert_true(st[7].background);
+	assert_int_equal(st[8].kind, TL_STEP_LISTEN);
+	assert_string_equal(st[8].host, "127.0.0.4");
+	assert_int_equal(st[8].port, 5000);
+
+	assert_int_equal(st[9].kind, TL_STEP_JOIN);
+	assert_int_equal(st[9].side, TL_SIDE_SERVER);
+
+	assert_int_equal(st[10].kind, TL_STEP_SEND);
+	assert_int_equal(st[10].data_len, 9);
+	assert_memory_equal(st[10].data, "hel\"lo\n\t\\", 9);
+	assert_int_equal(st[11].kind, TL_STEP_SEND);
+	assert_int_equal(st[11].data_len, 3);
+	assert_memory_equal(st[11].data, "xxx", 3);
+	assert_true(st[11].background);
+
+	assert_int_equal(st[12].kind, TL_STEP_RECV);
+	assert_int_equal(st[13].kind, TL_STEP_SHUTDOWN);
+	assert_int_equal(st[13].shutdown_how, SHUT_WR);
+	assert_int_equal(st[14].shutdown_how, SHUT_RD);
+	assert_int_equal(st[15].shutdown_how, SHUT_RDWR);
+
+	assert_int_equal(st[16].kind, TL_STEP_SLEEP);
+	assert_int_equal(st[16].side, TL_SIDE_NONE);
+	assert_int_equal(st[16].duration_ns, 200000000ull);
+	assert_int_equal(st[17].duration_ns, 1500000000ull);
+
+	assert_int_equal(st[18].kind, TL_STEP_SNAPSHOT);
+	assert_string_equal(st[18].label, "after the first FIN");
+	assert_string_equal(st[19].label, "");
+
+	assert_int_equal(st[20].kind, TL_STEP_WAIT_STATE);
+	assert_int_equal(st[20].side, TL_SIDE_CLIENT);
+	assert_int_equal(st[20].state, TL_FIN_WAIT2);
+	assert_int_equal(st[20].duration_ns, 0);
+	assert_int_equal(st[21].state, TL_CLOSE_WAIT);
+	assert_int_equal(st[21].duration_ns, 2000000000ull);
+	assert_int_equal(st[22].kind, TL_STEP_WAIT_GONE);
+	assert_int_equal(st[22].duration_ns, 0);
+	assert_int_equal(st[23].duration_ns, 60000000000ull);
+
+	assert_int_equal(st[24].kind, TL_STEP_FAULT);
+	assert_string_equal(st[24].fault, "nft tcp flags & fin == fin");
+	assert_true(st[24].rule.raw); /* parsed with the scenario's port */
+	assert_int_equal(st[25].kind, TL_STEP_UNFAULT);
+	assert_int_equal(st[26].kind, TL_STEP_CLOSE);
+	assert_int_equal(st[27].kind, TL_STEP_ABORT);
+	assert_int_equal(st[27].side, TL_SIDE_CLIENT);
+	assert_int_equal(st[27].line, 40);
+
+	tl_scenario_free(&sc);
+	assert_null(sc.steps);
+	assert_int_equal(sc.n_steps, 0);
+}
+
+static void parses_full_expectations(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[256];
+	assert_int_equal(tl_scenario_parse_text("N5.scn", full_text, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.n_expects, 9);
+	const struct tl_expect *e = sc.expects;
+
+	assert_int_equal(e[0].kind, TL_EXPECT_STATES);
+	assert_int_equal(e[0].side, TL_SIDE_CLIENT);
+	assert_int_equal(e[0].line, 41);
+	assert_int_equal(e[0].n, 5);
+	assert_int_equal(e[0].states[0], TL_SYN_SENT);
+	assert_int_equal(e[0].states[1], TL_ESTABLISHED);
+	assert_int_equal(e[0].states[2], TL_FIN_WAIT1);
+	assert_int_equal(e[0].states[3], TL_FIN_WAIT2);
+	assert_int_equal(e[0].states[4], TL_TIME_WAIT);
+
+	assert_int_equal(e[1].side, TL_SIDE_SERVER);
+	assert_int_equal(e[1].n, 6);
+	assert_int_equal(e[1].states[0], TL_LISTEN);
+	assert_int_equal(e[1].states[1], TL_SYN_RECV);
+	assert_int_equal(e[1].states[5], TL_CLOSE);
+
+	assert_int_equal(e[2].kind, TL_EXPECT_PACKETS);
+	assert_int_equal(e[2].side, TL_SIDE_NONE);
+	assert_int_equal(e[2].n, 9);
+	assert_int_equal(e[2].flags[0], TL_TH_SYN);
+	assert_int_equal(e[2].flags[1], TL_TH_SYN | TL_TH_ACK);
+	assert_int_equal(e[2].flags[2], TL_TH_ACK);
+	assert_int_equal(e[2].flags[3], TL_TH_PSH | TL_TH_ACK);
+	assert_int_equal(e[2].flags[5], TL_TH_FIN | TL_TH_ACK);
+
+	assert_int_equal(e[3].kind, TL_EXPECT_ROLES);
+	assert_int_equal(e[3].n, 6);
+	assert_int_equal(e[3].roles[0], TL_ROLE_HANDSHAKE_1);
+	assert_int_equal(e[3].roles[4], TL_ROLE_ACK);
+	assert_int_equal(e[3].roles[5], TL_ROLE_TEARDOWN_1);
+
+	assert_int_equal(e[4].kind, TL_EXPECT_CALL);
+	assert_string_equal(e[4].verb, "connect");
+	assert_int_equal(e[4].err, 0);
+	assert_false(e[4].any_result);
+	assert_string_equal(e[5].verb, "send");
+	assert_true(e[5].any_result);
+	assert_int_equal(e[6].side, TL_SIDE_SERVER);
+	assert_string_equal(e[6].verb, "recv");
+	assert_int_equal(e[6].err, ECONNRESET);
+	assert_string_equal(e[7].verb, "setsockopt");
+	assert_int_equal(e[7].err, EINVAL);
+
+	assert_int_equal(e[8].kind, TL_EXPECT_LISTED);
+	assert_int_equal(e[8].side, TL_SIDE_SERVER);
+	assert_int_equal(e[8].n, 1);
+	assert_int_equal(e[8].states[0], TL_TIME_WAIT);
+	tl_scenario_free(&sc);
+}
+
+static void applies_defaults(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[256];
+	const char *text = "title t\n"
+			   "server listen\n"
+			   "client connect\n"
+			   "sleep 10us\n"
+			   "sleep 5ns\n"
+			   "sleep 0.1s\n"
+			   "sleep 2.25min\n";
+	assert_int_equal(tl_scenario_parse_text("dir.d/A1", text, &sc, err, sizeof(err)), 0);
+	assert_string_equal(sc.id, "A1");
+	assert_string_equal(sc.host, "127.0.0.1");
+	assert_int_equal(sc.port, 2017);
+	assert_string_equal(sc.explain, "");
+	assert_int_equal(sc.n_sysctls, 0);
+	assert_null(sc.sysctls);
+	assert_int_equal(sc.n_expects, 0);
+	assert_string_equal(sc.steps[0].host, "127.0.0.1");
+	assert_int_equal(sc.steps[0].port, 2017);
+	assert_string_equal(sc.steps[1].host, "127.0.0.1");
+	assert_int_equal(sc.steps[1].port, 2017);
+	assert_int_equal(sc.steps[2].duration_ns, 10000ull);
+	assert_int_equal(sc.steps[3].duration_ns, 5ull);
+	assert_int_equal(sc.steps[4].duration_ns, 100000000ull);
+	assert_int_equal(sc.steps[5].duration_ns, 135000000000ull);
+	tl_scenario_free(&sc);
+}
+
+/* A file with more steps than the first array holds: growth keeps them all. */
+static void grows_arrays(void **state)
+{
+	(void)state;
+	size_t n = 500, cap = 64 + n * 24;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	size_t used = (size_t)snprintf(text, cap, "title many\n");
+	for (size_t i = 0; i < n; i++)
+		used += (size_t)snprintf(text + used, cap - used, "client send %zu bytes\n", i + 1);
+	struct tl_scenario sc;
+	char err[256];
+	assert_int_equal(tl_scenario_parse_text("many.scn", text, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.n_steps, n);
+	assert_int_equal(sc.steps[n - 1].data_len, n);
+	assert_int_equal(sc.steps[n - 1].line, (int)n + 1);
+	tl_scenario_free(&sc);
+	free(text);
+}
+
+/* An empty list expects nothing: no packets, no state changes. */
+static void accepts_empty_lists(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[256];
+	const char *text = T "expect packets\nexpect roles  # none either\nexpect server states\n";
+	assert_int_equal(tl_scenario_parse_text("x.scn", text, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.n_expects, 3);
+	assert_int_equal(sc.expects[0].kind, TL_EXPECT_PACKETS);
+	assert_int_equal(sc.expects[0].n, 0);
+	assert_int_equal(sc.expects[1].kind, TL_EXPECT_ROLES);
+	assert_int_equal(sc.expects[1].n, 0);
+	assert_int_equal(sc.expects[2].kind, TL_EXPECT_STATES);
+	assert_int_equal(sc.expects[2].side, TL_SIDE_SERVER);
+	assert_int_equal(sc.expects[2].n, 0);
+	tl_scenario_free(&sc);
+}
+
+static void reads_file(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/tcplab-test-XXXXXX.scn";
+	int fd = mkstemps(path, 4);
+	assert_true(fd >= 0);
+	const char text[] = "title from a file\nclient connect\nexpect client connect ECONNREFUSED\n";
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+
+	struct tl_scenario sc;
+	char err[256];
+	int rc = tl_scenario_parse_file(path, &sc, err, sizeof(err));
+	unlink(path);
+	assert_int_equal(rc, 0);
+	assert_string_equal(sc.path, path);
+	assert_int_equal(strlen(sc.id), strlen("tcplab-test-XXXXXX"));
+	assert_int_equal(sc.expects[0].err, ECONNREFUSED);
+	tl_scenario_free(&sc);
+}
+
+static void free_is_safe_on_empty(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	memset(&sc, 0, sizeof(sc));
+	tl_scenario_free(&sc);
+	tl_scenario_free(&sc);
+	tl_scenario_free(NULL);
+}
+
+/* ---- errors ---- */
+
+/*
+ * Parses text as file "name"; asserts failure, that the message starts with
+ * want (the whole of it when exact), and that the output is left empty.
+ */
+static void check_error(const char *name, const char *text, const char *want, bool exact)
+{
+	struct tl_scenario sc;
+	char err[512] = "unchanged";
+	memset(&sc, 0xA5, sizeof(sc)); /* the parser must not rely on a zeroed struct */
+	int rc = tl_scenario_parse_text(name, text, &sc, err, sizeof(err));
+	bool ok = exact ? !strcmp(err, want) : !strncmp(err, want, strlen(want));
+	if (!ok)
+		print_error("wanted %s \"%s\"\n   got \"%s\"\n", exact ? "exactly" : "a start", want, err);
+	assert_int_equal(rc, -1);
+	assert_true(ok);
+	assert_null(sc.steps);
+	assert_null(sc.expects);
+	assert_null(sc.sysctls);
+	assert_int_equal(sc.n_steps, 0);
+	tl_scenario_free(&sc);
+}
+
+static void err_missing_title(void **state)
+{
+	(void)state;
+	check_error("x.scn", "client connect\n", "x.scn: missing 'title'", true);
+	check_error("x.scn", "", "x.scn: missing 'title'", true);
+	check_error("x.scn", "title\n", "x.scn:1: 'title' needs text", true);
+}
+
+static void err_duplicate_header(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "client close\ntitle again\n", "x.scn:3: duplicate 'title' (first at line 1)",
+		    true);
+	check_error("x.scn", T "section a\nsection b\n", "x.scn:3: duplicate 'section' (first at line 2)", true);
+	check_error("x.scn", T "port 1\nport 2\n", "x.scn:3: duplicate 'port' (first at line 2)", true);
+	check_error("x.scn", T "host 127.0.0.1\nhost 127.0.0.1\n", "x.scn:3: duplicate 'host'", false);
+	check_error("x.scn", T "sysctl net.ipv4.tcp_fin_timeout 5\nsysctl net.ipv4.tcp_fin_timeout 6\n",
+		    "x.scn:3: sysctl net.ipv4.tcp_fin_timeout already set at line 2", true);
+}
+
+static void err_unknown_keyword(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "\n\n\n\n\n\n\nconect\n", "x.scn:9: unknown keyword 'conect'", false);
+	check_error("x.scn", T "connect\n",
+		    "x.scn:2: unknown keyword 'connect' (a socket step starts with its side: "
+		    "'client connect' or 'server connect')", true);
+	check_error("x.scn", T "frobnicate\n", "x.scn:2: unknown keyword 'frobnicate' (expected title,", false);
+	check_error("x.scn", T "\"title\" x\n", "x.scn:2: a line must start with a keyword", false);
+}
+
+static void err_unknown_step(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "client conect\n",
+		    "x.scn:2: unknown client step 'conect' (did you mean 'connect'?)", true);
+	check_error("x.scn", T "server\n", "x.scn:2: 'server' needs a step (expected listen,", false);
+	check_error("x.scn", T "wait nobody\n", "x.scn:2: unknown side 'nobody' (expected client or server)",
+		    true);
+}
+
+static void err_unknown_state(void **state)
+{
+	(void)state;
+	check_error("N3.scn", T "expect client states SYN_SENT ESTABLISH\n",
+		    "N3.scn:2: unknown state 'ESTABLISH' (expected a TCP state name such as ESTABLISHED)",
+		    true);
+	check_error("N3.scn", T "wait server state NOPE\n",
+		    "N3.scn:2: unknown state 'NOPE' (expected a TCP state name such as", false);
+	check_error("N3.scn", T "expect client states SYN_SENT ->\n",
+		    "N3.scn:2: '->' must stand between two state names", true);
+}
+
+static void err_port(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "\n\nport 70000\n", "x.scn:4: port 70000 out of range 1..65535", true);
+	check_error("x.scn", T "port 0\n", "x.scn:2: port 0 out of range 1..65535", true);
+	check_error("x.scn", T "port 99999999999999999999999\n", "x.scn:2: port 99999999999999999999999 out of range",
+		    false);
+	check_error("x.scn", T "port 80x\n", "x.scn:2: port '80x' is not a number (expected 1..65535)", true);
+	check_error("x.scn", T "port +80\n", "x.scn:2: port '+80' is not a number", false);
+	check_error("x.scn", T "port\n", "x.scn:2: 'port' takes one number, got 0 words", true);
+	check_error("x.scn", T "client connect 127.0.0.1 65536\n", "x.scn:2: port 65536 out of range", false);
+	check_error("x.scn", T "client connect localhost\n",
+		    "x.scn:2: 'client connect': 'localhost' is neither an IPv4 address nor a port", true);
+}
+
+static void err_host(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "host 127.0.0.256\n",
+		    "x.scn:2: host '127.0.0.256' is not an IPv4 address (expected e.g. 127.0.0.1)", true);
+	check_error("x.scn", T "server listen ::1 80\n", "x.scn:2: host '::1' is not an IPv4 address", false);
+}
+
+static void err_word_count(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "\n\n\n\n\nclient listen 127.0.0.1 80 90\n",
+		    "x.scn:7: 'client listen' takes [HOST] [PORT], got 3 words", true);
+	check_error("x.scn", T "server accept now\n", "x.scn:2: 'server accept' takes no arguments, got 1 word",
+		    true);
+	check_error("x.scn", T "server shutdown\n", "x.scn:2: 'server shutdown' takes rd, wr or rdwr, got 0 words",
+		    true);
+	check_error("x.scn", T "server shutdown both\n", "x.scn:2: 'server shutdown': unknown direction 'both'",
+		    false);
+	check_error("x.scn", T "undrop all\n", "x.scn:2: 'undrop' takes no arguments, got 1 word", true);
+	check_error("x.scn", T "wait client state\n", "x.scn:2: 'wait client state' takes STATE", false);
+	check_error("x.scn", T "wait client gone 2s\n", "x.scn:2: 'wait client gone' takes [timeout DURATION]",
+		    false);
+	check_error("x.scn", T "wait client state LISTEN after 2s\n",
+		    "x.scn:2: expected 'timeout' after the wait condition, got 'after'", true);
+	check_error("x.scn", T "wait client soon\n", "x.scn:2: 'wait client' then 'soon': expected state or gone",
+		    true);
+	check_error("x.scn", T "expect server listed\n", "x.scn:2: 'expect server listed' takes one STATE", false);
+	check_error("x.scn", T "expect server connect\n", "x.scn:2: 'expect server connect' takes one RESULT",
+		    false);
+	check_error("x.scn", T "expect server bogus ok\n", "x.scn:2: unknown expectation 'server bogus'", false);
+	check_error("x.scn", T "expect nothing\n", "x.scn:2: unknown expectation 'nothing'", false);
+}
+
+static void err_quotes(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "client send \"hello\n",
+		    "x.scn:2: unterminated quote: the string opened at column 13 does not end on this line", true);
+	check_error("x.scn", T "client send \"hello\\\n", "x.scn:2: unterminated quote", false);
+	check_error("x.scn", T "client send \"a\\qb\"\n",
+		    "x.scn:2: unknown escape '\\q' at column 15 (expected \\n, \\t, \\\\ or \\\")", true);
+	check_error("x.scn", T "client send \"a\"b\n", "x.scn:2: text right after the closing quote", false);
+	check_error("x.scn", T "client send a\"b\"\n", "x.scn:2: stray '\"' inside a word", false);
+	check_error("x.scn", T "client send hello\n",
+		    "x.scn:2: 'client send' takes \"TEXT\" (in double quotes) or N bytes, got 1 word", true);
+	check_error("x.scn", T "client send \"\"\n", "x.scn:2: 'client send' needs at least one byte", true);
+}
+
+static void err_background(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "sleep 1s &\n", "x.scn:2: '&' only follows a client or server step, not 'sleep'",
+		    true);
+	check_error("x.scn", T "wait client &\n", "x.scn:2: '&' only follows a client or server step, not 'wait'",
+		    true);
+	check_error("x.scn", T "drop in tcp &\n", "x.scn:2: '&' only follows a client or server step, not 'drop'",
+		    true);
+	check_error("x.scn", T "expect packets S &\n", "x.scn:2: '&' only follows a client or server step", false);
+	check_error("x.scn", T "client connect & 80\n", "x.scn:2: '&' must be the last word on the line", true);
+}
+
+static void err_duration(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "sleep 200\n",
+		    "x.scn:2: sleep '200' has no unit (expected ns, us, ms, s or min, e.g. 200ms)", true);
+	check_error("x.scn", T "sleep 2h\n", "x.scn:2: sleep '2h' has an unknown unit 'h'", false);
+	check_error("x.scn", T "sleep fast\n", "x.scn:2: sleep 'fast' is not a duration", false);
+	check_error("x.scn", T "sleep -1s\n", "x.scn:2: sleep '-1s' is not a duration", false);
+	check_error("x.scn", T "sleep 1.s\n", "x.scn:2: sleep '1.s' is not a duration", false);
+	check_error("x.scn", T "sleep 0ms\n", "x.scn:2: sleep 0ms: a duration must be more than 0", true);
+	check_error("x.scn", T "sleep 1.5ns\n", "x.scn:2: sleep 1.5ns is not a whole number of nanoseconds", true);
+	check_error("x.scn", T "sleep 0.0000000001s\n", "x.scn:2: sleep '0.0000000001s' has more than 9 decimals",
+		    true);
+	check_error("x.scn", T "sleep 61min\n", "x.scn:2: sleep 61min is longer than 3600 s", true);
+	check_error("x.scn", T "sleep 99999999999999999999999s\n", "x.scn:2: sleep 99999999999999999999999s is longer",
+		    false);
+	check_error("x.scn", T "wait client gone timeout 5\n", "x.scn:2: timeout '5' has no unit", false);
+	check_error("x.scn", T "sleep\n", "x.scn:2: 'sleep' takes one DURATION (e.g. 200ms), got 0 words", true);
+}
+
+static void err_numbers(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "client send 0 bytes\n", "x.scn:2: byte count 0 out of range 1..1048576", true);
+	check_error("x.scn", T "client send 1048577 bytes\n", "x.scn:2: byte count 1048577 out of range", false);
+	check_error("x.scn", T "client send 5 kilobytes\n", "x.scn:2: 'client send' takes \"TEXT\"", false);
+	check_error("x.scn", T "client setsockopt syncnt 256\n", "x.scn:2: syncnt 256 out of range 1..255", true);
+	check_error("x.scn", T "client setsockopt user_timeout -1\n",
+		    "x.scn:2: user_timeout -1 out of range 0..2147483647", true);
+	check_error("x.scn", T "client setsockopt linger2 -2\n", "x.scn:2: linger2 -2 out of range -1..", false);
+	check_error("x.scn", T "client setsockopt nodelay 1\n",
+		    "x.scn:2: unknown socket option 'nodelay' (expected syncnt, user_timeout or linger2)", true);
+	check_error("x.scn", T "client setsockopt syncnt\n", "x.scn:2: 'client setsockopt' takes NAME VALUE", false);
+}
+
+static void err_sysctl(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "sysctl kernel.hostname x\n",
+		    "x.scn:2: sysctl name 'kernel.hostname' is not a network sysctl", false);
+	check_error("x.scn", T "sysctl net..ipv4 1\n", "x.scn:2: sysctl name 'net..ipv4' is not", false);
+	check_error("x.scn", T "sysctl net.ipv4/../x 1\n", "x.scn:2: sysctl name 'net.ipv4/../x' is not", false);
+	check_error("x.scn", T "sysctl net.IPV4.x 1\n", "x.scn:2: sysctl name 'net.IPV4.x' is not", false);
+	check_error("x.scn", T "sysctl net.ipv4.x = \n", "x.scn:2: sysctl net.ipv4.x needs a value", true);
+	check_error("x.scn", T "sysctl net.ipv4.x\n", "x.scn:2: 'sysctl' takes NAME [=] VALUE, got 1 word", true);
+	check_error("x.scn", T "sysctl net.ipv4.x= \n", "x.scn:2: sysctl net.ipv4.x needs a value", true);
+	check_error("x.scn", T "sysctl net.ipv4.x \"a\\nb\"\n", "x.scn:2: sysctl net.ipv4.x: the value holds a control",
+		    false);
+	check_error("x.scn", T "sysctl net.ipv4.x 123456789012345678901234567890123\n",
+		    "x.scn:2: sysctl value too long (33 bytes, at most 31)", true);
+}
+
+static void err_expectations(void **state)
+{
+	(void)state;
+	check_error("x.scn", T "expect client connect ECONNREFUSE\n",
+		    "x.scn:2: unknown result 'ECONNREFUSE' (expected ok, any or an errno name such as ECONNREFUSED)",
+		    true);
+	check_error("x.scn", T "expect packets S S. X\n",
+		    "x.scn:2: unknown packet flags 'X' (expected tcpdump flags such as", false);
+	check_error("x.scn", T "expect roles data handshake\n",
+		    "x.scn:2: unknown role 'handshake' (expected one of handshake-1/3, handshake-2/3,", false);
+	check_error("x.scn", T "expect client\n", "x.scn:2: 'expect client' needs states, listed or a call", false);
+}
+
+static void err_list_too_long(void **state)
+{
+	(void)state;
+	char text[4096];
+	size_t used = (size_t)snprintf(text, sizeof(text), T "expect client states");
+	for (int i = 0; i < TL_MAX_LIST; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used, " ESTABLISHED ->");
+	snprintf(text + used, sizeof(text) - used, " CLOSE\n");
+	check_error("x.scn", text, "x.scn:2: more than 64 states in one expectation", true);
+
+	used = (size_t)snprintf(text, sizeof(text), T "expect packets");
+	for (int i = 0; i <= TL_MAX_LIST; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used, " .");
+	snprintf(text + used, sizeof(text) - used, "\n");
+	check_error("x.scn", text, "x.scn:2: more than 64 packets in one expectation", true);
+
+	/* exactly TL_MAX_LIST fits */
+	used = (size_t)snprintf(text, sizeof(text), T "expect roles");
+	for (int i = 0; i < TL_MAX_LIST; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used, " ack");
+	snprintf(text + used, sizeof(text) - used, "\n");
+	struct tl_scenario sc;
+	char err[256];
+	assert_int_equal(tl_scenario_parse_text("x.scn", text, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.expects[0].n, TL_MAX_LIST);
+	tl_scenario_free(&sc);
+}
+
+static void err_text_lengths(void **state)
+{
+	(void)state;
+	char text[4096];
+	snprintf(text, sizeof(text), "title %0200d\n", 1);
+	check_error("x.scn", text, "x.scn:1: title too long (200 bytes, at most 127)", true);
+	size_t used = (size_t)snprintf(text, sizeof(text), T);
+	for (int i = 0; i < 12; i++)
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "explain %0100d\n", i);
+	check_error("x.scn", text, "x.scn:12: explanation too long (1110 bytes with this line, at most 1023 in all)",
+		    true);
+	snprintf(text, sizeof(text), T "snapshot %060d\n", 1);
+	check_error("x.scn", text, "x.scn:2: snapshot label too long (60 bytes, at most 47)", true);
+	check_error("x.scn", T "drop\n", "x.scn:2: 'drop' needs a rule", true);
+	/* The rule itself is checked at load time, at its own line. */
+	check_error("x.scn", T "client connect\ndrop from clinet\n", "x.scn:3: from 'clinet': expected client or server",
+		    true);
+	check_error("a-scenario-name-longer-than-the-id.scn", T,
+		    "a-scenario-name-longer-than-the-id.scn: file name too long for a scenario id", false);
+}
+
+static void err_file(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[256];
+	assert_int_equal(tl_scenario_parse_file("/nonexistent/x.scn", &sc, err, sizeof(err)), -1);
+	assert_string_equal(err, "/nonexistent/x.scn: cannot open: No such file or directory");
+	assert_null(sc.steps);
+	tl_scenario_free(&sc);
+
+	/* a tiny err buffer truncates, never overflows */
+	char tiny[8];
+	assert_int_equal(tl_scenario_parse_text("x.scn", "bogus\n", &sc, tiny, sizeof(tiny)), -1);
+	assert_string_equal(tiny, "x.scn:1");
+	assert_int_equal(tl_scenario_parse_text("x.scn", "bogus\n", &sc, NULL, 0), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parses_full_scenario),
+		cmocka_unit_test(parses_full_expectations),
+		cmocka_unit_test(applies_defaults),
+		cmocka_unit_test(grows_arrays),
+		cmocka_unit_test(accepts_empty_lists),
+		cmocka_unit_test(reads_file),
+		cmocka_unit_test(free_is_safe_on_empty),
+		cmocka_unit_test(err_missing_title),
+		cmocka_unit_test(err_duplicate_header),
+		cmocka_unit_test(err_unknown_keyword),
+		cmocka_unit_test(err_unknown_step),
+		cmocka_unit_test(err_unknown_state),
+		cmocka_unit_test(err_port),
+		cmocka_unit_test(err_host),
+		cmocka_unit_test(err_word_count),
+		cmocka_unit_test(err_quotes),
+		cmocka_unit_test(err_background),
+		cmocka_unit_test(err_duration),
+		cmocka_unit_test(err_numbers),
+		cmocka_unit_test(err_sysctl),
+		cmocka_unit_test(err_expectations),
+		cmocka_unit_test(err_list_too_long),
+		cmocka_unit_test(err_text_lengths),
+		cmocka_unit_test(err_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
