@@ -13,7 +13,7 @@ PKGS     := libbpf libpcap libnftables libmnl json-c
 
 ifeq ($(SAN),1)
 OUT      ?= build-san
-SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -DTL_ASSERTS
 else
 OUT      ?= build
 SANFLAGS :=
