@@ -47,6 +47,9 @@ TESTS    := $(addprefix $(OUT)/tests/,$(basename $(notdir $(TEST_SRC))))
 BENCHES  := $(patsubst bench/%.c,$(OUT)/bench/%,$(wildcard bench/*.c))
 
 .DELETE_ON_ERROR:
+# The BPF object is an intermediate of the skeleton: keep it, so that make
+# neither rebuilds it nor ends every build with an "rm" line.
+.SECONDARY: $(patsubst src/lab/bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRC))
 .PHONY: all tests test bench install clean
 
 all: $(OUT)/tcplab

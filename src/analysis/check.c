@@ -164,8 +164,9 @@ static void check_timers(const struct tl_series_report *series, struct tl_check_
 		const struct tl_series *s = &series->s[i];
 		char title[96], word[160];
 		tl_series_title(s, title, sizeof(title));
-		snprintf(word, sizeof(word), "%s%s: %zu sends %s", i ? ";" : "", title, s->n_sends,
-			 s->pass ? "as predicted" : "OFF");
+		/* Series are joined by "; ": the separator ends the word before. */
+		snprintf(word, sizeof(word), "%s: %zu sends %s%s", title, s->n_sends,
+			 s->pass ? "as predicted" : "OFF", i + 1 < series->n ? ";" : "");
 		append_word(it->observed, sizeof(it->observed), word);
 		if (!s->pass && it->pass) {
 			it->pass = false;

@@ -342,8 +342,9 @@ static void render_one(FILE *out, const struct tl_scenario *sc, const struct tl_
 	bool per_row = s->kind != TL_SERIES_SYNACK && g->n;
 	tl_series_title(s, title, sizeof(title));
 	fprintf(out, "\n   retransmissions: %s\n", title);
-	fprintf(out, "     %-4s %-26s %9s %9s %11s %11s%s\n", "#", "send", "at (s)", "gap (s)", "predicted", "pred. gap",
-		per_row ? "  walkthrough" : "");
+	/* The walkthrough's column holds its gap before this send, beside ours. */
+	fprintf(out, "     %-4s %-26s %9s %9s %11s %11s  %-11s %s\n", "#", "send", "at (s)", "gap (s)", "predicted",
+		"pred. gap", per_row ? "walk. gap" : "", "vs model");
 	for (size_t i = 0; i < s->n_sends; i++) {
 		const struct tl_series_send *x = &s->sends[i];
 		char at[16] = "-", gap[16] = "-", pred[16] = "-", pgap[16] = "-", walk[16] = "";
@@ -360,6 +361,8 @@ static void render_one(FILE *out, const struct tl_scenario *sc, const struct tl_
 		fprintf(out, "     %-4zu %-26s %9s %9s %11s %11s  %-11s %s\n", i, x->what, at, gap, pred, pgap, walk,
 			!x->predicted ? "NOT PREDICTED" : x->ok ? "ok" : "OFF");
 	}
+	fprintf(out, "     (vs model: ok when sent no earlier than predicted and no later than the kernel's timer\n"
+		     "      wheel may delay it, %.0f ms of capture slack either way)\n", MEASURE_SLACK_MS);
 	if (s->n_predicted > s->n_sends)
 		fprintf(out, "     (the model predicts %zu more send%s)\n", s->n_predicted - s->n_sends,
 			s->n_predicted - s->n_sends == 1 ? "" : "s");

@@ -605,30 +605,36 @@ static int predict_established(enum tl_timer_case which, const struct tl_timer_s
 
 				describe_budget(boundary, rto_min_const_j, rto_max_j, hz, budget,
 						sizeof(budget));
+				/* The arithmetic a reader can check against the table: the
+				 * budget is only looked at when the timer fires. */
+				char fired[24], since[24], first[24];
+				fmt_ms(j_to_ms(t_j, hz), fired, sizeof(fired));
+				fmt_ms(elapsed_ms, since, sizeof(since));
+				fmt_ms(j_to_ms(first_rto_j, hz), first, sizeof(first));
 				if (s->user_timeout_ms) {
 					end = TL_END_USER_TIMEOUT;
 					tl_textf(why, sizeof(why),
-					    "%s: TCP_USER_TIMEOUT %d ms since the "
-					    "first RTO retransmission passed",
-					    orphan ? "destroyed" : "give up (ETIMEDOUT)",
+					    "%s when the timer fired at %s, %s after the first RTO "
+					    "retransmission (%s), past TCP_USER_TIMEOUT %d ms",
+					    orphan ? "destroyed" : "give up (ETIMEDOUT)", fired, since, first,
 					    s->user_timeout_ms);
 				} else if (orphan && !alive && s->orphan_retries == 0) {
 					end = TL_END_ORPHAN_RTO_MAX;
 					tl_textf(why, sizeof(why),
-					    "destroyed: RTO reached tcp_rto_max_ms=%d, "
+					    "destroyed when the timer fired at %s: RTO reached tcp_rto_max_ms=%d, "
 					    "so tcp_orphan_retries=0 now means 0 retries",
-					    s->rto_max_ms);
+					    fired, s->rto_max_ms);
 				} else if (orphan) {
 					tl_textf(why, sizeof(why),
-					    "destroyed silently: %s since the first RTO "
-					    "retransmission (B = tcp_orphan_retries %d%s)",
-					    budget, s->orphan_retries,
+					    "destroyed silently when the timer fired at %s, %s after the first RTO "
+					    "retransmission (%s), past the budget %s (B = tcp_orphan_retries %d%s)",
+					    fired, since, first, budget, s->orphan_retries,
 					    s->orphan_retries == 0 ? ", 8 while alive" : "");
 				} else {
 					tl_textf(why, sizeof(why),
-					    "give up (ETIMEDOUT): %s since the first "
-					    "RTO retransmission (tcp_retries2 %d)",
-					    budget, s->retries2);
+					    "give up (ETIMEDOUT) when the timer fired at %s, %s after the first RTO "
+					    "retransmission (%s), past the budget %s (tcp_retries2 %d)",
+					    fired, since, first, budget, s->retries2);
 				}
 				walk_end(&w, t_j, end, why);
 				return 0;

@@ -24,7 +24,7 @@
 
 #define TL_TIMER_MAX_RETX     256   /* longest schedule; longer ones are refused */
 #define TL_TIMER_MAX_EVENTS   512   /* longest SYN-ACK exchange; longer ones are refused */
-#define TL_TIMER_WHY_LEN      128   /* one rule sentence, NUL included */
+#define TL_TIMER_WHY_LEN      256   /* one rule sentence with its arithmetic, NUL included */
 #define TL_TIMER_MAX_SYSCTLS  12    /* sysctls one profile writes */
 #define TL_TIMER_TIME_WAIT_MS 60000 /* TCP_TIMEWAIT_LEN: no sysctl changes it */
 

@@ -956,6 +956,57 @@ static void test_why_strings_fit_and_names(void **state)
 	assert_string_equal(tl_timer_synack_event_name(TL_SYNACK_DROP), "request dropped");
 }
 
+/* Reads "X s" (as the model prints times) at p into ms. */
+static int64_t seconds_text_ms(const char *p)
+{
+	double secs = 0;
+	if (sscanf(p, "%lf s", &secs) != 1)
+		fail_msg("no time in: %s", p);
+	return (int64_t)(secs * 1000 + 0.5);
+}
+
+/*
+ * The give-up sentence of an established socket's series shows arithmetic a
+ * reader can redo from the table: the firing time is the predicted give-up,
+ * the first RTO retransmission is the first non-probe resend, and the time
+ * between them is their difference and is past the budget.
+ */
+static void test_give_up_arithmetic_adds_up(void **state)
+{
+	static const int orphan_retries[] = { 0, 1, 2, 3, 8 };
+	static const enum tl_timer_case cases[] = { TL_TIMER_FIN_WAIT1, TL_TIMER_LAST_ACK, TL_TIMER_DATA };
+
+	size_t checked = 0;
+	(void)state;
+	for (size_t c = 0; c < ARRAY_LEN(cases); c++) {
+		for (size_t r = 0; r < ARRAY_LEN(orphan_retries); r++) {
+			struct tl_timer_settings s = defaults();
+			s.orphan_retries = orphan_retries[r];
+			s.retries2 = orphan_retries[r] + 3;
+			predict_ok(cases[c], &s, &sc);
+			if (sc.end != TL_END_TIME_BUDGET)
+				continue;
+			const char *fired = strstr(sc.give_up_why, "when the timer fired at ");
+			const char *after = fired ? strchr(fired + 24, ',') : NULL;
+			const char *first = strstr(sc.give_up_why, "first RTO retransmission (");
+			const char *budget = strstr(sc.give_up_why, " = ");
+			if (!fired || !after || !first || !budget)
+				fail_msg("no arithmetic in: %s", sc.give_up_why);
+			int64_t fired_ms = seconds_text_ms(fired + 24);
+			int64_t since_ms = seconds_text_ms(after + 2);
+			int64_t first_ms = seconds_text_ms(first + 26);
+			int64_t budget_ms = seconds_text_ms(budget + 3);
+			assert_int_equal(fired_ms, sc.give_up_ms);
+			assert_int_equal(first_ms, sc.retx[sc.n_tlp].at_ms);
+			assert_int_equal(since_ms, fired_ms - first_ms);
+			assert_int_equal(budget_ms, sc.time_limit_ms);
+			assert_true(since_ms >= budget_ms);
+			checked++;
+		}
+	}
+	assert_true(checked >= ARRAY_LEN(cases) * ARRAY_LEN(orphan_retries) - 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -989,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_profiles),
 		cmocka_unit_test(test_explain_vs_walkthrough),
 		cmocka_unit_test(test_why_strings_fit_and_names),
+		cmocka_unit_test(test_give_up_arithmetic_adds_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
