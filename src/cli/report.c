@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "views/pcap_out.h"
+#include "analysis/causal.h"
 #include "analysis/check.h"
 #include "analysis/drops.h"
 #include "views/json_out.h"
@@ -24,6 +25,8 @@ int tl_report_prepare(const struct tl_scenario *sc, struct tl_timeline *tl)
 	tl_states_resolve(tl);
 	tl_assign_sides(tl, sc->port);
 	tl_drops_attach(tl);
+	if (tl_causal_order(tl) < 0)
+		return -1;
 	return tl_roles_annotate(tl);
 }
 

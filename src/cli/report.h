@@ -31,7 +31,8 @@ struct tl_report_options {
 /*
  * The first half of tl_report_run, for callers that print nothing (the
  * kernel-versus-model comparison): fills the tracepoint's blind spots,
- * assigns sides, attaches drops, labels packets. Returns 0, or -1 when out
+ * assigns sides, attaches drops, orders effects after their causes
+ * (analysis/causal.h), labels packets. Returns 0, or -1 when out
  * of memory.
  */
 int tl_report_prepare(const struct tl_scenario *sc, struct tl_timeline *tl);
