@@ -20,9 +20,10 @@ static double ms_between(uint64_t from_ns, uint64_t to_ns)
 }
 
 /* Send times of one side's packets whose SYN/ACK/FIN bits match; with
- * same_seq only those repeating the first one's sequence number. */
+ * same_seq only those repeating the first one's sequence number, which
+ * *first_seq receives. */
 static size_t collect_sends(const struct tl_timeline *tl, enum tl_side side, uint8_t mask, uint8_t want,
-			    bool same_seq, uint64_t *t_ns, size_t max)
+			    bool same_seq, uint64_t *t_ns, size_t max, uint32_t *first_seq)
 {
 	size_t n = 0;
 	uint32_t seq = 0;
@@ -36,7 +37,76 @@ static size_t collect_sends(const struct tl_timeline *tl, enum tl_side side, uin
 			continue;
 		t_ns[n++] = ev->t_ns;
 	}
+	if (first_seq)
+		*first_seq = seq;
 	return n;
+}
+
+/*
+ * The first packet from side's peer after t0 that arrived (not dropped)
+ * with flags & mask == want and, when ack_min is given, acknowledging at
+ * least *ack_min.
+ */
+static bool peer_answer(const struct tl_timeline *tl, enum tl_side side, uint64_t t0, uint8_t mask, uint8_t want,
+			const uint32_t *ack_min, uint64_t *t_ns)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind != TL_EV_PACKET || ev->t_ns < t0 || ev->side == side || ev->side == TL_SIDE_NONE)
+			continue;
+		const struct tl_packet *p = &ev->u.packet;
+		if (p->dropped || (p->flags & mask) != want)
+			continue;
+		if (ack_min && (int32_t)(p->ack - *ack_min) < 0)
+			continue;
+		*t_ns = ev->t_ns;
+		return true;
+	}
+	return false;
+}
+
+/* The run's last moment: where a series that nothing ended was cut off. */
+static uint64_t run_end_ns(const struct tl_timeline *tl)
+{
+	return tl->n ? tl->ev[tl->n - 1].t_ns : 0;
+}
+
+/*
+ * Sets s->end and s->end_ms from what was seen (t0 is the series' zero):
+ * the earliest of the acknowledgement, the peer's RST and the give-up, or
+ * the run's end.
+ */
+static void settle_end(struct tl_series *s, uint64_t t0, const struct tl_timeline *tl, bool acked, uint64_t ack_ns,
+		       bool reset, uint64_t reset_ns, bool gave_up, uint64_t gave_up_ns)
+{
+	s->end = TL_SERIES_END_CUT_OFF;
+	uint64_t end_ns = run_end_ns(tl);
+	if (gave_up) {
+		s->end = TL_SERIES_END_GAVE_UP;
+		end_ns = gave_up_ns;
+	}
+	if (reset && (s->end == TL_SERIES_END_CUT_OFF || reset_ns <= end_ns)) {
+		s->end = TL_SERIES_END_RESET;
+		end_ns = reset_ns;
+	}
+	if (acked && (s->end == TL_SERIES_END_CUT_OFF || ack_ns <= end_ns)) {
+		s->end = TL_SERIES_END_ACKED;
+		end_ns = ack_ns;
+	}
+	s->end_ms = ms_between(t0, end_ns > t0 ? end_ns : t0);
+	s->gave_up = s->end == TL_SERIES_END_GAVE_UP;
+	s->gave_up_ms = s->gave_up ? s->end_ms : 0;
+}
+
+const char *tl_series_end_name(enum tl_series_end end)
+{
+	switch (end) {
+	case TL_SERIES_END_GAVE_UP: return "gave up";
+	case TL_SERIES_END_ACKED: return "acknowledged";
+	case TL_SERIES_END_RESET: return "reset";
+	case TL_SERIES_END_CUT_OFF: return "cut off";
+	}
+	return "?";
 }
 
 /* The first state change of side after t0 that ends in CLOSE from one of `from`. */
@@ -97,22 +167,46 @@ static void judge_sends(struct tl_series *s)
 	}
 }
 
-static void judge_count_and_end(struct tl_series *s, int marginal_retx, double extra_slack_ms)
+/*
+ * For a series that ended before any give-up: how many of the predicted
+ * sends (times pred_ms, each allowed late_ms) fit before the end. Those whose
+ * latest time is before it must have happened; those predicted no later
+ * than it may have.
+ */
+static void judge_count_before(struct tl_series *s, const double *pred_ms, const double *late_ms, size_t n_pred)
 {
+	s->pred_lo = s->pred_hi = 0;
+	for (size_t i = 0; i < n_pred; i++) {
+		if (pred_ms[i] + late_ms[i] + MEASURE_SLACK_MS < s->end_ms)
+			s->pred_lo++;
+		if (pred_ms[i] - MEASURE_SLACK_MS <= s->end_ms)
+			s->pred_hi++;
+	}
+	if ((s->n_sends < s->pred_lo || s->n_sends > s->pred_hi) && s->pass) {
+		s->pass = false;
+		if (s->pred_lo == s->pred_hi)
+			tl_textf(s->problem, sizeof(s->problem), "%zu sends before it was %s at %.3f s, the model predicts %zu",
+				 s->n_sends, tl_series_end_name(s->end), s->end_ms / 1e3, s->pred_lo);
+		else
+			tl_textf(s->problem, sizeof(s->problem),
+				 "%zu sends before it was %s at %.3f s, the model predicts %zu to %zu", s->n_sends,
+				 tl_series_end_name(s->end), s->end_ms / 1e3, s->pred_lo, s->pred_hi);
+	}
+}
+
+static void judge_count_and_end(struct tl_series *s, int marginal_retx, double extra_slack_ms, const double *pred_ms,
+				const double *late_ms, size_t n_pred)
+{
+	if (s->end != TL_SERIES_END_GAVE_UP) {
+		judge_count_before(s, pred_ms, late_ms, n_pred);
+		return;
+	}
 	bool count_ok = s->n_sends == s->n_predicted ||
 			(marginal_retx >= 0 && s->n_sends == (size_t)marginal_retx + 1);
 	if (!count_ok && s->pass) {
 		s->pass = false;
 		tl_textf(s->problem, sizeof(s->problem), "%zu retransmissions, the model predicts %zu",
 			 s->n_sends ? s->n_sends - 1 : 0, s->n_predicted ? s->n_predicted - 1 : 0);
-	}
-	if (!s->gave_up) {
-		if (s->pass) {
-			s->pass = false;
-			tl_textf(s->problem, sizeof(s->problem),
-				 "the run ended before the give-up predicted at %.3f s", s->pred_give_up_ms / 1e3);
-		}
-		return;
 	}
 	double late = s->give_up_late_ms + MEASURE_SLACK_MS + extra_slack_ms;
 	if ((s->gave_up_ms < s->pred_give_up_ms - MEASURE_SLACK_MS || s->gave_up_ms > s->pred_give_up_ms + late) &&
@@ -136,6 +230,11 @@ static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t 
 	}
 	s->n_predicted = sched->n_retx + 1;
 	s->n_sends = n < TL_SERIES_MAX_SENDS ? n : TL_SERIES_MAX_SENDS;
+	double pred_ms[TL_SERIES_MAX_SENDS] = { 0 }, late_ms[TL_SERIES_MAX_SENDS] = { 0 };
+	for (size_t i = 1; i < s->n_predicted && i < TL_SERIES_MAX_SENDS; i++) {
+		pred_ms[i] = (double)sched->retx[i - 1].at_ms;
+		late_ms[i] = (double)sched->retx[i - 1].cum_lateness_ms;
+	}
 	for (size_t i = 0; i < s->n_sends; i++) {
 		struct tl_series_send *x = &s->sends[i];
 		x->at_ms = ms_between(t_ns[0], t_ns[i]);
@@ -145,8 +244,8 @@ static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t 
 		} else if (x->predicted) {
 			const struct tl_timer_step *step = &sched->retx[i - 1];
 			x->what = step->tlp ? "tail-loss probe" : "retransmission";
-			x->pred_at_ms = (double)step->at_ms;
-			x->allowed_late_ms = (double)step->cum_lateness_ms;
+			x->pred_at_ms = pred_ms[i];
+			x->allowed_late_ms = late_ms[i];
 		} else {
 			x->what = "retransmission";
 		}
@@ -155,7 +254,8 @@ static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t 
 	s->give_up_late_ms = (double)sched->give_up_lateness_ms;
 	tl_textf(s->give_up_why, sizeof(s->give_up_why), "%s", sched->give_up_why);
 	judge_sends(s);
-	judge_count_and_end(s, sched->marginal_retx, 0);
+	judge_count_and_end(s, sched->marginal_retx, 0, pred_ms, late_ms,
+			    s->n_predicted < TL_SERIES_MAX_SENDS ? s->n_predicted : TL_SERIES_MAX_SENDS);
 	free(sched);
 	return 0;
 }
@@ -163,7 +263,9 @@ static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t 
 static int analyze_syn(const struct tl_scenario *sc, const struct tl_timeline *tl, const struct tl_timer_settings *ns,
 		       struct tl_series_report *out, uint64_t *t_ns, char *err, size_t errlen)
 {
-	size_t n = collect_sends(tl, TL_SIDE_CLIENT, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN, true, t_ns, TL_SERIES_MAX_SENDS);
+	uint32_t syn_seq;
+	size_t n = collect_sends(tl, TL_SIDE_CLIENT, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN, true, t_ns, TL_SERIES_MAX_SENDS,
+				 &syn_seq);
 	if (n < 2 || out->n == TL_SERIES_MAX)
 		return 0;
 	struct tl_series *s = &out->s[out->n++];
@@ -173,9 +275,13 @@ static int analyze_syn(const struct tl_scenario *sc, const struct tl_timeline *t
 	s->side = TL_SIDE_CLIENT;
 	s->tcase = TL_TIMER_SYN_SENT;
 	const enum tl_state from[] = { TL_SYN_SENT };
-	uint64_t end;
-	if ((s->gave_up = find_end(tl, TL_SIDE_CLIENT, t_ns[0], from, 1, false, &end)))
-		s->gave_up_ms = ms_between(t_ns[0], end);
+	const uint32_t acked_seq = syn_seq + 1;
+	uint64_t end_ns = 0, ack_ns = 0, rst_ns = 0;
+	bool gave_up = find_end(tl, TL_SIDE_CLIENT, t_ns[0], from, 1, false, &end_ns);
+	bool acked = peer_answer(tl, TL_SIDE_CLIENT, t_ns[0], TL_TH_SYN | TL_TH_ACK | TL_TH_RST, TL_TH_SYN | TL_TH_ACK,
+				 &acked_seq, &ack_ns);
+	bool reset = peer_answer(tl, TL_SIDE_CLIENT, t_ns[0], TL_TH_RST, TL_TH_RST, NULL, &rst_ns);
+	settle_end(s, t_ns[0], tl, acked, ack_ns, reset, rst_ns, gave_up, end_ns);
 	tl_timer_explain_vs_walkthrough(s->tcase, &set, s->versus_walkthrough, sizeof(s->versus_walkthrough), NULL, 0);
 	return fill_from_schedule(s, t_ns, n, &set, err, errlen);
 }
@@ -206,7 +312,8 @@ static int analyze_fin(const struct tl_scenario *sc, const struct tl_timeline *t
 		       const struct tl_timer_settings *ns, struct tl_series_report *out, uint64_t *t_ns, char *err,
 		       size_t errlen)
 {
-	size_t n = collect_sends(tl, side, TL_TH_FIN, TL_TH_FIN, true, t_ns, TL_SERIES_MAX_SENDS);
+	uint32_t fin_seq;
+	size_t n = collect_sends(tl, side, TL_TH_FIN, TL_TH_FIN, true, t_ns, TL_SERIES_MAX_SENDS, &fin_seq);
 	if (n < 2 || out->n == TL_SERIES_MAX)
 		return 0;
 	struct tl_series *s = &out->s[out->n++];
@@ -219,9 +326,13 @@ static int analyze_fin(const struct tl_scenario *sc, const struct tl_timeline *t
 	bool orphan = closed_before(tl, side, t_ns[0] + 1000000);
 	s->tcase = !orphan ? TL_TIMER_DATA : st == TL_LAST_ACK ? TL_TIMER_LAST_ACK : TL_TIMER_FIN_WAIT1;
 	const enum tl_state from[] = { TL_FIN_WAIT1, TL_LAST_ACK, TL_CLOSING };
-	uint64_t end;
-	if ((s->gave_up = find_end(tl, side, t_ns[0], from, 3, false, &end)))
-		s->gave_up_ms = ms_between(t_ns[0], end);
+	/* The FIN takes one sequence number; data before it was acknowledged or is resent with it. */
+	const uint32_t acked_seq = fin_seq + 1;
+	uint64_t end_ns = 0, ack_ns = 0, rst_ns = 0;
+	bool gave_up = find_end(tl, side, t_ns[0], from, 3, false, &end_ns);
+	bool acked = peer_answer(tl, side, t_ns[0], TL_TH_ACK | TL_TH_RST, TL_TH_ACK, &acked_seq, &ack_ns);
+	bool reset = peer_answer(tl, side, t_ns[0], TL_TH_RST, TL_TH_RST, NULL, &rst_ns);
+	settle_end(s, t_ns[0], tl, acked, ack_ns, reset, rst_ns, gave_up, end_ns);
 	tl_timer_explain_vs_walkthrough(s->tcase, &set, s->versus_walkthrough, sizeof(s->versus_walkthrough), NULL, 0);
 	return fill_from_schedule(s, t_ns, n, &set, err, errlen);
 }
@@ -230,8 +341,9 @@ static int analyze_fin(const struct tl_scenario *sc, const struct tl_timeline *t
 static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline *tl, const struct tl_timer_settings *ns,
 			  struct tl_series_report *out, uint64_t *t_ns, char *err, size_t errlen)
 {
+	uint32_t synack_seq;
 	size_t n = collect_sends(tl, TL_SIDE_SERVER, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN | TL_TH_ACK, false, t_ns,
-				 TL_SERIES_MAX_SENDS);
+				 TL_SERIES_MAX_SENDS, &synack_seq);
 	if (n < 2 || out->n == TL_SERIES_MAX)
 		return 0;
 	uint64_t *syn_ns = malloc(TL_SERIES_MAX_SENDS * sizeof(*syn_ns));
@@ -243,7 +355,7 @@ static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline
 		goto done;
 	}
 	size_t n_syn = collect_sends(tl, TL_SIDE_CLIENT, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN, false, syn_ns,
-				     TL_SERIES_MAX_SENDS);
+				     TL_SERIES_MAX_SENDS, NULL);
 	if (!n_syn) {
 		rc = 0;
 		goto done;
@@ -261,6 +373,7 @@ static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline
 	s->tcase = TL_TIMER_SYNACK;
 	s->n_sends = n;
 	double allowance_ms = 0, prev_ms = 0;
+	double pred_ms[TL_SERIES_MAX_SENDS] = { 0 }, late_ms[TL_SERIES_MAX_SENDS] = { 0 };
 	for (size_t k = 0; k < ex->n_events; k++) {
 		const struct tl_timer_synack_event *e = &ex->events[k];
 		/* Timer events may be late by the wheel's granularity for the time they waited. */
@@ -269,7 +382,11 @@ static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline
 		if (e->kind == TL_SYNACK_DROP || e->kind == TL_SYNACK_DUP_IGNORED)
 			continue;
 		prev_ms = (double)e->at_ms;
-		if (s->n_predicted < n) {
+		if (s->n_predicted < TL_SERIES_MAX_SENDS) {
+			pred_ms[s->n_predicted] = (double)e->at_ms;
+			late_ms[s->n_predicted] = e->kind == TL_SYNACK_TIMER ? allowance_ms : 0;
+		}
+		if (s->n_predicted < n && s->n_predicted < TL_SERIES_MAX_SENDS) {
 			struct tl_series_send *x = &s->sends[s->n_predicted];
 			x->predicted = true;
 			x->pred_at_ms = (double)e->at_ms;
@@ -288,12 +405,18 @@ static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline
 	tl_textf(s->give_up_why, sizeof(s->give_up_why),
 		 "the request timer used up tcp_synack_retries (%d) firings", set.syncnt ? set.syncnt : set.synack_retries);
 	const enum tl_state from[] = { TL_SYN_RECV };
-	uint64_t end;
-	if ((s->gave_up = find_end(tl, TL_SIDE_SERVER, syn_ns[0], from, 1, true, &end)))
-		s->gave_up_ms = ms_between(syn_ns[0], end);
+	/* The handshake's last ACK acknowledges the SYN-ACK's one sequence number. */
+	const uint32_t acked_seq = synack_seq + 1;
+	uint64_t end_ns = 0, ack_ns = 0, rst_ns = 0;
+	bool gave_up = find_end(tl, TL_SIDE_SERVER, syn_ns[0], from, 1, true, &end_ns);
+	bool acked = peer_answer(tl, TL_SIDE_SERVER, t_ns[0], TL_TH_SYN | TL_TH_ACK | TL_TH_RST, TL_TH_ACK, &acked_seq,
+				 &ack_ns);
+	bool reset = peer_answer(tl, TL_SIDE_SERVER, t_ns[0], TL_TH_RST, TL_TH_RST, NULL, &rst_ns);
+	settle_end(s, syn_ns[0], tl, acked, ack_ns, reset, rst_ns, gave_up, end_ns);
 	tl_timer_explain_vs_walkthrough(s->tcase, &set, s->versus_walkthrough, sizeof(s->versus_walkthrough), NULL, 0);
 	judge_sends(s);
-	judge_count_and_end(s, -1, DIAG_SLACK_MS);
+	judge_count_and_end(s, -1, DIAG_SLACK_MS, pred_ms, late_ms,
+			    s->n_predicted < TL_SERIES_MAX_SENDS ? s->n_predicted : TL_SERIES_MAX_SENDS);
 	rc = 0;
 done:
 	free(syn_ns);
@@ -335,6 +458,43 @@ static void render_walkthrough(FILE *out, const struct tl_walkthrough_gaps *g)
 	fprintf(out, " s\n");
 }
 
+static void render_count(char *out, size_t len, size_t lo, size_t hi)
+{
+	if (lo == hi)
+		tl_textf(out, len, "%zu", lo);
+	else
+		tl_textf(out, len, "%zu to %zu", lo, hi);
+}
+
+/* How the series ended, and what the model says of that end. */
+static void render_end(FILE *out, const struct tl_series *s)
+{
+	char allowed[48];
+	render_count(allowed, sizeof(allowed), s->pred_lo, s->pred_hi);
+	switch (s->end) {
+	case TL_SERIES_END_GAVE_UP:
+		if (s->n_predicted > s->n_sends)
+			fprintf(out, "     (the model predicts %zu more send%s)\n", s->n_predicted - s->n_sends,
+				s->n_predicted - s->n_sends == 1 ? "" : "s");
+		fprintf(out, "     gave up at %.3f s, predicted %.3f s: %s\n", s->gave_up_ms / 1e3, s->pred_give_up_ms / 1e3,
+			s->give_up_why);
+		return;
+	case TL_SERIES_END_ACKED:
+	case TL_SERIES_END_RESET:
+		fprintf(out, "     %s by the peer at %.3f s after %zu send%s; the model predicts %s send%s by then\n",
+			s->end == TL_SERIES_END_ACKED ? "acknowledged" : "reset", s->end_ms / 1e3, s->n_sends,
+			s->n_sends == 1 ? "" : "s", allowed, s->pred_hi == 1 ? "" : "s");
+		fprintf(out, "     (had it not ended, the give-up was predicted at %.3f s: %s)\n", s->pred_give_up_ms / 1e3,
+			s->give_up_why);
+		return;
+	case TL_SERIES_END_CUT_OFF:
+		fprintf(out, "     cut off by the end of the run at %.3f s after %zu send%s; the model predicts %s send%s by then\n",
+			s->end_ms / 1e3, s->n_sends, s->n_sends == 1 ? "" : "s", allowed, s->pred_hi == 1 ? "" : "s");
+		fprintf(out, "     predicted give-up at %.3f s: %s\n", s->pred_give_up_ms / 1e3, s->give_up_why);
+		return;
+	}
+}
+
 static void render_one(FILE *out, const struct tl_scenario *sc, const struct tl_series *s)
 {
 	char title[96];
@@ -363,14 +523,7 @@ static void render_one(FILE *out, const struct tl_scenario *sc, const struct tl_
 	}
 	fprintf(out, "     (vs model: ok when sent no earlier than predicted and no later than the kernel's timer\n"
 		     "      wheel may delay it, %.0f ms of capture slack either way)\n", MEASURE_SLACK_MS);
-	if (s->n_predicted > s->n_sends)
-		fprintf(out, "     (the model predicts %zu more send%s)\n", s->n_predicted - s->n_sends,
-			s->n_predicted - s->n_sends == 1 ? "" : "s");
-	if (s->gave_up)
-		fprintf(out, "     gave up at %.3f s, predicted %.3f s: %s\n", s->gave_up_ms / 1e3, s->pred_give_up_ms / 1e3,
-			s->give_up_why);
-	else
-		fprintf(out, "     predicted give-up at %.3f s: %s\n", s->pred_give_up_ms / 1e3, s->give_up_why);
+	render_end(out, s);
 	render_walkthrough(out, g);
 	if (s->versus_walkthrough[0])
 		fprintf(out, "       versus the walkthrough: %s\n", s->versus_walkthrough);

@@ -7,8 +7,15 @@
  * resent in FIN-WAIT-1 or LAST-ACK. Each send is judged against its
  * predicted time: timers fire late, never early, so a send passes when it
  * is no earlier than predicted and no later than the model's accumulated
- * allowance. The give-up (connect() failing, the request or the socket
- * destroyed) is judged the same way.
+ * allowance.
+ *
+ * A series ends in one of four ways: the peer acknowledges it (after n
+ * sends), a RST from the peer ends it, the kernel gives up (connect()
+ * failing, the request or the socket destroyed), or the run ends first. The
+ * model predicts the sends up to that end: a series acknowledged at time A
+ * passes with any number of sends between those whose latest allowed time
+ * is before A and those predicted no later than A; a give-up is judged like
+ * a send.
  */
 #ifndef TCPLAB_SERIES_H
 #define TCPLAB_SERIES_H
@@ -32,6 +39,16 @@ struct tl_series_send {
 	bool ok;
 };
 
+enum tl_series_end {
+	TL_SERIES_END_GAVE_UP, /* the kernel gave up by its own rule */
+	TL_SERIES_END_ACKED,   /* the peer acknowledged what was resent */
+	TL_SERIES_END_RESET,   /* a RST from the peer ended it */
+	TL_SERIES_END_CUT_OFF, /* the run ended before any of these */
+};
+
+/* "acknowledged", "gave up", "reset", "cut off" */
+const char *tl_series_end_name(enum tl_series_end end);
+
 struct tl_series {
 	enum tl_series_kind kind;
 	enum tl_side side;
@@ -39,8 +56,11 @@ struct tl_series {
 	size_t n_sends;
 	struct tl_series_send sends[TL_SERIES_MAX_SENDS];
 	size_t n_predicted;	    /* sends the model predicts, the first included */
-	bool gave_up;		    /* the run saw the end */
+	enum tl_series_end end;
+	double end_ms;		    /* when it ended (the run's end when cut off), since the first send */
+	bool gave_up;		    /* end == TL_SERIES_END_GAVE_UP */
 	double gave_up_ms;	    /* measured, since the first send */
+	size_t pred_lo, pred_hi;    /* sends the model allows before an acknowledgement, reset or cut-off */
 	double pred_give_up_ms;
 	double give_up_late_ms;	    /* allowance */
 	char give_up_why[TL_TIMER_WHY_LEN];

@@ -13,6 +13,7 @@
 #include "views/html_report.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -699,17 +700,26 @@ static void put_series_one(FILE *out, struct json_object *s)
 			!predicted ? "not predicted" : ok ? "ok" : "off");
 	}
 	int64_t predicted_sends = jint(s, "predicted_sends", 0);
-	if (predicted_sends > (int64_t)n)
+	const char *end = jstr(s, "end");
+	bool gave_up_end = !end || !strcmp(end, "gave up");
+	if (gave_up_end && predicted_sends > (int64_t)n)
 		fprintf(out, "<tr class=\"missing\"><td></td><td colspan=\"%d\">the model predicts %" PRId64
 			" more send%s</td></tr>\n",
 			per_row ? 7 : 6, predicted_sends - (int64_t)n, predicted_sends - (int64_t)n == 1 ? "" : "s");
 	put(out, "</tbody></table>\n<div class=\"series-foot\">\n<p>");
 	double gave_up, predicted_end = 0;
 	bool have_end = jnum(s, "predicted_give_up_s", &predicted_end);
+	double end_s = 0;
 	if (jnum(s, "gave_up_s", &gave_up)) {
 		fprintf(out, "<b>Gave up at %.3f s</b>", gave_up);
 		if (have_end)
 			fprintf(out, ", predicted %.3f s", predicted_end);
+	} else if (!gave_up_end && jnum(s, "end_s", &end_s)) {
+		/* Acknowledged, reset or cut off: the give-up is what would have come. */
+		fprintf(out, "<b>%c%s at %.3f s</b> after %zu send%s", toupper((unsigned char)end[0]), end + 1, end_s, n,
+			n == 1 ? "" : "s");
+		if (have_end)
+			fprintf(out, "; had it gone on, the give-up was predicted at %.3f s", predicted_end);
 	} else if (have_end) {
 		fprintf(out, "<b>Predicted give-up at %.3f s</b> (not seen in the run)", predicted_end);
 	}

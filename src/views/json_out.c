@@ -414,6 +414,8 @@ static struct json_object *series_object(struct builder *b, const struct tl_scen
 		append(b, sends, series_send(b, s, i));
 	add(b, o, "sends", sends);
 	add_int(b, o, "predicted_sends", (int64_t)s->n_predicted);
+	add_str(b, o, "end", tl_series_end_name(s->end));
+	add_seconds(b, o, "end_s", s->end_ms);
 	add_seconds_or_null(b, o, "gave_up_s", s->gave_up, s->gave_up_ms);
 	add_seconds(b, o, "predicted_give_up_s", s->pred_give_up_ms);
 	add_str_or_null(b, o, "give_up_why", s->give_up_why);
