@@ -154,28 +154,62 @@ static void check_listed(const struct tl_scenario *sc, const struct tl_expect *e
 		snprintf(it->difference, sizeof(it->difference), "state not listed");
 }
 
+/* Adds "title: what" to the observed list of the timers check, "; "-joined. */
+static void add_timer_word(struct tl_check_item *it, const char *title, const char *what, bool more)
+{
+	char word[200];
+	snprintf(word, sizeof(word), "%s: %s%s", title, what, more ? ";" : "");
+	append_word(it->observed, sizeof(it->observed), word);
+}
+
+static void timer_failed(struct tl_check_item *it, const char *title, const char *problem)
+{
+	if (!it->pass)
+		return;
+	it->pass = false;
+	snprintf(it->difference, sizeof(it->difference), "%s: %s", title, problem);
+}
+
 static void check_timers(const struct tl_series_report *series, struct tl_check_item *it)
 {
 	snprintf(it->what, sizeof(it->what), "timers");
 	snprintf(it->expected, sizeof(it->expected),
-		 "every retransmission and give-up when the timer model predicts");
-	it->pass = series->n > 0;
+		 "every retransmission, give-up and linger timer when the timer model predicts");
+	const struct tl_linger_report *lg = &series->lingers;
+	size_t timed = 0; /* series, and lingers their own timer ended: what there is to judge */
+	it->pass = true;
 	for (size_t i = 0; i < series->n; i++) {
 		const struct tl_series *s = &series->s[i];
-		char title[96], word[160];
+		char title[96], what[64];
 		tl_series_title(s, title, sizeof(title));
-		/* Series are joined by "; ": the separator ends the word before. */
-		snprintf(word, sizeof(word), "%s: %zu sends %s%s", title, s->n_sends,
-			 s->pass ? "as predicted" : "OFF", i + 1 < series->n ? ";" : "");
-		append_word(it->observed, sizeof(it->observed), word);
-		if (!s->pass && it->pass) {
-			it->pass = false;
-			snprintf(it->difference, sizeof(it->difference), "%s: %s", title, s->problem);
-		}
+		snprintf(what, sizeof(what), "%zu sends %s", s->n_sends, s->pass ? "as predicted" : "OFF");
+		add_timer_word(it, title, what, i + 1 < series->n || lg->n);
+		if (!s->pass)
+			timer_failed(it, title, s->problem);
+		timed++;
 	}
-	if (!series->n) {
-		snprintf(it->observed, sizeof(it->observed), "no retransmission in this run");
-		snprintf(it->difference, sizeof(it->difference), "nothing was retransmitted");
+	for (size_t i = 0; i < lg->n; i++) {
+		const struct tl_linger *l = &lg->items[i];
+		char title[96], what[64];
+		tl_linger_title(l, title, sizeof(title));
+		snprintf(what, sizeof(what), "%.3f s, %s%s", l->lasted_ms / 1e3,
+			 l->end == TL_LINGER_END_TIMER ? "as predicted"
+			 : l->end == TL_LINGER_END_PEER ? "ended by the peer"
+							 : "cut off by the run's end",
+			 l->pass ? "" : " OFF");
+		add_timer_word(it, title, what, i + 1 < lg->n);
+		if (!l->pass)
+			timer_failed(it, title, l->problem);
+		if (l->end == TL_LINGER_END_TIMER)
+			timed++;
+	}
+	if (lg->not_judged)
+		timer_failed(it, "linger timers", "more stays than tcplab judges in one run");
+	if (!timed && it->pass) {
+		it->pass = false;
+		if (!it->observed[0])
+			snprintf(it->observed, sizeof(it->observed), "no retransmission and no linger timer in this run");
+		snprintf(it->difference, sizeof(it->difference), "no timer ran out in this run");
 	}
 }
 

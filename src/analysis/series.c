@@ -437,8 +437,13 @@ int tl_series_analyze(const struct tl_scenario *sc, const struct tl_timeline *tl
 	if (analyze_syn(sc, tl, settings, out, t_ns, err, errlen) == 0 &&
 	    analyze_synack(sc, tl, settings, out, t_ns, err, errlen) == 0 &&
 	    analyze_fin(sc, tl, TL_SIDE_CLIENT, settings, out, t_ns, err, errlen) == 0 &&
-	    analyze_fin(sc, tl, TL_SIDE_SERVER, settings, out, t_ns, err, errlen) == 0)
-		rc = 0;
+	    analyze_fin(sc, tl, TL_SIDE_SERVER, settings, out, t_ns, err, errlen) == 0) {
+		struct tl_timer_settings client, server;
+		side_settings(sc, TL_SIDE_CLIENT, settings, &client);
+		side_settings(sc, TL_SIDE_SERVER, settings, &server);
+		const struct tl_timer_settings *per_side[3] = { settings, &client, &server };
+		rc = tl_linger_analyze(tl, per_side, &out->lingers, err, errlen);
+	}
 	free(t_ns);
 	return rc;
 }
@@ -535,4 +540,5 @@ void tl_series_render(FILE *out, const struct tl_scenario *sc, const struct tl_s
 {
 	for (size_t i = 0; i < rep->n; i++)
 		render_one(out, sc, &rep->s[i]);
+	tl_linger_render(out, &rep->lingers);
 }

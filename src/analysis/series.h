@@ -26,6 +26,7 @@
 #include "core/event.h"
 #include "scenario/scenario.h"
 #include "model/timer_model.h"
+#include "analysis/linger.h"
 
 #define TL_SERIES_MAX 8
 #define TL_SERIES_MAX_SENDS (TL_TIMER_MAX_RETX + 1)
@@ -72,11 +73,13 @@ struct tl_series {
 struct tl_series_report {
 	size_t n;
 	struct tl_series s[TL_SERIES_MAX];
+	struct tl_linger_report lingers; /* the timers that end FIN-WAIT-2 and TIME-WAIT */
 };
 
 /*
- * Finds every retransmission series in an annotated timeline (sides and
- * roles set) and judges it against the model, with settings: the lab
+ * Finds every retransmission series and every linger timer (linger.h) in
+ * an annotated timeline (sides and roles set) and judges each against the
+ * model, with settings: the lab
  * namespace's timer sysctls as read back, to which each side's setsockopt
  * steps in sc are added. Returns 0, or -1 with the reason in err.
  */
@@ -84,7 +87,7 @@ int tl_series_analyze(const struct tl_scenario *sc, const struct tl_timeline *tl
 		      const struct tl_timer_settings *settings, struct tl_series_report *out,
 		      char *err, size_t errlen);
 
-/* Prints one table per series: measured, predicted and the walkthrough's gaps. */
+/* Prints one table per series (measured, predicted and the walkthrough's gaps), then the linger timers. */
 void tl_series_render(FILE *out, const struct tl_scenario *sc, const struct tl_series_report *rep);
 
 /* "client SYN in SYN-SENT" */

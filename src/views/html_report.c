@@ -7,8 +7,9 @@
  *
  * The layout: a header with counts, the runs that did not pass with their
  * first reason, a summary table whose rows link to the sections, then per
- * run a <details> block that is open when the run did not pass, or for
- * every run when the page is opened with #all (or printed).
+ * run a <details> block that is open when the run did not pass (or, when
+ * every run passed, for the first), or for every run when the page is
+ * opened with #all (or printed).
  */
 #include "views/html_report.h"
 
@@ -762,6 +763,37 @@ static void put_series(FILE *out, const struct run_view *r)
 		put_series_one(out, jat(r->series, i));
 }
 
+/* How long orphaned FIN-WAIT-2 and TIME-WAIT lasted, against their timers. */
+static void put_lingers(FILE *out, const struct run_view *r)
+{
+	struct json_object *lingers = jarr(r->run->doc, "linger_timers");
+	if (!jlen(lingers))
+		return;
+	fprintf(out, "<h3>Linger timers <span class=\"count\">%zu</span></h3>\n", jlen(lingers));
+	put(out, "<div class=\"series\"><table><thead><tr><th>stay</th><th class=\"num\">entered (s)</th>"
+		 "<th class=\"num\">lasted (s)</th><th class=\"num\">predicted (s)</th><th>ended by</th>"
+		 "<th>against the model</th><th>rule</th></tr></thead><tbody>\n");
+	for (size_t i = 0; i < jlen(lingers); i++) {
+		struct json_object *l = jat(lingers, i);
+		double entered = 0, lasted = 0, predicted = 0;
+		jnum(l, "entered_s", &entered);
+		jnum(l, "lasted_s", &lasted);
+		jnum(l, "predicted_s", &predicted);
+		bool pass = jbool(l, "pass", false);
+		put(out, "<tr><td>");
+		esc(out, jstr(l, "title"));
+		fprintf(out, "</td><td class=\"num\">%.3f</td><td class=\"num\">%.3f</td><td class=\"num\">%.3f</td><td>",
+			entered, lasted, predicted);
+		esc(out, jstr(l, "ended_by"));
+		fprintf(out, "</td><td class=\"%s\">", pass ? "ok" : "off");
+		esc(out, pass ? "ok" : jstr(l, "problem"));
+		put(out, "</td><td>");
+		esc(out, jstr(l, "why"));
+		put(out, "</td></tr>\n");
+	}
+	put(out, "</tbody></table></div>\n");
+}
+
 /* ---- one run: states, snapshots, timeline ----------------------------------- */
 
 static const char *state_class(const char *st)
@@ -794,6 +826,19 @@ static void put_endpoint(FILE *out, struct json_object *tuple, bool source)
 	fprintf(out, ":%" PRId64, jint(tuple, source ? "sport" : "dport", 0));
 }
 
+/* An endpoint as the terminal's snapshot (and netstat) prints it: port 0, a listener's peer, as "*". */
+static void put_row_endpoint(FILE *out, const char *ep)
+{
+	size_t n = strlen(ep);
+	if (n >= 2 && !strcmp(ep + n - 2, ":0")) {
+		char shown[64];
+		snprintf(shown, sizeof(shown), "%.*s:*", (int)(n - 2), ep);
+		esc(out, shown);
+		return;
+	}
+	esc(out, ep);
+}
+
 static void put_snapshot_rows(FILE *out, struct json_object *rows)
 {
 	put(out, "<table><thead><tr><th>local</th><th>remote</th><th>state</th><th class=\"num\">Recv-Q</th>"
@@ -801,9 +846,9 @@ static void put_snapshot_rows(FILE *out, struct json_object *rows)
 	for (size_t i = 0; i < jlen(rows); i++) {
 		struct json_object *row = jat(rows, i);
 		put(out, "<tr><td class=\"mono\">");
-		esc(out, jtext(row, "local"));
+		put_row_endpoint(out, jtext(row, "local"));
 		put(out, "</td><td class=\"mono\">");
-		esc(out, jtext(row, "remote"));
+		put_row_endpoint(out, jtext(row, "remote"));
 		put(out, "</td><td>");
 		put_state(out, jtext(row, "state"));
 		fprintf(out, "</td><td class=\"num\">%" PRId64 "</td><td class=\"num\">%" PRId64 "</td><td class=\"nowrap\">",
@@ -1055,7 +1100,8 @@ static void put_file_link(FILE *out, const char *href, const char *label)
 	put(out, "</a>");
 }
 
-static void put_run(FILE *out, const struct run_view *r)
+/* open: the section starts unfolded (a run that did not pass, or the first of a page where all passed). */
+static void put_run(FILE *out, const struct run_view *r, bool open)
 {
 	const struct tl_html_run *run = r->run;
 	const char *title = jtext(r->scenario, "title"), *section = jtext(r->scenario, "section");
@@ -1063,7 +1109,7 @@ static void put_run(FILE *out, const struct run_view *r)
 	esc(out, run->stem);
 	fprintf(out, "\">\n<details%s>\n<summary class=\"runhead\"><span class=\"chev\">&#9654;</span>"
 		     "<span class=\"badge %s\">%s</span>",
-		r->verdict == V_PASS ? "" : " open", verdict_class(r->verdict), verdict_word(r->verdict));
+		open ? " open" : "", verdict_class(r->verdict), verdict_word(r->verdict));
 	el(out, "span", "rid", r->id);
 	put(out, "<span>");
 	el(out, "span", "rtitle", title[0] ? title : r->id);
@@ -1114,6 +1160,7 @@ static void put_run(FILE *out, const struct run_view *r)
 		put_checks(out, r);
 		put_ladder(out, r);
 		put_series(out, r);
+		put_lingers(out, r);
 		put_snapshots(out, r);
 		put_timeline(out, r);
 		put_settings(out, r);
@@ -1150,11 +1197,15 @@ int tl_html_report_print(FILE *out, const struct tl_html_page *page, const struc
 	if (n)
 		put_summary(out, v, n);
 	put(out, "<div class=\"runs-head\"><h2>Scenarios</h2><span class=\"muted small\">"
-		 "click a scenario to open it; failed ones start open</span>"
+		 "click a scenario to open it; failed ones start open (the first, when all passed)</span>"
 		 "<div class=\"tools\"><button type=\"button\" id=\"open-all\">Expand all</button>"
 		 "<button type=\"button\" id=\"close-all\">Collapse all</button></div></div>\n");
+	bool all_passed = true;
 	for (size_t i = 0; i < n; i++)
-		put_run(out, &v[i]);
+		all_passed = all_passed && v[i].verdict == V_PASS;
+	/* A page of passes would show only folded headings: open the first so it does not look empty. */
+	for (size_t i = 0; i < n; i++)
+		put_run(out, &v[i], v[i].verdict != V_PASS || (all_passed && i == 0));
 	put(out, "<footer>Made by tcplab. Each section is read from its run's files: the JSON document "
 		 "(timeline, checks, retransmission series; format in <code>docs/json.md</code>), the SVG ladder and "
 		 "the pcap capture, which tcpdump or Wireshark open as they are.</footer>\n");

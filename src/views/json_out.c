@@ -445,6 +445,39 @@ static void add_series(struct builder *b, struct json_object *root, const struct
 	add(b, root, "series", series);
 }
 
+static struct json_object *linger_object(struct builder *b, const struct tl_linger *l)
+{
+	struct json_object *o = new_object(b);
+	char title[96];
+	if (!o)
+		return NULL;
+	tl_linger_title(l, title, sizeof(title));
+	add_str(b, o, "title", title);
+	add_str(b, o, "state", l->kind == TL_LINGER_TIME_WAIT ? "TIME_WAIT" : "FIN_WAIT2");
+	add_str(b, o, "side", tl_side_name(l->side));
+	add_seconds(b, o, "entered_s", l->entered_ms);
+	add_seconds(b, o, "lasted_s", l->lasted_ms);
+	add_seconds(b, o, "predicted_s", l->predicted_ms);
+	add_str(b, o, "ended_by", tl_linger_end_name(l->end));
+	add_str(b, o, "why", l->why);
+	add_bool(b, o, "pass", l->pass);
+	add_str_or_null(b, o, "problem", l->pass ? NULL : l->problem);
+	return o;
+}
+
+/* The linger timers travel with the series: null when those were not analysed. */
+static void add_lingers(struct builder *b, struct json_object *root, const struct tl_json_settings *st)
+{
+	if (!st || !st->series) {
+		add_null(b, root, "linger_timers");
+		return;
+	}
+	struct json_object *lingers = new_array(b);
+	for (size_t i = 0; lingers && i < st->series->lingers.n; i++)
+		append(b, lingers, linger_object(b, &st->series->lingers.items[i]));
+	add(b, root, "linger_timers", lingers);
+}
+
 /* ---- the document ------------------------------------------------------ */
 
 static struct json_object *sysctl_object(struct builder *b, const char *name, const char *value)
@@ -537,6 +570,7 @@ struct json_object *tl_json_run(const struct tl_scenario *sc, const struct tl_ti
 	add_settings(&b, root, settings);
 	add_events(&b, root, tl);
 	add_series(&b, root, sc, settings);
+	add_lingers(&b, root, settings);
 	add_checks(&b, root, rep, settings);
 	if (b.failed) {
 		json_object_put(root);
