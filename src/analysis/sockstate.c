@@ -143,6 +143,41 @@ static void end_request_before_successor(struct tl_timeline *tl, struct tl_event
 	}
 }
 
+/*
+ * A request socket that lived long enough to be sighted (the handshake's
+ * final ACK came late) and the child socket the kernel made of it carry one
+ * connection: the child's LISTEN -> SYN_RECV is not a second entry into
+ * SYN_RECV but the handover, and the timeline says so instead.
+ */
+static void mark_handovers(struct tl_timeline *tl)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		struct tl_event *child = &tl->ev[i];
+		if (!is_state(child, TL_SRC_TRACEPOINT) || child->u.state.from != TL_LISTEN ||
+		    child->u.state.to != TL_SYN_RECV)
+			continue;
+		bool request_alive = false;
+		for (size_t j = 0; j < i; j++) {
+			const struct tl_event *ev = &tl->ev[j];
+			if (!is_state(ev, TL_SRC_SOCK_DIAG) || !same_tuple(&ev->u.state.tuple, &child->u.state.tuple))
+				continue;
+			if (ev->u.state.to == TL_SYN_RECV)
+				request_alive = true;
+			else if (ev->u.state.from == TL_SYN_RECV && ev->u.state.to == TL_CLOSE)
+				request_alive = false; /* dropped: a later child belongs to a new request */
+		}
+		if (!request_alive)
+			continue;
+		char local[32], remote[32];
+		tl_endpoint_format(child->u.state.tuple.saddr, child->u.state.tuple.sport, local, sizeof(local));
+		tl_endpoint_format(child->u.state.tuple.daddr, child->u.state.tuple.dport, remote, sizeof(remote));
+		child->kind = TL_EV_NOTE;
+		snprintf(child->u.note, sizeof(child->u.note),
+			 "request socket %s (from %s) becomes a full socket, the listener's child: still SYN_RECV", local,
+			 remote);
+	}
+}
+
 void tl_states_resolve(struct tl_timeline *tl)
 {
 	fill_unbound_ports(tl);
@@ -174,6 +209,7 @@ void tl_states_resolve(struct tl_timeline *tl)
 		}
 	}
 	tl_timeline_sort(tl);
+	mark_handovers(tl);
 }
 
 void tl_assign_sides(struct tl_timeline *tl, uint16_t server_port)

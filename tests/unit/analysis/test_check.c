@@ -141,14 +141,15 @@ static void a_call_with_another_result_fails(void **state)
 	tl_timeline_free(&tl);
 }
 
-static void timers_need_a_retransmission(void **state)
+static void timers_need_a_timer_that_ran_out(void **state)
 {
 	(void)state;
 	struct tl_timeline tl;
 	refused_connection(&tl);
 	struct tl_check_report rep = check("expect timers\n", &tl);
 	assert_false(rep.pass);
-	assert_string_equal(rep.items[0].observed, "no retransmission in this run");
+	assert_string_equal(rep.items[0].observed, "no retransmission and no linger timer in this run");
+	assert_string_equal(rep.items[0].difference, "no timer ran out in this run");
 	tl_check_report_free(&rep);
 	tl_timeline_free(&tl);
 }
@@ -160,7 +161,7 @@ int main(void)
 		cmocka_unit_test(a_different_path_names_the_first_difference),
 		cmocka_unit_test(missing_and_extra_packets_are_told_apart),
 		cmocka_unit_test(a_call_with_another_result_fails),
-		cmocka_unit_test(timers_need_a_retransmission),
+		cmocka_unit_test(timers_need_a_timer_that_ran_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

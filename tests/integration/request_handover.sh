@@ -1,0 +1,15 @@
+# When the handshake's final ACK is lost, the server's request socket lives
+# until the SYN-ACK is resent and answered; the child socket made then
+# carries on the same connection. The server's path is LISTEN SYN_RECV
+# ESTABLISHED (not the request's and the child's concatenated), and the
+# timeline says when the request socket became the child.
+. "$(dirname "$0")/common.bash"
+scn=$(dirname "$0")/../scenarios/handshake-ack-lost.scn
+for runner in run sim; do
+	out=$("$TCPLAB" "$runner" "$scn") || { echo "$out"; fail "$runner: the scenario failed"; }
+	echo "$out"
+	[ "$(grep -c ' LISTEN -> SYN_RECV' <<<"$out")" = 1 ] || fail "$runner: the server enters SYN_RECV more than once"
+done
+grep -q 'request socket 127.0.0.1:2017 (from 127.0.0.1:[0-9]*) becomes a full socket' <<<"$(
+	"$TCPLAB" run "$scn")" || fail "the kernel run does not say when the request socket became the child"
+echo "one path across the request socket and its child"
