@@ -11,6 +11,7 @@
  */
 #include "model/timer_model.h"
 #include "core/textbuf.h"
+#include "model/timer_walk.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -24,31 +25,6 @@
 #define ORPHAN_RETRIES_ALIVE 8 /* tcp_orphan_retries(): 0 means 8 while alive */
 
 
-/* msecs_to_jiffies() and usecs_to_jiffies() round up; so does jiffies_to_msecs() for odd HZ. */
-static int64_t ms_to_j(int64_t ms, int hz)
-{
-	return (ms * hz + 999) / 1000;
-}
-
-static int64_t us_to_j(int64_t us, int hz)
-{
-	return (us * hz + 999999) / 1000000;
-}
-
-static int64_t j_to_ms(int64_t j, int hz)
-{
-	return (j * 1000 + hz - 1) / hz;
-}
-
-static int64_t min64(int64_t a, int64_t b)
-{
-	return a < b ? a : b;
-}
-
-static int64_t max64(int64_t a, int64_t b)
-{
-	return a > b ? a : b;
-}
 
 static int ilog2_64(int64_t v)
 {
@@ -61,19 +37,6 @@ static int ilog2_64(int64_t v)
 	return r;
 }
 
-/* "1 s", "0.204 s", "102.2 s": milliseconds for people. */
-static void fmt_ms(int64_t ms, char *out, size_t len)
-{
-	if (ms % 1000 == 0)
-		tl_textf(out, len, "%lld s", (long long)(ms / 1000));
-	else if (ms % 100 == 0)
-		tl_textf(out, len, "%lld.%01lld s", (long long)(ms / 1000),
-		    (long long)(ms % 1000 / 100));
-	else if (ms % 10 == 0)
-		tl_textf(out, len, "%lld.%02lld s", (long long)(ms / 1000), (long long)(ms % 1000 / 10));
-	else
-		tl_textf(out, len, "%lld.%03lld s", (long long)(ms / 1000), (long long)(ms % 1000));
-}
 
 /*
  * tcp_model_timeout(): the time `boundary` retransmissions take when the gap
@@ -100,9 +63,9 @@ static void describe_budget(int boundary, int64_t rto_base_j, int64_t rto_max_j,
 	int thresh = ilog2_64(rto_max_j / rto_base_j);
 	char base[24], max[24], total[24];
 
-	fmt_ms(j_to_ms(rto_base_j, hz), base, sizeof(base));
-	fmt_ms(j_to_ms(rto_max_j, hz), max, sizeof(max));
-	fmt_ms(model_timeout_ms(boundary, rto_base_j, rto_max_j, hz), total, sizeof(total));
+	tl_tm_fmt_ms(j_to_ms(rto_base_j, hz), base, sizeof(base));
+	tl_tm_fmt_ms(j_to_ms(rto_max_j, hz), max, sizeof(max));
+	tl_tm_fmt_ms(model_timeout_ms(boundary, rto_base_j, rto_max_j, hz), total, sizeof(total));
 	if (boundary <= thresh)
 		tl_textf(out, len, "(2^%d-1) x %s = %s", boundary + 1, base, total);
 	else
@@ -239,22 +202,12 @@ int64_t tl_timer_loopback_rto_ms(int rto_min_us, int hz)
 	return j_to_ms(rto_min_j + 1, hz);
 }
 
-static int64_t effective_rto_j(const struct tl_timer_settings *s)
-{
-	int64_t rto_j;
-
-	if (s->established_rto_ms > 0)
-		rto_j = ms_to_j(s->established_rto_ms, s->hz);
-	else
-		rto_j = us_to_j(s->rto_min_us, s->hz) + 1;
-	return min64(rto_j, ms_to_j(s->rto_max_ms, s->hz)); /* tcp_bound_rto() */
-}
 
 int64_t tl_timer_effective_rto_ms(const struct tl_timer_settings *s)
 {
 	if (s->hz <= 0)
 		return 0;
-	return j_to_ms(effective_rto_j(s), s->hz);
+	return j_to_ms(tl_tm_effective_rto_j(s), s->hz);
 }
 
 int64_t tl_timer_allowed_lateness_ms(int64_t predicted_gap_ms, int hz)
@@ -278,64 +231,6 @@ int64_t tl_timer_time_wait_ms(void)
 	return TL_TIMER_TIME_WAIT_MS;
 }
 
-/* Bookkeeping shared by the predictors while they walk a schedule. */
-struct walk {
-	struct tl_timer_schedule *out;
-	int hz;
-	int64_t last_tx_j;	 /* last transmission, jiffies from the first */
-	int64_t cum_lateness_ms; /* accumulated allowed lateness up to last_tx_j */
-};
-
-static int walk_add(struct walk *w, int64_t at_j, bool tlp, enum tl_timer_rule rule,
-		    const char *why, char *err, size_t errlen)
-{
-	struct tl_timer_schedule *out = w->out;
-	struct tl_timer_step *st;
-
-	if (out->n_retx >= TL_TIMER_MAX_RETX) {
-		tl_errorf(err, errlen, "schedule longer than %d retransmissions", TL_TIMER_MAX_RETX);
-		return -1;
-	}
-	st = &out->retx[out->n_retx++];
-	st->at_ms = j_to_ms(at_j, w->hz);
-	st->gap_ms = j_to_ms(at_j - w->last_tx_j, w->hz);
-	st->tlp = tlp;
-	st->rule = rule;
-	st->lateness_ms = tl_timer_allowed_lateness_ms(st->gap_ms, w->hz);
-	w->cum_lateness_ms += st->lateness_ms;
-	st->cum_lateness_ms = w->cum_lateness_ms;
-	tl_textf(st->why, sizeof(st->why), "%s", why);
-	if (tlp)
-		out->n_tlp++;
-	w->last_tx_j = at_j;
-	return 0;
-}
-
-static void walk_end(struct walk *w, int64_t at_j, enum tl_timer_end end, const char *why)
-{
-	struct tl_timer_schedule *out = w->out;
-
-	out->give_up_ms = j_to_ms(at_j, w->hz);
-	out->give_up_gap_ms = j_to_ms(at_j - w->last_tx_j, w->hz);
-	out->give_up_lateness_ms =
-		w->cum_lateness_ms + tl_timer_allowed_lateness_ms(out->give_up_gap_ms, w->hz);
-	out->end = end;
-	tl_textf(out->give_up_why, sizeof(out->give_up_why), "%s", why);
-}
-
-static void walk_init(struct walk *w, struct tl_timer_schedule *out, enum tl_timer_case which,
-		      int hz)
-{
-	memset(out, 0, sizeof(*out));
-	out->which = which;
-	out->count_limit = -1;
-	out->time_limit_ms = -1;
-	out->marginal_retx = -1;
-	w->out = out;
-	w->hz = hz;
-	w->last_tx_j = 0;
-	w->cum_lateness_ms = 0;
-}
 
 /*
  * After a retransmission: the next gap under TCP_USER_TIMEOUT.
@@ -367,7 +262,7 @@ static void why_for_gap(enum tl_timer_rule rule, int64_t gap_j, const struct tl_
 {
 	char gap[24];
 
-	fmt_ms(j_to_ms(gap_j, s->hz), gap, sizeof(gap));
+	tl_tm_fmt_ms(j_to_ms(gap_j, s->hz), gap, sizeof(gap));
 	switch (rule) {
 	case TL_RULE_INITIAL:
 		tl_textf(why, len, "%s", first_what);
@@ -430,10 +325,10 @@ static int predict_syn(const struct tl_timer_settings *s, struct tl_timer_schedu
 	int64_t rto_j = init_j, timer_j = init_j, t_j = 0, limit_ms;
 	enum tl_timer_rule rule = TL_RULE_INITIAL;
 	char why[TL_TIMER_WHY_LEN], budget[80];
-	struct walk w;
+	struct tl_tm_walk w;
 	int retx = 0;
 
-	walk_init(&w, out, TL_TIMER_SYN_SENT, hz);
+	tl_tm_walk_init(&w, out, TL_TIMER_SYN_SENT, hz);
 	out->count_limit = n + lin;
 	limit_ms = s->user_timeout_ms ? s->user_timeout_ms
 				      : model_timeout_ms(n, init_j, rto_max_j, hz);
@@ -452,7 +347,7 @@ static int predict_syn(const struct tl_timer_settings *s, struct tl_timer_schedu
 			    "give up: %d retransmissions reached %s %d + "
 			    "tcp_syn_linear_timeouts %d%s",
 			    retx, n_name, n, lin, time_up ? "; time budget passed too" : "");
-			walk_end(&w, t_j, TL_END_COUNT, why);
+			tl_tm_walk_end(&w, t_j, TL_END_COUNT, why);
 			return 0;
 		}
 		if (time_up) {
@@ -466,7 +361,7 @@ static int predict_syn(const struct tl_timer_settings *s, struct tl_timer_schedu
 				    "give up: time budget %s (N = %s %d) "
 				    "since the first SYN passed",
 				    budget, n_name, n);
-			walk_end(&w, t_j,
+			tl_tm_walk_end(&w, t_j,
 				 s->user_timeout_ms ? TL_END_USER_TIMEOUT : TL_END_TIME_BUDGET,
 				 why);
 			return 0;
@@ -478,7 +373,7 @@ static int predict_syn(const struct tl_timer_settings *s, struct tl_timer_schedu
 			out->marginal_retx = (int)out->n_retx;
 		why_for_gap(rule, timer_j, s, "first timeout: TCP_TIMEOUT_INIT, 1 s after the SYN",
 			    why, sizeof(why));
-		if (walk_add(&w, t_j, false, rule, why, err, errlen) != 0)
+		if (tl_tm_walk_add(&w, t_j, false, rule, why, err, errlen) != 0)
 			return -1;
 		retx++;
 		/* tcp_update_rto_stats() counted it in total_rto before the back-off test */
@@ -506,27 +401,27 @@ static int predict_synack(const struct tl_timer_settings *s, struct tl_timer_sch
 	int64_t timer_j = init_j, t_j = 0;
 	enum tl_timer_rule rule = TL_RULE_INITIAL;
 	char why[TL_TIMER_WHY_LEN], at[24];
-	struct walk w;
+	struct tl_tm_walk w;
 	int num_timeout = 0;
 
-	walk_init(&w, out, TL_TIMER_SYNACK, hz);
+	tl_tm_walk_init(&w, out, TL_TIMER_SYNACK, hz);
 	out->count_limit = r;
 	for (;;) {
 		t_j += timer_j;
 		if (num_timeout >= r) {
-			fmt_ms(j_to_ms(t_j, hz), at, sizeof(at));
+			tl_tm_fmt_ms(j_to_ms(t_j, hz), at, sizeof(at));
 			tl_textf(why, sizeof(why),
 			    "drop: %d timer firings reached %s %d, %s after "
 			    "the request was created",
 			    num_timeout, r_name, r, at);
-			walk_end(&w, t_j, TL_END_REQUEST_DROP, why);
+			tl_tm_walk_end(&w, t_j, TL_END_REQUEST_DROP, why);
 			return 0;
 		}
 		why_for_gap(rule, timer_j, s, "first timeout: 1 s after the request was created",
 			    why, sizeof(why));
 		if (rule == TL_RULE_RTO_MAX)
 			tl_textf(why, sizeof(why), "request timer capped at TCP_RTO_MAX 120 s");
-		if (walk_add(&w, t_j, false, rule, why, err, errlen) != 0)
+		if (tl_tm_walk_add(&w, t_j, false, rule, why, err, errlen) != 0)
 			return -1;
 		num_timeout++;
 		if (timer_j * 2 > cap_j) {
@@ -563,21 +458,21 @@ static int predict_established(enum tl_timer_case which, const struct tl_timer_s
 	const int64_t rto_max_j = ms_to_j(s->rto_max_ms, hz);
 	/* TCP_RTO_MIN, the budget's unit: the constant, not tcp_rto_min_us */
 	const int64_t rto_min_const_j = hz / 5;
-	int64_t rto_j = effective_rto_j(s), timer_j, t_j = 0, first_rto_j = -1;
+	int64_t rto_j = tl_tm_effective_rto_j(s), timer_j, t_j = 0, first_rto_j = -1;
 	int64_t lateness_at_first_rto = 0;
 	enum tl_timer_rule rule = TL_RULE_INITIAL;
 	char why[TL_TIMER_WHY_LEN], budget[80], rto[24], first_what[TL_TIMER_WHY_LEN];
 	const char *seg = which == TL_TIMER_DATA ? "segment" : "FIN";
-	struct walk w;
+	struct tl_tm_walk w;
 	int retx = 0;
 
-	walk_init(&w, out, which, hz);
+	tl_tm_walk_init(&w, out, which, hz);
 	out->time_from_first_rto = true;
-	fmt_ms(j_to_ms(rto_j, hz), rto, sizeof(rto));
+	tl_tm_fmt_ms(j_to_ms(rto_j, hz), rto, sizeof(rto));
 	if (s->tail_loss_probe) {
 		/* Loopback: 2 x srtt rounds to a jiffy, + rto_min: the same jiffies as the RTO. */
 		why_for_gap(TL_RULE_TLP, rto_j, s, "", why, sizeof(why));
-		if (walk_add(&w, rto_j, true, TL_RULE_TLP, why, err, errlen) != 0)
+		if (tl_tm_walk_add(&w, rto_j, true, TL_RULE_TLP, why, err, errlen) != 0)
 			return -1;
 		t_j = rto_j;
 		tl_textf(first_what, sizeof(first_what),
@@ -608,9 +503,9 @@ static int predict_established(enum tl_timer_case which, const struct tl_timer_s
 				/* The arithmetic a reader can check against the table: the
 				 * budget is only looked at when the timer fires. */
 				char fired[24], since[24], first[24];
-				fmt_ms(j_to_ms(t_j, hz), fired, sizeof(fired));
-				fmt_ms(elapsed_ms, since, sizeof(since));
-				fmt_ms(j_to_ms(first_rto_j, hz), first, sizeof(first));
+				tl_tm_fmt_ms(j_to_ms(t_j, hz), fired, sizeof(fired));
+				tl_tm_fmt_ms(elapsed_ms, since, sizeof(since));
+				tl_tm_fmt_ms(j_to_ms(first_rto_j, hz), first, sizeof(first));
 				if (s->user_timeout_ms) {
 					end = TL_END_USER_TIMEOUT;
 					tl_textf(why, sizeof(why),
@@ -636,7 +531,7 @@ static int predict_established(enum tl_timer_case which, const struct tl_timer_s
 					    "retransmission (%s), past the budget %s (tcp_retries2 %d)",
 					    fired, since, first, budget, s->retries2);
 				}
-				walk_end(&w, t_j, end, why);
+				tl_tm_walk_end(&w, t_j, end, why);
 				return 0;
 			}
 			/* lateness since the first RTO retransmission counts here */
@@ -646,7 +541,7 @@ static int predict_established(enum tl_timer_case which, const struct tl_timer_s
 				out->marginal_retx = (int)out->n_retx;
 		}
 		why_for_gap(rule, timer_j, s, first_what, why, sizeof(why));
-		if (walk_add(&w, t_j, false, rule, why, err, errlen) != 0)
+		if (tl_tm_walk_add(&w, t_j, false, rule, why, err, errlen) != 0)
 			return -1;
 		if (retx++ == 0) {
 			first_rto_j = t_j; /* tcp_retransmit_skb() sets retrans_stamp */
@@ -760,7 +655,7 @@ static int run_exchange(const struct tl_timer_settings *s, int64_t request_creat
 				continue;
 			}
 			num_timeout++;
-			fmt_ms(request_timeout_ms(num_timeout), dt, sizeof(dt));
+			tl_tm_fmt_ms(request_timeout_ms(num_timeout), dt, sizeof(dt));
 			tl_textf(why, sizeof(why), "request timer: SYN-ACK %d of %d, next timer in %s",
 			    num_timeout, r, dt);
 			if (exchange_add(k, TL_SYNACK_TIMER, timer_ms, request, num_timeout, why,
@@ -799,7 +694,7 @@ static int run_exchange(const struct tl_timer_settings *s, int64_t request_creat
 		}
 		last_answer_ms = syn_ms[i];
 		timer_ms = syn_ms[i] + request_timeout_ms(num_timeout);
-		fmt_ms(request_timeout_ms(num_timeout), dt, sizeof(dt));
+		tl_tm_fmt_ms(request_timeout_ms(num_timeout), dt, sizeof(dt));
 		tl_textf(why, sizeof(why),
 		    "duplicate SYN answered at once; timer re-armed to %s from now "
 		    "(not counted as a retry)",
@@ -872,7 +767,7 @@ int tl_timer_fin_wait2(const struct tl_timer_settings *s, struct tl_timer_fin_wa
 		return 0;
 	}
 	out->waits = true;
-	rto_j = effective_rto_j(s);
+	rto_j = tl_tm_effective_rto_j(s);
 	floor_j = (rto_j << 2) - (rto_j >> 1); /* tcp_fin_time(): at least 3.5 RTO */
 	if (s->linger2_s > 0) {
 		t_j = (int64_t)(s->linger2_s > FIN_TIMEOUT_MAX_S ? FIN_TIMEOUT_MAX_S
@@ -898,9 +793,9 @@ int tl_timer_fin_wait2(const struct tl_timer_settings *s, struct tl_timer_fin_wa
 		out->timewait_sock_ms = out->fin_time_ms;
 	}
 	out->total_ms = out->full_socket_ms + out->timewait_sock_ms;
-	fmt_ms(out->fin_time_ms, a, sizeof(a));
-	fmt_ms(out->total_ms, b, sizeof(b));
-	fmt_ms(out->full_socket_ms, c, sizeof(c));
+	tl_tm_fmt_ms(out->fin_time_ms, a, sizeof(a));
+	tl_tm_fmt_ms(out->total_ms, b, sizeof(b));
+	tl_tm_fmt_ms(out->full_socket_ms, c, sizeof(c));
 	if (out->full_socket_ms > 0)
 		tl_textf(out->why, sizeof(out->why),
 		    "%s gives fin_time %s > 60 s: %s as a full socket (keepalive timer, "
@@ -1073,11 +968,11 @@ static void explain_wire_synacks(const struct tl_timer_settings *s,
 	for (i = 0; i < k.n; i++) {
 		if (events[i].kind != TL_SYNACK_TIMER)
 			continue;
-		fmt_ms(events[i].at_ms, at, sizeof(at));
+		tl_tm_fmt_ms(events[i].at_ms, at, sizeof(at));
 		at[strlen(at) - 2] = '\0'; /* drop " s" */
 		tl_appendf(out, len, "%s%s", n_timer++ ? ", " : "", at);
 	}
-	fmt_ms(k.last_drop_ms, at, sizeof(at));
+	tl_tm_fmt_ms(k.last_drop_ms, at, sizeof(at));
 	tl_appendf(out, len, " s and the drop at %s.", at);
 }
 
@@ -1099,8 +994,8 @@ int tl_timer_explain_vs_walkthrough(enum tl_timer_case which, const struct tl_ti
 	    summarize(which, &ref, theirs, sizeof(theirs), &theirs_end, &sc, err, errlen) != 0)
 		return -1;
 	same = strcmp(mine, theirs) == 0 && mine_end == theirs_end;
-	fmt_ms(mine_end, t1, sizeof(t1));
-	fmt_ms(theirs_end, t2, sizeof(t2));
+	tl_tm_fmt_ms(mine_end, t1, sizeof(t1));
+	tl_tm_fmt_ms(theirs_end, t2, sizeof(t2));
 	if (which >= TL_TIMER_FIN_WAIT1) {
 		/* The walkthrough has no table for these; its kernel had the same rules. */
 		if (same)
