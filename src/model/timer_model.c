@@ -22,6 +22,9 @@
 #define RTO_MAX_CONST_S	     120 /* TCP_RTO_MAX: still caps request-socket timers in 6.18 */
 #define FIN_TIMEOUT_MAX_S    120 /* TCP_FIN_TIMEOUT_MAX: TCP_LINGER2 ceiling */
 #define MAX_TCP_SYNCNT	     127
+#define MAX_TCP_KEEPIDLE     32767
+#define MAX_TCP_KEEPINTVL    32767
+#define MAX_TCP_KEEPCNT	     127
 #define ORPHAN_RETRIES_ALIVE 8 /* tcp_orphan_retries(): 0 means 8 while alive */
 
 
@@ -85,6 +88,9 @@ void tl_timer_settings_default(struct tl_timer_settings *s)
 	s->rto_max_ms = 120000;
 	s->fin_timeout_s = 60;
 	s->invalid_ratelimit_ms = 500;
+	s->keepalive_time_s = 7200;
+	s->keepalive_intvl_s = 75;
+	s->keepalive_probes = 9;
 	s->syncnt = 0;
 	s->user_timeout_ms = 0;
 	s->linger2_s = 0;
@@ -118,6 +124,12 @@ int tl_timer_settings_check(const struct tl_timer_settings *s, char *err, size_t
 	    check_range("tcp_fin_timeout", s->fin_timeout_s, 0, INT_MAX / s->hz, err, errlen) ||
 	    check_range("tcp_invalid_ratelimit", s->invalid_ratelimit_ms, 0, INT_MAX, err,
 			errlen) ||
+	    check_range("tcp_keepalive_time", s->keepalive_time_s, 0, INT_MAX / s->hz, err, errlen) ||
+	    check_range("tcp_keepalive_intvl", s->keepalive_intvl_s, 0, INT_MAX / s->hz, err, errlen) ||
+	    check_range("tcp_keepalive_probes", s->keepalive_probes, 0, 255, err, errlen) ||
+	    check_range("TCP_KEEPIDLE", s->keepidle_s, 0, MAX_TCP_KEEPIDLE, err, errlen) ||
+	    check_range("TCP_KEEPINTVL", s->keepintvl_s, 0, MAX_TCP_KEEPINTVL, err, errlen) ||
+	    check_range("TCP_KEEPCNT", s->keepcnt, 0, MAX_TCP_KEEPCNT, err, errlen) ||
 	    check_range("TCP_USER_TIMEOUT", s->user_timeout_ms, 0, INT_MAX, err, errlen) ||
 	    check_range("established_rto_ms", s->established_rto_ms, 0, s->rto_max_ms, err, errlen))
 		return -1;
@@ -141,6 +153,9 @@ static const struct sysctl_field sysctl_fields[] = {
 	{"tcp_rto_max_ms", offsetof(struct tl_timer_settings, rto_max_ms)},
 	{"tcp_fin_timeout", offsetof(struct tl_timer_settings, fin_timeout_s)},
 	{"tcp_invalid_ratelimit", offsetof(struct tl_timer_settings, invalid_ratelimit_ms)},
+	{"tcp_keepalive_time", offsetof(struct tl_timer_settings, keepalive_time_s)},
+	{"tcp_keepalive_intvl", offsetof(struct tl_timer_settings, keepalive_intvl_s)},
+	{"tcp_keepalive_probes", offsetof(struct tl_timer_settings, keepalive_probes)},
 };
 
 int tl_timer_settings_set(struct tl_timer_settings *s, const char *name, long value, char *err,
@@ -290,6 +305,12 @@ static void why_for_gap(enum tl_timer_rule rule, int64_t gap_j, const struct tl_
 		break;
 	case TL_RULE_DUP_SYN:
 		tl_textf(why, len, "answer to a duplicate SYN");
+		break;
+	case TL_RULE_KEEPALIVE_IDLE:
+	case TL_RULE_KEEPALIVE_INTVL:
+	case TL_RULE_PERSIST:
+		/* probe_timers.c words these itself */
+		tl_textf(why, len, "%s", first_what);
 		break;
 	}
 }
@@ -568,9 +589,21 @@ int tl_timer_predict(enum tl_timer_case which, const struct tl_timer_settings *s
 	case TL_TIMER_LAST_ACK:
 	case TL_TIMER_DATA:
 		return predict_established(which, s, out, err, errlen);
+	case TL_TIMER_KEEPALIVE_PROBES:
+		return tl_tm_predict_keepalive(s, out, err, errlen);
+	case TL_TIMER_PERSIST:
+		return tl_tm_predict_persist(s, false, TL_TIMER_MAX_RETX, out, err, errlen);
 	}
 	tl_errorf(err, errlen, "timer case %d unknown", (int)which);
 	return -1;
+}
+
+int tl_timer_predict_persist_answered(const struct tl_timer_settings *s, size_t max_probes,
+				      struct tl_timer_schedule *out, char *err, size_t errlen)
+{
+	if (tl_timer_settings_check(s, err, errlen) != 0)
+		return -1;
+	return tl_tm_predict_persist(s, true, max_probes, out, err, errlen);
 }
 
 /* Where the exchange simulation writes: the public struct, or a small array for explanations. */
@@ -1037,6 +1070,10 @@ const char *tl_timer_case_name(enum tl_timer_case which)
 		return "LAST-ACK orphan FIN";
 	case TL_TIMER_DATA:
 		return "ESTABLISHED data";
+	case TL_TIMER_KEEPALIVE_PROBES:
+		return "keepalive probes";
+	case TL_TIMER_PERSIST:
+		return "zero-window probes";
 	}
 	return "?";
 }
@@ -1058,6 +1095,12 @@ const char *tl_timer_rule_name(enum tl_timer_rule rule)
 		return "user-timeout clamp";
 	case TL_RULE_DUP_SYN:
 		return "duplicate SYN";
+	case TL_RULE_KEEPALIVE_IDLE:
+		return "keepalive idle";
+	case TL_RULE_KEEPALIVE_INTVL:
+		return "keepalive interval";
+	case TL_RULE_PERSIST:
+		return "persist";
 	}
 	return "?";
 }
@@ -1075,6 +1118,8 @@ const char *tl_timer_end_name(enum tl_timer_end end)
 		return "orphan at max RTO";
 	case TL_END_REQUEST_DROP:
 		return "request dropped";
+	case TL_END_NEVER:
+		return "no end";
 	}
 	return "?";
 }
@@ -1105,7 +1150,7 @@ static const struct tl_timer_profile profiles[] = {
 	{
 		.name = "kernel",
 		.summary = "this kernel's defaults: SYN fails after 131 s, orphan FIN after ~104 s",
-		.n_sysctls = 9,
+		.n_sysctls = 12,
 		.sysctls =
 			{
 				{"net.ipv4.tcp_syn_retries", 6},
@@ -1117,14 +1162,17 @@ static const struct tl_timer_profile profiles[] = {
 				{"net.ipv4.tcp_rto_max_ms", 120000},
 				{"net.ipv4.tcp_fin_timeout", 60},
 				{"net.ipv4.tcp_invalid_ratelimit", 500},
+				{"net.ipv4.tcp_keepalive_time", 7200},
+				{"net.ipv4.tcp_keepalive_intvl", 75},
+				{"net.ipv4.tcp_keepalive_probes", 9},
 			},
 	},
 	{
 		.name = "fast",
 		.summary =
 			"every abnormal case ends within ~8 s: SYN gaps 1, 1, 2 s, orphan FIN and "
-			"data give up at ~3.3 s, FIN-WAIT-2 5 s",
-		.n_sysctls = 6,
+			"data give up at ~3.3 s, FIN-WAIT-2 5 s, keepalive 1 s + 2 probes",
+		.n_sysctls = 9,
 		.sysctls =
 			{
 				/* N=2, L=1: a linear and a doubled gap; fails at 8 s */
@@ -1137,6 +1185,10 @@ static const struct tl_timer_profile profiles[] = {
 				{"net.ipv4.tcp_retries2", 2},
 				/* TIME-WAIT stays 60 s: no sysctl shortens it */
 				{"net.ipv4.tcp_fin_timeout", 5},
+				/* probes at 1, 2 s of silence, the reset at 3 s */
+				{"net.ipv4.tcp_keepalive_time", 1},
+				{"net.ipv4.tcp_keepalive_intvl", 1},
+				{"net.ipv4.tcp_keepalive_probes", 2},
 			},
 	},
 	{

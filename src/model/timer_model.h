@@ -3,8 +3,8 @@
  *
  * From a namespace's sysctls and a socket's options (struct tl_timer_settings)
  * it predicts when the kernel retransmits a SYN, a SYN-ACK, an orphan's FIN or
- * a data segment, when it gives up, and how long FIN-WAIT-2 and TIME-WAIT
- * last; each step carries a short sentence naming the kernel rule behind it,
+ * a data segment, when it sends keepalive and zero-window (persist) probes,
+ * when it gives up, and how long FIN-WAIT-2 and TIME-WAIT last; each step carries a short sentence naming the kernel rule behind it,
  * so the checks and renderers can explain a run and how it differs from the
  * walkthrough (written for a kernel without tcp_syn_linear_timeouts).
  *
@@ -43,10 +43,16 @@ struct tl_timer_settings {
 	int rto_max_ms;		  /* tcp_rto_max_ms, 1000..120000 (120000) */
 	int fin_timeout_s;	  /* tcp_fin_timeout, >= 0 (60) */
 	int invalid_ratelimit_ms; /* tcp_invalid_ratelimit (500): duplicate-SYN answers */
+	int keepalive_time_s;	  /* tcp_keepalive_time (7200): silence before the first probe */
+	int keepalive_intvl_s;	  /* tcp_keepalive_intvl (75): between probes */
+	int keepalive_probes;	  /* tcp_keepalive_probes, 0..255 (9): unanswered probes before the reset */
 	/* socket options, 0 when not set */
 	int syncnt;	     /* TCP_SYNCNT 1..127: connecting socket (SYN), listener (SYN-ACK) */
 	int user_timeout_ms; /* TCP_USER_TIMEOUT, >= 0 */
 	int linger2_s; /* TCP_LINGER2: < 0 no FIN-WAIT-2, 0 tcp_fin_timeout, > 0 seconds (<= 120) */
+	int keepidle_s;	 /* TCP_KEEPIDLE 1..32767, replaces tcp_keepalive_time */
+	int keepintvl_s; /* TCP_KEEPINTVL 1..32767, replaces tcp_keepalive_intvl */
+	int keepcnt;	 /* TCP_KEEPCNT 1..127, replaces tcp_keepalive_probes */
 	/* the connection */
 	int established_rto_ms; /* its RTO; 0: as on loopback, see tl_timer_loopback_rto_ms() */
 	bool tail_loss_probe;	/* probe before the first RTO of a FIN or data (SACK on) */
@@ -60,8 +66,10 @@ enum tl_timer_case {
 	TL_TIMER_FIN_WAIT1, /* (c) an orphan's FIN in FIN-WAIT-1 (close() before the peer's FIN) */
 	TL_TIMER_LAST_ACK,  /* (d) an orphan's FIN in LAST-ACK (close() after the peer's FIN) */
 	TL_TIMER_DATA,	    /* (e) data or FIN of a socket still open: tcp_retries2 budget */
+	TL_TIMER_KEEPALIVE_PROBES, /* (f) keepalive probes to a silent peer, until the reset (ETIMEDOUT) */
+	TL_TIMER_PERSIST,   /* (g) zero-window probes to a peer that stopped answering */
 };
-#define TL_TIMER_CASE_COUNT 5
+#define TL_TIMER_CASE_COUNT 7
 
 /* The rule that set the gap before a retransmission. */
 enum tl_timer_rule {
@@ -72,6 +80,9 @@ enum tl_timer_rule {
 	TL_RULE_RTO_MAX, /* the doubled gap was capped at the maximum RTO */
 	TL_RULE_USER_TIMEOUT, /* the gap was shortened to end when TCP_USER_TIMEOUT runs out */
 	TL_RULE_DUP_SYN,      /* SYN-ACK exchange only: answer to a duplicate SYN */
+	TL_RULE_KEEPALIVE_IDLE,	 /* first keepalive probe: the connection was silent for the idle time */
+	TL_RULE_KEEPALIVE_INTVL, /* next keepalive probe, one interval after the last */
+	TL_RULE_PERSIST,	 /* first zero-window probe, one RTO after the window closed */
 };
 
 /* What ended the schedule. */
@@ -81,6 +92,7 @@ enum tl_timer_end {
 	TL_END_USER_TIMEOUT,   /* TCP_USER_TIMEOUT passed (it replaces the time budget) */
 	TL_END_ORPHAN_RTO_MAX, /* orphan at the maximum RTO: retries 0 means 0 */
 	TL_END_REQUEST_DROP,   /* request socket: tcp_synack_retries timer firings used up */
+	TL_END_NEVER,	       /* the peer answers every probe: no end while the window stays closed */
 };
 
 struct tl_timer_step {
@@ -151,12 +163,26 @@ int64_t tl_timer_loopback_rto_ms(int rto_min_us, int hz);
 int64_t tl_timer_effective_rto_ms(const struct tl_timer_settings *s);
 
 /*
- * Predicts the retransmissions and the give-up of case `which` into *out
- * (caller-owned, overwritten). Returns 0, or -1 with the reason in err when
- * the settings are invalid or the schedule exceeds TL_TIMER_MAX_RETX.
+ * Predicts the retransmissions (probes, for keepalive and persist) and the
+ * give-up of case `which` into *out (caller-owned, overwritten). Times count
+ * from the first transmission; for keepalive from the last segment
+ * received (the connection fell silent), for persist from the ACK that
+ * closed the window, with a peer that stops answering the probes. Returns
+ * 0, or -1 with the reason in err when the settings are invalid or the
+ * schedule exceeds TL_TIMER_MAX_RETX.
  */
 int tl_timer_predict(enum tl_timer_case which, const struct tl_timer_settings *s,
 		     struct tl_timer_schedule *out, char *err, size_t errlen);
+
+/*
+ * Zero-window probes to a peer that answers each with its closed window:
+ * RFC 1122 keeps the sender waiting as long as the peer answers, so only
+ * TCP_USER_TIMEOUT ends it (end TL_END_USER_TIMEOUT), else the schedule
+ * stops after max_probes probes with end TL_END_NEVER. Returns 0, or -1
+ * with the reason in err.
+ */
+int tl_timer_predict_persist_answered(const struct tl_timer_settings *s, size_t max_probes,
+				      struct tl_timer_schedule *out, char *err, size_t errlen);
 
 /*
  * SYN-ACKs of a server whose SYN-ACKs never reach the client.

@@ -63,4 +63,10 @@ int tl_tm_walk_add(struct tl_tm_walk *w, int64_t at_j, bool tlp, enum tl_timer_r
 /* Ends the schedule at at_j: the give-up, its allowance and its reason. */
 void tl_tm_walk_end(struct tl_tm_walk *w, int64_t at_j, enum tl_timer_end end, const char *why);
 
+/* The probe timers (probe_timers.c), for tl_timer_predict; settings already checked. */
+int tl_tm_predict_keepalive(const struct tl_timer_settings *s, struct tl_timer_schedule *out, char *err,
+			    size_t errlen);
+int tl_tm_predict_persist(const struct tl_timer_settings *s, bool peer_answers, size_t max_probes,
+			  struct tl_timer_schedule *out, char *err, size_t errlen);
+
 #endif

@@ -96,6 +96,12 @@ static void expect_same_settings(const struct tl_timer_settings *a,
 	assert_int_equal(a->rto_max_ms, b->rto_max_ms);
 	assert_int_equal(a->fin_timeout_s, b->fin_timeout_s);
 	assert_int_equal(a->invalid_ratelimit_ms, b->invalid_ratelimit_ms);
+	assert_int_equal(a->keepalive_time_s, b->keepalive_time_s);
+	assert_int_equal(a->keepalive_intvl_s, b->keepalive_intvl_s);
+	assert_int_equal(a->keepalive_probes, b->keepalive_probes);
+	assert_int_equal(a->keepidle_s, b->keepidle_s);
+	assert_int_equal(a->keepintvl_s, b->keepintvl_s);
+	assert_int_equal(a->keepcnt, b->keepcnt);
 	assert_int_equal(a->syncnt, b->syncnt);
 	assert_int_equal(a->user_timeout_ms, b->user_timeout_ms);
 	assert_int_equal(a->linger2_s, b->linger2_s);
@@ -796,7 +802,7 @@ static void test_settings_check_and_set(void **state)
 	assert_string_equal(err, "tcp_rto_max_ms: expected 1000..120000, got 999");
 	expect_same_settings(&s, &before);
 	assert_int_equal(tl_timer_settings_set(&s, "tcp_syn_retries", 0, err, sizeof(err)), -1);
-	assert_int_equal(tl_timer_settings_set(&s, "tcp_keepalive_time", 1, err, sizeof(err)), -1);
+	assert_int_equal(tl_timer_settings_set(&s, "tcp_sack", 1, err, sizeof(err)), -1);
 	expect_contains(err, "not a sysctl the timer model knows");
 	assert_int_equal(tl_timer_settings_set(&s, NULL, 1, err, sizeof(err)), -1);
 
@@ -956,6 +962,123 @@ static void test_why_strings_fit_and_names(void **state)
 	assert_string_equal(tl_timer_synack_event_name(TL_SYNACK_DROP), "request dropped");
 }
 
+/* ---- (f) keepalive, (g) zero-window probes ---- */
+
+/* Each measured time lies between the prediction and the prediction plus its accumulated allowance. */
+static void expect_within(const struct tl_timer_schedule *s, const int64_t *measured_ms, size_t n,
+			  int64_t measured_end_ms)
+{
+	assert_int_equal(s->n_retx, n);
+	for (size_t i = 0; i < n; i++)
+		if (measured_ms[i] < s->retx[i].at_ms || measured_ms[i] > s->retx[i].at_ms + s->retx[i].cum_lateness_ms)
+			fail_msg("send %zu measured at %lld ms, predicted %lld ms + %lld", i, (long long)measured_ms[i],
+				 (long long)s->retx[i].at_ms, (long long)s->retx[i].cum_lateness_ms);
+	if (measured_end_ms >= 0 &&
+	    (measured_end_ms < s->give_up_ms || measured_end_ms > s->give_up_ms + s->give_up_lateness_ms))
+		fail_msg("end measured at %lld ms, predicted %lld ms + %lld", (long long)measured_end_ms,
+			 (long long)s->give_up_ms, (long long)s->give_up_lateness_ms);
+}
+
+static void test_keepalive_probes_then_reset(void **state)
+{
+	/* Captured here: TCP_KEEPIDLE 2, TCP_KEEPINTVL 1, TCP_KEEPCNT 3, the peer's answers
+	 * dropped; from the SYN-ACK (the client's last segment received): probes at 2.011,
+	 * 3.035, 4.059 s, the RST at 5.083 s, recv() failing with ETIMEDOUT. */
+	static const int64_t probes[] = {2011, 3035, 4059};
+	struct tl_timer_settings s = defaults();
+
+	(void)state;
+	s.keepidle_s = 2;
+	s.keepintvl_s = 1;
+	s.keepcnt = 3;
+	predict_ok(TL_TIMER_KEEPALIVE_PROBES, &s, &sc);
+	static const int64_t at[] = {2000, 3000, 4000};
+	expect_times(&sc, at, ARRAY_LEN(at));
+	assert_int_equal(sc.give_up_ms, 5000);
+	assert_int_equal(sc.end, TL_END_COUNT);
+	assert_int_equal(sc.retx[0].rule, TL_RULE_KEEPALIVE_IDLE);
+	assert_int_equal(sc.retx[1].rule, TL_RULE_KEEPALIVE_INTVL);
+	expect_contains(sc.give_up_why, "3 probes unanswered, TCP_KEEPCNT 3");
+	expect_within(&sc, probes, ARRAY_LEN(probes), 5083);
+
+	/* The sysctls when no option is set: two hours of silence, then 9 probes 75 s apart. */
+	s = defaults();
+	predict_ok(TL_TIMER_KEEPALIVE_PROBES, &s, &sc);
+	assert_int_equal(sc.n_retx, 9);
+	assert_int_equal(sc.retx[0].at_ms, 7200000);
+	assert_int_equal(sc.give_up_ms, 7200000 + 9 * 75000);
+	expect_contains(sc.retx[0].why, "tcp_keepalive_time 7200 s");
+
+	/* TCP_USER_TIMEOUT replaces the count: the first firing at least that silent, with a probe out. */
+	s.keepidle_s = 2;
+	s.keepintvl_s = 1;
+	s.keepcnt = 3;
+	s.user_timeout_ms = 6500;
+	predict_ok(TL_TIMER_KEEPALIVE_PROBES, &s, &sc);
+	assert_int_equal(sc.n_retx, 5); /* 2, 3, 4, 5, 6 s */
+	assert_int_equal(sc.give_up_ms, 7000);
+	assert_int_equal(sc.end, TL_END_USER_TIMEOUT);
+}
+
+static void test_zero_window_probes(void **state)
+{
+	/* Captured here: a reader that stopped reading, the connection's RTO 212 ms (its RTT
+	 * sample included a delayed ACK); from the ACK that closed the window: probes at 0.212,
+	 * 0.640, 1.500, 3.200, 6.784 s, each answered with the window still closed. */
+	static const int64_t probes[] = {212, 640, 1500, 3200, 6784};
+	struct tl_timer_settings s = defaults();
+
+	(void)state;
+	s.established_rto_ms = 212;
+	assert_int_equal(tl_timer_predict_persist_answered(&s, 5, &sc, err, sizeof(err)), 0);
+	static const int64_t at[] = {212, 636, 1484, 3180, 6572};
+	expect_times(&sc, at, ARRAY_LEN(at));
+	assert_int_equal(sc.retx[0].rule, TL_RULE_PERSIST);
+	assert_int_equal(sc.retx[1].rule, TL_RULE_BACKOFF);
+	assert_int_equal(sc.end, TL_END_NEVER);
+	expect_within(&sc, probes, ARRAY_LEN(probes), -1);
+
+	/* Answered, the gaps grow to tcp_rto_max_ms and stay there. */
+	assert_int_equal(tl_timer_predict_persist_answered(&s, 20, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.retx[19].gap_ms, 120000);
+	assert_int_equal(sc.retx[19].rule, TL_RULE_RTO_MAX);
+
+	/* A peer that stopped answering: given up after tcp_retries2 probes. */
+	s.retries2 = 3;
+	predict_ok(TL_TIMER_PERSIST, &s, &sc);
+	assert_int_equal(sc.n_retx, 3);
+	assert_int_equal(sc.give_up_ms, 212 + 424 + 848 + 1696);
+	assert_int_equal(sc.end, TL_END_COUNT);
+
+	/* TCP_USER_TIMEOUT counts from the first probe's timer, answered or not, and cuts the last gap. */
+	s.retries2 = 15;
+	s.user_timeout_ms = 2000;
+	assert_int_equal(tl_timer_predict_persist_answered(&s, 50, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.end, TL_END_USER_TIMEOUT);
+	assert_int_equal(sc.give_up_ms, 212 + 2000);
+	assert_int_equal(sc.retx[sc.n_retx - 1].at_ms, 1484); /* 212, 636, 1484; then cut */
+}
+
+static void test_probe_timer_settings(void **state)
+{
+	struct tl_timer_settings s = defaults();
+
+	(void)state;
+	assert_int_equal(tl_timer_settings_set(&s, "net.ipv4.tcp_keepalive_time", 30, err, sizeof(err)), 0);
+	assert_int_equal(tl_timer_settings_set(&s, "tcp_keepalive_probes", 256, err, sizeof(err)), -1);
+	assert_string_equal(err, "tcp_keepalive_probes: expected 0..255, got 256");
+	s.keepcnt = 128;
+	assert_int_equal(tl_timer_predict(TL_TIMER_KEEPALIVE_PROBES, &s, &sc, err, sizeof(err)), -1);
+	assert_string_equal(err, "TCP_KEEPCNT: expected 0..127, got 128");
+	/* A zero idle time fires at the next tick rather than never. */
+	s = defaults();
+	s.keepalive_time_s = 0;
+	s.keepalive_probes = 1;
+	predict_ok(TL_TIMER_KEEPALIVE_PROBES, &s, &sc);
+	assert_int_equal(sc.retx[0].at_ms, 4);
+	assert_string_equal(tl_timer_case_name(TL_TIMER_PERSIST), "zero-window probes");
+}
+
 /* Reads "X s" (as the model prints times) at p into ms. */
 static int64_t seconds_text_ms(const char *p)
 {
@@ -1041,6 +1164,9 @@ int main(void)
 		cmocka_unit_test(test_explain_vs_walkthrough),
 		cmocka_unit_test(test_why_strings_fit_and_names),
 		cmocka_unit_test(test_give_up_arithmetic_adds_up),
+		cmocka_unit_test(test_keepalive_probes_then_reset),
+		cmocka_unit_test(test_zero_window_probes),
+		cmocka_unit_test(test_probe_timer_settings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

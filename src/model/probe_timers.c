@@ -1,0 +1,170 @@
+/*
+ * probe_timers: the two timers that probe a peer instead of resending data.
+ *
+ * Keepalive (tcp_keepalive_timer()): once a connection with SO_KEEPALIVE has
+ * received nothing for the idle time (TCP_KEEPIDLE or tcp_keepalive_time),
+ * the timer sends a probe (an ACK whose sequence number is one below
+ * snd_una) and then one every interval (TCP_KEEPINTVL or
+ * tcp_keepalive_intvl). Each firing first checks whether to give up: with
+ * TCP_USER_TIMEOUT set, when the silence has lasted that long and a probe is
+ * out; otherwise when TCP_KEEPCNT (tcp_keepalive_probes) probes went
+ * unanswered. Giving up sends a RST and fails the socket with ETIMEDOUT. Any
+ * segment from the peer ends the silence and starts the idle time again.
+ *
+ * Persist (tcp_probe_timer(), tcp_send_probe0()): while the peer's window is
+ * closed and data waits, the sender probes it. The first probe comes one
+ * tcp_probe0_base() (the RTO, at least TCP_RTO_MIN) after the window closed,
+ * each later one after the base shifted left by the back-off, which grows
+ * with every probe up to tcp_retries2, the gap capped at tcp_rto_max_ms. An
+ * answer (the peer's ACK, its window still closed) resets the unanswered
+ * count, so a live peer is probed for ever (RFC 1122 4.2.2.17); a peer that
+ * stopped answering is given up on after tcp_retries2 probes. TCP_USER_TIMEOUT
+ * counts from the first probe's timer, answered or not, and shortens the
+ * last gap so that the timer fires when it runs out.
+ *
+ * Both were checked against captures on this kernel (tests/unit/model/
+ * test_timer_model.c holds them).
+ */
+#include "model/timer_walk.h"
+
+#include "core/textbuf.h"
+
+#define TIMEOUT_MIN_J 2 /* TCP_TIMEOUT_MIN: the shortest persist timer */
+
+static int keepalive_idle_s(const struct tl_timer_settings *s)
+{
+	return s->keepidle_s ? s->keepidle_s : s->keepalive_time_s;
+}
+
+static int keepalive_intvl_s(const struct tl_timer_settings *s)
+{
+	return s->keepintvl_s ? s->keepintvl_s : s->keepalive_intvl_s;
+}
+
+static int keepalive_count(const struct tl_timer_settings *s)
+{
+	return s->keepcnt ? s->keepcnt : s->keepalive_probes;
+}
+
+int tl_tm_predict_keepalive(const struct tl_timer_settings *s, struct tl_timer_schedule *out, char *err,
+			    size_t errlen)
+{
+	const int hz = s->hz, count = keepalive_count(s);
+	/* A zero time re-arms the timer for the next tick. */
+	const int64_t idle_j = max64(ms_to_j((int64_t)keepalive_idle_s(s) * 1000, hz), 1);
+	const int64_t intvl_j = max64(ms_to_j((int64_t)keepalive_intvl_s(s) * 1000, hz), 1);
+	const char *idle_name = s->keepidle_s ? "TCP_KEEPIDLE" : "tcp_keepalive_time";
+	const char *intvl_name = s->keepintvl_s ? "TCP_KEEPINTVL" : "tcp_keepalive_intvl";
+	const char *count_name = s->keepcnt ? "TCP_KEEPCNT" : "tcp_keepalive_probes";
+	struct tl_tm_walk w;
+	char why[TL_TIMER_WHY_LEN], at[24];
+	int out_probes = 0;
+
+	tl_tm_walk_init(&w, out, TL_TIMER_KEEPALIVE_PROBES, hz);
+	out->count_limit = s->user_timeout_ms ? -1 : count;
+	out->time_limit_ms = s->user_timeout_ms ? s->user_timeout_ms : -1;
+	for (int64_t t_j = idle_j;; t_j += intvl_j) {
+		const int64_t silent_ms = j_to_ms(t_j, hz);
+		tl_tm_fmt_ms(silent_ms, at, sizeof(at));
+		if (s->user_timeout_ms && silent_ms >= s->user_timeout_ms && out_probes > 0) {
+			tl_textf(why, sizeof(why),
+				 "reset (ETIMEDOUT): silent for %s, past TCP_USER_TIMEOUT %d ms, with a probe out",
+				 at, s->user_timeout_ms);
+			tl_tm_walk_end(&w, t_j, TL_END_USER_TIMEOUT, why);
+			return 0;
+		}
+		if (!s->user_timeout_ms && out_probes >= count) {
+			tl_textf(why, sizeof(why), "reset (ETIMEDOUT): %d probe%s unanswered, %s %d", out_probes,
+				 out_probes == 1 ? "" : "s", count_name, count);
+			tl_tm_walk_end(&w, t_j, TL_END_COUNT, why);
+			return 0;
+		}
+		if (out_probes == 0)
+			tl_textf(why, sizeof(why), "first keepalive probe: silent for %s %d s", idle_name,
+				 keepalive_idle_s(s));
+		else
+			tl_textf(why, sizeof(why), "keepalive probe %d: %s %d s after the last", out_probes + 1,
+				 intvl_name, keepalive_intvl_s(s));
+		if (tl_tm_walk_add(&w, t_j, false, out_probes ? TL_RULE_KEEPALIVE_INTVL : TL_RULE_KEEPALIVE_IDLE, why,
+				   err, errlen) < 0)
+			return -1;
+		out_probes++;
+	}
+}
+
+int tl_tm_predict_persist(const struct tl_timer_settings *s, bool peer_answers, size_t max_probes,
+			  struct tl_timer_schedule *out, char *err, size_t errlen)
+{
+	const int hz = s->hz;
+	const int64_t base_j = max64(tl_tm_effective_rto_j(s), hz / 5); /* tcp_probe0_base(): TCP_RTO_MIN */
+	const int64_t max_j = ms_to_j(s->rto_max_ms, hz);
+	struct tl_tm_walk w;
+	char why[TL_TIMER_WHY_LEN], base[24], gap[24], used[24];
+	int backoff = 0, unanswered = 0;
+	int64_t t_j = base_j, first_j = -1;
+	enum tl_timer_rule rule = TL_RULE_PERSIST;
+
+	tl_tm_walk_init(&w, out, TL_TIMER_PERSIST, hz);
+	out->count_limit = peer_answers ? -1 : s->retries2;
+	out->time_limit_ms = s->user_timeout_ms ? s->user_timeout_ms : -1;
+	tl_tm_fmt_ms(j_to_ms(base_j, hz), base, sizeof(base));
+	for (;;) {
+		if (first_j < 0) {
+			first_j = t_j; /* icsk_probes_tstamp: set at the first firing */
+		} else if (s->user_timeout_ms && j_to_ms(t_j - first_j, hz) >= s->user_timeout_ms) {
+			tl_tm_fmt_ms(j_to_ms(t_j - first_j, hz), used, sizeof(used));
+			tl_textf(why, sizeof(why), "give up (ETIMEDOUT): %s since the first probe's timer, past "
+						   "TCP_USER_TIMEOUT %d ms",
+				 used, s->user_timeout_ms);
+			tl_tm_walk_end(&w, t_j, TL_END_USER_TIMEOUT, why);
+			return 0;
+		}
+		if (!peer_answers && unanswered >= s->retries2) {
+			tl_textf(why, sizeof(why), "give up (ETIMEDOUT): %d probes unanswered, tcp_retries2 %d", unanswered,
+				 s->retries2);
+			tl_tm_walk_end(&w, t_j, TL_END_COUNT, why);
+			return 0;
+		}
+		if (out->n_retx >= max_probes) {
+			tl_textf(why, sizeof(why), "the peer answers every probe: the sender waits while the window "
+						   "stays closed (RFC 1122)");
+			tl_tm_walk_end(&w, t_j, TL_END_NEVER, why);
+			return 0;
+		}
+		tl_tm_fmt_ms(j_to_ms(t_j - w.last_tx_j, hz), gap, sizeof(gap));
+		if (rule == TL_RULE_PERSIST)
+			tl_textf(why, sizeof(why), "first zero-window probe: %s (the RTO, at least 200 ms) after the "
+						   "window closed",
+				 base);
+		else if (rule == TL_RULE_USER_TIMEOUT)
+			tl_textf(why, sizeof(why), "gap cut to %s: TCP_USER_TIMEOUT %d ms runs out then", gap,
+				 s->user_timeout_ms);
+		else
+			tl_textf(why, sizeof(why), "zero-window probe: %s x 2^%d = %s%s", base, backoff, gap,
+				 rule == TL_RULE_RTO_MAX ? ", capped at tcp_rto_max_ms" : "");
+		if (tl_tm_walk_add(&w, t_j, false, rule, why, err, errlen) < 0)
+			return -1;
+		if (backoff < s->retries2)
+			backoff++;
+		if (!peer_answers)
+			unanswered++;
+		/* inet_csk_rto_backoff(): base << backoff, capped; the base is small enough to shift 40 times */
+		int64_t next_j = base_j << (backoff < 40 ? backoff : 40);
+		rule = TL_RULE_BACKOFF;
+		if (next_j > max_j) {
+			next_j = max_j;
+			rule = TL_RULE_RTO_MAX;
+		}
+		if (s->user_timeout_ms) {
+			/* tcp_clamp_probe0_to_user_timeout(): at least TCP_TIMEOUT_MIN */
+			int64_t remaining_j = ms_to_j(s->user_timeout_ms, hz) - (t_j - first_j);
+			if (remaining_j < TIMEOUT_MIN_J)
+				remaining_j = TIMEOUT_MIN_J;
+			if (remaining_j < next_j) {
+				next_j = remaining_j;
+				rule = TL_RULE_USER_TIMEOUT;
+			}
+		}
+		t_j += next_j;
+	}
+}
