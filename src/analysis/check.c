@@ -213,11 +213,70 @@ static void check_timers(const struct tl_series_report *series, struct tl_check_
 	}
 }
 
+/* True when an expect line judges side's calls of this verb: their results are then its business. */
+static bool call_expected(const struct tl_scenario *sc, enum tl_side side, const char *verb)
+{
+	for (size_t i = 0; i < sc->n_expects; i++) {
+		const struct tl_expect *ex = &sc->expects[i];
+		if (ex->kind == TL_EXPECT_CALL && ex->side == side && !strcmp(ex->verb, verb))
+			return true;
+	}
+	return false;
+}
+
+/* The line of the step that made the call at index i: the k-th call of its side and verb is the k-th such step. */
+static int step_line_of_call(const struct tl_scenario *sc, const struct tl_timeline *tl, size_t i)
+{
+	const struct tl_event *call = &tl->ev[i];
+	size_t k = 0;
+	for (size_t j = 0; j < i; j++)
+		if (tl->ev[j].kind == TL_EV_APP && tl->ev[j].side == call->side &&
+		    !strcmp(tl->ev[j].u.app.verb, call->u.app.verb))
+			k++;
+	for (size_t j = 0; j < sc->n_steps; j++) {
+		const struct tl_step *st = &sc->steps[j];
+		if (st->side == call->side && !strcmp(tl_step_verb(st->kind), call->u.app.verb) && k-- == 0)
+			return st->line;
+	}
+	return 0;
+}
+
+/*
+ * A call that failed where no expect line speaks of it is a finding, not a
+ * pass by silence: one failing item each. Returns how many were added, or
+ * -1 when out of memory.
+ */
+static int check_unexpected_failures(const struct tl_scenario *sc, const struct tl_timeline *tl,
+				     struct tl_check_report *report)
+{
+	int added = 0;
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind != TL_EV_APP || ev->u.app.ret >= 0 || call_expected(sc, ev->side, ev->u.app.verb))
+			continue;
+		struct tl_check_item *items = realloc(report->items, (report->n + 1) * sizeof(*items));
+		if (!items)
+			return -1;
+		report->items = items;
+		struct tl_check_item *it = &items[report->n++];
+		memset(it, 0, sizeof(*it));
+		it->line = step_line_of_call(sc, tl, i);
+		snprintf(it->what, sizeof(it->what), "%s %s", tl_side_name(ev->side), ev->u.app.verb);
+		snprintf(it->expected, sizeof(it->expected), "success (no expect line says otherwise)");
+		tl_app_call_format(&ev->u.app, it->observed, sizeof(it->observed));
+		snprintf(it->difference, sizeof(it->difference), "the call failed and no expect line expects it");
+		report->pass = false;
+		added++;
+	}
+	return added;
+}
+
 int tl_check_run(const struct tl_scenario *sc, const struct tl_timeline *tl,
 		 const struct tl_series_report *series, struct tl_check_report *report)
 {
 	report->pass = true;
 	report->n = sc->n_expects;
+	report->unchecked = sc->n_expects == 0;
 	report->items = calloc(sc->n_expects ? sc->n_expects : 1, sizeof(report->items[0]));
 	if (!report->items)
 		return -1;
@@ -245,6 +304,10 @@ int tl_check_run(const struct tl_scenario *sc, const struct tl_timeline *tl,
 		}
 		if (!it->pass)
 			report->pass = false;
+	}
+	if (check_unexpected_failures(sc, tl, report) < 0) {
+		tl_check_report_free(report);
+		return -1;
 	}
 	return 0;
 }

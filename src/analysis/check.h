@@ -24,12 +24,15 @@ struct tl_check_item {
 
 struct tl_check_report {
 	bool pass;
+	bool unchecked; /* the scenario has no expect line: a pass says only that nothing failed */
 	size_t n;
 	struct tl_check_item *items; /* owned */
 };
 
 /*
- * Evaluates every expectation of sc against tl, which must be sorted,
+ * Evaluates every expectation of sc against tl, then adds a failing item
+ * for each call that failed where no expect line speaks of its side and
+ * verb (a failure nobody expected is not a pass). tl must be sorted,
  * resolved (tl_states_resolve), side-assigned and annotated (tl_roles_annotate);
  * series holds the run's retransmission series judged against the timer
  * model (tl_series_analyze), for `expect timers`. Returns 0, or -1 when out

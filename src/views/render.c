@@ -159,5 +159,7 @@ void tl_render_verdict(FILE *out, const struct tl_scenario *sc, const struct tl_
 			fprintf(out, "           observed: %s\n", it->observed);
 		}
 	}
+	if (rep->unchecked)
+		fprintf(out, "     (no expect line: nothing was checked but that no call failed)\n");
 	fprintf(out, "\n   %s %s\n\n", rep->pass ? "PASS" : "FAIL", sc->id);
 }

@@ -154,6 +154,35 @@ static void timers_need_a_timer_that_ran_out(void **state)
 	tl_timeline_free(&tl);
 }
 
+/* A failed call that no expect line speaks of fails the run, naming its step's line. */
+static void unexpected_failures_are_findings(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	refused_connection(&tl);
+	struct tl_check_report rep = check("expect client states CLOSE SYN_SENT CLOSE\n", &tl);
+	assert_false(rep.pass);
+	assert_false(rep.unchecked);
+	assert_int_equal(rep.n, 2);
+	assert_true(rep.items[0].pass);
+	assert_false(rep.items[1].pass);
+	assert_string_equal(rep.items[1].what, "client connect");
+	assert_int_equal(rep.items[1].line, 2); /* "client connect" is the file's second line */
+	assert_string_equal(rep.items[1].observed, "connect() = -1 ECONNREFUSED (Connection refused)");
+	tl_check_report_free(&rep);
+
+	/* Expected, the same failure is the expectation's business; none at all: unchecked. */
+	rep = check("expect client connect ECONNREFUSED\n", &tl);
+	assert_true(rep.pass);
+	assert_int_equal(rep.n, 1);
+	tl_check_report_free(&rep);
+	rep = check("", &tl);
+	assert_true(rep.unchecked);
+	assert_false(rep.pass);
+	tl_check_report_free(&rep);
+	tl_timeline_free(&tl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +191,7 @@ int main(void)
 		cmocka_unit_test(missing_and_extra_packets_are_told_apart),
 		cmocka_unit_test(a_call_with_another_result_fails),
 		cmocka_unit_test(timers_need_a_timer_that_ran_out),
+		cmocka_unit_test(unexpected_failures_are_findings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
