@@ -14,13 +14,14 @@ row_re() { # title predicted-seconds
 	printf '^     %s +[0-9.]+ +[0-9.]+ +%s\\.000  timer +ok$' "$1" "$2"
 }
 for runner in sim run; do
-	out=$("$TCPLAB" "$runner" N6 "$tests/fin-wait2-linger2.scn") || { echo "$out"; fail "$runner failed"; }
-	echo "$out"
-	[ "$(grep -cE "$(row_re 'server FIN-WAIT-2 \(orphan\)' "$fin_timeout")" <<<"$out")" = 1 ] ||
+	n6_out=$("$TCPLAB" "$runner" N6) || { echo "$n6_out"; fail "$runner N6 failed"; }
+	l2_out=$("$TCPLAB" "$runner" "$tests/fin-wait2-linger2.scn") || { echo "$l2_out"; fail "$runner linger2 failed"; }
+	echo "$n6_out$l2_out"
+	[ "$(grep -cE "$(row_re 'server FIN-WAIT-2 \(orphan\)' "$fin_timeout")" <<<"$n6_out")" = 1 ] ||
 		fail "$runner: N6's FIN-WAIT-2 not judged against tcp_fin_timeout $fin_timeout s"
-	[ "$(grep -cE "$(row_re 'server FIN-WAIT-2 \(orphan\)' "$linger2")" <<<"$out")" = 1 ] ||
+	[ "$(grep -cE "$(row_re 'server FIN-WAIT-2 \(orphan\)' "$linger2")" <<<"$l2_out")" = 1 ] ||
 		fail "$runner: TCP_LINGER2 $linger2 s not the predicted FIN-WAIT-2"
-	grep -q 'PASS  timers  .*server FIN-WAIT-2 (orphan): [0-9.]* s, as predicted' <<<"$out" ||
+	grep -q 'PASS  timers  .*server FIN-WAIT-2 (orphan): [0-9.]* s, as predicted' <<<"$l2_out" ||
 		fail "$runner: expect timers did not judge the linger timer"
 done
 
