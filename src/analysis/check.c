@@ -193,10 +193,10 @@ static void check_timers(const struct tl_series_report *series, struct tl_check_
 		char title[96], what[64];
 		tl_linger_title(l, title, sizeof(title));
 		snprintf(what, sizeof(what), "%.3f s, %s%s", l->lasted_ms / 1e3,
-			 l->end == TL_LINGER_END_TIMER ? "as predicted"
+			 l->end == TL_LINGER_END_TIMER ? "ended by its timer"
 			 : l->end == TL_LINGER_END_PEER ? "ended by the peer"
 							 : "cut off by the run's end",
-			 l->pass ? "" : " OFF");
+			 l->pass ? (l->end == TL_LINGER_END_TIMER ? " as predicted" : "") : ", OFF");
 		add_timer_word(it, title, what, i + 1 < lg->n);
 		if (!l->pass)
 			timer_failed(it, title, l->problem);

@@ -21,7 +21,7 @@ for runner in sim run; do
 		fail "$runner: N6's FIN-WAIT-2 not judged against tcp_fin_timeout $fin_timeout s"
 	[ "$(grep -cE "$(row_re 'server FIN-WAIT-2 \(orphan\)' "$linger2")" <<<"$l2_out")" = 1 ] ||
 		fail "$runner: TCP_LINGER2 $linger2 s not the predicted FIN-WAIT-2"
-	grep -q 'PASS  timers  .*server FIN-WAIT-2 (orphan): [0-9.]* s, as predicted' <<<"$l2_out" ||
+	grep -q 'PASS  timers  .*server FIN-WAIT-2 (orphan): [0-9.]* s, ended by its timer as predicted' <<<"$l2_out" ||
 		fail "$runner: expect timers did not judge the linger timer"
 done
 
