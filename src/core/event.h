@@ -48,6 +48,8 @@ enum tl_state_source {
 	TL_SRC_SOCK_DIAG,  /* netlink sock_diag poll: the tracepoint's blind spots */
 	TL_SRC_MODEL,	   /* the simulator's model */
 	TL_SRC_TRACEPOINT_DIAG, /* time from the tracepoint, state from sock_diag */
+	TL_SRC_SOCK_TIMER,	/* a request or time-wait socket's own timer, armed, re-armed or run
+				 * (timer tracepoints): exact, where the state tracepoint is blind */
 };
 
 /* TCP header flags, as on the wire. */

@@ -24,8 +24,19 @@
 
 _Static_assert(sizeof(struct tl_trace_record) == 40, "record layout shared with tracer.bpf.c");
 
+/* A request or time-wait socket known from its timer. */
+struct timed_socket {
+	uint64_t id;
+	struct tl_tuple tuple;
+	uint8_t of;		/* TL_TIMER_OF_* */
+	enum tl_state state;	/* SYN_RECV, or the time-wait socket's substate */
+	uint64_t cancelled_ns;	/* its timer was stopped then, and not re-armed yet; 0 if not */
+};
+
 struct tl_tracer {
 	struct tracer_bpf *skel;
+	struct timed_socket *timed;
+	size_t n_timed, cap_timed;
 	struct ring_buffer *rb;
 	/* Where the ring buffer callback appends, valid during a drain only. */
 	struct tl_timeline *sink;
@@ -36,31 +47,38 @@ struct tl_tracer {
 
 /* One program and the tracepoint it needs. nargs counts the tracepoint
  * arguments the program reads: on a kernel whose tracepoint has fewer, the
- * verifier would reject the whole object, so such programs are left out. */
+ * verifier would reject the whole object, so such programs are left out.
+ * The socket-timer programs are loaded only when asked for, and only when
+ * both timer handlers were found in /proc/kallsyms. */
 struct prog_slot {
 	struct bpf_program *prog;
 	struct bpf_link **link;
 	const char *tracepoint;
 	unsigned nargs;
 	bool mandatory;
+	bool socket_timer;
 };
 
-enum { N_PROGS = 6 };
+enum { N_PROGS = 10 };
+
+/* How long a stopped timer may wait for its re-arm (mod_timer stops and starts in one call). */
+#define REARM_WINDOW_NS 10000000ull
 
 static void prog_slots(struct tracer_bpf *skel, struct prog_slot slots[N_PROGS])
 {
 	const struct prog_slot all[N_PROGS] = {
-		{ skel->progs.on_set_state, &skel->links.on_set_state, "inet_sock_set_state", 3,
-		  true },
-		{ skel->progs.on_retransmit_skb, &skel->links.on_retransmit_skb,
-		  "tcp_retransmit_skb", 3, false },
-		{ skel->progs.on_retransmit_synack, &skel->links.on_retransmit_synack,
-		  "tcp_retransmit_synack", 2, false },
-		{ skel->progs.on_send_reset, &skel->links.on_send_reset, "tcp_send_reset", 2,
+		{ skel->progs.on_set_state, &skel->links.on_set_state, "inet_sock_set_state", 3, true, false },
+		{ skel->progs.on_retransmit_skb, &skel->links.on_retransmit_skb, "tcp_retransmit_skb", 3, false,
 		  false },
-		{ skel->progs.on_receive_reset, &skel->links.on_receive_reset,
-		  "tcp_receive_reset", 1, false },
-		{ skel->progs.on_kfree_skb, &skel->links.on_kfree_skb, "kfree_skb", 3, false },
+		{ skel->progs.on_retransmit_synack, &skel->links.on_retransmit_synack, "tcp_retransmit_synack", 2,
+		  false, false },
+		{ skel->progs.on_send_reset, &skel->links.on_send_reset, "tcp_send_reset", 2, false, false },
+		{ skel->progs.on_receive_reset, &skel->links.on_receive_reset, "tcp_receive_reset", 1, false, false },
+		{ skel->progs.on_kfree_skb, &skel->links.on_kfree_skb, "kfree_skb", 3, false, false },
+		{ skel->progs.on_timer_start, &skel->links.on_timer_start, "timer_start", 1, false, true },
+		{ skel->progs.on_timer_cancel, &skel->links.on_timer_cancel, "timer_cancel", 1, false, true },
+		{ skel->progs.on_timer_expire, &skel->links.on_timer_expire, "timer_expire_entry", 1, false, true },
+		{ skel->progs.on_timer_done, &skel->links.on_timer_done, "timer_expire_exit", 1, false, true },
 	};
 	memcpy(slots, all, sizeof(all));
 }
@@ -134,20 +152,49 @@ static bool tracepoint_has_args(const struct btf *vmlinux, const char *name, uns
  * program is left out; otherwise those whose tracepoint this kernel lacks.
  * Returns the loaded skeleton, or NULL with errno set.
  */
-static struct tracer_bpf *open_and_load(uint32_t netns_ino, const struct btf *vmlinux,
-					bool only_mandatory, char *warn, size_t warnlen)
+/* A function's address from /proc/kallsyms (root sees real addresses), or 0. */
+static uint64_t kernel_symbol(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[256], sym[128], type;
+	unsigned long long addr;
+	uint64_t found = 0;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %127s", &addr, &type, sym) == 3 && !strcmp(sym, name)) {
+			found = addr;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static struct tracer_bpf *open_and_load(uint32_t netns_ino, const struct btf *vmlinux, bool only_mandatory,
+					bool socket_timers, char *warn, size_t warnlen)
 {
 	struct tracer_bpf *skel = tracer_bpf__open();
 	if (!skel)
 		return NULL;
 	skel->rodata->target_netns = netns_ino;
+	if (socket_timers && !only_mandatory) {
+		skel->rodata->request_timer_fn = kernel_symbol("reqsk_timer_handler");
+		skel->rodata->time_wait_timer_fn = kernel_symbol("tw_timer_handler");
+		if (!skel->rodata->request_timer_fn || !skel->rodata->time_wait_timer_fn) {
+			tl_appendf(warn, warnlen, "%stracer: reqsk_timer_handler or tw_timer_handler is not in "
+						  "/proc/kallsyms; request and time-wait sockets not traced",
+				   warn[0] ? "; " : "");
+			socket_timers = false;
+		}
+	}
 
 	struct prog_slot slots[N_PROGS];
 	prog_slots(skel, slots);
 	for (int i = 0; i < N_PROGS; i++) {
 		if (slots[i].mandatory)
 			continue;
-		if (only_mandatory) {
+		if (only_mandatory || (slots[i].socket_timer && !socket_timers)) {
 			bpf_program__set_autoload(slots[i].prog, false);
 		} else if (!tracepoint_has_args(vmlinux, slots[i].tracepoint, slots[i].nargs)) {
 			bpf_program__set_autoload(slots[i].prog, false);
@@ -171,6 +218,11 @@ static int on_record(void *ctx, void *data, size_t size);
 
 struct tl_tracer *tl_tracer_open(uint32_t netns_ino, char *err, size_t errlen)
 {
+	return tl_tracer_open_with(netns_ino, false, err, errlen);
+}
+
+struct tl_tracer *tl_tracer_open_with(uint32_t netns_ino, bool socket_timers, char *err, size_t errlen)
+{
 	struct tl_tracer *t = NULL;
 	struct btf *vmlinux = NULL;
 	char warn[512] = "";
@@ -192,7 +244,7 @@ struct tl_tracer *tl_tracer_open(uint32_t netns_ino, char *err, size_t errlen)
 		goto fail;
 	}
 
-	t->skel = open_and_load(netns_ino, vmlinux, false, warn, sizeof(warn));
+	t->skel = open_and_load(netns_ino, vmlinux, false, socket_timers, warn, sizeof(warn));
 	if (!t->skel) {
 		int first = errno;
 		char first_msg[sizeof(libbpf_msg)];
@@ -204,7 +256,7 @@ struct tl_tracer *tl_tracer_open(uint32_t netns_ino, char *err, size_t errlen)
 		/* Some optional program did not pass the verifier on this
 		 * kernel: the state changes are worth having without it. */
 		libbpf_msg[0] = '\0';
-		t->skel = open_and_load(netns_ino, vmlinux, true, warn, sizeof(warn));
+		t->skel = open_and_load(netns_ino, vmlinux, true, false, warn, sizeof(warn));
 		if (!t->skel) {
 			load_error(err, errlen, "loading the eBPF tracer", errno);
 			goto fail;
@@ -327,8 +379,129 @@ static bool record_to_event(const struct tl_trace_record *r, struct tl_event *ev
 		ev->u.drop.flags = r->flags;
 		/* The rule's name is known to whoever installed it, not here. */
 		return true;
+	case TL_REC_TIMER_START:
+	case TL_REC_TIMER_CANCEL:
+	case TL_REC_TIMER_EXPIRE:
+	case TL_REC_TIMER_DONE:
+		return false; /* on_timer_record() reads these, with what it knows of the socket */
 	}
 	return false;
+}
+
+static int emit(struct tl_tracer *t, const struct tl_event *ev)
+{
+	if (tl_timeline_append(t->sink, ev) < 0) {
+		t->append_failed = true;
+		return -ENOMEM; /* stops ring_buffer__consume */
+	}
+	t->appended++;
+	return 0;
+}
+
+/* ---- request and time-wait sockets from their timers ---- */
+
+static struct timed_socket *find_timed(struct tl_tracer *t, uint64_t id)
+{
+	for (size_t i = 0; i < t->n_timed; i++)
+		if (t->timed[i].id == id)
+			return &t->timed[i];
+	return NULL;
+}
+
+static int timed_state(struct tl_tracer *t, const struct timed_socket *s, uint64_t t_ns, enum tl_state from,
+		       enum tl_state to, const char *why)
+{
+	struct tl_event ev = { .t_ns = t_ns, .kind = TL_EV_STATE };
+	ev.u.state.sock_id = s->id;
+	ev.u.state.tuple = s->tuple;
+	ev.u.state.from = from;
+	ev.u.state.to = to;
+	ev.u.state.source = TL_SRC_SOCK_TIMER;
+	snprintf(ev.u.state.why, sizeof(ev.u.state.why), "%s", why);
+	return emit(t, &ev);
+}
+
+static int timed_gone(struct tl_tracer *t, size_t i, uint64_t t_ns, const char *why)
+{
+	struct timed_socket s = t->timed[i];
+	t->timed[i] = t->timed[--t->n_timed];
+	return timed_state(t, &s, t_ns, s.state, TL_CLOSE, why);
+}
+
+/* Timers stopped longer ago than a re-arm takes, by the clock the records use: those sockets went. */
+static int settle_cancelled(struct tl_tracer *t, uint64_t now_ns)
+{
+	for (size_t i = 0; i < t->n_timed;) {
+		const struct timed_socket *s = &t->timed[i];
+		if (!s->cancelled_ns || s->cancelled_ns + REARM_WINDOW_NS > now_ns) {
+			i++;
+			continue;
+		}
+		const char *why = s->of == TL_TIMER_OF_REQUEST
+					  ? "request socket gone before its timer ran out: the listener's child, or reset"
+					  : "time-wait socket killed before its timer ran out (reused or reset)";
+		if (timed_gone(t, i, s->cancelled_ns, why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static enum tl_state timed_state_of(const struct tl_trace_record *r)
+{
+	return r->flags == TL_TIMER_OF_REQUEST ? TL_SYN_RECV : state_of(r->state);
+}
+
+static int on_timer_record(struct tl_tracer *t, const struct tl_trace_record *r)
+{
+	if (settle_cancelled(t, r->t_ns) < 0)
+		return -1;
+	struct timed_socket *s = find_timed(t, r->sk_id);
+	switch ((enum tl_rec_kind)r->kind) {
+	case TL_REC_TIMER_START:
+		if (!s) {
+			if (t->n_timed == t->cap_timed) {
+				size_t cap = t->cap_timed ? 2 * t->cap_timed : 64;
+				struct timed_socket *grown = realloc(t->timed, cap * sizeof(*grown));
+				if (!grown) {
+					t->append_failed = true;
+					return -ENOMEM;
+				}
+				t->timed = grown;
+				t->cap_timed = cap;
+			}
+			s = &t->timed[t->n_timed++];
+			*s = (struct timed_socket){
+				.id = r->sk_id,
+				.tuple = { .saddr = r->saddr, .daddr = r->daddr, .sport = r->sport, .dport = r->dport },
+				.of = r->flags,
+				.state = timed_state_of(r),
+			};
+			return timed_state(t, s, r->t_ns, TL_STATE_NONE, s->state,
+					   r->flags == TL_TIMER_OF_REQUEST ? "request socket made: its timer armed"
+									   : "time-wait socket made: its timer armed");
+		}
+		s->cancelled_ns = 0; /* re-armed: a SYN-ACK resent, a substate moved on */
+		if (timed_state_of(r) != s->state) {
+			enum tl_state before = s->state;
+			s->state = timed_state_of(r);
+			return timed_state(t, s, r->t_ns, before, s->state, "time-wait socket moved on: its timer re-armed");
+		}
+		return 0;
+	case TL_REC_TIMER_CANCEL:
+		if (s)
+			s->cancelled_ns = r->t_ns;
+		return 0;
+	case TL_REC_TIMER_EXPIRE:
+		return 0;
+	case TL_REC_TIMER_DONE:
+		if (!s)
+			return 0;
+		return timed_gone(t, (size_t)(s - t->timed), r->t_ns,
+				  s->of == TL_TIMER_OF_REQUEST ? "request socket dropped: its timer used up the SYN-ACK retries"
+							       : "time-wait socket's timer ran out");
+	default:
+		return 0;
+	}
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -338,14 +511,12 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct tl_trace_record) || !t->sink)
 		return 0;
+	const struct tl_trace_record *r = data;
+	if (r->kind >= TL_REC_TIMER_START && r->kind <= TL_REC_TIMER_DONE)
+		return on_timer_record(t, r) < 0 ? -ENOMEM : 0;
 	if (!record_to_event(data, &ev))
 		return 0;
-	if (tl_timeline_append(t->sink, &ev) < 0) {
-		t->append_failed = true;
-		return -ENOMEM; /* stops ring_buffer__consume */
-	}
-	t->appended++;
-	return 0;
+	return emit(t, &ev);
 }
 
 int tl_tracer_drain(struct tl_tracer *t, struct tl_timeline *tl, char *err, size_t errlen)
@@ -354,6 +525,11 @@ int tl_tracer_drain(struct tl_tracer *t, struct tl_timeline *tl, char *err, size
 	t->appended = 0;
 	t->append_failed = false;
 	int rc = ring_buffer__consume(t->rb);
+	if (rc >= 0 && !t->append_failed) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		settle_cancelled(t, (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
+	}
 	t->sink = NULL;
 	if (t->append_failed) {
 		snprintf(err, errlen, "tracer: adding events to the timeline: %s",
@@ -395,5 +571,6 @@ void tl_tracer_close(struct tl_tracer *t)
 		return;
 	ring_buffer__free(t->rb);
 	tracer_bpf__destroy(t->skel);
+	free(t->timed);
 	free(t);
 }

@@ -6,11 +6,17 @@
  *   - retransmissions (tcp_retransmit_skb, tcp_retransmit_synack) -> TL_EV_RETRANS
  *   - resets sent and received (tcp_send_reset, tcp_receive_reset) -> TL_EV_RESET
  *   - packets freed by netfilter (kfree_skb with reason NETFILTER_DROP) -> TL_EV_DROP
+ *   - on request, where the state tracepoint is blind, the lives of request
+ *     and time-wait sockets, seen through their own timers (timer
+ *     tracepoints) -> TL_EV_STATE, source TL_SRC_SOCK_TIMER, shaped as
+ *     sock_diag's sightings are: first seen (from TL_STATE_NONE), moved on
+ *     (a time-wait socket's FIN_WAIT2 -> TIME_WAIT), gone (-> CLOSE)
  * Times are bpf_ktime_get_ns(), i.e. CLOCK_MONOTONIC. Side is left NONE.
  */
 #ifndef TCPLAB_TRACER_H
 #define TCPLAB_TRACER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +33,18 @@ struct tl_tracer;
  * attached); it is left untouched when there is none.
  */
 struct tl_tracer *tl_tracer_open(uint32_t netns_ino, char *err, size_t errlen);
+
+/*
+ * As tl_tracer_open, and with socket_timers also the request and time-wait
+ * sockets: made (NONE -> SYN_RECV, NONE -> the time-wait substate), moved
+ * on (FIN_WAIT2 -> TIME_WAIT) and gone (-> CLOSE: the request turned into
+ * the listener's child, reset or expired; the time-wait socket's timer ran
+ * out or it was killed). A stopped timer is an end only when it is not
+ * re-armed within a few milliseconds, so an end may come out one drain
+ * late, with its own time. Where the timer handlers cannot be found, err
+ * says so and those sockets are not traced.
+ */
+struct tl_tracer *tl_tracer_open_with(uint32_t netns_ino, bool socket_timers, char *err, size_t errlen);
 
 /* A descriptor that becomes readable when records wait (for poll()). */
 int tl_tracer_fd(const struct tl_tracer *t);

@@ -205,6 +205,7 @@ static const char *source_name(enum tl_state_source s)
 	case TL_SRC_SOCK_DIAG: return "sock_diag";
 	case TL_SRC_MODEL: return "model";
 	case TL_SRC_TRACEPOINT_DIAG: return "tracepoint+sock_diag";
+	case TL_SRC_SOCK_TIMER: return "socket timer";
 	}
 	return "?";
 }

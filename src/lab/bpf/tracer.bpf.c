@@ -332,3 +332,127 @@ int BPF_PROG(on_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_re
 	bpf_ringbuf_submit(r, 0);
 	return 0;
 }
+
+/*
+ * The state tracepoint never sees request sockets and time-wait sockets, but
+ * each has a timer of its own (rsk_timer, tw_timer) that the kernel arms when
+ * the socket is made, re-arms when it moves on (a SYN-ACK resent, FIN-WAIT-2
+ * turned TIME-WAIT) and stops or runs out when it goes. The timer tracepoints
+ * see every timer of the machine: these programs keep the two whose handler
+ * is reqsk_timer_handler or tw_timer_handler (addresses from /proc/kallsyms,
+ * set by user space; 0 leaves the programs unloaded).
+ */
+const volatile __u64 request_timer_fn = 0;
+const volatile __u64 time_wait_timer_fn = 0;
+
+/* The timer whose handler runs on this CPU, to tell a re-arm from an end. */
+struct running_timer {
+	__u64 timer;
+	bool restarted;
+	struct tl_trace_record rec;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct running_timer);
+} running SEC(".maps");
+
+/* Fills r from the socket behind one of the two timers; false for any other timer or namespace. */
+static __always_inline bool socket_of_timer(const struct timer_list *timer, struct tl_trace_record *r)
+{
+	__u64 fn = (__u64)BPF_CORE_READ(timer, function);
+	const struct sock_common *skc;
+
+	if (fn == request_timer_fn && fn) {
+		const struct request_sock *req =
+			(const void *)((const char *)timer - bpf_core_field_offset(struct request_sock, rsk_timer));
+		skc = &req->__req_common;
+		r->flags = TL_TIMER_OF_REQUEST;
+		r->sk_id = (__u64)req;
+		r->state = BPF_CORE_READ_BITFIELD_PROBED(req, num_timeout);
+	} else if (fn == time_wait_timer_fn && fn) {
+		const struct inet_timewait_sock *tw =
+			(const void *)((const char *)timer - bpf_core_field_offset(struct inet_timewait_sock, tw_timer));
+		skc = &tw->__tw_common;
+		r->flags = TL_TIMER_OF_TIME_WAIT;
+		r->sk_id = (__u64)tw;
+		r->state = BPF_CORE_READ(tw, tw_substate);
+	} else {
+		return false;
+	}
+	if (BPF_CORE_READ(skc, skc_family) != AF_INET || sock_netns(skc) != target_netns)
+		return false;
+	tuple_from_sock_common(r, skc);
+	return true;
+}
+
+static __always_inline void timer_record(const struct timer_list *timer, __u16 kind)
+{
+	struct tl_trace_record probe = {};
+	if (!socket_of_timer(timer, &probe))
+		return;
+	struct tl_trace_record *r = reserve(kind);
+	if (!r)
+		return;
+	probe.t_ns = r->t_ns;
+	probe.kind = kind;
+	*r = probe;
+	bpf_ringbuf_submit(r, 0);
+}
+
+SEC("tp_btf/timer_start")
+int BPF_PROG(on_timer_start, struct timer_list *timer)
+{
+	__u32 zero = 0;
+	struct running_timer *run = bpf_map_lookup_elem(&running, &zero);
+	if (run && run->timer == (__u64)timer)
+		run->restarted = true;
+	timer_record(timer, TL_REC_TIMER_START);
+	return 0;
+}
+
+SEC("tp_btf/timer_cancel")
+int BPF_PROG(on_timer_cancel, struct timer_list *timer)
+{
+	timer_record(timer, TL_REC_TIMER_CANCEL);
+	return 0;
+}
+
+SEC("tp_btf/timer_expire_entry")
+int BPF_PROG(on_timer_expire, struct timer_list *timer)
+{
+	__u32 zero = 0;
+	struct running_timer *run = bpf_map_lookup_elem(&running, &zero);
+	struct tl_trace_record probe = {};
+	if (!run || !socket_of_timer(timer, &probe))
+		return 0;
+	run->timer = (__u64)timer;
+	run->restarted = false;
+	run->rec = probe;
+	timer_record(timer, TL_REC_TIMER_EXPIRE);
+	return 0;
+}
+
+/* After the handler the socket may be freed: only what was read before it ran is reported. */
+SEC("tp_btf/timer_expire_exit")
+int BPF_PROG(on_timer_done, struct timer_list *timer)
+{
+	__u32 zero = 0;
+	struct running_timer *run = bpf_map_lookup_elem(&running, &zero);
+	if (!run || run->timer != (__u64)timer)
+		return 0;
+	run->timer = 0;
+	if (run->restarted)
+		return 0;
+	struct tl_trace_record *r = reserve(TL_REC_TIMER_DONE);
+	if (!r)
+		return 0;
+	__u64 t = r->t_ns;
+	*r = run->rec;
+	r->t_ns = t;
+	r->kind = TL_REC_TIMER_DONE;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}

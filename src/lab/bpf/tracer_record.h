@@ -19,7 +19,18 @@ enum tl_rec_kind {
 	TL_REC_RESET_SENT = 4,	    /* tcp_send_reset */
 	TL_REC_RESET_RECEIVED = 5,  /* tcp_receive_reset */
 	TL_REC_DROP = 6,	    /* kfree_skb, reason NETFILTER_DROP */
+	/* The state tracepoint's blind spots, seen through the sockets' own timers
+	 * (timer tracepoints, filtered to the request and time-wait timer functions):
+	 * sk_id is the request or time-wait socket, flags says which (TL_TIMER_OF_*),
+	 * state its substate (time-wait) or timeouts so far (request). */
+	TL_REC_TIMER_START = 7,	 /* armed or re-armed */
+	TL_REC_TIMER_CANCEL = 8, /* stopped before it ran out (re-armed at once, or the socket went) */
+	TL_REC_TIMER_EXPIRE = 9, /* ran out: its handler starts */
+	TL_REC_TIMER_DONE = 10,	 /* its handler returned (without re-arming: the socket is gone) */
 };
+
+/* Whose timer a TL_REC_TIMER_* record is about. */
+enum { TL_TIMER_OF_REQUEST = 1, TL_TIMER_OF_TIME_WAIT = 2 };
 
 struct tl_trace_record {
 	__u64 t_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */

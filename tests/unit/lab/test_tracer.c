@@ -27,6 +27,8 @@
 #include <cmocka.h>
 
 #include "core/event.h"
+#include "core/wire.h"
+#include "lab/sockdiag.h"
 #include "lab/tracer.h"
 
 #define LOOPBACK htonl(INADDR_LOOPBACK)
@@ -100,10 +102,12 @@ static void close_now(int fd)
 	close(fd);
 }
 
+static bool socket_timers; /* the next tracer opened also follows request and time-wait sockets */
+
 static struct tl_tracer *open_tracer(uint32_t ino)
 {
 	char err[512];
-	struct tl_tracer *t = tl_tracer_open(ino, err, sizeof(err));
+	struct tl_tracer *t = tl_tracer_open_with(ino, socket_timers, err, sizeof(err));
 	if (!t)
 		fail_msg("tl_tracer_open: %s", err);
 	if (err[0])
@@ -264,7 +268,7 @@ static struct tl_timeline *drain_until(int i, done_fn done, const void *arg, lon
 	for (;;) {
 		if (tl_tracer_drain(fx->tracer[i], tl, err, sizeof(err)) < 0)
 			fail_msg("drain: %s", err);
-		if (done(tl, arg) || now_ns() >= deadline)
+		if ((done && done(tl, arg)) || now_ns() >= deadline)
 			break;
 		struct pollfd p = { .fd = tl_tracer_fd(fx->tracer[i]), .events = POLLIN };
 		poll(&p, 1, 50);
@@ -665,6 +669,120 @@ static void test_drain_with_nothing_waiting(void **state)
 	tl_tracer_close(NULL);
 }
 
+/* True when a socket-timer event FROM -> TO was seen on the tuple. */
+static bool has_timer_event(const struct tl_timeline *tl, uint16_t sport, uint16_t dport, enum tl_state from,
+			    enum tl_state to)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct tl_event *e = &tl->ev[i];
+		if (e->kind == TL_EV_STATE && e->u.state.source == TL_SRC_SOCK_TIMER && e->u.state.tuple.sport == sport &&
+		    e->u.state.tuple.dport == dport && e->u.state.from == from && e->u.state.to == to)
+			return true;
+	}
+	return false;
+}
+
+struct timer_want {
+	uint16_t sport, dport;
+	enum tl_state from, to;
+};
+
+static bool timer_event_seen(const struct tl_timeline *tl, const void *arg)
+{
+	const struct timer_want *w = arg;
+	return has_timer_event(tl, w->sport, w->dport, w->from, w->to);
+}
+
+static void expect_timer_event(uint16_t sport, uint16_t dport, enum tl_state from, enum tl_state to, long timeout_ms,
+			       const char *what)
+{
+	struct timer_want w = { sport, dport, from, to };
+	if (!has_timer_event(drain_until(0, timer_event_seen, &w, timeout_ms), sport, dport, from, to))
+		fail_msg("%s: no socket-timer event %u>%u %s -> %s", what, sport, dport, tl_state_name(from),
+			 tl_state_name(to));
+}
+
+/* A SYN from nowhere: a raw segment from a port with no socket, so the SYN-ACK meets a RST. */
+static void send_stray_syn(uint16_t sport, uint16_t dport)
+{
+	struct tl_tuple t = { .saddr = LOOPBACK, .daddr = LOOPBACK, .sport = sport, .dport = dport };
+	struct tl_packet p;
+	assert_int_equal(tl_packet_build(&t, 1000, 0, TL_TH_SYN, 65535, NULL, 0, NULL, 0, &p), 0);
+	int raw = track(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP));
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = LOOPBACK };
+	/* Ethernet (14) and IPv4 (20) headers first: the kernel writes the IP header itself. */
+	const size_t tcp_off = 14 + 20;
+	assert_int_equal(sendto(raw, p.bytes + tcp_off, p.cap_len - tcp_off, 0, (struct sockaddr *)&to, sizeof(to)),
+			 (ssize_t)(p.cap_len - tcp_off));
+	free(p.bytes);
+}
+
+/*
+ * The state tracepoint's blind spots, seen through the sockets' own timers:
+ * a request made and turned into the child, a request reset, a client's
+ * time-wait socket moved on by the server's FIN and then killed, an
+ * orphan's FIN-WAIT-2 moved on by the peer's FIN, and one whose timer ran out.
+ */
+static void test_socket_timer_events(void **state)
+{
+	(void)state;
+	socket_timers = true;
+	enter_new_netns(0);
+	socket_timers = false;
+	assert_int_equal(system("sysctl -q -w net.ipv4.tcp_fin_timeout=1"), 0);
+
+	/* The client closes first: an orphan in FIN-WAIT-2, then TIME-WAIT when the server's FIN comes. */
+	uint16_t cport = run_session(2017);
+	expect_timer_event(2017, cport, TL_STATE_NONE, TL_SYN_RECV, 2000, "request made");
+	expect_timer_event(2017, cport, TL_SYN_RECV, TL_CLOSE, 2000, "request became the child");
+	expect_timer_event(cport, 2017, TL_STATE_NONE, TL_FIN_WAIT2, 2000, "client's orphan handed to a time-wait socket");
+	expect_timer_event(cport, 2017, TL_FIN_WAIT2, TL_TIME_WAIT, 2000, "the server's FIN moved it on");
+	char err[256];
+	struct tl_sockdiag *d = tl_sockdiag_open(err, sizeof(err));
+	if (!d)
+		fail_msg("sock_diag: %s", err);
+	int destroyed = tl_sockdiag_destroy_all(d);
+	tl_sockdiag_close(d);
+	assert_true(destroyed >= 1);
+	expect_timer_event(cport, 2017, TL_TIME_WAIT, TL_CLOSE, 2000, "time-wait socket killed");
+
+	/* The server closes first: its orphan waits in FIN-WAIT-2 until the client's FIN. */
+	int rc;
+	int l = listener(2018, 8);
+	int c = client(2018, 0, &rc);
+	assert_int_equal(rc, 0);
+	uint16_t cport2 = local_port(c);
+	close_now(track(accept(l, NULL, NULL)));
+	expect_timer_event(2018, cport2, TL_STATE_NONE, TL_FIN_WAIT2, 2000, "server's orphan handed to a time-wait socket");
+	close_now(c);
+	expect_timer_event(2018, cport2, TL_FIN_WAIT2, TL_TIME_WAIT, 2000, "the client's FIN moved it on");
+
+	/* ... and when the client never closes, tcp_fin_timeout (1 s) runs out. */
+	c = client(2018, 0, &rc);
+	assert_int_equal(rc, 0);
+	uint16_t cport3 = local_port(c);
+	close_now(track(accept(l, NULL, NULL)));
+	expect_timer_event(2018, cport3, TL_FIN_WAIT2, TL_CLOSE, 3000, "the orphan's timer ran out");
+
+	/* A SYN with no socket behind it: the request is made, then reset. */
+	send_stray_syn(40999, 2018);
+	expect_timer_event(2018, 40999, TL_STATE_NONE, TL_SYN_RECV, 2000, "stray request made");
+	expect_timer_event(2018, 40999, TL_SYN_RECV, TL_CLOSE, 2000, "stray request reset");
+}
+
+/* Without asking, the tracer reports none of them. */
+static void test_socket_timer_events_off_by_default(void **state)
+{
+	(void)state;
+	enter_new_netns(0);
+	run_session(2017);
+	sleep_ms(50);
+	const struct tl_timeline *tl = drain_until(0, NULL, NULL, 0);
+	for (size_t i = 0; i < tl->n; i++)
+		if (tl->ev[i].kind == TL_EV_STATE)
+			assert_int_not_equal(tl->ev[i].u.state.source, TL_SRC_SOCK_TIMER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -677,6 +795,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_synack_retransmission, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_netfilter_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drain_with_nothing_waiting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_timer_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_timer_events_off_by_default, setup, teardown),
 	};
 	if (geteuid() != 0) {
 		fprintf(stderr, "test_tracer: needs root (eBPF and network namespaces)\n");
