@@ -79,6 +79,23 @@ enum tl_role {
 	TL_ROLE_COUNT
 };
 
+/* The TCP options of a packet's frame, in the order it carries them (core/wire.h). */
+enum {
+	TL_TCP_OPTION_SPACE = 40, /* bytes after the fixed header: at most 40 one-byte options */
+	TL_TCP_SACK_BLOCKS_MAX = 4, /* 2 + 4 * 8 bytes fill the option space */
+};
+
+struct tl_tcp_option_list {
+	uint8_t n;
+	uint8_t kind[TL_TCP_OPTION_SPACE];
+	bool malformed; /* the walk stopped at an option whose length does not fit; kind[] ends there */
+	uint16_t mss;
+	uint8_t wscale;
+	uint32_t ts_val, ts_ecr;
+	uint8_t n_sack;
+	uint32_t sack[TL_TCP_SACK_BLOCKS_MAX][2]; /* left and right edges, absolute as on the wire */
+};
+
 struct tl_packet {
 	struct tl_tuple tuple;
 	uint32_t seq;
@@ -86,6 +103,7 @@ struct tl_packet {
 	uint8_t flags;
 	uint16_t window;
 	uint32_t payload_len;
+	struct tl_tcp_option_list options; /* parsed from the frame; empty without one */
 	/* The frame as captured, from the link-layer header on. */
 	int linktype; /* DLT_* */
 	uint32_t wire_len;
