@@ -10,6 +10,7 @@
 #ifndef TCPLAB_PACKET_H
 #define TCPLAB_PACKET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,10 @@ struct tl_seq_tracker;
 /* NULL when out of memory. */
 struct tl_seq_tracker *tl_seq_tracker_new(void);
 void tl_seq_tracker_free(struct tl_seq_tracker *t);
+
+/* False once the tracker ran out of memory: texts formatted since may show
+ * absolute numbers where tcpdump shows relative ones. A NULL tracker is ok. */
+bool tl_seq_tracker_ok(const struct tl_seq_tracker *t);
 
 /*
  * Writes tcpdump's text for p into buf (always NUL-terminated, truncated to

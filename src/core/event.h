@@ -96,6 +96,27 @@ struct tl_tcp_option_list {
 	uint32_t sack[TL_TCP_SACK_BLOCKS_MAX][2]; /* left and right edges, absolute as on the wire */
 };
 
+/* How a direction's relative sequence numbers are counted (see roles.h). */
+enum tl_seq_base {
+	TL_BASE_NONE = 0, /* nothing seen from that direction yet: numbers stay absolute */
+	TL_BASE_FIRST,	  /* from the direction's first segment: it sent no SYN */
+	TL_BASE_SYN,	  /* from the direction's last SYN: its initial sequence number */
+};
+
+/*
+ * Where a segment belongs, set once by tl_roles_annotate() for every packet
+ * and drop report so that no view tracks connections again.
+ */
+struct tl_conn_ref {
+	unsigned conn;	    /* 1, 2, ... in order of the connections' first packets; 0: not annotated,
+			     * or a drop report of a connection no packet showed */
+	uint8_t dir;	    /* 0: the way the connection's first segment went, 1: back */
+	enum tl_seq_base seq_base; /* of the sender's direction */
+	enum tl_seq_base ack_base; /* of the peer's direction; TL_BASE_NONE also without ACK */
+	uint32_t rel_seq;   /* seq minus the sender's base */
+	uint32_t rel_ack;   /* ack minus the peer's base; the ack as sent when ack_base is NONE */
+};
+
 struct tl_packet {
 	struct tl_tuple tuple;
 	uint32_t seq;
@@ -114,6 +135,7 @@ struct tl_packet {
 	enum tl_role role;   /* set by roles_annotate() */
 	unsigned retrans_no; /* 0, or n for the n-th resend of the same segment */
 	uint64_t resend_gap_ns; /* for a resend: time since the previous send of the segment */
+	struct tl_conn_ref ref; /* set by roles_annotate() */
 	bool dropped;	     /* a fault rule dropped it after capture */
 	char drop_rule[48];  /* which rule, when dropped */
 };
@@ -188,6 +210,7 @@ struct tl_drop {
 	uint32_t seq;
 	uint8_t flags;
 	char rule[48];
+	struct tl_conn_ref ref; /* set by roles_annotate(); no ack: ack_base stays NONE */
 };
 
 struct tl_event {
