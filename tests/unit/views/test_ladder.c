@@ -250,6 +250,44 @@ static void rows_have_relative_numbers_roles_and_sides(void **unused)
 	tl_timeline_free(&tl);
 }
 
+/*
+ * The arrows show the numbers roles.h recorded on each packet, which compare
+ * reads too: one rule, including a server's challenge ACK to a new SYN on the
+ * old ports, which still counts from the server's own last SYN.
+ */
+static void arrows_show_the_numbers_roles_recorded(void **unused)
+{
+	(void)unused;
+	struct tl_timeline tl;
+	struct tl_ladder l;
+	struct tl_scenario sc = scenario();
+	tl_timeline_init(&tl, T0);
+	handshake(&tl);
+	pkt(&tl, 500, true, S, 9000, 0, 0);	 /* a new SYN on the same ports */
+	pkt(&tl, 510, false, A, 5001, 1001, 0); /* the server answers in the old connection's numbers */
+	assert_int_equal(tl_roles_annotate(&tl), 0);
+	assert_int_equal(tl_ladder_build(&sc, &tl, &l), 0);
+	size_t k = 0;
+	for (size_t i = 0; i < tl.n; i++) {
+		if (tl.ev[i].kind != TL_EV_PACKET)
+			continue;
+		const struct tl_packet *p = &tl.ev[i].u.packet;
+		char flags[12], want[72];
+		tl_flags_letters(p->flags, flags);
+		if (p->flags & A)
+			snprintf(want, sizeof(want), "%s seq %u ack %u len %u", flags, p->ref.rel_seq, p->ref.rel_ack,
+				 p->payload_len);
+		else
+			snprintf(want, sizeof(want), "%s seq %u len %u", flags, p->ref.rel_seq, p->payload_len);
+		assert_string_equal(nth_packet(&l, k++)->label, want);
+	}
+	assert_int_equal(k, 5);
+	assert_string_equal(nth_packet(&l, 3)->label, "S seq 0 len 0");
+	assert_string_equal(nth_packet(&l, 4)->label, ". seq 1 ack 4294959297 len 0"); /* ack 1001 - 9000 */
+	tl_ladder_free(&l);
+	tl_timeline_free(&tl);
+}
+
 static void a_long_idle_gap_is_a_break_and_not_scaled(void **unused)
 {
 	(void)unused;
@@ -307,6 +345,7 @@ static void a_drop_without_a_captured_packet_is_an_arrow_of_its_own(void **unuse
 	tl_timeline_init(&tl, T0);
 	state(&tl, 300, TL_SIDE_CLIENT, TL_ESTABLISHED, TL_FIN_WAIT1);
 	drop(&tl, 400, true, F | A, 77, "");
+	assert_int_equal(tl_roles_annotate(&tl), 0); /* numbers a drop report too */
 	assert_int_equal(tl_ladder_build(&sc, &tl, &l), 0);
 	assert_int_equal(l.n, 2);
 	assert_int_equal(l.rows[1].kind, TL_LROW_PACKET);
@@ -535,6 +574,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rows_have_relative_numbers_roles_and_sides),
+		cmocka_unit_test(arrows_show_the_numbers_roles_recorded),
 		cmocka_unit_test(a_long_idle_gap_is_a_break_and_not_scaled),
 		cmocka_unit_test(a_drop_event_marks_its_packet_and_a_retransmission_is_numbered),
 		cmocka_unit_test(a_drop_without_a_captured_packet_is_an_arrow_of_its_own),
