@@ -218,7 +218,7 @@ enum opt_result {
 	OPT_TRUNCATED_MPTCP, /* the same after an MPTCP option: " [|mptcp]" */
 };
 
-static const char *option_name(unsigned kind)
+const char *tl_tcp_option_name(unsigned kind)
 {
 	switch (kind) {
 	case OPT_EOL: return "eol";
@@ -452,7 +452,7 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 		}
 		left--; /* the kind byte */
 
-		const char *name = option_name(kind);
+		const char *name = tl_tcp_option_name(kind);
 		if (name)
 			text_add(t, "%s", name);
 		else

@@ -35,4 +35,8 @@ bool tl_seq_tracker_ok(const struct tl_seq_tracker *t);
  */
 int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *buf, size_t len);
 
+/* tcpdump's name for a TCP option kind ("mss", "sackOK", "TS", ...), NULL
+ * for a kind it prints as "unknown-N". */
+const char *tl_tcp_option_name(unsigned kind);
+
 #endif
