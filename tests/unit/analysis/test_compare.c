@@ -318,6 +318,28 @@ static void more_than_64_connections_are_told_apart(void **state_)
 	finish(&k, &m, text);
 }
 
+/* A path longer than the lines print is still compared to its last state. */
+static void a_long_state_path_is_compared_whole(void **state_)
+{
+	(void)state_;
+	enum { FLIPS = 80 }; /* 160 states, more than the 128 printed */
+	struct run k, m;
+	char *text;
+	run_init(&k, 51734, 1000, 7000, 5, 64);
+	run_init(&m, 40000, 1, 9, 77, 64);
+	for (uint64_t i = 0; i < FLIPS; i++) {
+		bool last = i == FLIPS - 1;
+		state(&k, 10 * i + 1, true, TL_ESTABLISHED, TL_FIN_WAIT1);
+		state(&k, 10 * i + 2, true, TL_FIN_WAIT1, TL_ESTABLISHED);
+		state(&m, 10 * i + 1, true, TL_ESTABLISHED, TL_FIN_WAIT1);
+		state(&m, 10 * i + 2, true, TL_FIN_WAIT1, last ? TL_FIN_WAIT2 : TL_ESTABLISHED);
+	}
+	assert_int_equal(compare(&k, &m, NULL, NULL, &text), 1);
+	assert_non_null(strstr(text, "client    states differ\n"));
+	assert_non_null(strstr(text, "... (161 states)"));
+	finish(&k, &m, text);
+}
+
 static void syn_series(struct tl_series_report *r, const double *at_ms, size_t n, bool gave_up, double gave_up_ms)
 {
 	memset(r, 0, sizeof(*r));
@@ -393,6 +415,7 @@ static void retransmissions_are_compared_within_2_ms_plus_2_percent(void **state
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_long_state_path_is_compared_whole),
 		cmocka_unit_test(more_than_64_connections_are_told_apart),
 		cmocka_unit_test(isn_ports_timestamp_values_and_timing_are_normalised),
 		cmocka_unit_test(a_different_length_is_a_difference_shown_side_by_side),
