@@ -301,19 +301,21 @@ static int compare_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static uint64_t median_gap(const struct tl_ladder *l)
+/* The median gap between rows into *out (0 for fewer than two rows). Returns 0, or -1 when out of memory. */
+static int median_gap(const struct tl_ladder *l, uint64_t *out)
 {
+	*out = 0;
 	if (l->n < 2)
 		return 0;
 	uint64_t *gaps = malloc((l->n - 1) * sizeof(*gaps));
 	if (!gaps)
-		return 0; /* only the 200 ms rule then */
+		return -1;
 	for (size_t i = 1; i < l->n; i++)
 		gaps[i - 1] = l->rows[i].gap_ns;
 	qsort(gaps, l->n - 1, sizeof(*gaps), compare_u64);
-	uint64_t m = gaps[(l->n - 1) / 2];
+	*out = gaps[(l->n - 1) / 2];
 	free(gaps);
-	return m;
+	return 0;
 }
 
 static bool is_break(uint64_t gap_ns, uint64_t median_ns)
@@ -323,19 +325,22 @@ static bool is_break(uint64_t gap_ns, uint64_t median_ns)
 	return gap_ns >= TL_LADDER_BREAK_MIN_NS && gap_ns > TL_LADDER_BREAK_MEDIANS * median_ns;
 }
 
-static void mark_gaps(struct tl_ladder *l)
+/* Returns 0, or -1 when out of memory. */
+static int mark_gaps(struct tl_ladder *l)
 {
 	uint64_t prev = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		l->rows[i].gap_ns = l->rows[i].t_ns - prev;
 		prev = l->rows[i].t_ns;
 	}
-	l->median_gap_ns = median_gap(l);
+	if (median_gap(l, &l->median_gap_ns) < 0)
+		return -1;
 	l->scaled_ns = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		l->rows[i].break_before = is_break(l->rows[i].gap_ns, l->median_gap_ns);
 		l->scaled_ns += tl_ladder_scaled_gap_ns(l, i);
 	}
+	return 0;
 }
 
 int tl_ladder_build(const struct tl_scenario *sc, const struct tl_timeline *tl, struct tl_ladder *out)
@@ -350,14 +355,13 @@ int tl_ladder_build(const struct tl_scenario *sc, const struct tl_timeline *tl, 
 	for (size_t i = 0; i < tl->n && rc == 0; i++)
 		rc = add_event(&b, i);
 	free(b.marks);
-	if (rc < 0) {
+	if (rc == 0 && !out->server[0]) /* no packet: the server is where the scenario listens */
+		snprintf(out->server, sizeof(out->server), "%s:%u", sc->host, sc->port);
+	if (rc < 0 || mark_gaps(out) < 0) {
 		tl_ladder_free(out);
 		errno = ENOMEM;
 		return -1;
 	}
-	if (!out->server[0]) /* no packet: the server is where the scenario listens */
-		snprintf(out->server, sizeof(out->server), "%s:%u", sc->host, sc->port);
-	mark_gaps(out);
 	return 0;
 }
 
