@@ -18,7 +18,9 @@
  * Annotates every TL_EV_PACKET of a time-sorted timeline: text, role,
  * retrans_no, resend_gap_ns and ref; and the ref of every TL_EV_DROP.
  * Packets already annotated get fresh values. Remembers every segment of a
- * run, however many. Returns 0, or -1 with errno ENOMEM when out of memory.
+ * run, however many. Returns 0, or -1 with errno ENOMEM when out of memory
+ * (EOVERFLOW if a packet's text outgrew the longest a TCP header can print,
+ * which the sanitizer build asserts never happens).
  */
 int tl_roles_annotate(struct tl_timeline *tl);
 
