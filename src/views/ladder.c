@@ -266,15 +266,57 @@ static void snapshot_text(const struct build *b, const struct tl_snapshot *s, ch
 	}
 }
 
+/*
+ * Copies the list "head: a, b, c" into dst; when it does not fit, as many
+ * items as do, then how many were left out: "head: a, b, and 1 more".
+ */
+static void fit_list(char *dst, size_t len, const char *list)
+{
+	if (strlen(list) < len) {
+		tl_ladder_clean_text(dst, len, list);
+		return;
+	}
+	size_t left_out = 1;
+	for (const char *cut = strrchr(list, ','); cut; left_out++) {
+		char tail[32];
+		int n = snprintf(tail, sizeof(tail), ", and %zu more", left_out);
+		if ((size_t)(cut - list) + (size_t)n < len) {
+			char *kept = strndup(list, (size_t)(cut - list));
+			if (kept) {
+				tl_ladder_clean_text(dst, len, kept);
+				snprintf(dst + strlen(dst), len - strlen(dst), "%s", tail);
+				free(kept);
+				return;
+			}
+			break;
+		}
+		while (--cut > list && *cut != ',')
+			;
+		if (cut == list)
+			break;
+	}
+	tl_ladder_clean_text(dst, len, list); /* no item fits after the head: cut as any text */
+}
+
+/* Room for one socket in a snapshot's summary (", server ESTABLISHED") and for its head. */
+#define SNAPSHOT_ITEM_MAX 40
+#define SNAPSHOT_HEAD_MAX (sizeof(((struct tl_snapshot *)0)->label) + 32)
+
 static int add_note(struct build *b, const struct tl_event *ev)
 {
-	char text[1024];
 	struct tl_ladder_row r = { .kind = TL_LROW_NOTE, .side = TL_SIDE_NONE, .t_ns = rel_time(b->tl, ev->t_ns) };
-	if (ev->kind == TL_EV_SNAPSHOT)
-		snapshot_text(b, &ev->u.snapshot, text, sizeof(text));
-	else
-		snprintf(text, sizeof(text), "%s", ev->u.note);
-	tl_ladder_clean_text(r.text, sizeof(r.text), text);
+	if (ev->kind != TL_EV_SNAPSHOT) {
+		tl_ladder_clean_text(r.text, sizeof(r.text), ev->u.note);
+		return push_row(b, &r);
+	}
+	size_t len = SNAPSHOT_HEAD_MAX + ev->u.snapshot.n * SNAPSHOT_ITEM_MAX;
+	char *text = malloc(len);
+	if (!text)
+		return -1;
+	snapshot_text(b, &ev->u.snapshot, text, len);
+	TL_ASSERT(strlen(text) + 1 < len); /* the whole list was written */
+	fit_list(r.text, sizeof(r.text), text);
+	free(text);
 	return push_row(b, &r);
 }
 

@@ -357,6 +357,43 @@ static void a_drop_without_a_captured_packet_is_an_arrow_of_its_own(void **unuse
 	tl_timeline_free(&tl);
 }
 
+/* A snapshot of more sockets than a row holds says how many it left out. */
+static void a_long_snapshot_counts_the_sockets_it_leaves_out(void **unused)
+{
+	(void)unused;
+	enum { SOCKETS = 40 };
+	struct tl_timeline tl;
+	struct tl_ladder l;
+	struct tl_scenario sc = scenario();
+	tl_timeline_init(&tl, T0);
+	struct tl_event ev = { .kind = TL_EV_SNAPSHOT };
+	snprintf(ev.u.snapshot.label, sizeof(ev.u.snapshot.label), "after close");
+	ev.u.snapshot.rows = calloc(SOCKETS, sizeof(*ev.u.snapshot.rows));
+	assert_non_null(ev.u.snapshot.rows);
+	ev.u.snapshot.n = SOCKETS;
+	for (size_t i = 0; i < SOCKETS; i++) {
+		ev.u.snapshot.rows[i].tuple = tuple(true);
+		ev.u.snapshot.rows[i].tuple.sport = (uint16_t)(CLIENT_PORT + i);
+		ev.u.snapshot.rows[i].state = TL_TIME_WAIT;
+	}
+	append(&tl, &ev, 100);
+	assert_int_equal(tl_ladder_build(&sc, &tl, &l), 0);
+	assert_int_equal(l.n, 1);
+	const char *text = l.rows[0].text;
+	assert_non_null(strstr(text, "snapshot after close: client TIME_WAIT, client TIME_WAIT"));
+	const char *more = strstr(text, ", and ");
+	assert_non_null(more);
+	unsigned left_out = 0;
+	assert_int_equal(sscanf(more, ", and %u more", &left_out), 1);
+	size_t shown = 0;
+	for (const char *c = strstr(text, "client"); c && c < more; c = strstr(c + 1, "client"))
+		shown++;
+	assert_int_equal(shown + left_out, SOCKETS);
+	assert_true(strlen(text) < sizeof(l.rows[0].text));
+	tl_ladder_free(&l);
+	tl_timeline_free(&tl);
+}
+
 static void texts_are_cleaned_to_valid_utf8(void **unused)
 {
 	(void)unused;
@@ -578,6 +615,7 @@ int main(void)
 		cmocka_unit_test(a_long_idle_gap_is_a_break_and_not_scaled),
 		cmocka_unit_test(a_drop_event_marks_its_packet_and_a_retransmission_is_numbered),
 		cmocka_unit_test(a_drop_without_a_captured_packet_is_an_arrow_of_its_own),
+		cmocka_unit_test(a_long_snapshot_counts_the_sockets_it_leaves_out),
 		cmocka_unit_test(texts_are_cleaned_to_valid_utf8),
 		cmocka_unit_test(unicode_ladder_draws_arrows_states_calls_and_breaks),
 		cmocka_unit_test(ascii_ladder_uses_ascii_only),
