@@ -48,7 +48,8 @@ struct direction {
 	bool fin_acked;		/* the other direction acknowledged this FIN */
 	bool synack_acked;	/* this direction sent handshake 3/3 */
 	struct sent_segment *sent; /* every distinct segment, to recognise its resends */
-	size_t n_sent, cap_sent;
+	size_t n_sent, cap_sent;   /* cap_sent: 0 or a power of two */
+	size_t *slot;		   /* 2 * cap_sent: a position in sent plus one, 0 when free */
 };
 
 struct conn {
@@ -68,14 +69,15 @@ struct conn_table {
 static void direction_reset(struct direction *d)
 {
 	free(d->sent);
+	free(d->slot);
 	memset(d, 0, sizeof(*d));
 }
 
 static void conn_table_free(struct conn_table *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		free(t->v[i].dir[0].sent);
-		free(t->v[i].dir[1].sent);
+		direction_reset(&t->v[i].dir[0]);
+		direction_reset(&t->v[i].dir[1]);
 	}
 	free(t->v);
 }
@@ -147,32 +149,81 @@ static uint32_t seq_space(const struct tl_packet *p)
 	return p->payload_len + !!(p->flags & TL_TH_SYN) + !!(p->flags & TL_TH_FIN);
 }
 
+/* What makes two sends the same segment. */
+static uint8_t segment_kind(uint8_t flags)
+{
+	return flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST);
+}
+
+static bool same_segment(const struct sent_segment *s, uint32_t seq, uint32_t len, uint8_t kind)
+{
+	return s->seq == seq && s->len == len && segment_kind(s->flags) == kind;
+}
+
+/* The first slot to probe for a segment, in a table of n_slots (a power of two). */
+static size_t first_slot(uint32_t seq, uint32_t len, uint8_t kind, size_t n_slots)
+{
+	uint64_t h = ((uint64_t)seq << 32 | (uint64_t)len << 8 | kind) * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 32) & (n_slots - 1);
+}
+
 /* Returns the earlier send of the same segment, or NULL for a new one. */
 static struct sent_segment *earlier_send(struct direction *d, const struct tl_packet *p)
 {
-	uint8_t kind = p->flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST);
-	for (size_t i = 0; i < d->n_sent; i++) {
-		struct sent_segment *s = &d->sent[i];
-		if (s->seq == p->seq && s->len == seq_space(p) && (s->flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST)) == kind)
+	uint32_t len = seq_space(p);
+	uint8_t kind = segment_kind(p->flags);
+	size_t n_slots = 2 * d->cap_sent;
+	if (!n_slots)
+		return NULL;
+	/* At most half the slots are taken, so a free one ends every probe. */
+	for (size_t i = first_slot(p->seq, len, kind, n_slots);; i = (i + 1) & (n_slots - 1)) {
+		if (!d->slot[i])
+			return NULL;
+		struct sent_segment *s = &d->sent[d->slot[i] - 1];
+		if (same_segment(s, p->seq, len, kind))
 			return s;
 	}
-	return NULL;
+}
+
+static void index_segment(size_t *slot, size_t n_slots, const struct sent_segment *sent, size_t at)
+{
+	const struct sent_segment *s = &sent[at];
+	size_t i = first_slot(s->seq, s->len, segment_kind(s->flags), n_slots);
+	while (slot[i])
+		i = (i + 1) & (n_slots - 1);
+	slot[i] = at + 1;
+}
+
+/* Doubles the room for segments and rebuilds their index. Returns 0, or -1 when out of memory. */
+static int grow_sent(struct direction *d)
+{
+	size_t cap = d->cap_sent ? d->cap_sent * 2 : 16;
+	TL_ASSERT((cap & (cap - 1)) == 0 && cap > d->n_sent);
+	struct sent_segment *grown = realloc(d->sent, cap * sizeof(*grown));
+	if (!grown)
+		return -1;
+	d->sent = grown;
+	size_t *slot = calloc(2 * cap, sizeof(*slot));
+	if (!slot)
+		return -1;
+	for (size_t k = 0; k < d->n_sent; k++)
+		index_segment(slot, 2 * cap, d->sent, k);
+	free(d->slot);
+	d->slot = slot;
+	d->cap_sent = cap;
+	return 0;
 }
 
 /* Returns 0, or -1 when out of memory. */
 static int remember(struct direction *d, const struct tl_packet *p, enum tl_role role, uint64_t t_ns)
 {
-	if (d->n_sent == d->cap_sent) {
-		size_t cap = d->cap_sent ? d->cap_sent * 2 : 16;
-		struct sent_segment *grown = realloc(d->sent, cap * sizeof(*grown));
-		if (!grown)
-			return -1;
-		d->sent = grown;
-		d->cap_sent = cap;
-	}
-	d->sent[d->n_sent++] = (struct sent_segment){
+	if (d->n_sent == d->cap_sent && grow_sent(d) < 0)
+		return -1;
+	d->sent[d->n_sent] = (struct sent_segment){
 		.seq = p->seq, .len = seq_space(p), .flags = p->flags, .role = role, .sends = 1, .last_ns = t_ns
 	};
+	index_segment(d->slot, 2 * d->cap_sent, d->sent, d->n_sent);
+	d->n_sent++;
 	return 0;
 }
 
