@@ -189,7 +189,10 @@ static int add_packet(struct build *b, size_t i)
 	const struct tl_packet *p = &ev->u.packet;
 	struct tl_ladder_row r = { .kind = TL_LROW_PACKET, .t_ns = rel_time(b->tl, ev->t_ns), .flags = p->flags };
 	r.side = sender_side(b, ev->side, &p->tuple);
-	TL_ASSERT(p->ref.conn > 0); /* the timeline went through tl_roles_annotate */
+	if (!p->ref.conn) {
+		errno = EINVAL; /* a timeline that did not go through tl_roles_annotate */
+		return -1;
+	}
 	segment_label(p->flags, &p->ref, p->payload_len, false, r.label, sizeof(r.label));
 	role_text(p->role, p->retrans_no, false, r.role, sizeof(r.role));
 	role_text(p->role, p->retrans_no, true, r.role_short, sizeof(r.role_short));
@@ -209,7 +212,10 @@ static int add_lone_drop(struct build *b, size_t i)
 	const struct tl_drop *d = &ev->u.drop;
 	struct tl_ladder_row r = { .kind = TL_LROW_PACKET, .t_ns = rel_time(b->tl, ev->t_ns), .flags = d->flags };
 	r.side = sender_side(b, ev->side, &d->tuple);
-	TL_ASSERT(d->ref.seq_base != TL_BASE_NONE); /* the timeline went through tl_roles_annotate */
+	if (d->ref.seq_base == TL_BASE_NONE) {
+		errno = EINVAL; /* a timeline that did not go through tl_roles_annotate */
+		return -1;
+	}
 	segment_label(d->flags, &d->ref, 0, true, r.label, sizeof(r.label));
 	r.reset = d->flags & TL_TH_RST;
 	r.dropped = true;
@@ -399,9 +405,14 @@ int tl_ladder_build(const struct tl_scenario *sc, const struct tl_timeline *tl, 
 	free(b.marks);
 	if (rc == 0 && !out->server[0]) /* no packet: the server is where the scenario listens */
 		snprintf(out->server, sizeof(out->server), "%s:%u", sc->host, sc->port);
-	if (rc < 0 || mark_gaps(out) < 0) {
-		tl_ladder_free(out);
+	if (rc == 0 && mark_gaps(out) < 0) {
 		errno = ENOMEM;
+		rc = -1;
+	}
+	if (rc < 0) {
+		int why = errno;
+		tl_ladder_free(out);
+		errno = why;
 		return -1;
 	}
 	return 0;

@@ -5,6 +5,7 @@
  * event records; packets go through tl_packet_build and tl_roles_annotate so
  * their texts and roles are the real ones.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -357,6 +358,25 @@ static void a_drop_without_a_captured_packet_is_an_arrow_of_its_own(void **unuse
 	tl_timeline_free(&tl);
 }
 
+/* Without roles' numbers the ladder refuses rather than draw zeros. */
+static void an_unannotated_timeline_is_refused(void **unused)
+{
+	(void)unused;
+	struct tl_timeline tl;
+	struct tl_ladder l;
+	struct tl_scenario sc = scenario();
+	tl_timeline_init(&tl, T0);
+	pkt(&tl, 350, true, S, 1000, 0, 0);
+	errno = 0;
+	assert_int_equal(tl_ladder_build(&sc, &tl, &l), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(tl_roles_annotate(&tl), 0);
+	assert_int_equal(tl_ladder_build(&sc, &tl, &l), 0);
+	assert_string_equal(nth_packet(&l, 0)->label, "S seq 0 len 0");
+	tl_ladder_free(&l);
+	tl_timeline_free(&tl);
+}
+
 /* A snapshot of more sockets than a row holds says how many it left out. */
 static void a_long_snapshot_counts_the_sockets_it_leaves_out(void **unused)
 {
@@ -615,6 +635,7 @@ int main(void)
 		cmocka_unit_test(a_long_idle_gap_is_a_break_and_not_scaled),
 		cmocka_unit_test(a_drop_event_marks_its_packet_and_a_retransmission_is_numbered),
 		cmocka_unit_test(a_drop_without_a_captured_packet_is_an_arrow_of_its_own),
+		cmocka_unit_test(an_unannotated_timeline_is_refused),
 		cmocka_unit_test(a_long_snapshot_counts_the_sockets_it_leaves_out),
 		cmocka_unit_test(texts_are_cleaned_to_valid_utf8),
 		cmocka_unit_test(unicode_ladder_draws_arrows_states_calls_and_breaks),
