@@ -22,7 +22,7 @@
 
 #define PATH_SHOWN 128	  /* states printed per side; a longer path is still compared whole */
 #define CELL_WIDTH 50	  /* the kernel's column in the packet table */
-#define WIRE_TEXT_MAX 256 /* "win N, options [...]": 40 option kinds at most */
+#define WIRE_TEXT_MAX 320 /* "win N, options [...]": 40 option bytes print at most about 280 */
 
 double tl_compare_tolerance_ms(double kernel_at_ms)
 {
