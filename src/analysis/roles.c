@@ -18,20 +18,12 @@
 #include <string.h>
 
 #include "analysis/packet.h"
+#include "analysis/sent.h"
 #include "core/invariant.h"
 
 /* Room for tcpdump's text of one packet: the fixed fields take about 120
  * characters, the 40 option bytes at most about 400 (SACK blocks, hex). */
 #define TEXT_MAX 1024
-
-struct sent_segment {
-	uint32_t seq;
-	uint32_t len; /* payload bytes, plus one for SYN and FIN */
-	uint8_t flags;
-	enum tl_role role;
-	unsigned sends;
-	uint64_t last_ns; /* when it was last sent */
-};
 
 /* What a direction's relative numbers count from; outlives a new connection on the same ports. */
 struct numbering {
@@ -47,9 +39,7 @@ struct direction {
 	enum tl_role fin_role;	/* teardown-1, -3 or -2+3 */
 	bool fin_acked;		/* the other direction acknowledged this FIN */
 	bool synack_acked;	/* this direction sent handshake 3/3 */
-	struct sent_segment *sent; /* every distinct segment, to recognise its resends */
-	size_t n_sent, cap_sent;   /* cap_sent: 0 or a power of two */
-	size_t *slot;		   /* 2 * cap_sent: a position in sent plus one, 0 when free */
+	struct tl_sent_set sent;	/* every distinct segment, to recognise its resends */
 };
 
 struct conn {
@@ -68,8 +58,7 @@ struct conn_table {
 
 static void direction_reset(struct direction *d)
 {
-	free(d->sent);
-	free(d->slot);
+	tl_sent_clear(&d->sent);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -149,82 +138,19 @@ static uint32_t seq_space(const struct tl_packet *p)
 	return p->payload_len + !!(p->flags & TL_TH_SYN) + !!(p->flags & TL_TH_FIN);
 }
 
-/* What makes two sends the same segment. */
-static uint8_t segment_kind(uint8_t flags)
-{
-	return flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST);
-}
-
-static bool same_segment(const struct sent_segment *s, uint32_t seq, uint32_t len, uint8_t kind)
-{
-	return s->seq == seq && s->len == len && segment_kind(s->flags) == kind;
-}
-
-/* The first slot to probe for a segment, in a table of n_slots (a power of two). */
-static size_t first_slot(uint32_t seq, uint32_t len, uint8_t kind, size_t n_slots)
-{
-	uint64_t h = ((uint64_t)seq << 32 | (uint64_t)len << 8 | kind) * 0x9e3779b97f4a7c15ull;
-	return (size_t)(h >> 32) & (n_slots - 1);
-}
-
 /* Returns the earlier send of the same segment, or NULL for a new one. */
-static struct sent_segment *earlier_send(struct direction *d, const struct tl_packet *p)
+static struct tl_sent_segment *earlier_send(struct direction *d, const struct tl_packet *p)
 {
-	uint32_t len = seq_space(p);
-	uint8_t kind = segment_kind(p->flags);
-	size_t n_slots = 2 * d->cap_sent;
-	if (!n_slots)
-		return NULL;
-	/* At most half the slots are taken, so a free one ends every probe. */
-	for (size_t i = first_slot(p->seq, len, kind, n_slots);; i = (i + 1) & (n_slots - 1)) {
-		if (!d->slot[i])
-			return NULL;
-		struct sent_segment *s = &d->sent[d->slot[i] - 1];
-		if (same_segment(s, p->seq, len, kind))
-			return s;
-	}
-}
-
-static void index_segment(size_t *slot, size_t n_slots, const struct sent_segment *sent, size_t at)
-{
-	const struct sent_segment *s = &sent[at];
-	size_t i = first_slot(s->seq, s->len, segment_kind(s->flags), n_slots);
-	while (slot[i])
-		i = (i + 1) & (n_slots - 1);
-	slot[i] = at + 1;
-}
-
-/* Doubles the room for segments and rebuilds their index. Returns 0, or -1 when out of memory. */
-static int grow_sent(struct direction *d)
-{
-	size_t cap = d->cap_sent ? d->cap_sent * 2 : 16;
-	TL_ASSERT((cap & (cap - 1)) == 0 && cap > d->n_sent);
-	struct sent_segment *grown = realloc(d->sent, cap * sizeof(*grown));
-	if (!grown)
-		return -1;
-	d->sent = grown;
-	size_t *slot = calloc(2 * cap, sizeof(*slot));
-	if (!slot)
-		return -1;
-	for (size_t k = 0; k < d->n_sent; k++)
-		index_segment(slot, 2 * cap, d->sent, k);
-	free(d->slot);
-	d->slot = slot;
-	d->cap_sent = cap;
-	return 0;
+	return tl_sent_find(&d->sent, p->seq, seq_space(p), tl_segment_kind(p->flags));
 }
 
 /* Returns 0, or -1 when out of memory. */
 static int remember(struct direction *d, const struct tl_packet *p, enum tl_role role, uint64_t t_ns)
 {
-	if (d->n_sent == d->cap_sent && grow_sent(d) < 0)
-		return -1;
-	d->sent[d->n_sent] = (struct sent_segment){
+	struct tl_sent_segment seg = {
 		.seq = p->seq, .len = seq_space(p), .flags = p->flags, .role = role, .sends = 1, .last_ns = t_ns
 	};
-	index_segment(d->slot, 2 * d->cap_sent, d->sent, d->n_sent);
-	d->n_sent++;
-	return 0;
+	return tl_sent_add(&d->sent, &seg);
 }
 
 static enum tl_role classify_new(struct direction *me, struct direction *peer, const struct tl_packet *p)
@@ -275,7 +201,7 @@ static int annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_
 		direction_reset(me);
 		direction_reset(peer);
 	}
-	struct sent_segment *prev = seq_space(p) ? earlier_send(me, p) : NULL;
+	struct tl_sent_segment *prev = seq_space(p) ? earlier_send(me, p) : NULL;
 	if (prev) {
 		TL_ASSERT(prev->sends > 0 && t_ns >= prev->last_ns); /* a time-sorted timeline */
 		p->role = prev->role;
