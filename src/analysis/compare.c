@@ -1,22 +1,28 @@
 /*
  * compare: sets a kernel run and a model run of one scenario side by side.
  * Packets are reduced to what both must share (sender, connection, flags,
- * role, relative sequence numbers, length, dropped or not) and compared by
- * index; state paths per side; retransmission series send by send with a
- * tolerance. cli/compare_job.c runs both and calls it.
+ * role, relative sequence numbers, length, window, options, dropped or not)
+ * and compared by index, reading the connection and numbers roles.h put on
+ * each packet and the options core/wire.h parsed from its frame; state paths
+ * per side; retransmission series send by send with a tolerance.
+ * cli/compare_job.c runs both and calls it.
  */
 #include "analysis/compare.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/packet.h"
 #include "analysis/sockstate.h"
+#include "core/invariant.h"
 #include "core/textbuf.h"
+#include "core/wire.h"
 
-#define MAX_CONNS 64	     /* connections told apart per run; later ones compare as connection 0 */
-#define MAX_PATH_STATES 128  /* states shown per side */
-#define CELL_WIDTH 50	     /* the kernel's column in the packet table */
+#define PATH_SHOWN 128	  /* states printed per side; a longer path is still compared whole */
+#define CELL_WIDTH 50	  /* the kernel's column in the packet table */
+#define WIRE_TEXT_MAX 320 /* "win N, options [...]": 40 option bytes print at most about 280 */
 
 double tl_compare_tolerance_ms(double kernel_at_ms)
 {
@@ -25,17 +31,10 @@ double tl_compare_tolerance_ms(double kernel_at_ms)
 
 /* ---- packets ---------------------------------------------------------- */
 
-/* One connection of a run: its first packet's sender is direction 0. */
-struct conn {
-	struct tl_tuple first;
-	bool isn_known[2];
-	uint32_t isn[2];
-};
-
 /* A packet reduced to what the kernel and the model must share. */
 struct pkt_view {
 	enum tl_side side;
-	unsigned conn; /* 1, 2, ... in order of first packet; 0 past MAX_CONNS */
+	unsigned conn; /* 1, 2, ... in order of first packet (roles.h) */
 	uint8_t flags;
 	enum tl_role role;
 	unsigned retrans_no;
@@ -45,15 +44,14 @@ struct pkt_view {
 	uint32_t ack; /* 0 without the ACK flag */
 	uint32_t len;
 	bool dropped;
-	char wire[112]; /* "win 64, options [nop,nop,TS]": window and options, timestamp values cut */
+	uint16_t window;
+	struct tl_tcp_option_list options; /* timestamp values zeroed, SACK edges relative as ack */
 };
 
-/* Walks one timeline's packets, keeping each connection's initial sequence numbers. */
+/* Walks one timeline's packets. */
 struct pkt_iter {
 	const struct tl_timeline *tl;
 	size_t next;
-	size_t n_conns;
-	struct conn conns[MAX_CONNS];
 };
 
 static void pkt_iter_init(struct pkt_iter *it, const struct tl_timeline *tl)
@@ -62,65 +60,18 @@ static void pkt_iter_init(struct pkt_iter *it, const struct tl_timeline *tl)
 	it->tl = tl;
 }
 
-static bool same_tuple(const struct tl_tuple *a, const struct tl_tuple *b)
+/* The options as compared: timestamp values differ by nature; SACK edges count from the peer's base. */
+static void comparable_options(const struct tl_packet *p, struct tl_tcp_option_list *o)
 {
-	return a->saddr == b->saddr && a->daddr == b->daddr && a->sport == b->sport && a->dport == b->dport;
-}
-
-static bool reversed_tuple(const struct tl_tuple *a, const struct tl_tuple *b)
-{
-	return a->saddr == b->daddr && a->daddr == b->saddr && a->sport == b->dport && a->dport == b->sport;
-}
-
-/* The connection t belongs to and its direction; NULL when the table is full. */
-static struct conn *find_conn(struct pkt_iter *it, const struct tl_tuple *t, unsigned *index, int *dir)
-{
-	for (size_t k = 0; k < it->n_conns; k++) {
-		struct conn *c = &it->conns[k];
-		if (same_tuple(&c->first, t) || reversed_tuple(&c->first, t)) {
-			*index = (unsigned)k + 1;
-			*dir = same_tuple(&c->first, t) ? 0 : 1;
-			return c;
-		}
-	}
-	if (it->n_conns == MAX_CONNS) {
-		*index = 0;
-		*dir = 0;
-		return NULL;
-	}
-	struct conn *c = &it->conns[it->n_conns++];
-	memset(c, 0, sizeof(*c));
-	c->first = *t;
-	*index = (unsigned)it->n_conns;
-	*dir = 0;
-	return c;
-}
-
-/*
- * The window and options of tcpdump's text for p (roles.h set it), with the
- * timestamp option's values cut out: "win 65495, options [mss 65495,sackOK,
- * TS,nop,wscale 10]". Empty when the text has no window.
- */
-static void wire_text(const struct tl_packet *p, char *out, size_t len)
-{
-	const char *from = p->text ? strstr(p->text, ", win ") : NULL;
-	const char *end = from ? strstr(from, ", length ") : NULL;
-	size_t n = 0;
-	out[0] = '\0';
-	if (!end)
+	*o = p->options;
+	o->ts_val = o->ts_ecr = 0;
+	if (p->ref.ack_base != TL_BASE_SYN)
 		return;
-	for (const char *c = from + 2; c < end && n + 1 < len;) {
-		if (!strncmp(c, "TS val ", 7)) {
-			/* the option runs to the next ',' or ']' */
-			while (c < end && *c != ',' && *c != ']')
-				c++;
-			for (const char *w = "TS"; *w && n + 1 < len; w++)
-				out[n++] = *w;
-			continue;
-		}
-		out[n++] = *c++;
+	uint32_t peer_base = p->ack - p->ref.rel_ack;
+	for (unsigned b = 0; b < o->n_sack; b++) {
+		o->sack[b][0] -= peer_base;
+		o->sack[b][1] -= peer_base;
 	}
-	out[n] = '\0';
 }
 
 /* The next packet of the run as a view; false at the end. */
@@ -133,34 +84,61 @@ static bool pkt_next(struct pkt_iter *it, struct pkt_view *v)
 		return false;
 	const struct tl_event *ev = &tl->ev[it->next++];
 	const struct tl_packet *p = &ev->u.packet;
-	int dir;
+	TL_ASSERT(p->ref.conn > 0); /* prepared with tl_report_prepare, which runs roles */
 	memset(v, 0, sizeof(*v));
 	v->side = ev->side;
+	v->conn = p->ref.conn;
 	v->flags = p->flags;
 	v->role = p->role;
 	v->retrans_no = p->retrans_no;
 	v->len = p->payload_len;
 	v->dropped = p->dropped;
-	v->seq = p->seq;
-	v->ack = (p->flags & TL_TH_ACK) ? p->ack : 0;
-	wire_text(p, v->wire, sizeof(v->wire));
-	struct conn *c = find_conn(it, &p->tuple, &v->conn, &dir);
-	if (!c)
-		return true;
-	/* Every SYN (re)starts its direction: a new request or a reused four-tuple has a new ISN. */
-	if (p->flags & TL_TH_SYN) {
-		c->isn_known[dir] = true;
-		c->isn[dir] = p->seq;
-	}
-	if (c->isn_known[dir]) {
-		v->seq_relative = true;
-		v->seq = p->seq - c->isn[dir];
-	}
-	if ((p->flags & TL_TH_ACK) && c->isn_known[!dir]) {
-		v->ack_relative = true;
-		v->ack = p->ack - c->isn[!dir];
+	v->window = p->window;
+	comparable_options(p, &v->options);
+	v->seq_relative = p->ref.seq_base == TL_BASE_SYN;
+	v->seq = v->seq_relative ? p->ref.rel_seq : p->seq;
+	if (p->flags & TL_TH_ACK) {
+		v->ack_relative = p->ref.ack_base == TL_BASE_SYN;
+		v->ack = v->ack_relative ? p->ref.rel_ack : p->ack;
 	}
 	return true;
+}
+
+static bool options_equal(const struct tl_tcp_option_list *a, const struct tl_tcp_option_list *b)
+{
+	return a->n == b->n && !memcmp(a->kind, b->kind, a->n) && a->malformed == b->malformed &&
+	       a->mss == b->mss && a->wscale == b->wscale && a->n_sack == b->n_sack &&
+	       !memcmp(a->sack, b->sack, a->n_sack * sizeof(a->sack[0]));
+}
+
+/* "win 64, options [nop,nop,TS]": the window and options as tcpdump names them, timestamp values cut. */
+static void wire_text(const struct pkt_view *v, char *out, size_t len)
+{
+	const struct tl_tcp_option_list *o = &v->options;
+	tl_textf(out, len, "win %u", v->window);
+	if (!o->n && !o->malformed)
+		return;
+	tl_appendf(out, len, ", options [");
+	for (unsigned i = 0; i < o->n; i++) {
+		const char *name = tl_tcp_option_name(o->kind[i]);
+		const char *comma = i ? "," : "";
+		switch (o->kind[i]) {
+		case TL_TCPOPT_MSS: tl_appendf(out, len, "%smss %u", comma, o->mss); break;
+		case TL_TCPOPT_WSCALE: tl_appendf(out, len, "%swscale %u", comma, o->wscale); break;
+		case TL_TCPOPT_TIMESTAMP: tl_appendf(out, len, "%sTS", comma); break;
+		case TL_TCPOPT_SACK:
+			tl_appendf(out, len, "%ssack %u ", comma, o->n_sack);
+			for (unsigned b = 0; b < o->n_sack; b++)
+				tl_appendf(out, len, "{%u:%u}", o->sack[b][0], o->sack[b][1]);
+			break;
+		default:
+			if (name)
+				tl_appendf(out, len, "%s%s", comma, name);
+			else
+				tl_appendf(out, len, "%sunknown-%u", comma, o->kind[i]);
+		}
+	}
+	tl_appendf(out, len, "%s]", o->malformed ? "[bad opt]" : "");
 }
 
 static bool pkt_equal(const struct pkt_view *a, const struct pkt_view *b)
@@ -168,7 +146,7 @@ static bool pkt_equal(const struct pkt_view *a, const struct pkt_view *b)
 	return a->side == b->side && a->conn == b->conn && a->flags == b->flags && a->role == b->role &&
 	       a->retrans_no == b->retrans_no && a->seq_relative == b->seq_relative && a->seq == b->seq &&
 	       a->ack_relative == b->ack_relative && a->ack == b->ack && a->len == b->len && a->dropped == b->dropped &&
-	       !strcmp(a->wire, b->wire);
+	       a->window == b->window && options_equal(&a->options, &b->options);
 }
 
 /* "client F.  seq 6 ack 1 len 0 teardown-1" */
@@ -188,9 +166,7 @@ static void pkt_cell(const struct pkt_view *v, char *out, size_t len)
 		tl_appendf(out, len, "%s", tl_role_name(v->role));
 	if (v->dropped)
 		tl_appendf(out, len, " DROPPED");
-	if (!v->conn)
-		tl_appendf(out, len, " (connection past the %dth)", MAX_CONNS);
-	else if (v->conn != 1)
+	if (v->conn != 1)
 		tl_appendf(out, len, " (connection %u)", v->conn);
 }
 
@@ -232,7 +208,7 @@ static int compare_packets(FILE *out, const struct tl_timeline *kernel, const st
 	fprintf(out, "          %-*s  %s\n", CELL_WIDTH, "kernel", "model");
 	struct pkt_iter ki, mi;
 	struct pkt_view kv, mv;
-	char kcell[160], mcell[160];
+	char kcell[160], mcell[160], kwire[WIRE_TEXT_MAX], mwire[WIRE_TEXT_MAX];
 	pkt_iter_init(&ki, kernel);
 	pkt_iter_init(&mi, model);
 	for (size_t i = 1;; i++) {
@@ -251,8 +227,11 @@ static int compare_packets(FILE *out, const struct tl_timeline *kernel, const st
 		else
 			tl_textf(mcell, sizeof(mcell), "- (the model does not send it)");
 		fprintf(out, "   %s %3zu  %-*s  %s\n", same ? " " : "!", i, CELL_WIDTH, kcell, mcell);
-		if (hk && hm && strcmp(kv.wire, mv.wire))
-			fprintf(out, "          %-*s  %s\n", CELL_WIDTH, kv.wire, mv.wire);
+		if (hk && hm && (kv.window != mv.window || !options_equal(&kv.options, &mv.options))) {
+			wire_text(&kv, kwire, sizeof(kwire));
+			wire_text(&mv, mwire, sizeof(mwire));
+			fprintf(out, "          %-*s  %s\n", CELL_WIDTH, kwire, mwire);
+		}
 	}
 	return (int)c.differ;
 }
@@ -270,25 +249,43 @@ static void path_text(const enum tl_state *st, size_t n, size_t total, char *out
 		tl_appendf(out, len, "(none)");
 }
 
+/* Side's state path in tl, malloc'd; *n gets its length. NULL when out of memory. */
+static enum tl_state *states_path(const struct tl_timeline *tl, enum tl_side side, size_t *n)
+{
+	*n = tl_states_path(tl, side, NULL, 0);
+	enum tl_state *st = malloc((*n ? *n : 1) * sizeof(*st));
+	if (st)
+		tl_states_path(tl, side, st, *n);
+	return st;
+}
+
+/* Returns 1 when side's paths differ, 0 when they agree, -1 (errno ENOMEM) when out of memory. */
 static int compare_states(FILE *out, enum tl_side side, const struct tl_timeline *kernel,
 			  const struct tl_timeline *model)
 {
-	enum tl_state ks[MAX_PATH_STATES], ms[MAX_PATH_STATES];
-	char ktext[MAX_PATH_STATES * 13], mtext[MAX_PATH_STATES * 13];
-	size_t nk = tl_states_path(kernel, side, ks, MAX_PATH_STATES);
-	size_t nm = tl_states_path(model, side, ms, MAX_PATH_STATES);
-	size_t sk = nk < MAX_PATH_STATES ? nk : MAX_PATH_STATES, sm = nm < MAX_PATH_STATES ? nm : MAX_PATH_STATES;
-	path_text(ks, sk, nk, ktext, sizeof(ktext));
-	bool same = nk == nm && !memcmp(ks, ms, sk * sizeof(ks[0]));
-	if (same) {
-		fprintf(out, "   %-6s    states equal: %s\n", tl_side_name(side), ktext);
-		return 0;
+	char ktext[PATH_SHOWN * 13], mtext[PATH_SHOWN * 13];
+	size_t nk, nm;
+	enum tl_state *ks = states_path(kernel, side, &nk), *ms = states_path(model, side, &nm);
+	int rc = -1;
+	if (!ks || !ms) {
+		errno = ENOMEM;
+		goto done;
 	}
-	path_text(ms, sm, nm, mtext, sizeof(mtext));
+	path_text(ks, nk < PATH_SHOWN ? nk : PATH_SHOWN, nk, ktext, sizeof(ktext));
+	if (nk == nm && !memcmp(ks, ms, nk * sizeof(ks[0]))) {
+		fprintf(out, "   %-6s    states equal: %s\n", tl_side_name(side), ktext);
+		rc = 0;
+		goto done;
+	}
+	path_text(ms, nm < PATH_SHOWN ? nm : PATH_SHOWN, nm, mtext, sizeof(mtext));
 	fprintf(out, "   %-6s    states differ\n", tl_side_name(side));
 	fprintf(out, "     kernel  %s\n", ktext);
 	fprintf(out, "     model   %s\n", mtext);
-	return 1;
+	rc = 1;
+done:
+	free(ks);
+	free(ms);
+	return rc;
 }
 
 /* ---- retransmission series -------------------------------------------- */
@@ -404,8 +401,11 @@ int tl_compare_print(FILE *out, const struct tl_scenario *sc, const struct tl_ti
 		     const struct tl_series_report *model_series)
 {
 	int diffs = compare_packets(out, kernel, model);
-	diffs += compare_states(out, TL_SIDE_CLIENT, kernel, model);
-	diffs += compare_states(out, TL_SIDE_SERVER, kernel, model);
+	int client = compare_states(out, TL_SIDE_CLIENT, kernel, model);
+	int server = client < 0 ? -1 : compare_states(out, TL_SIDE_SERVER, kernel, model);
+	if (client < 0 || server < 0)
+		return -1;
+	diffs += client + server;
 	diffs += compare_series(out, kernel_series, model_series);
 	if (diffs)
 		fprintf(out, "   %s: %d difference%s between the kernel and the model\n", sc->id, diffs,

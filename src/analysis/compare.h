@@ -9,10 +9,21 @@
  * ports, timestamp option values, real timing of everything but the
  * retransmission timers) is left out; docs/compare.md lists it.
  *
+ * Packets carry their connection, direction and relative numbers from
+ * roles.h and their options from the frame (core/wire.h); compare reads
+ * them and follows no connection itself, so any number of connections is
+ * told apart.
+ *
  * Retransmission times are compared with TL_COMPARE_TOL_MS plus
  * TL_COMPARE_TOL_FRAC of the kernel's time since the series' first send.
- * Nothing is hidden: a send outside that tolerance is a difference even
- * when the kernel's timer wheel explains it, and the line says so.
+ * The kernel's timer wheel fires timers late, never early, so a kernel
+ * send later than the model's by at most that tolerance plus the wheel's
+ * accumulated allowance (tl_series_send.allowed_late_ms; an answer to a
+ * duplicate SYN inherits the largest allowance before it) follows the same
+ * rule and is not counted as a difference; its line still shows it, with
+ * the lateness and the allowance, marked "not counted" (docs/compare.md).
+ * A kernel send earlier by more than the tolerance, or later than that
+ * bound, is a difference.
  */
 #ifndef TCPLAB_COMPARE_H
 #define TCPLAB_COMPARE_H
@@ -38,8 +49,10 @@ double tl_compare_tolerance_ms(double kernel_at_ms);
  * timelines prepared with tl_report_prepare (sides, roles and texts set),
  * both series reports from tl_series_analyze on those timelines. Prints one
  * line per part that agrees and a side-by-side table for a part that does
- * not. Returns the number of differences, 0 when the model conforms. Reads
- * only; cannot fail (a line that does not fit is cut).
+ * not. Returns the number of differences, 0 when the model conforms, or -1
+ * with errno ENOMEM after printing what it could (state paths of any length
+ * are compared whole, so they are copied). Reads only; a line that does not
+ * fit is cut.
  */
 int tl_compare_print(FILE *out, const struct tl_scenario *sc, const struct tl_timeline *kernel,
 		     const struct tl_series_report *kernel_series, const struct tl_timeline *model,

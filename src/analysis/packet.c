@@ -75,7 +75,13 @@ enum { SEQ_BUCKETS = 1024 };
 
 struct tl_seq_tracker {
 	struct seq_entry *bucket[SEQ_BUCKETS];
+	bool out_of_memory;
 };
+
+bool tl_seq_tracker_ok(const struct tl_seq_tracker *t)
+{
+	return !t || !t->out_of_memory;
+}
 
 struct tl_seq_tracker *tl_seq_tracker_new(void)
 {
@@ -109,7 +115,8 @@ struct seq_bases {
  * SYN, records seq as the sender's and ack - 1 as the peer's initial number
  * and prints absolute numbers; a known one prints seq and ack relative. The
  * returned bases serve the SACK blocks in both cases. Out of memory, the
- * conversation stays unknown (and so absolute), as if first seen.
+ * conversation stays unknown (and so absolute), as if first seen, and the
+ * tracker says so (tl_seq_tracker_ok).
  */
 static struct seq_bases seq_track(struct tl_seq_tracker *t, const struct tl_packet *p)
 {
@@ -150,6 +157,8 @@ static struct seq_bases seq_track(struct tl_seq_tracker *t, const struct tl_pack
 			e->second_port = second_port;
 			e->next = *slot;
 			*slot = e;
+		} else {
+			t->out_of_memory = true;
 		}
 	}
 	if (e) {
@@ -209,7 +218,7 @@ enum opt_result {
 	OPT_TRUNCATED_MPTCP, /* the same after an MPTCP option: " [|mptcp]" */
 };
 
-static const char *option_name(unsigned kind)
+const char *tl_tcp_option_name(unsigned kind)
 {
 	switch (kind) {
 	case OPT_EOL: return "eol";
@@ -443,7 +452,7 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 		}
 		left--; /* the kind byte */
 
-		const char *name = option_name(kind);
+		const char *name = tl_tcp_option_name(kind);
 		if (name)
 			text_add(t, "%s", name);
 		else

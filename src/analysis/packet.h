@@ -10,6 +10,7 @@
 #ifndef TCPLAB_PACKET_H
 #define TCPLAB_PACKET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,10 @@ struct tl_seq_tracker;
 struct tl_seq_tracker *tl_seq_tracker_new(void);
 void tl_seq_tracker_free(struct tl_seq_tracker *t);
 
+/* False once the tracker ran out of memory: texts formatted since may show
+ * absolute numbers where tcpdump shows relative ones. A NULL tracker is ok. */
+bool tl_seq_tracker_ok(const struct tl_seq_tracker *t);
+
 /*
  * Writes tcpdump's text for p into buf (always NUL-terminated, truncated to
  * len) and updates the tracker. Packets must be given in capture order. A
@@ -29,5 +34,9 @@ void tl_seq_tracker_free(struct tl_seq_tracker *t);
  * Returns the length tcpdump's text has (as snprintf does).
  */
 int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *buf, size_t len);
+
+/* tcpdump's name for a TCP option kind ("mss", "sackOK", "TS", ...), NULL
+ * for a kind it prints as "unknown-N". */
+const char *tl_tcp_option_name(unsigned kind);
 
 #endif

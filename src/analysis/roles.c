@@ -1,5 +1,8 @@
 /*
- * roles: labels packets by following each connection's two directions.
+ * roles: labels packets by following each connection's two directions, and
+ * records on each packet and drop report where it belongs (connection,
+ * direction, numbers relative to each direction's base) so that no view
+ * follows connections again.
  *
  * A connection is keyed by its unordered pair of endpoints. For each direction
  * we remember the SYN's sequence number, the FIN's, which segments were
@@ -9,21 +12,23 @@
  */
 #include "analysis/roles.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/packet.h"
+#include "analysis/sent.h"
+#include "core/invariant.h"
 
-#define MAX_SENT 64 /* distinct segments remembered per direction */
+/* Room for tcpdump's text of one packet: the fixed fields take about 120
+ * characters, the 40 option bytes at most about 400 (SACK blocks, hex). */
+#define TEXT_MAX 1024
 
-struct sent_segment {
-	uint32_t seq;
-	uint32_t len; /* payload bytes, plus one for SYN and FIN */
-	uint8_t flags;
-	enum tl_role role;
-	unsigned sends;
-	uint64_t last_ns; /* when it was last sent */
+/* What a direction's relative numbers count from; outlives a new connection on the same ports. */
+struct numbering {
+	enum tl_seq_base kind;
+	uint32_t base;
 };
 
 struct direction {
@@ -34,20 +39,37 @@ struct direction {
 	enum tl_role fin_role;	/* teardown-1, -3 or -2+3 */
 	bool fin_acked;		/* the other direction acknowledged this FIN */
 	bool synack_acked;	/* this direction sent handshake 3/3 */
-	struct sent_segment sent[MAX_SENT];
-	size_t n_sent;
+	struct tl_sent_set sent;	/* every distinct segment, to recognise its resends */
 };
 
 struct conn {
 	uint32_t addr_a, addr_b;
-	uint16_t port_a, port_b; /* a is the first packet's sender */
+	uint16_t port_a, port_b; /* a is the first segment's sender */
+	unsigned index;		 /* 0 until the connection's first packet */
+	struct numbering numbering[2];
 	struct direction dir[2];
 };
 
 struct conn_table {
 	struct conn *v;
 	size_t n, cap;
+	unsigned n_indexed;
 };
+
+static void direction_reset(struct direction *d)
+{
+	tl_sent_clear(&d->sent);
+	memset(d, 0, sizeof(*d));
+}
+
+static void conn_table_free(struct conn_table *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		direction_reset(&t->v[i].dir[0]);
+		direction_reset(&t->v[i].dir[1]);
+	}
+	free(t->v);
+}
 
 static struct conn *find_conn(struct conn_table *t, const struct tl_tuple *tp, int *dir)
 {
@@ -82,30 +104,53 @@ static struct conn *find_conn(struct conn_table *t, const struct tl_tuple *tp, i
 	return c;
 }
 
+/*
+ * The one rule for relative numbers (docs/compare.md): a direction counts
+ * from its last SYN, or, while it has sent none (a reset answering a SYN, a
+ * capture that started late), from its first segment. The peer's SYN does
+ * not change it: a challenge ACK answering a new SYN on old ports still
+ * counts in its own connection's numbers.
+ */
+static void learn_base(struct conn *c, int dir, uint32_t seq, uint8_t flags)
+{
+	struct numbering *me = &c->numbering[dir];
+	if (flags & TL_TH_SYN)
+		*me = (struct numbering){ .kind = TL_BASE_SYN, .base = seq };
+	else if (me->kind == TL_BASE_NONE)
+		*me = (struct numbering){ .kind = TL_BASE_FIRST, .base = seq };
+}
+
+static struct tl_conn_ref make_ref(const struct conn *c, int dir, uint32_t seq, uint32_t ack, bool has_ack)
+{
+	const struct numbering *me = &c->numbering[dir], *peer = &c->numbering[!dir];
+	TL_ASSERT(me->kind != TL_BASE_NONE); /* learn_base() ran for this segment */
+	struct tl_conn_ref r = { .conn = c->index, .dir = (uint8_t)dir, .seq_base = me->kind,
+				 .rel_seq = seq - me->base, .rel_ack = ack };
+	if (has_ack && peer->kind != TL_BASE_NONE) {
+		r.ack_base = peer->kind;
+		r.rel_ack = ack - peer->base;
+	}
+	return r;
+}
+
 static uint32_t seq_space(const struct tl_packet *p)
 {
 	return p->payload_len + !!(p->flags & TL_TH_SYN) + !!(p->flags & TL_TH_FIN);
 }
 
 /* Returns the earlier send of the same segment, or NULL for a new one. */
-static struct sent_segment *earlier_send(struct direction *d, const struct tl_packet *p)
+static struct tl_sent_segment *earlier_send(struct direction *d, const struct tl_packet *p)
 {
-	uint8_t kind = p->flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST);
-	for (size_t i = 0; i < d->n_sent; i++) {
-		struct sent_segment *s = &d->sent[i];
-		if (s->seq == p->seq && s->len == seq_space(p) && (s->flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST)) == kind)
-			return s;
-	}
-	return NULL;
+	return tl_sent_find(&d->sent, p->seq, seq_space(p), tl_segment_kind(p->flags));
 }
 
-static void remember(struct direction *d, const struct tl_packet *p, enum tl_role role, uint64_t t_ns)
+/* Returns 0, or -1 when out of memory. */
+static int remember(struct direction *d, const struct tl_packet *p, enum tl_role role, uint64_t t_ns)
 {
-	if (d->n_sent == MAX_SENT)
-		return;
-	d->sent[d->n_sent++] = (struct sent_segment){
+	struct tl_sent_segment seg = {
 		.seq = p->seq, .len = seq_space(p), .flags = p->flags, .role = role, .sends = 1, .last_ns = t_ns
 	};
+	return tl_sent_add(&d->sent, &seg);
 }
 
 static enum tl_role classify_new(struct direction *me, struct direction *peer, const struct tl_packet *p)
@@ -147,26 +192,80 @@ static enum tl_role classify_new(struct direction *me, struct direction *peer, c
 	return TL_ROLE_ACK;
 }
 
-static void annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_t t_ns)
+/* Returns 0, or -1 when out of memory. */
+static int annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_t t_ns)
 {
 	struct direction *me = &c->dir[dir], *peer = &c->dir[!dir];
 	/* A SYN with a new initial sequence number starts a new connection on the same ports. */
 	if ((p->flags & TL_TH_SYN) && !(p->flags & TL_TH_ACK) && me->syn_seen && me->syn_seq != p->seq) {
-		memset(&c->dir, 0, sizeof(c->dir));
+		direction_reset(me);
+		direction_reset(peer);
 	}
-	struct sent_segment *prev = seq_space(p) ? earlier_send(me, p) : NULL;
+	struct tl_sent_segment *prev = seq_space(p) ? earlier_send(me, p) : NULL;
 	if (prev) {
+		TL_ASSERT(prev->sends > 0 && t_ns >= prev->last_ns); /* a time-sorted timeline */
 		p->role = prev->role;
 		p->retrans_no = prev->sends++;
 		p->resend_gap_ns = t_ns - prev->last_ns;
 		prev->last_ns = t_ns;
-		return;
+		return 0;
 	}
 	p->role = classify_new(me, peer, p);
 	p->retrans_no = 0;
 	p->resend_gap_ns = 0;
 	if (seq_space(p) || (p->flags & TL_TH_RST))
-		remember(me, p, p->role, t_ns);
+		return remember(me, p, p->role, t_ns);
+	return 0;
+}
+
+/* tcpdump's text for p, in capture order. Returns 0, or -1 with errno set. */
+static int set_text(struct tl_seq_tracker *seqs, struct tl_packet *p)
+{
+	char text[TEXT_MAX];
+	int n = tl_packet_format(seqs, p, text, sizeof(text));
+	TL_ASSERT(n >= 0 && (size_t)n < sizeof(text));
+	if (n < 0 || (size_t)n >= sizeof(text)) {
+		errno = EOVERFLOW; /* a line cut short would no longer be tcpdump's */
+		return -1;
+	}
+	if (!tl_seq_tracker_ok(seqs)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	free(p->text);
+	p->text = strdup(text);
+	return p->text ? 0 : -1;
+}
+
+static int track_packet(struct conn_table *t, struct tl_seq_tracker *seqs, struct tl_event *ev)
+{
+	struct tl_packet *p = &ev->u.packet;
+	int dir;
+	if (set_text(seqs, p) < 0)
+		return -1;
+	struct conn *c = find_conn(t, &p->tuple, &dir);
+	if (!c)
+		return -1;
+	if (!c->index)
+		c->index = ++t->n_indexed;
+	learn_base(c, dir, p->seq, p->flags);
+	p->ref = make_ref(c, dir, p->seq, p->ack, p->flags & TL_TH_ACK);
+	return annotate_packet(c, dir, p, ev->t_ns);
+}
+
+/*
+ * A drop report left on the timeline names a segment the capture did not
+ * show: it still teaches its direction's base, as its packet would have.
+ */
+static int track_drop(struct conn_table *t, struct tl_drop *d)
+{
+	int dir;
+	struct conn *c = find_conn(t, &d->tuple, &dir);
+	if (!c)
+		return -1;
+	learn_base(c, dir, d->seq, d->flags);
+	d->ref = make_ref(c, dir, d->seq, 0, false);
+	return 0;
 }
 
 int tl_roles_annotate(struct tl_timeline *tl)
@@ -176,24 +275,14 @@ int tl_roles_annotate(struct tl_timeline *tl)
 	int rc = 0;
 	if (!seqs)
 		return -1;
-	for (size_t i = 0; i < tl->n; i++) {
+	for (size_t i = 0; i < tl->n && rc == 0; i++) {
 		struct tl_event *ev = &tl->ev[i];
-		if (ev->kind != TL_EV_PACKET)
-			continue;
-		struct tl_packet *p = &ev->u.packet;
-		char text[512];
-		int dir;
-		tl_packet_format(seqs, p, text, sizeof(text));
-		free(p->text);
-		p->text = strdup(text);
-		struct conn *c = find_conn(&table, &p->tuple, &dir);
-		if (!p->text || !c) {
-			rc = -1;
-			break;
-		}
-		annotate_packet(c, dir, p, ev->t_ns);
+		if (ev->kind == TL_EV_PACKET)
+			rc = track_packet(&table, seqs, ev);
+		else if (ev->kind == TL_EV_DROP)
+			rc = track_drop(&table, &ev->u.drop);
 	}
-	free(table.v);
+	conn_table_free(&table);
 	tl_seq_tracker_free(seqs);
 	return rc;
 }

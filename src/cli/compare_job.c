@@ -57,7 +57,12 @@ static enum tl_verdict compare_runs(FILE *out, const struct tl_scenario *sc, str
 		goto done;
 	}
 	int sysctl_diffs = compare_settings(out, ktimers, mtimers);
-	int diffs = tl_compare_print(out, sc, kernel, ks, model, ms) + sysctl_diffs;
+	int run_diffs = tl_compare_print(out, sc, kernel, ks, model, ms);
+	if (run_diffs < 0) {
+		fprintf(out, "   ERROR %s: comparing the kernel and the model: out of memory\n", sc->id);
+		goto done;
+	}
+	int diffs = run_diffs + sysctl_diffs;
 	if (sysctl_diffs)
 		fprintf(out, "   %s: and %d timer sysctl%s differ (above)\n", sc->id, sysctl_diffs,
 			sysctl_diffs == 1 ? "" : "s");

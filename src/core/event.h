@@ -81,6 +81,44 @@ enum tl_role {
 	TL_ROLE_COUNT
 };
 
+/* The TCP options of a packet's frame, in the order it carries them (core/wire.h). */
+enum {
+	TL_TCP_OPTION_SPACE = 40, /* bytes after the fixed header: at most 40 one-byte options */
+	TL_TCP_SACK_BLOCKS_MAX = 4, /* 2 + 4 * 8 bytes fill the option space */
+};
+
+struct tl_tcp_option_list {
+	uint8_t n;
+	uint8_t kind[TL_TCP_OPTION_SPACE];
+	bool malformed; /* the walk stopped at an option whose length does not fit; kind[] ends there */
+	uint16_t mss;
+	uint8_t wscale;
+	uint32_t ts_val, ts_ecr;
+	uint8_t n_sack;
+	uint32_t sack[TL_TCP_SACK_BLOCKS_MAX][2]; /* left and right edges, absolute as on the wire */
+};
+
+/* How a direction's relative sequence numbers are counted (see roles.h). */
+enum tl_seq_base {
+	TL_BASE_NONE = 0, /* nothing seen from that direction yet: numbers stay absolute */
+	TL_BASE_FIRST,	  /* from the direction's first segment: it sent no SYN */
+	TL_BASE_SYN,	  /* from the direction's last SYN: its initial sequence number */
+};
+
+/*
+ * Where a segment belongs, set once by tl_roles_annotate() for every packet
+ * and drop report so that no view tracks connections again.
+ */
+struct tl_conn_ref {
+	unsigned conn;	    /* 1, 2, ... in order of the connections' first packets; 0: not annotated,
+			     * or a drop report of a connection no packet showed */
+	uint8_t dir;	    /* 0: the way the connection's first segment went, 1: back */
+	enum tl_seq_base seq_base; /* of the sender's direction */
+	enum tl_seq_base ack_base; /* of the peer's direction; TL_BASE_NONE also without ACK */
+	uint32_t rel_seq;   /* seq minus the sender's base */
+	uint32_t rel_ack;   /* ack minus the peer's base; the ack as sent when ack_base is NONE */
+};
+
 struct tl_packet {
 	struct tl_tuple tuple;
 	uint32_t seq;
@@ -88,6 +126,7 @@ struct tl_packet {
 	uint8_t flags;
 	uint16_t window;
 	uint32_t payload_len;
+	struct tl_tcp_option_list options; /* parsed from the frame; empty without one */
 	/* The frame as captured, from the link-layer header on. */
 	int linktype; /* DLT_* */
 	uint32_t wire_len;
@@ -98,6 +137,7 @@ struct tl_packet {
 	enum tl_role role;   /* set by roles_annotate() */
 	unsigned retrans_no; /* 0, or n for the n-th resend of the same segment */
 	uint64_t resend_gap_ns; /* for a resend: time since the previous send of the segment */
+	struct tl_conn_ref ref; /* set by roles_annotate() */
 	bool dropped;	     /* a fault rule dropped it after capture */
 	char drop_rule[48];  /* which rule, when dropped */
 };
@@ -172,6 +212,7 @@ struct tl_drop {
 	uint32_t seq;
 	uint8_t flags;
 	char rule[48];
+	struct tl_conn_ref ref; /* set by roles_annotate(); no ack: ack_base stays NONE */
 };
 
 struct tl_event {

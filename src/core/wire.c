@@ -5,6 +5,7 @@
  * same struct tl_packet with the frame behind it.
  */
 #include "core/wire.h"
+#include "core/invariant.h"
 #include "core/textbuf.h"
 
 #include <errno.h>
@@ -139,6 +140,64 @@ int tl_frame_parse(int linktype, const uint8_t *frame, uint32_t cap_len, struct 
 	return 0;
 }
 
+/* The length a kind must have, or 0 when any length of at least 2 will do. */
+static unsigned option_fixed_len(unsigned kind)
+{
+	switch (kind) {
+	case TL_TCPOPT_MSS: return 4;
+	case TL_TCPOPT_WSCALE: return 3;
+	case TL_TCPOPT_TIMESTAMP: return 10;
+	default: return 0;
+	}
+}
+
+static bool sack_len_ok(unsigned len)
+{
+	return len >= 10 && (len - 2) % 8 == 0 && (len - 2) / 8 <= TL_TCP_SACK_BLOCKS_MAX;
+}
+
+void tl_tcp_options_parse(const uint8_t *opts, size_t len, struct tl_tcp_option_list *out)
+{
+	memset(out, 0, sizeof(*out));
+	size_t i = 0;
+	while (i < len) {
+		unsigned kind = opts[i];
+		/* One kind per byte at most: the option space bounds the list. */
+		TL_ASSERT(out->n < TL_TCP_OPTION_SPACE);
+		if (kind == TL_TCPOPT_EOL || kind == TL_TCPOPT_NOP) {
+			out->kind[out->n++] = (uint8_t)kind;
+			i++;
+			if (kind == TL_TCPOPT_EOL)
+				return;
+			continue;
+		}
+		unsigned olen = i + 1 < len ? opts[i + 1] : 0;
+		unsigned fixed = option_fixed_len(kind);
+		if (olen < 2 || i + olen > len || (fixed && olen != fixed) || (kind == TL_TCPOPT_SACK && !sack_len_ok(olen))) {
+			out->malformed = true;
+			return;
+		}
+		const uint8_t *data = opts + i + 2;
+		out->kind[out->n++] = (uint8_t)kind;
+		switch (kind) {
+		case TL_TCPOPT_MSS: out->mss = tl_get_be16(data); break;
+		case TL_TCPOPT_WSCALE: out->wscale = data[0]; break;
+		case TL_TCPOPT_TIMESTAMP:
+			out->ts_val = tl_get_be32(data);
+			out->ts_ecr = tl_get_be32(data + 4);
+			break;
+		case TL_TCPOPT_SACK:
+			out->n_sack = (uint8_t)((olen - 2) / 8);
+			for (unsigned b = 0; b < out->n_sack; b++) {
+				out->sack[b][0] = tl_get_be32(data + 8 * b);
+				out->sack[b][1] = tl_get_be32(data + 8 * b + 4);
+			}
+			break;
+		}
+		i += olen;
+	}
+}
+
 /* Fills the header fields of out from a frame tl_frame_parse() accepted. */
 static void fill_fields(int linktype, const uint8_t *frame, uint32_t cap_len, uint32_t wire_len,
 			const struct tl_frame_view *v, struct tl_packet *out)
@@ -155,6 +214,7 @@ static void fill_fields(int linktype, const uint8_t *frame, uint32_t cap_len, ui
 	out->ack = tl_get_be32(tcp + 8);
 	out->flags = tcp[13];
 	out->window = tl_get_be16(tcp + 14);
+	tl_tcp_options_parse(tcp + TL_TCP_MIN_HDR_LEN, v->tcp_hdr_len - TL_TCP_MIN_HDR_LEN, &out->options);
 	out->payload_len = v->ip_total_len - v->ip_hdr_len - v->tcp_hdr_len;
 	out->linktype = linktype;
 	out->wire_len = wire_len;

@@ -12,6 +12,16 @@
 
 enum { TL_TCP_MIN_HDR_LEN = 20 };
 
+/* TCP option kinds whose values struct tl_tcp_option_list keeps. */
+enum {
+	TL_TCPOPT_EOL = 0,
+	TL_TCPOPT_NOP = 1,
+	TL_TCPOPT_MSS = 2,
+	TL_TCPOPT_WSCALE = 3,
+	TL_TCPOPT_SACK = 5,
+	TL_TCPOPT_TIMESTAMP = 8,
+};
+
 /* Where the layers of one frame are; offsets from the frame's first byte. */
 struct tl_frame_view {
 	uint32_t ip_off;
@@ -50,6 +60,15 @@ int tl_packet_decode(int linktype, const uint8_t *frame, uint32_t cap_len, uint3
 int tl_packet_build(const struct tl_tuple *tuple, uint32_t seq, uint32_t ack, uint8_t flags,
 		    uint16_t window, const uint8_t *options, size_t options_len,
 		    const uint8_t *payload, size_t payload_len, struct tl_packet *out);
+
+/*
+ * Walks TCP option bytes (what follows the fixed header) into *out: every
+ * kind in order, and the values of mss, wscale, TS and SACK. An option
+ * whose length byte is missing, too small, runs past the end, or is not its
+ * kind's fixed size ends the walk with out->malformed set. The decoders
+ * above fill tl_packet.options with it.
+ */
+void tl_tcp_options_parse(const uint8_t *opts, size_t len, struct tl_tcp_option_list *out);
 
 /* Network byte order readers. */
 static inline uint16_t tl_get_be16(const uint8_t *p)

@@ -1,11 +1,11 @@
 /*
  * ladder: builds the rows of a ladder diagram from a timeline and prints
  * them as text. Sequence numbers on the arrows are relative to each
- * direction's SYN (or, without one, to its first packet), computed here per
- * connection rather than parsed back from tcpdump's text, which prints the
- * handshake's numbers absolute. The text canvas is one line of cells at a
- * time, a cell holding one UTF-8 character, so Unicode and ASCII drawings
- * share every position computation.
+ * direction's SYN (or, without one, to its first segment), as roles.h
+ * recorded them on each packet, not parsed back from tcpdump's text, which
+ * prints the handshake's numbers absolute. The text canvas is one line of
+ * cells at a time, a cell holding one UTF-8 character, so Unicode and ASCII
+ * drawings share every position computation.
  */
 #include "views/ladder.h"
 
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "analysis/sockstate.h"
+#include "core/invariant.h"
 
 #define DROP_MATCH_NS 100000000ull /* a drop report and its captured packet: 100 ms apart at most */
 
@@ -53,80 +54,22 @@ void tl_ladder_clean_text(char *dst, size_t len, const char *src)
 		dst[k] = '\0';
 }
 
-/* ---- relative sequence numbers ---------------------------------------- */
+/* ---- labels ------------------------------------------------------------ */
 
-struct rel_dir {
-	bool known;
-	uint32_t base;
-};
-
-struct rel_conn {
-	uint32_t addr_a, addr_b;
-	uint16_t port_a, port_b; /* a: the first packet's sender */
-	struct rel_dir dir[2];
-};
-
-struct rel_table {
-	struct rel_conn *v;
-	size_t n, cap;
-};
-
-static struct rel_conn *rel_find(struct rel_table *t, const struct tl_tuple *tp, int *dir)
+/*
+ * "S. seq 0 ack 1 len 0" from the numbers roles.h recorded on the segment.
+ * A drop report knows neither the ack number nor the length.
+ */
+static void segment_label(uint8_t flags, const struct tl_conn_ref *ref, uint32_t len, bool reported_drop,
+			  char *out, size_t outlen)
 {
-	for (size_t i = 0; i < t->n; i++) {
-		struct rel_conn *c = &t->v[i];
-		bool forward = c->addr_a == tp->saddr && c->port_a == tp->sport && c->addr_b == tp->daddr &&
-			       c->port_b == tp->dport;
-		bool backward = c->addr_b == tp->saddr && c->port_b == tp->sport && c->addr_a == tp->daddr &&
-				c->port_a == tp->dport;
-		if (forward || backward) {
-			*dir = backward;
-			return c;
-		}
-	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 8;
-		struct rel_conn *grown = realloc(t->v, cap * sizeof(*grown));
-		if (!grown)
-			return NULL;
-		t->v = grown;
-		t->cap = cap;
-	}
-	struct rel_conn *c = &t->v[t->n++];
-	*c = (struct rel_conn){ .addr_a = tp->saddr, .addr_b = tp->daddr, .port_a = tp->sport, .port_b = tp->dport };
-	*dir = 0;
-	return c;
-}
-
-/* A segment to label; a drop report knows neither the ack number nor the length. */
-struct segment {
-	const struct tl_tuple *tuple;
-	uint32_t seq, ack, len;
-	uint8_t flags;
-	bool reported_drop;
-};
-
-/* "S. seq 0 ack 1 len 0"; learns each direction's base as it goes. -1 when out of memory. */
-static int rel_label(struct rel_table *t, const struct segment *sg, char *out, size_t outlen)
-{
-	int d;
-	struct rel_conn *c = rel_find(t, sg->tuple, &d);
-	if (!c)
-		return -1;
-	struct rel_dir *me = &c->dir[d], *peer = &c->dir[!d];
-	bool syn = sg->flags & TL_TH_SYN, ack_set = sg->flags & TL_TH_ACK;
-	if (syn && !ack_set && me->known && me->base != sg->seq)
-		memset(c->dir, 0, sizeof(c->dir)); /* a new connection on the same ports */
-	if (syn || !me->known)
-		*me = (struct rel_dir){ .known = true, .base = sg->seq };
 	char letters[12];
-	tl_flags_letters(sg->flags, letters);
-	int n = snprintf(out, outlen, "%s seq %u", letters, sg->seq - me->base);
-	if (ack_set && !sg->reported_drop && n >= 0 && (size_t)n < outlen)
-		n += snprintf(out + n, outlen - n, " ack %u", peer->known ? sg->ack - peer->base : sg->ack);
-	if (!sg->reported_drop && n >= 0 && (size_t)n < outlen)
-		snprintf(out + n, outlen - n, " len %u", sg->len);
-	return 0;
+	tl_flags_letters(flags, letters);
+	int n = snprintf(out, outlen, "%s seq %u", letters, ref->rel_seq);
+	if ((flags & TL_TH_ACK) && !reported_drop && n >= 0 && (size_t)n < outlen)
+		n += snprintf(out + n, outlen - n, " ack %u", ref->rel_ack);
+	if (!reported_drop && n >= 0 && (size_t)n < outlen)
+		snprintf(out + n, outlen - n, " len %u", len);
 }
 
 /* ---- building the rows ------------------------------------------------- */
@@ -142,7 +85,6 @@ struct build {
 	const struct tl_timeline *tl;
 	struct tl_ladder *l;
 	size_t cap;
-	struct rel_table rel;
 	struct drop_mark *marks; /* one per event */
 	bool seen_state[3];	 /* per side: a state change was drawn */
 	enum tl_state current[3];
@@ -247,9 +189,11 @@ static int add_packet(struct build *b, size_t i)
 	const struct tl_packet *p = &ev->u.packet;
 	struct tl_ladder_row r = { .kind = TL_LROW_PACKET, .t_ns = rel_time(b->tl, ev->t_ns), .flags = p->flags };
 	r.side = sender_side(b, ev->side, &p->tuple);
-	struct segment sg = { .tuple = &p->tuple, .seq = p->seq, .ack = p->ack, .len = p->payload_len, .flags = p->flags };
-	if (rel_label(&b->rel, &sg, r.label, sizeof(r.label)) < 0)
+	if (!p->ref.conn) {
+		errno = EINVAL; /* a timeline that did not go through tl_roles_annotate */
 		return -1;
+	}
+	segment_label(p->flags, &p->ref, p->payload_len, false, r.label, sizeof(r.label));
 	role_text(p->role, p->retrans_no, false, r.role, sizeof(r.role));
 	role_text(p->role, p->retrans_no, true, r.role_short, sizeof(r.role_short));
 	r.retrans_no = p->retrans_no;
@@ -268,9 +212,11 @@ static int add_lone_drop(struct build *b, size_t i)
 	const struct tl_drop *d = &ev->u.drop;
 	struct tl_ladder_row r = { .kind = TL_LROW_PACKET, .t_ns = rel_time(b->tl, ev->t_ns), .flags = d->flags };
 	r.side = sender_side(b, ev->side, &d->tuple);
-	struct segment sg = { .tuple = &d->tuple, .seq = d->seq, .flags = d->flags, .reported_drop = true };
-	if (rel_label(&b->rel, &sg, r.label, sizeof(r.label)) < 0)
+	if (d->ref.seq_base == TL_BASE_NONE) {
+		errno = EINVAL; /* a timeline that did not go through tl_roles_annotate */
 		return -1;
+	}
+	segment_label(d->flags, &d->ref, 0, true, r.label, sizeof(r.label));
 	r.reset = d->flags & TL_TH_RST;
 	r.dropped = true;
 	tl_ladder_clean_text(r.drop_rule, sizeof(r.drop_rule), d->rule);
@@ -326,15 +272,57 @@ static void snapshot_text(const struct build *b, const struct tl_snapshot *s, ch
 	}
 }
 
+/*
+ * Copies the list "head: a, b, c" into dst; when it does not fit, as many
+ * items as do, then how many were left out: "head: a, b, and 1 more".
+ */
+static void fit_list(char *dst, size_t len, const char *list)
+{
+	if (strlen(list) < len) {
+		tl_ladder_clean_text(dst, len, list);
+		return;
+	}
+	size_t left_out = 1;
+	for (const char *cut = strrchr(list, ','); cut; left_out++) {
+		char tail[32];
+		int n = snprintf(tail, sizeof(tail), ", and %zu more", left_out);
+		if ((size_t)(cut - list) + (size_t)n < len) {
+			char *kept = strndup(list, (size_t)(cut - list));
+			if (kept) {
+				tl_ladder_clean_text(dst, len, kept);
+				snprintf(dst + strlen(dst), len - strlen(dst), "%s", tail);
+				free(kept);
+				return;
+			}
+			break;
+		}
+		while (--cut > list && *cut != ',')
+			;
+		if (cut == list)
+			break;
+	}
+	tl_ladder_clean_text(dst, len, list); /* no item fits after the head: cut as any text */
+}
+
+/* Room for one socket in a snapshot's summary (", server ESTABLISHED") and for its head. */
+#define SNAPSHOT_ITEM_MAX 40
+#define SNAPSHOT_HEAD_MAX (sizeof(((struct tl_snapshot *)0)->label) + 32)
+
 static int add_note(struct build *b, const struct tl_event *ev)
 {
-	char text[1024];
 	struct tl_ladder_row r = { .kind = TL_LROW_NOTE, .side = TL_SIDE_NONE, .t_ns = rel_time(b->tl, ev->t_ns) };
-	if (ev->kind == TL_EV_SNAPSHOT)
-		snapshot_text(b, &ev->u.snapshot, text, sizeof(text));
-	else
-		snprintf(text, sizeof(text), "%s", ev->u.note);
-	tl_ladder_clean_text(r.text, sizeof(r.text), text);
+	if (ev->kind != TL_EV_SNAPSHOT) {
+		tl_ladder_clean_text(r.text, sizeof(r.text), ev->u.note);
+		return push_row(b, &r);
+	}
+	size_t len = SNAPSHOT_HEAD_MAX + ev->u.snapshot.n * SNAPSHOT_ITEM_MAX;
+	char *text = malloc(len);
+	if (!text)
+		return -1;
+	snapshot_text(b, &ev->u.snapshot, text, len);
+	TL_ASSERT(strlen(text) + 1 < len); /* the whole list was written */
+	fit_list(r.text, sizeof(r.text), text);
+	free(text);
 	return push_row(b, &r);
 }
 
@@ -361,19 +349,21 @@ static int compare_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static uint64_t median_gap(const struct tl_ladder *l)
+/* The median gap between rows into *out (0 for fewer than two rows). Returns 0, or -1 when out of memory. */
+static int median_gap(const struct tl_ladder *l, uint64_t *out)
 {
+	*out = 0;
 	if (l->n < 2)
 		return 0;
 	uint64_t *gaps = malloc((l->n - 1) * sizeof(*gaps));
 	if (!gaps)
-		return 0; /* only the 200 ms rule then */
+		return -1;
 	for (size_t i = 1; i < l->n; i++)
 		gaps[i - 1] = l->rows[i].gap_ns;
 	qsort(gaps, l->n - 1, sizeof(*gaps), compare_u64);
-	uint64_t m = gaps[(l->n - 1) / 2];
+	*out = gaps[(l->n - 1) / 2];
 	free(gaps);
-	return m;
+	return 0;
 }
 
 static bool is_break(uint64_t gap_ns, uint64_t median_ns)
@@ -383,19 +373,22 @@ static bool is_break(uint64_t gap_ns, uint64_t median_ns)
 	return gap_ns >= TL_LADDER_BREAK_MIN_NS && gap_ns > TL_LADDER_BREAK_MEDIANS * median_ns;
 }
 
-static void mark_gaps(struct tl_ladder *l)
+/* Returns 0, or -1 when out of memory. */
+static int mark_gaps(struct tl_ladder *l)
 {
 	uint64_t prev = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		l->rows[i].gap_ns = l->rows[i].t_ns - prev;
 		prev = l->rows[i].t_ns;
 	}
-	l->median_gap_ns = median_gap(l);
+	if (median_gap(l, &l->median_gap_ns) < 0)
+		return -1;
 	l->scaled_ns = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		l->rows[i].break_before = is_break(l->rows[i].gap_ns, l->median_gap_ns);
 		l->scaled_ns += tl_ladder_scaled_gap_ns(l, i);
 	}
+	return 0;
 }
 
 int tl_ladder_build(const struct tl_scenario *sc, const struct tl_timeline *tl, struct tl_ladder *out)
@@ -410,15 +403,18 @@ int tl_ladder_build(const struct tl_scenario *sc, const struct tl_timeline *tl, 
 	for (size_t i = 0; i < tl->n && rc == 0; i++)
 		rc = add_event(&b, i);
 	free(b.marks);
-	free(b.rel.v);
-	if (rc < 0) {
-		tl_ladder_free(out);
+	if (rc == 0 && !out->server[0]) /* no packet: the server is where the scenario listens */
+		snprintf(out->server, sizeof(out->server), "%s:%u", sc->host, sc->port);
+	if (rc == 0 && mark_gaps(out) < 0) {
 		errno = ENOMEM;
+		rc = -1;
+	}
+	if (rc < 0) {
+		int why = errno;
+		tl_ladder_free(out);
+		errno = why;
 		return -1;
 	}
-	if (!out->server[0]) /* no packet: the server is where the scenario listens */
-		snprintf(out->server, sizeof(out->server), "%s:%u", sc->host, sc->port);
-	mark_gaps(out);
 	return 0;
 }
 

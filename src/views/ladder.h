@@ -73,8 +73,10 @@ struct tl_ladder {
  * annotated (sides and roles) as tl_report_run() leaves it. Only reads sc
  * and tl. Dropped packets are those marked dropped and those a TL_EV_DROP
  * event names (same tuple, seq and flags, within 100 ms); a drop event that
- * matches no captured packet becomes an arrow of its own. Fills *out (free
- * with tl_ladder_free) and returns 0, or returns -1 with errno ENOMEM.
+ * matches no captured packet becomes an arrow of its own. The numbers on
+ * the arrows are the ones tl_roles_annotate recorded. Fills *out (free with
+ * tl_ladder_free) and returns 0, or returns -1 with errno ENOMEM, or EINVAL
+ * when a packet or drop report was not annotated.
  */
 int tl_ladder_build(const struct tl_scenario *sc, const struct tl_timeline *tl, struct tl_ladder *out);
 

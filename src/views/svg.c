@@ -570,7 +570,8 @@ int tl_svg_print(FILE *out, const struct tl_scenario *sc, const struct tl_timeli
 {
 	struct tl_ladder l;
 	if (tl_ladder_build(sc, tl, &l) < 0)
-		return tl_errorf(err, errlen, "out of memory");
+		return tl_errorf(err, errlen, "%s", errno == EINVAL ? "packets without their connection's numbers "
+						 "(the timeline was not annotated)" : "out of memory");
 	struct svg s = { .out = out, .sc = sc, .l = &l, .y = calloc(l.n ? l.n : 1, sizeof(double)) };
 	if (!s.y) {
 		tl_ladder_free(&l);

@@ -272,6 +272,74 @@ static void a_different_state_path_is_a_difference(void **state_)
 	finish(&k, &m, text);
 }
 
+/* n connections, each a handshake from its own client port with its own initial numbers. */
+static void many_handshakes(struct run *r, uint16_t first_port, uint32_t isn_step, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t = 100 * (i + 1);
+		r->client_port = (uint16_t)(first_port + i);
+		r->client_isn += isn_step;
+		r->server_isn -= isn_step;
+		pkt(r, t, true, S, 0, 0, 0);
+		pkt(r, t + 10, false, S | A, 0, 1, 0);
+		pkt(r, t + 20, true, A, 1, 1, 0);
+	}
+}
+
+/* Every connection keeps its own number and its own relative numbers, however many there are. */
+static void more_than_64_connections_are_told_apart(void **state_)
+{
+	(void)state_;
+	enum { CONNS = 70 };
+	struct run k, m;
+	char *text;
+	run_init(&k, 0, 1000, 7000, 5, 64);
+	run_init(&m, 0, 1, 9, 77, 64);
+	many_handshakes(&k, 50000, 104729, CONNS);
+	many_handshakes(&m, 40000, 7919, CONNS);
+	int diffs = compare(&k, &m, NULL, NULL, &text);
+	if (diffs)
+		fail_msg("%d differences:\n%s", diffs, text);
+	assert_non_null(strstr(text, "packets   210 of 210 equal"));
+	finish(&k, &m, text);
+
+	/* A difference in the 70th connection is shown as that connection's. */
+	run_init(&k, 0, 1000, 7000, 5, 64);
+	run_init(&m, 0, 1, 9, 77, 64);
+	many_handshakes(&k, 50000, 104729, CONNS);
+	many_handshakes(&m, 40000, 7919, CONNS - 1);
+	m.client_port = 40000 + CONNS - 1;
+	pkt(&m, 100 * CONNS, true, S, 0, 0, 0);
+	pkt(&m, 100 * CONNS + 10, false, S | A, 0, 1, 0);
+	pkt(&m, 100 * CONNS + 20, true, A, 1, 2, 0); /* acknowledges one more than the kernel */
+	assert_int_equal(compare(&k, &m, NULL, NULL, &text), 1);
+	assert_non_null(strstr(text, "! 210  client .   seq 1 ack 1 len 0 handshake-3/3 (connection 70)"));
+	assert_non_null(strstr(text, "client .   seq 1 ack 2 len 0 ack (connection 70)"));
+	finish(&k, &m, text);
+}
+
+/* A path longer than the lines print is still compared to its last state. */
+static void a_long_state_path_is_compared_whole(void **state_)
+{
+	(void)state_;
+	enum { FLIPS = 80 }; /* 160 states, more than the 128 printed */
+	struct run k, m;
+	char *text;
+	run_init(&k, 51734, 1000, 7000, 5, 64);
+	run_init(&m, 40000, 1, 9, 77, 64);
+	for (uint64_t i = 0; i < FLIPS; i++) {
+		bool last = i == FLIPS - 1;
+		state(&k, 10 * i + 1, true, TL_ESTABLISHED, TL_FIN_WAIT1);
+		state(&k, 10 * i + 2, true, TL_FIN_WAIT1, TL_ESTABLISHED);
+		state(&m, 10 * i + 1, true, TL_ESTABLISHED, TL_FIN_WAIT1);
+		state(&m, 10 * i + 2, true, TL_FIN_WAIT1, last ? TL_FIN_WAIT2 : TL_ESTABLISHED);
+	}
+	assert_int_equal(compare(&k, &m, NULL, NULL, &text), 1);
+	assert_non_null(strstr(text, "client    states differ\n"));
+	assert_non_null(strstr(text, "... (161 states)"));
+	finish(&k, &m, text);
+}
+
 static void syn_series(struct tl_series_report *r, const double *at_ms, size_t n, bool gave_up, double gave_up_ms)
 {
 	memset(r, 0, sizeof(*r));
@@ -347,6 +415,8 @@ static void retransmissions_are_compared_within_2_ms_plus_2_percent(void **state
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_long_state_path_is_compared_whole),
+		cmocka_unit_test(more_than_64_connections_are_told_apart),
 		cmocka_unit_test(isn_ports_timestamp_values_and_timing_are_normalised),
 		cmocka_unit_test(a_different_length_is_a_difference_shown_side_by_side),
 		cmocka_unit_test(a_different_window_is_a_difference_and_shows_the_options),

@@ -682,6 +682,45 @@ static void test_build_round_trips_through_decode(void **state)
 	free(built.bytes);
 }
 
+/* The options every reader needs come parsed from the frame, never from the printed text. */
+static void test_options_parsed_from_the_frame(void **state)
+{
+	(void)state;
+	struct tl_packet p;
+	assert_int_equal(build_crafted(&crafted[0], &p), 0); /* mss, sackOK, TS, nop, wscale */
+	static const uint8_t syn_kinds[] = { TL_TCPOPT_MSS, 4, TL_TCPOPT_TIMESTAMP, TL_TCPOPT_NOP, TL_TCPOPT_WSCALE };
+	assert_int_equal(p.options.n, sizeof(syn_kinds));
+	assert_memory_equal(p.options.kind, syn_kinds, sizeof(syn_kinds));
+	assert_false(p.options.malformed);
+	assert_int_equal(p.options.mss, 65495);
+	assert_int_equal(p.options.wscale, 7);
+	assert_int_equal(p.options.ts_val, 123);
+	assert_int_equal(p.options.ts_ecr, 0);
+	free(p.bytes);
+
+	assert_int_equal(build_crafted(&crafted[3], &p), 0); /* unknown-99, nop, nop, nop, eol */
+	static const uint8_t unknown_kinds[] = { 99, TL_TCPOPT_NOP, TL_TCPOPT_NOP, TL_TCPOPT_NOP, TL_TCPOPT_EOL };
+	assert_int_equal(p.options.n, sizeof(unknown_kinds));
+	assert_memory_equal(p.options.kind, unknown_kinds, sizeof(unknown_kinds));
+	free(p.bytes);
+
+	struct tl_tcp_option_list o;
+	static const uint8_t one_block[] = { 1, 1, 5, 10, 0, 0, 0, 7, 0, 0, 0, 9 };
+	tl_tcp_options_parse(one_block, sizeof(one_block), &o);
+	assert_int_equal(o.n, 3);
+	assert_int_equal(o.n_sack, 1);
+	assert_int_equal(o.sack[0][0], 7);
+	assert_int_equal(o.sack[0][1], 9);
+	static const uint8_t long_mss[] = { 1, 2, 5, 0 }; /* runs past the end */
+	tl_tcp_options_parse(long_mss, sizeof(long_mss), &o);
+	assert_true(o.malformed);
+	assert_int_equal(o.n, 1);
+	static const uint8_t short_ts[] = { 8, 6, 0, 0, 0, 0, 1, 1 }; /* not TS's 10 bytes */
+	tl_tcp_options_parse(short_ts, sizeof(short_ts), &o);
+	assert_true(o.malformed);
+	assert_int_equal(o.n, 0);
+}
+
 static void test_build_rejects_unpadded_options(void **state)
 {
 	(void)state;
@@ -800,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_format_without_frame_bytes),
 		cmocka_unit_test(test_build_then_format),
 		cmocka_unit_test(test_build_round_trips_through_decode),
+		cmocka_unit_test(test_options_parsed_from_the_frame),
 		cmocka_unit_test(test_build_rejects_unpadded_options),
 		cmocka_unit_test(test_decode_rejects_truncated),
 		cmocka_unit_test(test_decode_rejects_non_tcp),

@@ -20,17 +20,24 @@
 #define CLIENT 40000
 #define SERVER 2017
 
-static void add(struct tl_timeline *tl, bool from_client, uint8_t flags, uint32_t seq, uint32_t ack,
-		size_t len)
+/* A packet between the server and a client on client_port. */
+static void add_on(struct tl_timeline *tl, uint16_t client_port, bool from_client, uint8_t flags, uint32_t seq,
+		   uint32_t ack, size_t len)
 {
 	static const uint8_t payload[64] = "hello";
 	struct tl_tuple t = {
 		.saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
-		.sport = from_client ? CLIENT : SERVER, .dport = from_client ? SERVER : CLIENT,
+		.sport = from_client ? client_port : SERVER, .dport = from_client ? SERVER : client_port,
 	};
 	struct tl_event ev = { .t_ns = tl->n * 1000, .kind = TL_EV_PACKET };
 	assert_int_equal(tl_packet_build(&t, seq, ack, flags, 512, NULL, 0, payload, len, &ev.u.packet), 0);
 	assert_int_equal(tl_timeline_append(tl, &ev), 0);
+}
+
+static void add(struct tl_timeline *tl, bool from_client, uint8_t flags, uint32_t seq, uint32_t ack,
+		size_t len)
+{
+	add_on(tl, CLIENT, from_client, flags, seq, ack, len);
 }
 
 static void assert_roles(struct tl_timeline *tl, const enum tl_role *want, const unsigned *retrans, size_t n)
@@ -138,6 +145,72 @@ static void repeated_fin_keeps_its_role(void **state)
 	tl_timeline_free(&tl);
 }
 
+/* Far more segments than a fixed table would hold: a late resend is still recognised. */
+static void a_resend_after_many_segments_is_a_retransmission(void **state)
+{
+	(void)state;
+	enum { SEGMENTS = 200, RESENT = 67 }; /* the 68th data segment is sent again */
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	for (uint32_t i = 0; i < SEGMENTS; i++)
+		add(&tl, true, P | A, 101 + 5 * i, 501, 5);
+	add(&tl, true, P | A, 101 + 5 * RESENT, 501, 5);
+	assert_int_equal(tl_roles_annotate(&tl), 0);
+	const struct tl_packet *resend = &tl.ev[tl.n - 1].u.packet;
+	assert_int_equal(resend->role, TL_ROLE_DATA);
+	assert_int_equal(resend->retrans_no, 1);
+	/* add() stamps packet k at k microseconds: the resend comes after the rest */
+	assert_int_equal(resend->resend_gap_ns, (tl.n - 1 - (3 + RESENT)) * 1000);
+	assert_int_equal(tl.ev[3 + RESENT].u.packet.retrans_no, 0);
+	tl_timeline_free(&tl);
+}
+
+static void assert_ref(const struct tl_timeline *tl, size_t i, unsigned conn, unsigned dir, enum tl_seq_base seq_base,
+		       uint32_t rel_seq, enum tl_seq_base ack_base, uint32_t rel_ack)
+{
+	const struct tl_conn_ref *r = tl->ev[i].kind == TL_EV_PACKET ? &tl->ev[i].u.packet.ref : &tl->ev[i].u.drop.ref;
+	if (r->conn != conn || r->dir != dir || r->seq_base != seq_base || r->rel_seq != rel_seq ||
+	    r->ack_base != ack_base || r->rel_ack != rel_ack)
+		fail_msg("event #%zu: conn %u dir %u seq %u (base %d) ack %u (base %d), expected conn %u dir %u seq %u "
+			 "(base %d) ack %u (base %d)",
+			 i + 1, r->conn, r->dir, r->rel_seq, r->seq_base, r->rel_ack, r->ack_base, conn, dir, rel_seq,
+			 seq_base, rel_ack, ack_base);
+}
+
+/* The one rule for relative numbers, recorded on every packet and drop report. */
+static void every_segment_carries_its_connection_and_relative_numbers(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);		  /* 1: connection 1 */
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	add_on(&tl, CLIENT + 1, true, S, 7000, 0, 0); /* 4: connection 2, refused */
+	add_on(&tl, CLIENT + 1, false, R | A, 0, 7001, 0);
+	struct tl_event drop = { .t_ns = tl.n * 1000, .kind = TL_EV_DROP };
+	drop.u.drop = (struct tl_drop){
+		.tuple = { .saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK), .sport = CLIENT, .dport = SERVER },
+		.seq = 101, .flags = P | A,
+	};
+	assert_int_equal(tl_timeline_append(&tl, &drop), 0); /* 6: a drop report the capture missed */
+	add(&tl, true, S, 9000, 0, 0);		  /* 7: a new connection on connection 1's ports */
+	add(&tl, false, A, 501, 101, 0);	  /* 8: the server's challenge ACK, in its old numbers */
+	assert_int_equal(tl_roles_annotate(&tl), 0);
+	assert_ref(&tl, 0, 1, 0, TL_BASE_SYN, 0, TL_BASE_NONE, 0);
+	assert_ref(&tl, 1, 1, 1, TL_BASE_SYN, 0, TL_BASE_SYN, 1);
+	assert_ref(&tl, 2, 1, 0, TL_BASE_SYN, 1, TL_BASE_SYN, 1);
+	assert_ref(&tl, 3, 2, 0, TL_BASE_SYN, 0, TL_BASE_NONE, 0);
+	assert_ref(&tl, 4, 2, 1, TL_BASE_FIRST, 0, TL_BASE_SYN, 1); /* the server never sent a SYN */
+	assert_ref(&tl, 5, 1, 0, TL_BASE_SYN, 1, TL_BASE_NONE, 0);
+	assert_ref(&tl, 6, 1, 0, TL_BASE_SYN, 0, TL_BASE_NONE, 0);
+	assert_ref(&tl, 7, 1, 1, TL_BASE_SYN, 1, TL_BASE_SYN, (uint32_t)(101 - 9000));
+	tl_timeline_free(&tl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +219,8 @@ int main(void)
 		cmocka_unit_test(refused_connection_is_a_reset),
 		cmocka_unit_test(repeated_syns_are_numbered_and_a_new_isn_starts_over),
 		cmocka_unit_test(repeated_fin_keeps_its_role),
+		cmocka_unit_test(a_resend_after_many_segments_is_a_retransmission),
+		cmocka_unit_test(every_segment_carries_its_connection_and_relative_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
  * event records; packets go through tl_packet_build and tl_roles_annotate so
  * their texts and roles are the real ones.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -250,6 +251,44 @@ static void rows_have_relative_numbers_roles_and_sides(void **unused)
 	tl_timeline_free(&tl);
 }
 
+/*
+ * The arrows show the numbers roles.h recorded on each packet, which compare
+ * reads too: one rule, including a server's challenge ACK to a new SYN on the
+ * old ports, which still counts from the server's own last SYN.
+ */
+static void arrows_show_the_numbers_roles_recorded(void **unused)
+{
+	(void)unused;
+	struct tl_timeline tl;
+	struct tl_ladder l;
+	struct tl_scenario sc = scenario();
+	tl_timeline_init(&tl, T0);
+	handshake(&tl);
+	pkt(&tl, 500, true, S, 9000, 0, 0);	 /* a new SYN on the same ports */
+	pkt(&tl, 510, false, A, 5001, 1001, 0); /* the server answers in the old connection's numbers */
+	assert_int_equal(tl_roles_annotate(&tl), 0);
+	assert_int_equal(tl_ladder_build(&sc, &tl, &l), 0);
+	size_t k = 0;
+	for (size_t i = 0; i < tl.n; i++) {
+		if (tl.ev[i].kind != TL_EV_PACKET)
+			continue;
+		const struct tl_packet *p = &tl.ev[i].u.packet;
+		char flags[12], want[72];
+		tl_flags_letters(p->flags, flags);
+		if (p->flags & A)
+			snprintf(want, sizeof(want), "%s seq %u ack %u len %u", flags, p->ref.rel_seq, p->ref.rel_ack,
+				 p->payload_len);
+		else
+			snprintf(want, sizeof(want), "%s seq %u len %u", flags, p->ref.rel_seq, p->payload_len);
+		assert_string_equal(nth_packet(&l, k++)->label, want);
+	}
+	assert_int_equal(k, 5);
+	assert_string_equal(nth_packet(&l, 3)->label, "S seq 0 len 0");
+	assert_string_equal(nth_packet(&l, 4)->label, ". seq 1 ack 4294959297 len 0"); /* ack 1001 - 9000 */
+	tl_ladder_free(&l);
+	tl_timeline_free(&tl);
+}
+
 static void a_long_idle_gap_is_a_break_and_not_scaled(void **unused)
 {
 	(void)unused;
@@ -307,6 +346,7 @@ static void a_drop_without_a_captured_packet_is_an_arrow_of_its_own(void **unuse
 	tl_timeline_init(&tl, T0);
 	state(&tl, 300, TL_SIDE_CLIENT, TL_ESTABLISHED, TL_FIN_WAIT1);
 	drop(&tl, 400, true, F | A, 77, "");
+	assert_int_equal(tl_roles_annotate(&tl), 0); /* numbers a drop report too */
 	assert_int_equal(tl_ladder_build(&sc, &tl, &l), 0);
 	assert_int_equal(l.n, 2);
 	assert_int_equal(l.rows[1].kind, TL_LROW_PACKET);
@@ -314,6 +354,62 @@ static void a_drop_without_a_captured_packet_is_an_arrow_of_its_own(void **unuse
 	assert_int_equal(l.rows[1].side, TL_SIDE_CLIENT);
 	assert_string_equal(l.rows[1].label, "F. seq 0"); /* a drop report has no ack number or length */
 	assert_string_equal(l.server, "127.0.0.1:2017"); /* from the scenario: no packet was captured */
+	tl_ladder_free(&l);
+	tl_timeline_free(&tl);
+}
+
+/* Without roles' numbers the ladder refuses rather than draw zeros. */
+static void an_unannotated_timeline_is_refused(void **unused)
+{
+	(void)unused;
+	struct tl_timeline tl;
+	struct tl_ladder l;
+	struct tl_scenario sc = scenario();
+	tl_timeline_init(&tl, T0);
+	pkt(&tl, 350, true, S, 1000, 0, 0);
+	errno = 0;
+	assert_int_equal(tl_ladder_build(&sc, &tl, &l), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(tl_roles_annotate(&tl), 0);
+	assert_int_equal(tl_ladder_build(&sc, &tl, &l), 0);
+	assert_string_equal(nth_packet(&l, 0)->label, "S seq 0 len 0");
+	tl_ladder_free(&l);
+	tl_timeline_free(&tl);
+}
+
+/* A snapshot of more sockets than a row holds says how many it left out. */
+static void a_long_snapshot_counts_the_sockets_it_leaves_out(void **unused)
+{
+	(void)unused;
+	enum { SOCKETS = 40 };
+	struct tl_timeline tl;
+	struct tl_ladder l;
+	struct tl_scenario sc = scenario();
+	tl_timeline_init(&tl, T0);
+	struct tl_event ev = { .kind = TL_EV_SNAPSHOT };
+	snprintf(ev.u.snapshot.label, sizeof(ev.u.snapshot.label), "after close");
+	ev.u.snapshot.rows = calloc(SOCKETS, sizeof(*ev.u.snapshot.rows));
+	assert_non_null(ev.u.snapshot.rows);
+	ev.u.snapshot.n = SOCKETS;
+	for (size_t i = 0; i < SOCKETS; i++) {
+		ev.u.snapshot.rows[i].tuple = tuple(true);
+		ev.u.snapshot.rows[i].tuple.sport = (uint16_t)(CLIENT_PORT + i);
+		ev.u.snapshot.rows[i].state = TL_TIME_WAIT;
+	}
+	append(&tl, &ev, 100);
+	assert_int_equal(tl_ladder_build(&sc, &tl, &l), 0);
+	assert_int_equal(l.n, 1);
+	const char *text = l.rows[0].text;
+	assert_non_null(strstr(text, "snapshot after close: client TIME_WAIT, client TIME_WAIT"));
+	const char *more = strstr(text, ", and ");
+	assert_non_null(more);
+	unsigned left_out = 0;
+	assert_int_equal(sscanf(more, ", and %u more", &left_out), 1);
+	size_t shown = 0;
+	for (const char *c = strstr(text, "client"); c && c < more; c = strstr(c + 1, "client"))
+		shown++;
+	assert_int_equal(shown + left_out, SOCKETS);
+	assert_true(strlen(text) < sizeof(l.rows[0].text));
 	tl_ladder_free(&l);
 	tl_timeline_free(&tl);
 }
@@ -535,9 +631,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rows_have_relative_numbers_roles_and_sides),
+		cmocka_unit_test(arrows_show_the_numbers_roles_recorded),
 		cmocka_unit_test(a_long_idle_gap_is_a_break_and_not_scaled),
 		cmocka_unit_test(a_drop_event_marks_its_packet_and_a_retransmission_is_numbered),
 		cmocka_unit_test(a_drop_without_a_captured_packet_is_an_arrow_of_its_own),
+		cmocka_unit_test(an_unannotated_timeline_is_refused),
+		cmocka_unit_test(a_long_snapshot_counts_the_sockets_it_leaves_out),
 		cmocka_unit_test(texts_are_cleaned_to_valid_utf8),
 		cmocka_unit_test(unicode_ladder_draws_arrows_states_calls_and_breaks),
 		cmocka_unit_test(ascii_ladder_uses_ascii_only),
