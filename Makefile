@@ -25,12 +25,16 @@ else
 Q := @
 endif
 
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+# The project's flags are fixed; what a user passes (make CFLAGS=-O1, or the
+# environment) is added after them, so it can tune optimisation or add
+# warnings but never drop -std, -Werror, the include paths, the sanitizers or
+# pkg-config's flags. `override` makes this hold for command-line variables too.
+OPTFLAGS ?= -O2 -g
+override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	    -Isrc -I$(OUT) $(SANFLAGS) $(shell pkg-config --cflags $(PKGS)) \
-	    -DTCPLAB_DATADIR='"$(DATADIR)"'
-LDFLAGS  += $(SANFLAGS)
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+	    -DTCPLAB_DATADIR='"$(DATADIR)"' $(OPTFLAGS) $(CFLAGS)
+override LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+override LDLIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm $(LDLIBS)
 
 ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_SRC  := $(wildcard src/lab/bpf/*.bpf.c)
