@@ -271,6 +271,11 @@ static int check_report_options(const struct tl_runcli *o)
 		fprintf(stderr, "tcplab report: -o DIR is required: where to write index.html and the run files\n");
 		return TL_EXIT_USAGE;
 	}
+	if (o->compare) {
+		fprintf(stderr, "tcplab report: --compare prints the kernel against the model and makes no page; "
+				"use 'tcplab run --compare'\n");
+		return TL_EXIT_USAGE;
+	}
 	if (o->seed_given && !o->simulated) {
 		fprintf(stderr, "tcplab report: --seed applies to --sim only (the kernel chooses its own sequence numbers)\n");
 		return TL_EXIT_USAGE;
@@ -325,7 +330,7 @@ static int report_suite(struct tl_runcli *o, const struct tl_runcli_suite *s, in
 int tl_cmd_report(int argc, char **argv)
 {
 	struct tl_runcli o = { .command = "report", .timers = tl_timer_profile_find("fast"), .seed = 1,
-			       .allow_seed = true, .allow_report = true };
+			       .allow_seed = true, .allow_compare = true, .allow_report = true };
 	int status = tl_runcli_parse(&o, argc, argv, report_usage);
 	if (status >= 0)
 		return status;

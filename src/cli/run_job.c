@@ -4,10 +4,12 @@
 #include "cli/run_job.h"
 
 #include <inttypes.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/report.h"
 #include "cli/runcli.h"
+#include "core/textbuf.h"
 #include "lab/lab.h"
 #include "lab/netns.h"
 #include "model/sim.h"
@@ -34,6 +36,24 @@ static int run_backend(const struct tl_runcli *o, const struct tl_scenario *sc, 
 	return tl_lab_run(sc, &lo, tl, timers, err, errlen);
 }
 
+/* The sim command line that repeats this run: the seed and every option that changed it. */
+static void repeat_command(const struct tl_runcli *o, const struct tl_scenario *sc, char *out, size_t len)
+{
+	tl_textf(out, len, "tcplab sim --seed %" PRIu64, o->seed);
+	if (o->timers && strcmp(o->timers->name, "fast"))
+		tl_appendf(out, len, " --timers %s", o->timers->name);
+	for (size_t k = 0; k < o->n_drops; k++) {
+		/* Double quotes: the whole command is shown in single ones. */
+		tl_appendf(out, len, " --drop \"");
+		for (const char *c = o->drops[k]; *c; c++)
+			tl_appendf(out, len, strchr("\"\\$`", *c) ? "\\%c" : "%c", *c);
+		tl_appendf(out, len, "\"");
+	}
+	if (o->time_wait)
+		tl_appendf(out, len, " --time-wait");
+	tl_appendf(out, len, " %s", sc->path);
+}
+
 enum tl_verdict tl_run_job(const struct tl_scenario *sc, size_t index, FILE *out, volatile sig_atomic_t *stop,
 			   void *ctx)
 {
@@ -50,9 +70,11 @@ enum tl_verdict tl_run_job(const struct tl_scenario *sc, size_t index, FILE *out
 	struct tl_report_options ro;
 	tl_runcli_report_options(o, sc, index, &timers, &names, &ro);
 	enum tl_verdict v = tl_report_run(sc, &tl, rc, err, &ro, out);
-	if (o->simulated && v != TL_VERDICT_PASS && v != TL_VERDICT_INTERRUPTED)
-		fprintf(out, "   simulated with seed %" PRIu64 ": 'tcplab sim --seed %" PRIu64 " %s' repeats this run\n\n",
-			o->seed, o->seed, sc->path);
+	if (o->simulated && v != TL_VERDICT_PASS && v != TL_VERDICT_INTERRUPTED) {
+		char command[8192];
+		repeat_command(o, sc, command, sizeof(command));
+		fprintf(out, "   simulated with seed %" PRIu64 ": '%s' repeats this run\n\n", o->seed, command);
+	}
 	tl_timeline_free(&tl);
 	return v;
 }

@@ -50,6 +50,11 @@ PY
 echo $? >"$out/sim-drop.rc"
 report_ok sim-drop
 shows_drop sim-drop
+# On the model the lost SYN-ACK fails N3's packet checks, and the failed run
+# says how to repeat it, with the option that changed it.
+[ "$(cat "$out/sim-drop.rc")" = 1 ] || fail "report --sim --drop: N3 did not fail its checks"
+grep -q "'tcplab sim --seed 1 --drop \"$drop\" .*N3.scn' repeats this run" "$out/sim-drop.out" ||
+	fail "the repeat command lacks the --drop rule"
 "$TCPLAB" report --sim -o "$out/sim-tw" --time-wait N5 >"$out/sim-tw.out" 2>&1
 echo $? >"$out/sim-tw.rc"
 report_ok sim-tw
@@ -59,13 +64,17 @@ shows_time_wait_end sim-tw
 grep -q "FIN_WAIT2 TIME_WAIT CLOSE</td>" "$out/sim-plain/index.html" && fail "without --time-wait N5 still shows TIME_WAIT -> CLOSE"
 
 # Options the commands share behave the same: a bad one is a usage error
-# named the same way; a raw nft rule is refused on the model.
+# named the same way; a raw nft rule is refused on the model; --compare
+# makes no page and says what to use instead.
 "$TCPLAB" report --sim -o "$out/x" --jobs 0 N3 2>"$out/err"
 [ $? = 2 ] || fail "report --jobs 0 is not a usage error"
 grep -q "^tcplab report: --jobs takes a whole number from 1 to 256, got '0'$" "$out/err" || fail "report --jobs 0: $(cat "$out/err")"
 "$TCPLAB" report --sim -o "$out/x" --drop 'nft ip protocol tcp drop' N3 2>"$out/err"
 [ $? = 2 ] || fail "report --sim with a raw nft --drop is not a usage error"
 grep -q "runs on the real kernel only" "$out/err" || fail "report --sim --drop nft: $(cat "$out/err")"
+"$TCPLAB" report --sim -o "$out/x" --compare N3 2>"$out/err"
+[ $? = 2 ] || fail "report --compare is not a usage error"
+grep -q "use 'tcplab run --compare'" "$out/err" || fail "report --compare: $(cat "$out/err")"
 
 wait
 report_ok kernel-drop
