@@ -181,13 +181,22 @@ static void load_files(const struct tl_runcli *o, size_t i, enum tl_verdict verd
 	file_path(o, i, "json", path, sizeof(path));
 	pf->doc = json_object_from_file(path);
 	bool have_json = pf->doc != NULL;
+	bool json_written = have_json || access(path, F_OK) == 0;
 	file_path(o, i, "svg", path, sizeof(path));
 	pf->svg = read_text(path);
+	int svg_errno = pf->svg ? 0 : errno;
+	bool svg_written = pf->svg || access(path, F_OK) == 0;
 	file_path(o, i, "pcap", path, sizeof(path));
 	bool have_pcap = access(path, R_OK) == 0;
-	if (!have_json)
+	if (!have_json && json_written)
+		tl_textf(pf->problem, sizeof(pf->problem), "%s could not be read back: %s", pf->json,
+			 json_util_get_last_err() ? json_util_get_last_err() : "unknown error");
+	else if (!have_json)
 		tl_textf(pf->problem, sizeof(pf->problem), "%s could not be read back (the run %s).", pf->json,
 			 verdict == TL_VERDICT_INTERRUPTED ? "was interrupted" : "ended before writing it");
+	else if (!pf->svg && svg_written)
+		tl_textf(pf->problem, sizeof(pf->problem), "%s could not be read back: %s", pf->svg_name,
+			 strerror(svg_errno ? svg_errno : EIO));
 	else if (verdict == TL_VERDICT_ERROR && !doc_says_error(pf->doc))
 		tl_textf(pf->problem, sizeof(pf->problem),
 			 "The run's files could not all be written; the command's output says which.");
@@ -288,17 +297,22 @@ static int check_report_options(const struct tl_runcli *o)
 	return -1;
 }
 
-/* Earlier files of these scenarios go first, so that a run which writes nothing cannot show an old result. */
-static void remove_old_files(const struct tl_runcli *o, size_t n)
+/* Earlier files of these scenarios go first, so that a run which writes nothing cannot show an old result.
+ * Returns 0, or -1 after saying which could not be removed. */
+static int remove_old_files(const struct tl_runcli *o, size_t n)
 {
 	static const char *const exts[] = { "json", "svg", "pcap" };
 	char path[PATH_MAX];
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < sizeof(exts) / sizeof(exts[0]); k++) {
 			file_path(o, i, exts[k], path, sizeof(path));
-			unlink(path);
+			if (unlink(path) < 0 && errno != ENOENT) {
+				fprintf(stderr, "tcplab report: cannot replace %s: %s\n", path, strerror(errno));
+				return -1;
+			}
 		}
 	}
+	return 0;
 }
 
 /* Runs the suite into DIR and writes the page. Returns the exit status. */
@@ -312,7 +326,11 @@ static int report_suite(struct tl_runcli *o, const struct tl_runcli_suite *s, in
 		return TL_EXIT_LAB;
 	for (size_t i = 0; i < s->n; i++)
 		make_stem(o->stems, i, s->scs[i].id);
-	remove_old_files(o, s->n);
+	if (remove_old_files(o, s->n) < 0) {
+		free(o->stems);
+		o->stems = NULL;
+		return TL_EXIT_USAGE;
+	}
 	int status = tl_runcli_run_suite(o, s->scs, s->n, tl_run_job,
 					 o->simulated ? "summary (simulated)" : "summary", s->res);
 	/* When the suite could not start there is no result to show. */

@@ -76,6 +76,15 @@ grep -q "runs on the real kernel only" "$out/err" || fail "report --sim --drop n
 [ $? = 2 ] || fail "report --compare is not a usage error"
 grep -q "use 'tcplab run --compare'" "$out/err" || fail "report --compare: $(cat "$out/err")"
 
+# An earlier file that cannot be replaced is said before anything runs, not
+# left for the page to show as if it were this run's.
+mkdir -p "$out/stale/N3.json"
+"$TCPLAB" report --sim -o "$out/stale" N3 >/dev/null 2>"$out/err"
+rc=$?
+[ "$rc" = 2 ] || fail "report over an unremovable N3.json exited $rc, expected 2"
+[ "$(cat "$out/err")" = "tcplab report: cannot replace $out/stale/N3.json: Is a directory" ] ||
+	fail "report over an unremovable N3.json: $(cat "$out/err")"
+
 wait
 report_ok kernel-drop
 shows_drop kernel-drop
