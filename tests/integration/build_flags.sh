@@ -29,6 +29,16 @@ for flag in -std=c11 -Werror -fsanitize=address,undefined -DTL_ASSERTS; do
 	grep -q -- "$flag" <<<"$line" || fail "CFLAGS=-O1 make SAN=1 dropped the project's $flag"
 done
 
+# Through a sub-make (make check builds with SAN=1 in a second make): the
+# project's flags appear once and the user's flag still last. An exported
+# CFLAGS must carry the user's value only, not the first make's whole line.
+line=$(CFLAGS=-O1 make --no-print-directory -n -B OUT="$scratch/o1" check | grep -- '-c src/core/event.c' | head -1)
+echo "CFLAGS=-O1 make check: $line"
+[ "$(grep -o -- '-std=c11' <<<"$line" | wc -l)" = 1 ] || fail "make check repeats the project's flags: $line"
+[ "$(grep -o -- "-I$scratch/o1 " <<<"$line" | wc -l)" = 1 ] || fail "make check repeats the include path: $line"
+grep -q -- '-fsanitize=address,undefined' <<<"$line" || fail "make check's compile lacks the sanitizers"
+[ "$(grep -o -- ' -O[0-3s]' <<<"$line" | tail -1)" = " -O1" ] || fail "make check: the user's -O1 is not last"
+
 # Linking: the user's LDFLAGS and LDLIBS come after the sanitizers and pkg-config's libraries.
 link=$(make --no-print-directory -n -B SAN=1 OUT="$scratch/san" LDFLAGS=-L/nonexistent LDLIBS=-ldl \
 	"$scratch/san/tcplab" | grep -- "-o $scratch/san/tcplab" | head -1)
