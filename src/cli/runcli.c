@@ -39,6 +39,20 @@ static int usage_error(const struct tl_runcli *o, const char *what, const char *
 	return TL_EXIT_USAGE;
 }
 
+/* A --pcap/--json/--svg name, with room for "-ID" (an id is at most 31 bytes)
+ * in tl_runcli_names: a cut name would be another file. */
+static int take_file_name(struct tl_runcli *o, const char **slot)
+{
+	size_t max = sizeof(((struct tl_runcli_names *)0)->pcap) - 40;
+	if (strlen(optarg) > max) {
+		fprintf(stderr, "tcplab %s: a file name of at most %zu bytes, got '%.40s...' (%zu bytes)\n", o->command,
+			max, optarg, strlen(optarg));
+		return TL_EXIT_USAGE;
+	}
+	*slot = optarg;
+	return -1;
+}
+
 static int take_option(struct tl_runcli *o, int c, char **argv, void (*usage)(FILE *))
 {
 	long v;
@@ -52,9 +66,9 @@ static int take_option(struct tl_runcli *o, int c, char **argv, void (*usage)(FI
 			return usage_error(o, "too many --drop rules (at most 16)", optarg);
 		o->drops[o->n_drops++] = optarg;
 		return -1;
-	case OPT_PCAP: o->pcap_path = optarg; return -1;
-	case OPT_JSON: o->json_path = optarg; return -1;
-	case OPT_SVG: o->svg_path = optarg; return -1;
+	case OPT_PCAP: return take_file_name(o, &o->pcap_path);
+	case OPT_JSON: return take_file_name(o, &o->json_path);
+	case OPT_SVG: return take_file_name(o, &o->svg_path);
 	case OPT_LADDER: o->ladder = true; return -1;
 	case OPT_ASCII: o->ascii = true; return -1;
 	case OPT_TIME_WAIT: o->time_wait = true; return -1;
@@ -171,16 +185,18 @@ static const char *name_for(const struct tl_runcli *o, const char *path, const c
 {
 	if (!path)
 		return NULL;
+	int n;
 	if (o->n_scenarios == 1 || !strcmp(path, "-")) {
-		snprintf(out, len, "%s", path);
-		return out;
+		n = snprintf(out, len, "%s", path);
+	} else {
+		const char *dot = strrchr(path, '.');
+		const char *slash = strrchr(path, '/');
+		if (!dot || (slash && dot < slash))
+			n = snprintf(out, len, "%s-%s", path, id);
+		else
+			n = snprintf(out, len, "%.*s-%s%s", (int)(dot - path), path, id, dot);
 	}
-	const char *dot = strrchr(path, '.');
-	const char *slash = strrchr(path, '/');
-	if (!dot || (slash && dot < slash))
-		snprintf(out, len, "%s-%s", path, id);
-	else
-		snprintf(out, len, "%.*s-%s%s", (int)(dot - path), path, id, dot);
+	TL_ASSERT(n >= 0 && (size_t)n < len); /* tl_runcli_parse refused longer names */
 	return out;
 }
 

@@ -45,3 +45,12 @@ rc=$?
 echo "$err"
 [ "$rc" = 3 ] || fail "list >/dev/full: exit $rc, expected 3"
 grep -q "^tcplab: cannot write the output: No space left on device$" <<<"$err" || fail "list >/dev/full: $err"
+
+# A file name that would not fit is refused, not cut to another file's name.
+long=$(printf 'x%.0s' $(seq 1 4100))
+err=$("$TCPLAB" sim --pcap "$long.pcap" N3 N5 2>&1 >/dev/null)
+rc=$?
+echo "$err"
+[ "$rc" = 2 ] || fail "sim --pcap with a 4105-byte name: exit $rc, expected 2"
+grep -q "^tcplab sim: a file name of at most [0-9]* bytes, got 'x*\.\.\.' (4105 bytes)$" <<<"$err" ||
+	fail "sim --pcap with a long name: $err"
