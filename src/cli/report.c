@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "core/invariant.h"
+#include "core/textbuf.h"
 #include "views/pcap_out.h"
 #include "analysis/check.h"
 #include "analysis/drops.h"
@@ -121,7 +122,11 @@ enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *
 	}
 	struct tl_series_report *series = calloc(1, sizeof(*series));
 	if (!series || tl_series_analyze(sc, tl, timers, series, err, sizeof(err)) < 0) {
-		fprintf(out, "== %s  %s\n   ERROR: timer model: %s\n\n", sc->id, sc->title, series ? err : "out of memory");
+		char why[1100];
+		tl_textf(why, sizeof(why), "timer model: %s", series ? err : "out of memory");
+		fprintf(out, "== %s  %s\n   ERROR: %s\n\n", sc->id, sc->title, why);
+		/* The files still carry the run and say why it has no verdict (report's page reads them). */
+		write_files(sc, tl, NULL, NULL, timers, why, o, out);
 		free(series);
 		return TL_VERDICT_ERROR;
 	}
