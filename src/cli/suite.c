@@ -229,6 +229,12 @@ int tl_suite_run(const struct tl_scenario *scs, size_t n, unsigned jobs, tl_suit
 		if (!np && next_print < n && !ch[next_print].exited && ch[next_print].pid <= 0)
 			break; /* nothing left that can make progress */
 	}
+	/* A scenario the loop never reached has no verdict: a zeroed one would read as PASS. */
+	for (size_t i = next_print; i < n; i++) {
+		fprintf(out, "== %s  %s\n   ERROR: the suite stopped before this scenario finished\n\n", scs[i].id,
+			scs[i].title);
+		results[i] = (struct tl_suite_result){ .verdict = TL_VERDICT_ERROR };
+	}
 	for (size_t i = 0; i < n; i++)
 		free(ch[i].buf);
 	free(ch);
