@@ -275,10 +275,14 @@ int tl_cmd_server(int argc, char **argv)
 	struct tl_step st = { .kind = TL_STEP_LISTEN };
 	if (call(&peer, &st, host, port) < 0)
 		return TL_EXIT_FAIL;
+	int status = TL_EXIT_OK; /* Ctrl-C is how a server ends, not a failure */
 	while (!interrupted) {
 		st = (struct tl_step){ .kind = TL_STEP_ACCEPT };
-		if (call(&peer, &st, host, port) < 0)
+		if (call(&peer, &st, host, port) < 0) {
+			if (!interrupted)
+				status = TL_EXIT_FAIL; /* accept() failed: its line above says why */
 			break;
+		}
 		if (close_after >= 0) {
 			pause_for(close_after);
 		} else {
@@ -289,10 +293,11 @@ int tl_cmd_server(int argc, char **argv)
 				pause_for(-1);
 		}
 		st = (struct tl_step){ .kind = TL_STEP_CLOSE };
-		call(&peer, &st, host, port);
+		if (call(&peer, &st, host, port) < 0 && !interrupted)
+			status = TL_EXIT_FAIL;
 		if (once)
 			break;
 	}
 	tl_peer_close_all(&peer);
-	return TL_EXIT_OK;
+	return status;
 }
