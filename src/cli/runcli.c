@@ -127,7 +127,9 @@ int tl_runcli_parse(struct tl_runcli *o, int argc, char **argv, void (*usage)(FI
 	return -1;
 }
 
-int tl_runcli_check_drops(const struct tl_runcli *o, const struct tl_scenario *scs, size_t n, bool simulated)
+/* Every --drop rule against every scenario's port; on the model, no raw nft
+ * rule. Prints the first problem; returns 0 or -1. */
+static int check_drops(const struct tl_runcli *o, const struct tl_scenario *scs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < o->n_drops; k++) {
@@ -137,7 +139,7 @@ int tl_runcli_check_drops(const struct tl_runcli *o, const struct tl_scenario *s
 				fprintf(stderr, "tcplab %s: --drop '%s': %s\n", o->command, o->drops[k], why);
 				return -1;
 			}
-			if (simulated && !tl_fault_simulable(&f)) {
+			if (o->simulated && !tl_fault_simulable(&f)) {
 				fprintf(stderr, "tcplab %s: --drop '%s': a raw nft rule runs on the real kernel only\n",
 					o->command, o->drops[k]);
 				return -1;
@@ -155,7 +157,7 @@ int tl_runcli_load(struct tl_runcli *o, int argc, char **argv, struct tl_runcli_
 		return status;
 	if (!(s->res = tl_cli_calloc(o->command, s->n, sizeof(*s->res))))
 		return TL_EXIT_LAB;
-	if (tl_runcli_check_drops(o, s->scs, s->n, o->simulated) < 0)
+	if (check_drops(o, s->scs, s->n) < 0)
 		return TL_EXIT_USAGE;
 	if (!o->simulated && tl_cli_require_lab_privileges(o->command) < 0)
 		return TL_EXIT_LAB;
@@ -174,9 +176,11 @@ size_t tl_runcli_faults(const struct tl_runcli *o, const struct tl_scenario *sc,
 {
 	char why[512];
 	size_t n = 0;
-	for (size_t k = 0; k < o->n_drops; k++)
-		if (tl_fault_parse(o->drops[k], 100 + (unsigned)k, sc->port, &out[n], why, sizeof(why)) == 0)
-			n++;
+	for (size_t k = 0; k < o->n_drops; k++) {
+		int rc = tl_fault_parse(o->drops[k], 100 + (unsigned)k, sc->port, &out[n], why, sizeof(why));
+		TL_ASSERT(rc == 0); /* tl_runcli_load checked every rule against every scenario */
+		n += rc == 0;
+	}
 	return n;
 }
 

@@ -66,11 +66,6 @@ struct tl_runcli_suite {
 int tl_runcli_load(struct tl_runcli *o, int argc, char **argv, struct tl_runcli_suite *s);
 void tl_runcli_suite_free(struct tl_runcli_suite *s);
 
-/*
- * Checks every --drop rule against every scenario's port; with simulated
- * set, refuses raw nft rules. Prints the first problem; returns 0 or -1.
- */
-int tl_runcli_check_drops(const struct tl_runcli *o, const struct tl_scenario *scs, size_t n, bool simulated);
 
 /* The --drop rules parsed for one scenario into out (TL_RUNCLI_MAX_DROPS); returns how many. */
 size_t tl_runcli_faults(const struct tl_runcli *o, const struct tl_scenario *sc, struct tl_fault *out);
