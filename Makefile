@@ -25,12 +25,18 @@ else
 Q := @
 endif
 
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	    -Isrc -I$(OUT) $(SANFLAGS) $(shell pkg-config --cflags $(PKGS)) \
-	    -DTCPLAB_DATADIR='"$(DATADIR)"'
-LDFLAGS  += $(SANFLAGS)
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+# The project's flags come first and what a user passes (make CFLAGS=-O1,
+# or the environment) after them, so it can tune optimisation or add
+# warnings but never drop -std, -Werror, the include paths, the sanitizers or
+# pkg-config's flags. The rules use ALL_*; CFLAGS, LDFLAGS and LDLIBS keep the
+# user's value alone, so that a sub-make (make check) adds them once, not twice.
+OPTFLAGS ?= -O2 -g
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	      -Isrc -I$(OUT) $(SANFLAGS) $(PKG_CFLAGS) -DTCPLAB_DATADIR='"$(DATADIR)"' $(OPTFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+ALL_LDLIBS  = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
 ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_SRC  := $(wildcard src/lab/bpf/*.bpf.c)
@@ -71,22 +77,22 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 $(OUT)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	@echo "  CC    $@"
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUT)/tcplab: $(OBJ)
 	@echo "  LD    $@"
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ -o $@ $(ALL_LDLIBS)
 
 vpath test_%.c $(addprefix tests/unit/,$(STAGES))
 
 $(OUT)/tests/%: %.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	@echo "  TEST  $@"
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJ) -o $@ $(LDFLAGS) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $< $(LIB_OBJ) -o $@ $(ALL_LDFLAGS) $(ALL_LDLIBS) $(shell pkg-config --libs cmocka)
 
 $(OUT)/bench/%: bench/%.c $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJ) -o $@ $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(LIB_OBJ) -o $@ $(ALL_LDFLAGS) $(ALL_LDLIBS)
 
 test: tests
 	$(Q)OUT=$(OUT) tests/run

@@ -2,6 +2,7 @@
  * main: the tcplab command line. Dispatches to a command; each command owns
  * its options and its --help.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,7 +31,7 @@ static void usage(FILE *out)
 	      out);
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -55,4 +56,16 @@ int main(int argc, char **argv)
 		return tl_cmd_server(argc - 1, argv + 1);
 	fprintf(stderr, "tcplab: unknown command '%s' (try 'tcplab --help')\n", cmd);
 	return TL_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	int status = dispatch(argc, argv);
+	/* Output that never arrived (a full disk, a closed pipe) is an error, not a success. */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "tcplab: cannot write the output: %s\n", strerror(errno));
+		if (status == TL_EXIT_OK || status == TL_EXIT_FAIL)
+			status = TL_EXIT_LAB;
+	}
+	return status;
 }

@@ -3,6 +3,7 @@
  * checking numbers, and checking privileges before touching the kernel.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -33,50 +34,93 @@ void tl_cli_free_scenarios(struct tl_scenario *scs, size_t n)
 	free(scs);
 }
 
+int tl_cli_bad_option(const char *command, int c, char **argv)
+{
+	/* A long option or a missing value has moved optind past its word; an unknown short one is optopt. */
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+	const char *word = c == '?' && optopt > 0 && optopt < 128 ? shortopt : optind > 0 ? argv[optind - 1] : "";
+	if (c == ':')
+		fprintf(stderr, "tcplab %s: %s needs a value; try 'tcplab %s --help'\n", command, word, command);
+	else
+		fprintf(stderr, "tcplab %s: unknown option '%s'; try 'tcplab %s --help'\n", command, word, command);
+	return TL_EXIT_USAGE;
+}
+
+void *tl_cli_calloc(const char *command, size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p)
+		fprintf(stderr, "tcplab %s: out of memory for %zu items of %zu bytes\n", command, n, size);
+	return p;
+}
+
+/* The file paths args name, or the shipped suite's. Returns TL_EXIT_OK, or an exit status after saying why. */
+static int scenario_paths(int n_args, char **args, char ***paths, size_t *n_paths)
+{
+	char err[1024];
+	*paths = NULL;
+	*n_paths = 0;
+	if (n_args == 0) {
+		errno = 0;
+		if (tl_catalog_list(paths, n_paths, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tcplab: %s\n", err);
+			return errno == ENOMEM ? TL_EXIT_LAB : TL_EXIT_USAGE;
+		}
+		return TL_EXIT_OK;
+	}
+	char **list = calloc((size_t)n_args, sizeof(*list));
+	if (!list) {
+		fprintf(stderr, "tcplab: out of memory for %d scenario names\n", n_args);
+		return TL_EXIT_LAB;
+	}
+	for (int i = 0; i < n_args; i++) {
+		char path[PATH_MAX];
+		if (tl_catalog_resolve(args[i], path, sizeof(path), err, sizeof(err)) < 0) {
+			fprintf(stderr, "tcplab: %s\n", err);
+			tl_catalog_free(list, (size_t)i);
+			return TL_EXIT_USAGE;
+		}
+		if (!(list[i] = strdup(path))) {
+			fprintf(stderr, "tcplab: %s: out of memory for its path\n", args[i]);
+			tl_catalog_free(list, (size_t)i);
+			return TL_EXIT_LAB;
+		}
+	}
+	*paths = list;
+	*n_paths = (size_t)n_args;
+	return TL_EXIT_OK;
+}
+
 int tl_cli_load_scenarios(int n_args, char **args, struct tl_scenario **out, size_t *n)
 {
 	char err[1024];
-	char **paths = NULL;
-	size_t n_paths = 0;
+	char **paths;
+	size_t n_paths;
 	*out = NULL;
 	*n = 0;
-	if (n_args == 0) {
-		if (tl_catalog_list(&paths, &n_paths, err, sizeof(err)) < 0) {
-			fprintf(stderr, "tcplab: %s\n", err);
-			return -1;
-		}
-	} else {
-		paths = calloc(n_args, sizeof(*paths));
-		if (!paths)
-			return -1;
-		n_paths = n_args;
-		for (int i = 0; i < n_args; i++) {
-			char path[PATH_MAX];
-			if (tl_catalog_resolve(args[i], path, sizeof(path), err, sizeof(err)) < 0 ||
-			    !(paths[i] = strdup(path))) {
-				fprintf(stderr, "tcplab: %s\n", paths[i] ? "out of memory" : err);
-				tl_catalog_free(paths, n_paths);
-				return -1;
-			}
-		}
-	}
+	int status = scenario_paths(n_args, args, &paths, &n_paths);
+	if (status != TL_EXIT_OK)
+		return status;
 	struct tl_scenario *scs = calloc(n_paths ? n_paths : 1, sizeof(*scs));
 	if (!scs) {
+		fprintf(stderr, "tcplab: out of memory for %zu scenarios\n", n_paths);
 		tl_catalog_free(paths, n_paths);
-		return -1;
+		return TL_EXIT_LAB;
 	}
 	for (size_t i = 0; i < n_paths; i++) {
+		errno = 0;
 		if (tl_scenario_parse_file(paths[i], &scs[i], err, sizeof(err)) < 0) {
 			fprintf(stderr, "tcplab: %s\n", err);
+			status = errno == ENOMEM ? TL_EXIT_LAB : TL_EXIT_USAGE;
 			tl_cli_free_scenarios(scs, i + 1);
 			tl_catalog_free(paths, n_paths);
-			return -1;
+			return status;
 		}
 	}
 	tl_catalog_free(paths, n_paths);
 	*out = scs;
 	*n = n_paths;
-	return 0;
+	return TL_EXIT_OK;
 }
 
 int tl_cli_require_lab_privileges(const char *command)

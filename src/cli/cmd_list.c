@@ -21,8 +21,9 @@ int tl_cmd_list(int argc, char **argv)
 	}
 	struct tl_scenario *scs;
 	size_t n;
-	if (tl_cli_load_scenarios(0, NULL, &scs, &n) < 0)
-		return TL_EXIT_USAGE;
+	int status = tl_cli_load_scenarios(0, NULL, &scs, &n);
+	if (status != TL_EXIT_OK)
+		return status;
 	for (size_t i = 0; i < n; i++)
 		printf("%-6s %s\n", scs[i].id, scs[i].title);
 	tl_cli_free_scenarios(scs, n);

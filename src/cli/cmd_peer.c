@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/invariant.h"
 #include "lab/sockops.h"
 
 static volatile sig_atomic_t interrupted;
@@ -122,7 +123,8 @@ int tl_cmd_client(int argc, char **argv)
 	/* First pass: check everything and find the port and host, so that bad input
 	 * is reported before any packet is sent. */
 	optind = 0; /* 0 re-initialises GNU getopt, which permutes argv */
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* tl_cli_bad_option says it in one line */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_port("client", optarg, &port))
@@ -139,8 +141,8 @@ int tl_cmd_client(int argc, char **argv)
 			client_usage(stdout);
 			return TL_EXIT_OK;
 		case '?':
-			fprintf(stderr, "tcplab client: try 'tcplab client --help'\n");
-			return TL_EXIT_USAGE;
+		case ':':
+			return tl_cli_bad_option("client", c, argv);
 		default:
 			n_actions++;
 			break;
@@ -181,10 +183,12 @@ int tl_cmd_client(int argc, char **argv)
 		case 'S': st.kind = TL_STEP_SHUTDOWN; st.shutdown_how = SHUT_WR; break;
 		case 'c': st.kind = TL_STEP_CLOSE; break;
 		case 'a': st.kind = TL_STEP_ABORT; break;
-		case 'w':
-			parse_seconds(optarg, &secs);
+		case 'w': {
+			bool valid = parse_seconds(optarg, &secs); /* the first pass refused what is not */
+			TL_ASSERT(valid);
 			pause_for(secs);
 			continue;
+		}
 		case 'H':
 			pause_for(-1);
 			continue;
@@ -233,7 +237,8 @@ int tl_cmd_server(int argc, char **argv)
 	bool hold = false, once = false;
 	int c;
 	optind = 0; /* 0 re-initialises GNU getopt, which permutes argv */
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* tl_cli_bad_option says it in one line */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H': host = optarg; break;
 		case 'p':
@@ -252,8 +257,7 @@ int tl_cmd_server(int argc, char **argv)
 			server_usage(stdout);
 			return TL_EXIT_OK;
 		default:
-			fprintf(stderr, "tcplab server: try 'tcplab server --help'\n");
-			return TL_EXIT_USAGE;
+			return tl_cli_bad_option("server", c, argv);
 		}
 	}
 	if (optind < argc) {
@@ -271,10 +275,14 @@ int tl_cmd_server(int argc, char **argv)
 	struct tl_step st = { .kind = TL_STEP_LISTEN };
 	if (call(&peer, &st, host, port) < 0)
 		return TL_EXIT_FAIL;
+	int status = TL_EXIT_OK; /* Ctrl-C is how a server ends, not a failure */
 	while (!interrupted) {
 		st = (struct tl_step){ .kind = TL_STEP_ACCEPT };
-		if (call(&peer, &st, host, port) < 0)
+		if (call(&peer, &st, host, port) < 0) {
+			if (!interrupted)
+				status = TL_EXIT_FAIL; /* accept() failed: its line above says why */
 			break;
+		}
 		if (close_after >= 0) {
 			pause_for(close_after);
 		} else {
@@ -285,10 +293,11 @@ int tl_cmd_server(int argc, char **argv)
 				pause_for(-1);
 		}
 		st = (struct tl_step){ .kind = TL_STEP_CLOSE };
-		call(&peer, &st, host, port);
+		if (call(&peer, &st, host, port) < 0 && !interrupted)
+			status = TL_EXIT_FAIL;
 		if (once)
 			break;
 	}
 	tl_peer_close_all(&peer);
-	return TL_EXIT_OK;
+	return status;
 }

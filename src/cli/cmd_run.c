@@ -10,9 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/compare_job.h"
-#include "lab/lab.h"
-#include "lab/netns.h"
-#include "cli/report.h"
+#include "cli/run_job.h"
 #include "cli/runcli.h"
 
 static void run_usage(FILE *out)
@@ -35,36 +33,6 @@ static void run_usage(FILE *out)
 	      "exit status: 0 all passed, 1 a check failed, 2 bad input, 3 the lab\n"
 	      "could not run, 130 interrupted\n",
 	      out);
-}
-
-static enum tl_verdict run_in_lab(const struct tl_scenario *sc, size_t index, FILE *out,
-				  volatile sig_atomic_t *stop, void *ctx)
-{
-	(void)index;
-	const struct tl_runcli *o = ctx;
-	char err[1024] = "";
-	struct tl_timeline tl;
-	if (tl_netns_enter_new(err, sizeof(err)) < 0) {
-		fprintf(out, "== %s  %s\n   ERROR: %s\n\n", sc->id, sc->title, err);
-		return TL_VERDICT_ERROR;
-	}
-	struct tl_fault faults[TL_RUNCLI_MAX_DROPS];
-	struct tl_lab_options lo = {
-		.wait_time_wait = o->time_wait,
-		.stop = stop,
-		.progress = isatty(STDERR_FILENO) ? stderr : NULL,
-		.timers = o->timers,
-		.faults = faults,
-		.n_faults = tl_runcli_faults(o, sc, faults),
-	};
-	struct tl_timer_settings timers;
-	int rc = tl_lab_run(sc, &lo, &tl, &timers, err, sizeof(err));
-	struct tl_runcli_names names;
-	struct tl_report_options ro;
-	tl_runcli_report_options(o, sc, &timers, &names, &ro);
-	enum tl_verdict v = tl_report_run(sc, &tl, rc, err, &ro, out);
-	tl_timeline_free(&tl);
-	return v;
 }
 
 static enum tl_verdict compare_in_lab(const struct tl_scenario *sc, size_t index, FILE *out,
@@ -90,19 +58,11 @@ int tl_cmd_run(int argc, char **argv)
 	int early = tl_runcli_parse(&o, argc, argv, run_usage);
 	if (early >= 0)
 		return early;
-	struct tl_scenario *scs;
-	size_t n;
-	if (tl_cli_load_scenarios(argc - optind, argv + optind, &scs, &n) < 0)
-		return TL_EXIT_USAGE;
-	int status = TL_EXIT_USAGE;
-	if (tl_runcli_check_drops(&o, scs, n, false) == 0) {
-		status = TL_EXIT_LAB;
-		if (tl_cli_require_lab_privileges("run") == 0) {
-			o.n_scenarios = n;
-			status = tl_runcli_run_suite(&o, scs, n, o.compare ? compare_in_lab : run_in_lab,
-						     o.compare ? "summary (kernel against model)" : "summary");
-		}
-	}
-	tl_cli_free_scenarios(scs, n);
+	struct tl_runcli_suite s;
+	int status = tl_runcli_load(&o, argc, argv, &s);
+	if (status == TL_EXIT_OK)
+		status = tl_runcli_run_suite(&o, s.scs, s.n, o.compare ? compare_in_lab : tl_run_job,
+					     o.compare ? "summary (kernel against model)" : "summary", s.res);
+	tl_runcli_suite_free(&s);
 	return status;
 }

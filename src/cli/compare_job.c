@@ -45,7 +45,7 @@ static enum tl_verdict compare_runs(FILE *out, const struct tl_scenario *sc, str
 	struct tl_series_report *ks = calloc(1, sizeof(*ks)), *ms = calloc(1, sizeof(*ms));
 	enum tl_verdict v = TL_VERDICT_ERROR;
 	if (!ks || !ms) {
-		fprintf(out, "   ERROR: out of memory\n");
+		fprintf(out, "   ERROR: out of memory for the retransmission series\n");
 		goto done;
 	}
 	if (tl_series_analyze(sc, kernel, ktimers, ks, err, sizeof(err)) < 0) {
@@ -106,7 +106,7 @@ enum tl_verdict tl_compare_job(const struct tl_scenario *sc, const struct tl_com
 				err, sc->id);
 		v = rc > 0 ? TL_VERDICT_INTERRUPTED : TL_VERDICT_FAIL;
 	} else if (tl_report_prepare(sc, &kernel) < 0 || tl_report_prepare(sc, &model) < 0) {
-		fprintf(out, "   ERROR: out of memory\n");
+		fprintf(out, "   ERROR: out of memory labelling the packets\n");
 		v = TL_VERDICT_ERROR;
 	} else {
 		v = compare_runs(out, sc, &kernel, &ktimers, &model, &mtimers);

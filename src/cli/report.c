@@ -3,11 +3,14 @@
  */
 #include "cli/report.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "core/invariant.h"
+#include "core/textbuf.h"
 #include "views/pcap_out.h"
 #include "analysis/causal.h"
 #include "analysis/check.h"
@@ -43,38 +46,32 @@ static size_t json_sysctls(const struct tl_timer_settings *t, struct tl_json_sys
 		out[n] = (struct tl_json_sysctl){ .name = names[n], .value = values[n] };
 		n++;
 	}
+	/* The caller's arrays hold every timer sysctl the model knows. */
+	TL_ASSERT(!tl_timer_sysctl_at(t, n, &v));
 	return n;
 }
 
-/* JSON, SVG and pcap files the options ask for. Returns 0, or -1 after saying why in out. */
-static int write_files(const struct tl_scenario *sc, const struct tl_timeline *tl, const struct tl_check_report *rep,
-		       const struct tl_series_report *series, const struct tl_timer_settings *timers,
-		       const char *run_error, const struct tl_report_options *o, FILE *out)
+/* One pcap, JSON and SVG file each, where the path is not NULL; JSON "-" is
+ * standard output. Returns 0, or -1 after saying which failed in out. */
+static int write_set(const struct tl_scenario *sc, const struct tl_timeline *tl, const struct tl_check_report *rep,
+		     const struct tl_json_settings *js, const char *pcap_path, const char *json_path,
+		     const char *svg_path, FILE *out)
 {
 	char err[1024];
 	int rc = 0;
-	if (o->pcap_path && tl_pcap_write(o->pcap_path, tl, err, sizeof(err)) < 0) {
+	if (pcap_path && tl_pcap_write(pcap_path, tl, err, sizeof(err)) < 0) {
 		fprintf(out, "   ERROR %s: pcap: %s\n", sc->id, err);
 		rc = -1;
 	}
-	if (o->svg_path && tl_svg_write(o->svg_path, sc, tl, err, sizeof(err)) < 0) {
+	if (svg_path && tl_svg_write(svg_path, sc, tl, err, sizeof(err)) < 0) {
 		fprintf(out, "   ERROR %s: svg: %s\n", sc->id, err);
 		rc = -1;
 	}
-	if (o->json_path) {
-		struct tl_json_sysctl sysctls[32];
-		char names[32][48], values[32][24];
-		struct tl_json_settings js = {
-			.sysctls = sysctls,
-			.n_sysctls = json_sysctls(timers, sysctls, names, values, 32),
-			.timer_profile = o->timer_profile,
-			.run_error = run_error,
-			.series = series,
-		};
+	if (json_path) {
 		/* "-" goes where the report goes, so that parallel runs stay whole and in order. */
 		struct json_object *doc = NULL;
-		if (!strcmp(o->json_path, "-") ? !(doc = tl_json_run(sc, tl, rep, &js, err, sizeof(err)))
-					       : tl_json_write(o->json_path, sc, tl, rep, &js, err, sizeof(err)) < 0) {
+		if (!strcmp(json_path, "-") ? !(doc = tl_json_run(sc, tl, rep, js, err, sizeof(err)))
+					    : tl_json_write(json_path, sc, tl, rep, js, err, sizeof(err)) < 0) {
 			fprintf(out, "   ERROR %s: json: %s\n", sc->id, err);
 			rc = -1;
 		}
@@ -86,12 +83,38 @@ static int write_files(const struct tl_scenario *sc, const struct tl_timeline *t
 	return rc;
 }
 
+/* The files the options ask for. Returns 0, or -1 after saying why in out. */
+static int write_files(const struct tl_scenario *sc, const struct tl_timeline *tl, const struct tl_check_report *rep,
+		       const struct tl_series_report *series, const struct tl_timer_settings *timers,
+		       const char *run_error, const struct tl_report_options *o, FILE *out)
+{
+	struct tl_json_sysctl sysctls[32];
+	char names[32][48], values[32][24];
+	struct tl_json_settings js = {
+		.sysctls = sysctls,
+		.n_sysctls = json_sysctls(timers, sysctls, names, values, 32),
+		.timer_profile = o->timer_profile,
+		.run_error = run_error,
+		.series = series,
+	};
+	int rc = write_set(sc, tl, rep, &js, o->pcap_path, o->json_path, o->svg_path, out);
+	if (o->files_stem) {
+		char pcap[4200], json[4200], svg[4200];
+		snprintf(pcap, sizeof(pcap), "%s.pcap", o->files_stem);
+		snprintf(json, sizeof(json), "%s.json", o->files_stem);
+		snprintf(svg, sizeof(svg), "%s.svg", o->files_stem);
+		if (write_set(sc, tl, rep, &js, pcap, json, svg, out) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
 enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *tl, int run_rc,
 			      const char *run_err, const struct tl_report_options *o, FILE *out)
 {
 	char err[1024];
 	if (tl_report_prepare(sc, tl) < 0) {
-		fprintf(out, "== %s  %s\n   ERROR: out of memory\n\n", sc->id, sc->title);
+		fprintf(out, "== %s  %s\n   ERROR: out of memory labelling the packets\n\n", sc->id, sc->title);
 		return TL_VERDICT_ERROR;
 	}
 	struct tl_timer_settings defaults;
@@ -102,7 +125,11 @@ enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *
 	}
 	struct tl_series_report *series = calloc(1, sizeof(*series));
 	if (!series || tl_series_analyze(sc, tl, timers, series, err, sizeof(err)) < 0) {
-		fprintf(out, "== %s  %s\n   ERROR: timer model: %s\n\n", sc->id, sc->title, series ? err : "out of memory");
+		char why[1100];
+		tl_textf(why, sizeof(why), "timer model: %s", series ? err : "out of memory");
+		fprintf(out, "== %s  %s\n   ERROR: %s\n\n", sc->id, sc->title, why);
+		/* The files still carry the run and say why it has no verdict (report's page reads them). */
+		write_files(sc, tl, NULL, NULL, timers, why, o, out);
 		free(series);
 		return TL_VERDICT_ERROR;
 	}
@@ -127,14 +154,19 @@ enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *
 		verdict = TL_VERDICT_INTERRUPTED;
 	} else {
 		if (tl_check_run(sc, tl, series, &rep) < 0) {
+			fprintf(text ? text : stderr, "   ERROR %s: out of memory evaluating the checks\n\n", sc->id);
 			free(series);
 			return TL_VERDICT_ERROR;
 		}
 		checked = true;
+		bool ladder_failed = false;
 		if (o->ladder && !o->quiet && text) {
 			struct tl_ladder_options lo = { .ascii = o->ascii, .width = o->width };
 			fputc('\n', out);
-			tl_ladder_print(out, sc, tl, &lo);
+			if (tl_ladder_print(out, sc, tl, &lo) < 0) {
+				fprintf(out, "   ERROR %s: ladder: %s\n", sc->id, strerror(errno));
+				ladder_failed = true;
+			}
 		}
 		if (!text)
 			; /* the JSON carries the verdict */
@@ -142,7 +174,8 @@ enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *
 			fprintf(out, "   %s %s\n", rep.pass ? "PASS" : "FAIL", sc->id);
 		else
 			tl_render_verdict(out, sc, &rep);
-		verdict = rep.pass ? TL_VERDICT_PASS : TL_VERDICT_FAIL;
+		/* A report missing what was asked for cannot stand as a pass or a fail. */
+		verdict = ladder_failed ? TL_VERDICT_ERROR : rep.pass ? TL_VERDICT_PASS : TL_VERDICT_FAIL;
 	}
 	if (write_files(sc, tl, checked ? &rep : NULL, series, timers,
 			run_rc ? (run_rc > 0 ? "interrupted" : run_err) : NULL, o, out) < 0)

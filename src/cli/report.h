@@ -23,6 +23,7 @@ struct tl_report_options {
 	const char *timer_profile; /* its name, for the header */
 	const char *json_path;	   /* write the run as JSON here ("-": standard output), or NULL */
 	const char *svg_path;	   /* write the ladder diagram as SVG here, or NULL */
+	const char *files_stem;	   /* also write STEM.pcap, STEM.json and STEM.svg (report's page reads them), or NULL */
 	bool ladder;		   /* print the ladder diagram in the text */
 	bool ascii;		   /* ... with ASCII instead of box-drawing characters */
 	int width;		   /* ... this many columns wide (0: 100) */

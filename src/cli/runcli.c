@@ -1,5 +1,5 @@
 /*
- * runcli: the options and the summary common to `run` and `sim`.
+ * runcli: the options and the summary common to `run`, `sim` and `report`.
  */
 #include "cli/runcli.h"
 
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/invariant.h"
 
 const char tl_runcli_options_help[] =
 	"  --timers NAME    timer sysctls applied before the scenario's own: fast\n"
@@ -30,7 +31,7 @@ const char tl_runcli_options_help[] =
 	"With several scenarios, FILE names get -ID before their extension.\n";
 
 enum { OPT_TIMERS = 256, OPT_DROP, OPT_PCAP, OPT_JSON, OPT_SVG, OPT_LADDER, OPT_ASCII, OPT_TIME_WAIT,
-       OPT_SEED, OPT_COMPARE };
+       OPT_SEED, OPT_COMPARE, OPT_SIM };
 
 static int usage_error(const struct tl_runcli *o, const char *what, const char *arg)
 {
@@ -38,7 +39,21 @@ static int usage_error(const struct tl_runcli *o, const char *what, const char *
 	return TL_EXIT_USAGE;
 }
 
-static int take_option(struct tl_runcli *o, int c, void (*usage)(FILE *))
+/* A --pcap/--json/--svg name, with room for "-ID" (an id is at most 31 bytes)
+ * in tl_runcli_names: a cut name would be another file. */
+static int take_file_name(struct tl_runcli *o, const char **slot)
+{
+	size_t max = sizeof(((struct tl_runcli_names *)0)->pcap) - 40;
+	if (strlen(optarg) > max) {
+		fprintf(stderr, "tcplab %s: a file name of at most %zu bytes, got '%.40s...' (%zu bytes)\n", o->command,
+			max, optarg, strlen(optarg));
+		return TL_EXIT_USAGE;
+	}
+	*slot = optarg;
+	return -1;
+}
+
+static int take_option(struct tl_runcli *o, int c, char **argv, void (*usage)(FILE *))
 {
 	long v;
 	switch (c) {
@@ -51,17 +66,20 @@ static int take_option(struct tl_runcli *o, int c, void (*usage)(FILE *))
 			return usage_error(o, "too many --drop rules (at most 16)", optarg);
 		o->drops[o->n_drops++] = optarg;
 		return -1;
-	case OPT_PCAP: o->pcap_path = optarg; return -1;
-	case OPT_JSON: o->json_path = optarg; return -1;
-	case OPT_SVG: o->svg_path = optarg; return -1;
+	case OPT_PCAP: return take_file_name(o, &o->pcap_path);
+	case OPT_JSON: return take_file_name(o, &o->json_path);
+	case OPT_SVG: return take_file_name(o, &o->svg_path);
 	case OPT_LADDER: o->ladder = true; return -1;
 	case OPT_ASCII: o->ascii = true; return -1;
 	case OPT_TIME_WAIT: o->time_wait = true; return -1;
 	case OPT_COMPARE: o->compare = true; return -1;
+	case OPT_SIM: o->simulated = true; return -1;
+	case 'o': o->output_dir = optarg; return -1;
 	case OPT_SEED:
 		if (!tl_cli_parse_long(optarg, 0, 0x7fffffffL, &v))
 			return usage_error(o, "--seed takes a whole number from 0 to 2147483647", optarg);
 		o->seed = (uint64_t)v;
+		o->seed_given = true;
 		return -1;
 	case 'j':
 		if (!tl_cli_parse_long(optarg, 1, 256, &v))
@@ -73,14 +91,13 @@ static int take_option(struct tl_runcli *o, int c, void (*usage)(FILE *))
 		usage(stdout);
 		return TL_EXIT_OK;
 	default:
-		fprintf(stderr, "tcplab %s: try 'tcplab %s --help'\n", o->command, o->command);
-		return TL_EXIT_USAGE;
+		return tl_cli_bad_option(o->command, c, argv);
 	}
 }
 
 int tl_runcli_parse(struct tl_runcli *o, int argc, char **argv, void (*usage)(FILE *))
 {
-	struct option longopts[16] = {
+	struct option longopts[17] = {
 		{ "timers", required_argument, NULL, OPT_TIMERS }, { "drop", required_argument, NULL, OPT_DROP },
 		{ "pcap", required_argument, NULL, OPT_PCAP },	   { "json", required_argument, NULL, OPT_JSON },
 		{ "svg", required_argument, NULL, OPT_SVG },	   { "ladder", no_argument, NULL, OPT_LADDER },
@@ -93,18 +110,26 @@ int tl_runcli_parse(struct tl_runcli *o, int argc, char **argv, void (*usage)(FI
 		longopts[n++] = (struct option){ "seed", required_argument, NULL, OPT_SEED };
 	if (o->allow_compare)
 		longopts[n++] = (struct option){ "compare", no_argument, NULL, OPT_COMPARE };
+	if (o->allow_report) {
+		longopts[n++] = (struct option){ "output", required_argument, NULL, 'o' };
+		longopts[n++] = (struct option){ "sim", no_argument, NULL, OPT_SIM };
+	}
+	TL_ASSERT(n < sizeof(longopts) / sizeof(longopts[0]));
 	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
 	int c;
 	optind = 0; /* re-initialise GNU getopt */
-	while ((c = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
-		int status = take_option(o, c, usage);
+	opterr = 0; /* tl_cli_bad_option says it in one line */
+	while ((c = getopt_long(argc, argv, o->allow_report ? ":o:j:qh" : ":j:qh", longopts, NULL)) != -1) {
+		int status = take_option(o, c, argv, usage);
 		if (status >= 0)
 			return status;
 	}
 	return -1;
 }
 
-int tl_runcli_check_drops(const struct tl_runcli *o, const struct tl_scenario *scs, size_t n, bool simulated)
+/* Every --drop rule against every scenario's port; on the model, no raw nft
+ * rule. Prints the first problem; returns 0 or -1. */
+static int check_drops(const struct tl_runcli *o, const struct tl_scenario *scs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < o->n_drops; k++) {
@@ -114,7 +139,7 @@ int tl_runcli_check_drops(const struct tl_runcli *o, const struct tl_scenario *s
 				fprintf(stderr, "tcplab %s: --drop '%s': %s\n", o->command, o->drops[k], why);
 				return -1;
 			}
-			if (simulated && !tl_fault_simulable(&f)) {
+			if (o->simulated && !tl_fault_simulable(&f)) {
 				fprintf(stderr, "tcplab %s: --drop '%s': a raw nft rule runs on the real kernel only\n",
 					o->command, o->drops[k]);
 				return -1;
@@ -124,13 +149,38 @@ int tl_runcli_check_drops(const struct tl_runcli *o, const struct tl_scenario *s
 	return 0;
 }
 
+int tl_runcli_load(struct tl_runcli *o, int argc, char **argv, struct tl_runcli_suite *s)
+{
+	*s = (struct tl_runcli_suite){ 0 };
+	int status = tl_cli_load_scenarios(argc - optind, argv + optind, &s->scs, &s->n);
+	if (status != TL_EXIT_OK)
+		return status;
+	if (!(s->res = tl_cli_calloc(o->command, s->n, sizeof(*s->res))))
+		return TL_EXIT_LAB;
+	if (check_drops(o, s->scs, s->n) < 0)
+		return TL_EXIT_USAGE;
+	if (!o->simulated && tl_cli_require_lab_privileges(o->command) < 0)
+		return TL_EXIT_LAB;
+	o->n_scenarios = s->n;
+	return TL_EXIT_OK;
+}
+
+void tl_runcli_suite_free(struct tl_runcli_suite *s)
+{
+	tl_cli_free_scenarios(s->scs, s->n);
+	free(s->res);
+	*s = (struct tl_runcli_suite){ 0 };
+}
+
 size_t tl_runcli_faults(const struct tl_runcli *o, const struct tl_scenario *sc, struct tl_fault *out)
 {
 	char why[512];
 	size_t n = 0;
-	for (size_t k = 0; k < o->n_drops; k++)
-		if (tl_fault_parse(o->drops[k], 100 + (unsigned)k, sc->port, &out[n], why, sizeof(why)) == 0)
-			n++;
+	for (size_t k = 0; k < o->n_drops; k++) {
+		int rc = tl_fault_parse(o->drops[k], 100 + (unsigned)k, sc->port, &out[n], why, sizeof(why));
+		TL_ASSERT(rc == 0); /* tl_runcli_load checked every rule against every scenario */
+		n += rc == 0;
+	}
 	return n;
 }
 
@@ -139,24 +189,33 @@ static const char *name_for(const struct tl_runcli *o, const char *path, const c
 {
 	if (!path)
 		return NULL;
+	int n;
 	if (o->n_scenarios == 1 || !strcmp(path, "-")) {
-		snprintf(out, len, "%s", path);
-		return out;
+		n = snprintf(out, len, "%s", path);
+	} else {
+		const char *dot = strrchr(path, '.');
+		const char *slash = strrchr(path, '/');
+		if (!dot || (slash && dot < slash))
+			n = snprintf(out, len, "%s-%s", path, id);
+		else
+			n = snprintf(out, len, "%.*s-%s%s", (int)(dot - path), path, id, dot);
 	}
-	const char *dot = strrchr(path, '.');
-	const char *slash = strrchr(path, '/');
-	if (!dot || (slash && dot < slash))
-		snprintf(out, len, "%s-%s", path, id);
-	else
-		snprintf(out, len, "%.*s-%s%s", (int)(dot - path), path, id, dot);
+	TL_ASSERT(n >= 0 && (size_t)n < len); /* tl_runcli_parse refused longer names */
 	return out;
 }
 
-void tl_runcli_report_options(const struct tl_runcli *o, const struct tl_scenario *sc,
+void tl_runcli_report_options(const struct tl_runcli *o, const struct tl_scenario *sc, size_t index,
 			      const struct tl_timer_settings *timers, struct tl_runcli_names *names,
 			      struct tl_report_options *ro)
 {
+	const char *stem = NULL;
+	if (o->output_dir) {
+		TL_ASSERT(o->stems && index < o->n_scenarios);
+		snprintf(names->stem, sizeof(names->stem), "%s/%s", o->output_dir, o->stems[index]);
+		stem = names->stem;
+	}
 	*ro = (struct tl_report_options){
+		.files_stem = stem,
 		.quiet = o->quiet,
 		.timers = timers,
 		.timer_profile = o->timers ? o->timers->name : NULL,
@@ -182,15 +241,22 @@ static void print_summary(FILE *out, const char *title, const struct tl_scenario
 	fprintf(out, "   %zu of %zu scenarios passed\n", passed, n);
 }
 
-int tl_runcli_run_suite(const struct tl_runcli *o, const struct tl_scenario *scs, size_t n,
-			tl_suite_job job, const char *summary_title)
+FILE *tl_runcli_closing_stream(const struct tl_runcli *o)
 {
-	struct tl_suite_result *res = calloc(n ? n : 1, sizeof(*res));
-	if (!res)
+	return o->json_path && !strcmp(o->json_path, "-") ? stderr : stdout;
+}
+
+int tl_runcli_run_suite(const struct tl_runcli *o, const struct tl_scenario *scs, size_t n,
+			tl_suite_job job, const char *summary_title, struct tl_suite_result *res)
+{
+	char why[256];
+	int rc = tl_suite_run(scs, n, o->jobs, job, (void *)o, stdout, res, why, sizeof(why));
+	if (rc < 0) {
+		/* No scenario has a result: a summary would print zeroed ones as PASS. */
+		fprintf(stderr, "tcplab %s: cannot run the scenarios: %s\n", o->command, why);
 		return TL_EXIT_LAB;
-	int interrupted = tl_suite_run(scs, n, o->jobs, job, (void *)o, stdout, res);
-	bool json_out = o->json_path && !strcmp(o->json_path, "-");
-	print_summary(json_out ? stderr : stdout, summary_title, scs, n, res);
+	}
+	print_summary(tl_runcli_closing_stream(o), summary_title, scs, n, res);
 	int status = TL_EXIT_OK;
 	for (size_t i = 0; i < n; i++) {
 		if (res[i].verdict == TL_VERDICT_ERROR)
@@ -198,8 +264,7 @@ int tl_runcli_run_suite(const struct tl_runcli *o, const struct tl_scenario *scs
 		else if (res[i].verdict == TL_VERDICT_FAIL && status == TL_EXIT_OK)
 			status = TL_EXIT_FAIL;
 	}
-	free(res);
-	if (interrupted) {
+	if (rc > 0) {
 		fprintf(stderr, "tcplab %s: interrupted; nothing is left behind\n", o->command);
 		return TL_EXIT_INTERRUPTED;
 	}

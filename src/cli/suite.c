@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -42,6 +43,8 @@ struct child {
 	bool exited;
 	int status;
 	double started_s;
+	size_t lost;	      /* bytes of output that found no memory */
+	char start_error[160]; /* why its process could not start, or "" */
 };
 
 static double now_s(void)
@@ -71,14 +74,19 @@ static void install(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
-static pid_t spawn(const struct tl_scenario *sc, size_t index, tl_suite_job job, void *ctx, int *fd_out)
+/* Returns the child's pid, or -1 with why in err. */
+static pid_t spawn(const struct tl_scenario *sc, size_t index, tl_suite_job job, void *ctx, int *fd_out,
+		   char *err, size_t errlen)
 {
 	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "cannot make its output pipe: %s", strerror(errno));
 		return -1;
+	}
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
+		snprintf(err, errlen, "cannot start its process: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
@@ -89,8 +97,11 @@ static pid_t spawn(const struct tl_scenario *sc, size_t index, tl_suite_job job,
 		install(SIGINT, on_child_signal);
 		install(SIGTERM, on_child_signal);
 		FILE *out = fdopen(fds[1], "w");
-		if (!out)
+		if (!out) {
+			dprintf(fds[1], "== %s  %s\n   ERROR: cannot open its output: %s\n\n", sc->id, sc->title,
+				strerror(errno));
 			_exit(TL_VERDICT_ERROR);
+		}
 		enum tl_verdict v = job(sc, index, out, &child_stop, ctx);
 		fclose(out);
 		exit(v);
@@ -114,8 +125,10 @@ static void read_output(struct child *c)
 	if (c->len + (size_t)n > c->cap) {
 		size_t cap = (c->len + n) * 2;
 		char *grown = realloc(c->buf, cap);
-		if (!grown)
-			return; /* output lost, verdict kept */
+		if (!grown) {
+			c->lost += (size_t)n; /* said when the report is printed */
+			return;
+		}
 		c->buf = grown;
 		c->cap = cap;
 	}
@@ -133,13 +146,15 @@ static enum tl_verdict verdict_of(int status)
 }
 
 int tl_suite_run(const struct tl_scenario *scs, size_t n, unsigned jobs, tl_suite_job job, void *ctx,
-		 FILE *out, struct tl_suite_result *results)
+		 FILE *out, struct tl_suite_result *results, char *err, size_t errlen)
 {
 	struct child *ch = calloc(n ? n : 1, sizeof(*ch));
 	size_t next_start = 0, next_print = 0, running = 0;
 	bool signalled = false;
-	if (!ch)
+	if (!ch) {
+		snprintf(err, errlen, "out of memory for %zu scenarios' processes", n);
 		return -1;
+	}
 	parent_stop = 0;
 	install(SIGINT, on_parent_signal);
 	install(SIGTERM, on_parent_signal);
@@ -150,7 +165,8 @@ int tl_suite_run(const struct tl_scenario *scs, size_t n, unsigned jobs, tl_suit
 		while (!parent_stop && next_start < n && (jobs == 0 || running < jobs)) {
 			struct child *c = &ch[next_start];
 			c->started_s = now_s();
-			c->pid = spawn(&scs[next_start], next_start, job, ctx, &c->fd);
+			c->pid = spawn(&scs[next_start], next_start, job, ctx, &c->fd, c->start_error,
+				       sizeof(c->start_error));
 			if (c->pid < 0) {
 				c->exited = true;
 				c->status = TL_VERDICT_ERROR << 8;
@@ -195,14 +211,29 @@ int tl_suite_run(const struct tl_scenario *scs, size_t n, unsigned jobs, tl_suit
 		}
 		while (next_print < n && ch[next_print].exited && ch[next_print].fd < 0) {
 			struct child *c = &ch[next_print];
+			const struct tl_scenario *sc = &scs[next_print];
 			if (c->len)
 				fwrite(c->buf, 1, c->len, out);
+			if (c->start_error[0])
+				fprintf(out, "== %s  %s\n   ERROR: %s\n\n", sc->id, sc->title, c->start_error);
+			if (c->lost)
+				fprintf(out, "   ERROR %s: out of memory: %zu bytes of this report were lost\n\n", sc->id,
+					c->lost);
 			fflush(out);
-			results[next_print].verdict = verdict_of(c->status);
+			enum tl_verdict v = verdict_of(c->status);
+			/* A report that lost part of itself cannot stand as a pass or a fail. */
+			results[next_print].verdict = c->lost && v != TL_VERDICT_INTERRUPTED ? TL_VERDICT_ERROR : v;
+			results[next_print].done = true;
 			next_print++;
 		}
 		if (!np && next_print < n && !ch[next_print].exited && ch[next_print].pid <= 0)
 			break; /* nothing left that can make progress */
+	}
+	/* A scenario the loop never reached has no verdict: a zeroed one would read as PASS. */
+	for (size_t i = next_print; i < n; i++) {
+		fprintf(out, "== %s  %s\n   ERROR: the suite stopped before this scenario finished\n\n", scs[i].id,
+			scs[i].title);
+		results[i] = (struct tl_suite_result){ .verdict = TL_VERDICT_ERROR };
 	}
 	for (size_t i = 0; i < n; i++)
 		free(ch[i].buf);

@@ -8,6 +8,7 @@
 #define TCPLAB_SUITE_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "scenario/scenario.h"
@@ -29,15 +30,18 @@ typedef enum tl_verdict (*tl_suite_job)(const struct tl_scenario *sc, size_t ind
 struct tl_suite_result {
 	enum tl_verdict verdict;
 	double seconds;
+	bool done; /* verdict and seconds are the scenario's: the suite got that far */
 };
 
 /*
  * Runs job for each of the n scenarios, at most jobs at a time (0: all at
  * once), printing each report to out as soon as it and all before it are
- * done. Fills results[i]. Returns 0, or 1 when interrupted by SIGINT/SIGTERM.
+ * done. Fills results[i]. Returns 0, 1 when interrupted by SIGINT/SIGTERM,
+ * or -1 with err when it could not run at all (then results are untouched).
+ * A scenario whose process could not start is an ERROR whose report says why.
  */
 int tl_suite_run(const struct tl_scenario *scs, size_t n, unsigned jobs, tl_suite_job job, void *ctx,
-		 FILE *out, struct tl_suite_result *results);
+		 FILE *out, struct tl_suite_result *results, char *err, size_t errlen);
 
 const char *tl_verdict_name(enum tl_verdict v);
 

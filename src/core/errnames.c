@@ -29,7 +29,9 @@ const char *tl_errno_name(int err)
 	for (size_t i = 0; i < N_NAMES; i++)
 		if (errno_names[i].err == err)
 			return errno_names[i].name;
-	return "E?";
+	/* Any other errno still gets its real name (EMFILE, ENOMEM...), not a guess. */
+	const char *name = strerrorname_np(err);
+	return name ? name : "E?";
 }
 
 int tl_errno_parse(const char *name)

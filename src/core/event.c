@@ -4,6 +4,7 @@
  */
 #include "core/event.h"
 #include "core/errnames.h"
+#include "core/invariant.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,6 +57,8 @@ int tl_timeline_append(struct tl_timeline *tl, const struct tl_event *ev)
 		tl->ev = grown;
 		tl->cap = cap;
 	}
+	/* A wrapped key would tie with the first event's and make the sort's order depend on qsort. */
+	TL_ASSERT(tl->next_order != UINT32_MAX);
 	tl->ev[tl->n] = *ev;
 	tl->ev[tl->n].order = tl->next_order++;
 	tl->n++;
@@ -64,6 +67,7 @@ int tl_timeline_append(struct tl_timeline *tl, const struct tl_event *ev)
 
 int tl_timeline_merge(struct tl_timeline *dst, struct tl_timeline *src)
 {
+	TL_ASSERT(dst != src);
 	int rc = 0;
 	for (size_t i = 0; i < src->n; i++) {
 		if (tl_timeline_append(dst, &src->ev[i]) < 0)
@@ -78,6 +82,7 @@ int tl_timeline_merge(struct tl_timeline *dst, struct tl_timeline *src)
 static int by_time_then_order(const void *a, const void *b)
 {
 	const struct tl_event *x = a, *y = b;
+	TL_ASSERT(x == y || x->order != y->order);
 	if (x->t_ns != y->t_ns)
 		return x->t_ns < y->t_ns ? -1 : 1;
 	if (x->order != y->order)

@@ -248,7 +248,13 @@ void tl_timeline_init(struct tl_timeline *tl, uint64_t t0_ns);
  */
 int tl_timeline_append(struct tl_timeline *tl, const struct tl_event *ev);
 
-/* Moves every event of src into dst (src is left empty), keeping order keys. */
+/*
+ * Moves every event of src into dst (src is left empty), appending them in
+ * src's array order: each gets a new order key after dst's, because keys
+ * must stay unique within a timeline for the sort's tie-break to be total.
+ * So at equal times dst's events come first, then src's in src's own order.
+ * Returns 0, or -1 (ENOMEM) when some events could not be kept (they are freed).
+ */
 int tl_timeline_merge(struct tl_timeline *dst, struct tl_timeline *src);
 
 /* Sorts by time; events with equal times keep their arrival order. */

@@ -26,6 +26,12 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Copies path into out when it fits; a cut path would name another file. */
+static bool copy_path(char *out, size_t len, const char *path)
+{
+	return (size_t)snprintf(out, len, "%s", path) < len;
+}
+
 int tl_catalog_dir(char *out, size_t len, char *err, size_t errlen)
 {
 	const char *env = getenv("TCPLAB_SCENARIOS");
@@ -34,7 +40,10 @@ int tl_catalog_dir(char *out, size_t len, char *err, size_t errlen)
 			snprintf(err, errlen, "TCPLAB_SCENARIOS=%s: not a directory", env);
 			return -1;
 		}
-		snprintf(out, len, "%s", env);
+		if (!copy_path(out, len, env)) {
+			snprintf(err, errlen, "TCPLAB_SCENARIOS: %s", strerror(ENAMETOOLONG));
+			return -1;
+		}
 		return 0;
 	}
 	/* The binary lives in build/ (or build-san/) of the source tree, or in PREFIX/bin. */
@@ -45,20 +54,14 @@ int tl_catalog_dir(char *out, size_t len, char *err, size_t errlen)
 		char *dir = dirname(exe);
 		char cand[PATH_MAX + 32];
 		snprintf(cand, sizeof(cand), "%s/../scenarios", dir);
-		if (is_dir(cand)) {
-			snprintf(out, len, "%s", cand);
+		if (is_dir(cand) && copy_path(out, len, cand))
 			return 0;
-		}
 		snprintf(cand, sizeof(cand), "%s/../share/tcplab/scenarios", dir);
-		if (is_dir(cand)) {
-			snprintf(out, len, "%s", cand);
+		if (is_dir(cand) && copy_path(out, len, cand))
 			return 0;
-		}
 	}
-	if (is_dir(TCPLAB_DATADIR "/scenarios")) {
-		snprintf(out, len, "%s", TCPLAB_DATADIR "/scenarios");
+	if (is_dir(TCPLAB_DATADIR "/scenarios") && copy_path(out, len, TCPLAB_DATADIR "/scenarios"))
 		return 0;
-	}
 	snprintf(err, errlen, "no scenario directory found (set TCPLAB_SCENARIOS)");
 	return -1;
 }
@@ -67,7 +70,10 @@ int tl_catalog_resolve(const char *arg, char *path, size_t len, char *err, size_
 {
 	size_t alen = strlen(arg);
 	if (strchr(arg, '/') || (alen > 4 && !strcmp(arg + alen - 4, ".scn"))) {
-		snprintf(path, len, "%s", arg);
+		if (!copy_path(path, len, arg)) {
+			snprintf(err, errlen, "%.60s...: %s", arg, strerror(ENAMETOOLONG));
+			return -1;
+		}
 		return 0;
 	}
 	char dir[PATH_MAX];
@@ -79,7 +85,10 @@ int tl_catalog_resolve(const char *arg, char *path, size_t len, char *err, size_
 			return -1;
 		}
 	}
-	snprintf(path, len, "%s/%s.scn", dir, arg);
+	if ((size_t)snprintf(path, len, "%s/%s.scn", dir, arg) >= len) {
+		snprintf(err, errlen, "scenario '%.60s': %s/%.60s.scn: %s", arg, dir, arg, strerror(ENAMETOOLONG));
+		return -1;
+	}
 	if (access(path, R_OK) != 0) {
 		snprintf(err, errlen, "no scenario '%s' (see 'tcplab list')", arg);
 		return -1;
@@ -127,6 +136,7 @@ int tl_catalog_list(char ***paths, size_t *n, char *err, size_t errlen)
 	}
 	size_t cap = 0;
 	struct dirent *de;
+	errno = 0;
 	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
 		if (l <= 4 || strcmp(de->d_name + l - 4, ".scn"))
@@ -141,6 +151,17 @@ int tl_catalog_list(char ***paths, size_t *n, char *err, size_t errlen)
 		if (asprintf(&(*paths)[*n], "%s/%s", dir, de->d_name) < 0)
 			goto oom;
 		(*n)++;
+		errno = 0; /* readdir's end and its failure differ only by errno */
+	}
+	if (errno) {
+		int read_err = errno;
+		closedir(d);
+		tl_catalog_free(*paths, *n);
+		*paths = NULL;
+		*n = 0;
+		snprintf(err, errlen, "%s: cannot list: %s", dir, strerror(read_err));
+		errno = read_err;
+		return -1;
 	}
 	closedir(d);
 	qsort(*paths, *n, sizeof(**paths), natural_order);
@@ -150,7 +171,8 @@ oom:
 	tl_catalog_free(*paths, *n);
 	*paths = NULL;
 	*n = 0;
-	snprintf(err, errlen, "out of memory");
+	snprintf(err, errlen, "%s: out of memory listing the scenarios", dir);
+	errno = ENOMEM; /* the caller's exit status tells memory from a missing directory */
 	return -1;
 }
 

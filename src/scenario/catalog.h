@@ -13,14 +13,16 @@
 /* The directory of shipped scenarios; 0, or -1 with err when none is found. */
 int tl_catalog_dir(char *out, size_t len, char *err, size_t errlen);
 
-/* Resolves an id or path to a file path. 0, or -1 with err ("no scenario 'X'"). */
+/* Resolves an id or path to a file path. 0, or -1 with err ("no scenario 'X'",
+ * or a path that does not fit in len: never a cut one). */
 int tl_catalog_resolve(const char *arg, char *path, size_t len, char *err, size_t errlen);
 
 /*
  * Lists the shipped scenarios' paths in suite order: the walkthrough's
  * normal cases (N*) first, then the abnormal ones (A*), then the rest, each
  * group in natural order. *paths is malloc'd, each entry too; free with
- * tl_catalog_free. Returns 0, or -1 with err.
+ * tl_catalog_free. Returns 0, or -1 with err (and errno ENOMEM when out of
+ * memory).
  */
 int tl_catalog_list(char ***paths, size_t *n, char *err, size_t errlen);
 

@@ -66,7 +66,10 @@ void tl_snapshot_print(FILE *out, const struct tl_snapshot *s, const char *inden
 		netstat_endpoint(r->tuple.saddr, r->tuple.sport, local, sizeof(local));
 		netstat_endpoint(r->tuple.daddr, r->tuple.dport, foreign, sizeof(foreign));
 		netstat_timer(r, timer, sizeof(timer));
-		fprintf(out, "%stcp   %6u %6u %-23s %-23s %-11s %s\n", indent, r->recv_q, r->send_q,
+		/* netstat reads a listener's Send-Q from /proc/net/tcp, where it is 0; the
+		 * backlog sock_diag puts there (and ss shows) stays in the row and the JSON. */
+		uint32_t send_q = r->state == TL_LISTEN ? 0 : r->send_q;
+		fprintf(out, "%stcp   %6u %6u %-23s %-23s %-11s %s\n", indent, r->recv_q, send_q,
 			local, foreign, netstat_state(r->state), timer);
 	}
 }

@@ -25,3 +25,32 @@ grep -q "70000" <<<"$err" || fail "bad port not named"
 
 err=$("$TCPLAB" frobnicate 2>&1)
 [ $? = 2 ] || fail "unknown command accepted"
+
+# An unknown option or a missing value: one line that names the command with
+# "tcplab" and the option (getopt's own message was two lines, "sim: ...").
+for cmd in run sim report client server; do
+	err=$("$TCPLAB" $cmd --no-such-option 2>&1 >/dev/null)
+	rc=$?
+	echo "$err"
+	[ "$rc" = 2 ] || fail "$cmd --no-such-option: exit $rc"
+	[ "$err" = "tcplab $cmd: unknown option '--no-such-option'; try 'tcplab $cmd --help'" ] ||
+		fail "$cmd --no-such-option: not one line naming it"
+done
+err=$("$TCPLAB" sim --timers 2>&1 >/dev/null)
+[ "$err" = "tcplab sim: --timers needs a value; try 'tcplab sim --help'" ] || fail "sim --timers without a value: $err"
+
+# Output that cannot be written is an error with its reason, not a success.
+err=$("$TCPLAB" list 2>&1 >/dev/full)
+rc=$?
+echo "$err"
+[ "$rc" = 3 ] || fail "list >/dev/full: exit $rc, expected 3"
+grep -q "^tcplab: cannot write the output: No space left on device$" <<<"$err" || fail "list >/dev/full: $err"
+
+# A file name that would not fit is refused, not cut to another file's name.
+long=$(printf 'x%.0s' $(seq 1 4100))
+err=$("$TCPLAB" sim --pcap "$long.pcap" N3 N5 2>&1 >/dev/null)
+rc=$?
+echo "$err"
+[ "$rc" = 2 ] || fail "sim --pcap with a 4105-byte name: exit $rc, expected 2"
+grep -q "^tcplab sim: a file name of at most [0-9]* bytes, got 'x*\.\.\.' (4105 bytes)$" <<<"$err" ||
+	fail "sim --pcap with a long name: $err"

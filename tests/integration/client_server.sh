@@ -26,5 +26,17 @@ cat "$log"
 grep -q '^send(5 bytes) = 5$' <<<"$out" || fail "send not printed"
 grep -q '^recv() = 5, "hello"$' "$log" || fail "server did not print the data"
 grep -q '^recv() = 0, end of file' "$log" || fail "server did not see end of file"
+
+# A server whose accept() fails says which error by name and exits 1: with
+# four descriptors the listener takes the last, so accept gets EMFILE.
+(ulimit -n 4; exec timeout 20 "$TCPLAB" server --port 2098 --once) >"$log" 2>&1 &
+server=$!
+for _ in $(seq 50); do grep -q '^listen' "$log" && break; sleep 0.05; done
+"$TCPLAB" client 127.0.0.1 --port 2098 --recv >/dev/null 2>&1
+wait "$server"
+rc=$?
+cat "$log"
+[ "$rc" = 1 ] || fail "server whose accept failed: exit $rc, expected 1"
+grep -q '^accept() = -1 EMFILE (Too many open files)$' "$log" || fail "accept's failure not printed by name"
 rm -f "$log"
 INNER

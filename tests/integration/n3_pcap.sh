@@ -2,7 +2,7 @@
 # sides reach ESTABLISHED, and tcpdump reads the pcap file back to the very
 # text tcplab printed.
 . "$(dirname "$0")/common.bash"
-command -v tcpdump >/dev/null || fail "tcpdump is not installed"
+command -v tcpdump >/dev/null || skip "tcpdump is not installed"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 out=$("$TCPLAB" run N3 --pcap "$dir/x.pcap")

@@ -65,6 +65,38 @@ static void merge_moves_everything_and_keeps_ties_in_source_order(void **state)
 	tl_timeline_free(&main_tl);
 }
 
+/* event.h's contract: merged events get new keys after dst's, so keys stay
+ * unique (the sort's tie-break is total) and at equal times dst's events come
+ * first, src's after them in src's own order. Keeping src's keys would tie
+ * "src first" (key 0) with "dst" (key 0) and leave the order to qsort. */
+static void merge_renumbers_after_destination(void **state)
+{
+	(void)state;
+	struct tl_timeline dst, src;
+	tl_timeline_init(&dst, 0);
+	tl_timeline_init(&src, 0);
+	struct tl_event s1 = note_at(5, "src first"), s2 = note_at(5, "src second"), d1 = note_at(5, "dst");
+	assert_int_equal(tl_timeline_append(&src, &s1), 0);
+	assert_int_equal(tl_timeline_append(&src, &s2), 0);
+	assert_int_equal(tl_timeline_append(&dst, &d1), 0);
+	assert_int_equal(tl_timeline_merge(&dst, &src), 0);
+	assert_int_equal(dst.n, 3);
+	for (size_t i = 0; i < dst.n; i++)
+		for (size_t j = i + 1; j < dst.n; j++)
+			assert_int_not_equal(dst.ev[i].order, dst.ev[j].order);
+	tl_timeline_sort(&dst);
+	assert_string_equal(dst.ev[0].u.note, "dst");
+	assert_string_equal(dst.ev[1].u.note, "src first");
+	assert_string_equal(dst.ev[2].u.note, "src second");
+	/* Appends after the merge still come after everything merged. */
+	struct tl_event later = note_at(5, "appended later");
+	assert_int_equal(tl_timeline_append(&dst, &later), 0);
+	tl_timeline_sort(&dst);
+	assert_string_equal(dst.ev[3].u.note, "appended later");
+	tl_timeline_free(&dst);
+	tl_timeline_free(&src);
+}
+
 static void free_releases_owned_memory(void **state)
 {
 	(void)state;
@@ -108,6 +140,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sort_orders_by_time_then_arrival),
 		cmocka_unit_test(merge_moves_everything_and_keeps_ties_in_source_order),
+		cmocka_unit_test(merge_renumbers_after_destination),
 		cmocka_unit_test(free_releases_owned_memory),
 		cmocka_unit_test(flag_letters_round_trip),
 	};

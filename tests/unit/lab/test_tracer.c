@@ -628,12 +628,16 @@ static void test_netfilter_drop(void **state)
 {
 	(void)state;
 	int rc;
-	if (system("command -v nft >/dev/null 2>&1") != 0)
+	if (system("command -v nft >/dev/null 2>&1") != 0) {
+		print_message("skipped: nft is not installed (Debian package nftables)\n");
 		skip();
+	}
 	enter_new_netns(0);
 	if (system("nft 'add table ip tl_test; add chain ip tl_test in { type filter hook "
-		   "input priority 0; }; add rule ip tl_test in tcp dport 2023 drop'") != 0)
-		skip(); /* no nf_tables in this kernel */
+		   "input priority 0; }; add rule ip tl_test in tcp dport 2023 drop'") != 0) {
+		print_message("skipped: nft could not add a rule: no nf_tables in this kernel?\n");
+		skip();
+	}
 
 	listener(2023, 8);
 	int c = client(2023, SOCK_NONBLOCK, &rc);

@@ -21,8 +21,11 @@
 
 #define T "title t\n" /* the smallest valid header */
 
+/* Every form of the grammar in one file. Not a shipped scenario (those are
+ * tested from the .scn files in scenarios/): a name of its own, so that it
+ * cannot pass for one. */
 static const char full_text[] =
-	"# N5, written out in full\n"
+	"# every form, written out in full\n"
 	"title   Client closes, server closes at once   \n"
 	"section \"4.5 Four-way teardown # not a comment\"\n"
 	"explain The server's ACK of the client's FIN  # a comment\n"
@@ -77,14 +80,14 @@ static void parses_full_scenario(void **state)
 	(void)state;
 	struct tl_scenario sc;
 	char err[256];
-	int rc = tl_scenario_parse_text("scenarios/N5.scn", full_text, &sc, err, sizeof(err));
+	int rc = tl_scenario_parse_text("grammar/every-form.scn", full_text, &sc, err, sizeof(err));
 	if (rc != 0)
 		print_error("unexpected error: %s\n", err);
 	assert_int_equal(rc, 0);
 	assert_string_equal(err, "");
 
-	assert_string_equal(sc.id, "N5");
-	assert_string_equal(sc.path, "scenarios/N5.scn");
+	assert_string_equal(sc.id, "every-form");
+	assert_string_equal(sc.path, "grammar/every-form.scn");
 	assert_string_equal(sc.title, "Client closes, server closes at once");
 	assert_string_equal(sc.section, "4.5 Four-way teardown # not a comment");
 	assert_string_equal(sc.explain, "The server's ACK of the client's FIN carries its own FIN.");
@@ -192,7 +195,7 @@ static void parses_full_expectations(void **state)
 	(void)state;
 	struct tl_scenario sc;
 	char err[256];
-	assert_int_equal(tl_scenario_parse_text("N5.scn", full_text, &sc, err, sizeof(err)), 0);
+	assert_int_equal(tl_scenario_parse_text("every-form.scn", full_text, &sc, err, sizeof(err)), 0);
 	assert_int_equal(sc.n_expects, 9);
 	const struct tl_expect *e = sc.expects;
 

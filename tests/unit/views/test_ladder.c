@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -548,8 +549,10 @@ static void printing_to_a_failed_stream_fails(void **unused)
 	tl_timeline_init(&tl, T0);
 	client_closes_first(&tl);
 	FILE *full = fopen("/dev/full", "w");
-	if (!full)
+	if (!full) {
+		print_message("skipped: /dev/full cannot be opened: %s\n", strerror(errno));
 		skip();
+	}
 	setvbuf(full, NULL, _IONBF, 0);
 	assert_int_equal(tl_ladder_print(full, &sc, &tl, NULL), -1);
 	fclose(full);
