@@ -1,7 +1,8 @@
 /*
  * lab: the kernel runner.
  *
- * Threads: the driver (the caller) walks the script; one worker per side
+ * Threads: the caller runs the driver (scenario/driver.h), which walks the
+ * script through the backend below; one worker per side
  * makes that side's socket calls in order; the observer collects packets,
  * tracer records and sock_diag sightings. They share one timeline under a
  * mutex; the condition variable wakes the driver when a call returns or the
@@ -25,11 +26,9 @@
 #include "lab/sockops.h"
 #include "core/textbuf.h"
 #include "lab/tracer.h"
+#include "scenario/driver.h"
 
 #define DIAG_INTERVAL_NS 2000000ull	       /* sock_diag poll: request and time-wait sockets */
-#define SETTLE_NS 30000000ull		       /* after the script: let last packets arrive */
-#define STEP_LIMIT_NS (400ull * 1000000000ull) /* a call that blocks longer is a lab failure */
-#define WAIT_DEFAULT_NS (30ull * 1000000000ull)
 #define MAX_MINI 256
 #define NFLOG_GROUP 7 /* per namespace: parallel labs do not share it */
 
@@ -107,6 +106,16 @@ static bool stopping(const struct lab *lab)
 static struct side_worker *worker_of(struct lab *lab, enum tl_side side)
 {
 	return &lab->side[side == TL_SIDE_SERVER ? 1 : 0];
+}
+
+/*
+ * Under the lock. A failure (out of memory) ends the run as a broken
+ * observer would: a timeline with a hole in it would mislead every check.
+ */
+static void append(struct lab *lab, const struct tl_event *ev)
+{
+	if (tl_timeline_append(&lab->tl, ev) < 0 && !lab->observer_err[0])
+		tl_textf(lab->observer_err, sizeof(lab->observer_err), "out of memory recording the timeline");
 }
 
 /* ---- side workers ---- */
@@ -343,242 +352,127 @@ static void progress_done(struct lab *lab)
 	}
 }
 
-enum wait_result { WAIT_OK, WAIT_STOPPED, WAIT_TIMEOUT, WAIT_BROKEN };
+/* ---- the driver's backend: called with the lock held ---- */
 
-typedef bool (*condition_fn)(struct lab *lab, const void *arg);
-
-/* Waits, holding the lock, until cond holds, the limit passes or a stop is asked. */
-static enum wait_result wait_until(struct lab *lab, condition_fn cond, const void *arg,
-				   uint64_t limit_ns, const char *what)
+static uint64_t be_now(void *ctx)
 {
+	(void)ctx;
+	return tl_now_ns();
+}
+
+static int be_start_call(void *ctx, const struct tl_step *st, char *why, size_t len)
+{
+	struct lab *lab = ctx;
+	struct side_worker *w = worker_of(lab, st->side);
+	if (w->queued == sizeof(w->queue) / sizeof(w->queue[0]))
+		return tl_errorf(why, len, "too many steps for the %s", tl_side_name(st->side));
+	w->queue[w->queued++] = st;
+	pthread_cond_broadcast(&lab->cv);
+	return 0;
+}
+
+static size_t be_calls_returned(void *ctx, enum tl_side side)
+{
+	return worker_of(ctx, side)->done;
+}
+
+static bool wait_holds(const struct tl_drive_wait *w, uint64_t now)
+{
+	return w->cond ? w->cond(w->arg) : now >= w->deadline_ns;
+}
+
+/* Sleeps on the condition variable: workers and the observer broadcast what they change. */
+static enum tl_drive_result be_run_until(void *ctx, const struct tl_drive_wait *w)
+{
+	struct lab *lab = ctx;
 	uint64_t start = tl_now_ns(), shown = start;
-	while (!cond(lab, arg)) {
+	uint64_t limit_ns = w->cond && w->deadline_ns > start ? w->deadline_ns - start : 0;
+	lab->waiting_for = w->side;
+	while (!wait_holds(w, tl_now_ns())) {
 		if (stopping(lab))
-			return WAIT_STOPPED;
+			return TL_DRIVE_STOPPED;
 		if (lab->observer_err[0])
-			return WAIT_BROKEN;
+			return TL_DRIVE_BROKEN;
 		uint64_t now = tl_now_ns();
-		if (limit_ns && now - start >= limit_ns)
-			return WAIT_TIMEOUT;
+		if (now >= w->deadline_ns)
+			return TL_DRIVE_TIMEOUT;
 		if (now - shown >= 1000000000ull) {
 			/* Only waits longer than a second deserve a progress line. */
-			progress(lab, what, start, limit_ns);
+			progress(lab, w->what, start, limit_ns);
 			shown = now;
 		}
-		struct timespec ts = deadline_in(100000000ull);
+		uint64_t nap = w->deadline_ns - now < 100000000ull ? w->deadline_ns - now : 100000000ull;
+		struct timespec ts = deadline_in(nap);
 		pthread_cond_timedwait(&lab->cv, &lab->mu, &ts);
 	}
 	if (shown != start)
 		progress_done(lab);
-	return WAIT_OK;
+	return TL_DRIVE_OK;
 }
 
-struct step_done_arg {
-	struct side_worker *w;
-	size_t count;
-};
-
-static bool side_reached(struct lab *lab, const void *arg)
+static enum tl_state be_newest_state(void *ctx, enum tl_side side)
 {
-	(void)lab;
-	const struct step_done_arg *a = arg;
-	return a->w->done >= a->count;
+	const struct lab *lab = ctx;
+	return lab->current[side];
 }
 
-static bool time_passed(struct lab *lab, const void *arg)
+static long be_count_listed(void *ctx, enum tl_side side, const enum tl_state *states, size_t n_states,
+			    uint64_t since_ns)
 {
-	(void)lab;
-	return tl_now_ns() >= *(const uint64_t *)arg;
-}
-
-struct state_arg {
-	enum tl_side side;
-	enum tl_state state;
-	uint64_t since_ns;
-};
-
-static bool rows_fresh(struct lab *lab, uint64_t since_ns)
-{
-	return lab->rows_ns > since_ns;
-}
-
-static bool side_in_state(struct lab *lab, const void *arg)
-{
-	const struct state_arg *a = arg;
-	enum tl_state want = a->state == TL_SYN_RECV ? TL_NEW_SYN_RECV : a->state;
-	if (lab->current[a->side] == a->state)
-		return true;
+	const struct lab *lab = ctx;
+	long count = 0;
+	if (lab->rows_ns <= since_ns)
+		return -1;
 	for (size_t i = 0; i < lab->n_rows; i++) {
 		const struct tl_sock_row *r = &lab->rows[i];
-		if (tl_side_of_port(r->tuple.sport, lab->sc->port) == a->side && r->tuple.dport &&
-		    (r->state == a->state || r->state == want))
-			return true;
+		bool sides_match = side == TL_SIDE_NONE || tl_side_of_port(r->tuple.sport, lab->sc->port) == side;
+		if (r->tuple.dport && sides_match && tl_drive_state_in(r->state, states, n_states))
+			count++;
 	}
-	return false;
+	return count;
 }
 
-static bool side_gone(struct lab *lab, const void *arg)
+static void be_snapshot(void *ctx, const char *label)
 {
-	const struct state_arg *a = arg;
-	if (!rows_fresh(lab, a->since_ns))
-		return false;
-	for (size_t i = 0; i < lab->n_rows; i++) {
-		const struct tl_sock_row *r = &lab->rows[i];
-		if (tl_side_of_port(r->tuple.sport, lab->sc->port) == a->side && r->tuple.dport)
-			return false;
-	}
-	return true;
-}
-
-static bool no_time_wait(struct lab *lab, const void *arg)
-{
-	const uint64_t *since = arg;
-	if (!rows_fresh(lab, *since))
-		return false;
-	for (size_t i = 0; i < lab->n_rows; i++)
-		if (lab->rows[i].state == TL_TIME_WAIT)
-			return false;
-	return true;
-}
-
-static int wait_failed(enum wait_result r, const struct tl_step *st, const char *what, char *err,
-		       size_t errlen)
-{
-	switch (r) {
-	case WAIT_OK:
-		return 0;
-	case WAIT_STOPPED:
-		return 1;
-	case WAIT_TIMEOUT:
-		snprintf(err, errlen, "line %d: %s did not happen in time", st ? st->line : 0, what);
-		return -1;
-	case WAIT_BROKEN:
-		snprintf(err, errlen, "observer failed");
-		return -1;
-	}
-	return -1;
-}
-
-static void snapshot(struct lab *lab, const char *label, uint64_t t_ns)
-{
-	struct tl_event ev = { .t_ns = t_ns, .kind = TL_EV_SNAPSHOT };
+	struct lab *lab = ctx;
+	struct tl_event ev = { .t_ns = tl_now_ns(), .kind = TL_EV_SNAPSHOT };
 	char err[128];
-	snprintf(ev.u.snapshot.label, sizeof(ev.u.snapshot.label), "%s", label);
+	tl_textf(ev.u.snapshot.label, sizeof(ev.u.snapshot.label), "%s", label);
 	if (tl_sockdiag_dump(lab->snap_diag, &ev.u.snapshot.rows, &ev.u.snapshot.n, err, sizeof(err)) < 0) {
-		struct tl_event note = { .t_ns = t_ns, .kind = TL_EV_NOTE };
-		snprintf(note.u.note, sizeof(note.u.note), "snapshot failed: %s", err);
-		tl_timeline_append(&lab->tl, &note);
+		struct tl_event note = { .t_ns = ev.t_ns, .kind = TL_EV_NOTE };
+		tl_textf(note.u.note, sizeof(note.u.note), "snapshot failed: %s", err);
+		append(lab, &note);
 		return;
 	}
-	tl_timeline_append(&lab->tl, &ev);
+	append(lab, &ev);
 }
 
-static void describe_wait(const struct tl_step *st, char *out, size_t len)
+static int be_fault_add(void *ctx, const struct tl_fault *f, char *why, size_t len)
 {
-	switch (st->kind) {
-	case TL_STEP_WAIT_STATE:
-		snprintf(out, len, "%s state %s", tl_side_name(st->side), tl_state_name(st->state));
-		break;
-	case TL_STEP_WAIT_GONE:
-		snprintf(out, len, "%s sockets to go away", tl_side_name(st->side));
-		break;
-	default:
-		snprintf(out, len, "%s", tl_side_name(st->side));
-		break;
-	}
+	struct lab *lab = ctx;
+	return tl_firewall_add(lab->firewall, f, why, len);
 }
 
-__attribute__((format(printf, 2, 0))) static void note(struct lab *lab, const char *fmt, const char *arg)
+static int be_faults_clear(void *ctx, char *why, size_t len)
 {
+	struct lab *lab = ctx;
+	return tl_firewall_remove_all(lab->firewall, why, len);
+}
+
+static void be_note(void *ctx, const char *text)
+{
+	struct lab *lab = ctx;
 	struct tl_event ev = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
-	tl_textf(ev.u.note, sizeof(ev.u.note), fmt, arg);
-	tl_timeline_append(&lab->tl, &ev);
+	tl_textf(ev.u.note, sizeof(ev.u.note), "%s", text);
+	append(lab, &ev);
 }
 
-static int install_fault(struct lab *lab, const struct tl_fault *f, int line, char *err, size_t errlen)
+static const char *be_broken(void *ctx)
 {
-	char why[512], text[256];
-	if (tl_firewall_add(lab->firewall, f, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "line %d: %s", line, why);
-		return -1;
-	}
-	tl_fault_format(f, text, sizeof(text));
-	note(lab, "fault on: drop %s", text);
-	return 0;
+	const struct lab *lab = ctx;
+	return lab->observer_err[0] ? lab->observer_err : "observer failed";
 }
 
-static int remove_faults(struct lab *lab, int line, char *err, size_t errlen)
-{
-	char why[512];
-	if (tl_firewall_remove_all(lab->firewall, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "line %d: %s", line, why);
-		return -1;
-	}
-	note(lab, "%s", "faults off: every drop rule removed");
-	return 0;
-}
-
-/* Runs one step with the lock held. Returns 0, 1 (stopped) or -1. */
-static int run_step(struct lab *lab, const struct tl_step *st, char *err, size_t errlen)
-{
-	char what[96];
-	lab->waiting_for = st->side;
-	switch (st->kind) {
-	case TL_STEP_LISTEN:
-	case TL_STEP_ACCEPT:
-	case TL_STEP_CONNECT:
-	case TL_STEP_SEND:
-	case TL_STEP_RECV:
-	case TL_STEP_SHUTDOWN:
-	case TL_STEP_CLOSE:
-	case TL_STEP_ABORT:
-	case TL_STEP_SETSOCKOPT: {
-		struct side_worker *w = worker_of(lab, st->side);
-		if (w->queued == sizeof(w->queue) / sizeof(w->queue[0])) {
-			snprintf(err, errlen, "line %d: too many steps for the %s", st->line,
-				 tl_side_name(st->side));
-			return -1;
-		}
-		w->queue[w->queued++] = st;
-		pthread_cond_broadcast(&lab->cv);
-		if (st->background)
-			return 0;
-		struct step_done_arg a = { w, w->queued };
-		snprintf(what, sizeof(what), "the %s's call on line %d to return", tl_side_name(st->side),
-			 st->line);
-		return wait_failed(wait_until(lab, side_reached, &a, STEP_LIMIT_NS, what), st, what, err,
-				   errlen);
-	}
-	case TL_STEP_JOIN: {
-		struct side_worker *w = worker_of(lab, st->side);
-		struct step_done_arg a = { w, w->queued };
-		snprintf(what, sizeof(what), "the %s's calls to return", tl_side_name(st->side));
-		return wait_failed(wait_until(lab, side_reached, &a, st->duration_ns ? st->duration_ns : STEP_LIMIT_NS, what),
-				   st, what, err, errlen);
-	}
-	case TL_STEP_SLEEP: {
-		uint64_t until = tl_now_ns() + st->duration_ns;
-		snprintf(what, sizeof(what), "sleep %.3f s", st->duration_ns / 1e9);
-		return wait_failed(wait_until(lab, time_passed, &until, 0, what), st, what, err, errlen);
-	}
-	case TL_STEP_SNAPSHOT:
-		snapshot(lab, st->label, tl_now_ns());
-		return 0;
-	case TL_STEP_WAIT_STATE:
-	case TL_STEP_WAIT_GONE: {
-		struct state_arg a = { st->side, st->state, tl_now_ns() };
-		describe_wait(st, what, sizeof(what));
-		return wait_failed(wait_until(lab, st->kind == TL_STEP_WAIT_STATE ? side_in_state : side_gone,
-					      &a, st->duration_ns ? st->duration_ns : WAIT_DEFAULT_NS, what),
-				   st, what, err, errlen);
-	}
-	case TL_STEP_FAULT:
-		return install_fault(lab, &st->rule, st->line, err, errlen);
-	case TL_STEP_UNFAULT:
-		return remove_faults(lab, st->line, err, errlen);
-	}
-	return -1;
-}
 
 static bool has_faults(const struct lab *lab)
 {
@@ -635,9 +529,6 @@ static int start_firewall(struct lab *lab, char *err, size_t errlen)
 		snprintf(err, errlen, "faults: %s", why);
 		return -1;
 	}
-	for (size_t i = 0; i < lab->opt->n_faults; i++)
-		if (install_fault(lab, &lab->opt->faults[i], 0, err, errlen) < 0)
-			return -1;
 	return 0;
 }
 
@@ -762,23 +653,20 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	pthread_condattr_destroy(&ca);
 	tl_timeline_init(&lab->tl, tl_now_ns());
 
+	const struct tl_drive_backend backend = {
+		.ctx = lab, .now = be_now, .start_call = be_start_call, .calls_returned = be_calls_returned,
+		.run_until = be_run_until, .newest_state = be_newest_state, .count_listed = be_count_listed,
+		.snapshot = be_snapshot, .fault_add = be_fault_add, .faults_clear = be_faults_clear,
+		.note = be_note, .broken = be_broken,
+	};
 	rc = start_lab(lab, err, errlen);
 	read_timer_settings(timers);
 	lab->timers = *timers;
 	pthread_mutex_lock(&lab->mu);
 	lab->tl.t0_ns = tl_now_ns(); /* time 0 is the first step, not the lab's set-up */
-	for (size_t i = 0; rc == 0 && i < sc->n_steps; i++)
-		rc = run_step(lab, &sc->steps[i], err, errlen);
 	if (rc == 0) {
-		uint64_t until = tl_now_ns() + SETTLE_NS;
-		rc = wait_failed(wait_until(lab, time_passed, &until, 0, "the last packets"), NULL,
-				 "the last packets", err, errlen);
-	}
-	if (rc == 0 && o->wait_time_wait) {
-		uint64_t since = tl_now_ns();
-		rc = wait_failed(wait_until(lab, no_time_wait, &since, 70ull * 1000000000ull,
-					    "TIME-WAIT to end"),
-				 NULL, "TIME-WAIT to end", err, errlen);
+		struct tl_drive_options drive = { o->faults, o->n_faults, o->wait_time_wait };
+		rc = tl_drive(sc, &backend, &drive, err, errlen);
 	}
 	if (rc < 0 && lab->observer_err[0])
 		snprintf(err, errlen, "%s", lab->observer_err);

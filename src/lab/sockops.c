@@ -4,11 +4,12 @@
  */
 #include "lab/sockops.h"
 
+#include "scenario/call.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,9 +36,7 @@ void tl_peer_close_all(struct tl_peer *p)
 
 static int fail(struct tl_app_call *call)
 {
-	call->ret = -1;
-	call->err = errno;
-	return -1;
+	return tl_call_failed(call, errno);
 }
 
 /* The socket a listen or connect uses: one made early for setsockopt, or a new one. */
@@ -67,14 +66,13 @@ static int do_listen(struct tl_peer *p, const char *host, uint16_t port, struct 
 {
 	struct sockaddr_in sa;
 	int one = 1;
-	snprintf(call->call, sizeof(call->call), "listen(%s:%u)", host, port);
 	if (fill_addr(host, port, &sa) < 0)
 		return fail(call);
 	int fd = take_socket(p);
 	if (fd < 0)
 		return fail(call);
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, TL_LISTEN_BACKLOG) < 0) {
 		int saved = errno;
 		close(fd);
 		errno = saved;
@@ -90,7 +88,6 @@ static int do_accept(struct tl_peer *p, struct tl_app_call *call)
 {
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
-	snprintf(call->call, sizeof(call->call), "accept()");
 	if (p->listen_fd < 0) {
 		errno = EBADF;
 		return fail(call);
@@ -109,7 +106,6 @@ static int do_accept(struct tl_peer *p, struct tl_app_call *call)
 static int do_connect(struct tl_peer *p, const char *host, uint16_t port, struct tl_app_call *call)
 {
 	struct sockaddr_in sa;
-	snprintf(call->call, sizeof(call->call), "connect(%s:%u)", host, port);
 	if (fill_addr(host, port, &sa) < 0)
 		return fail(call);
 	int fd = take_socket(p);
@@ -121,18 +117,14 @@ static int do_connect(struct tl_peer *p, const char *host, uint16_t port, struct
 		return fail(call);
 	struct sockaddr_in local;
 	socklen_t len = sizeof(local);
-	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0) {
-		char ep[32];
-		tl_endpoint_format(local.sin_addr.s_addr, ntohs(local.sin_port), ep, sizeof(ep));
-		snprintf(call->detail, sizeof(call->detail), "from %s", ep);
-	}
+	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0)
+		tl_call_connected_from(local.sin_addr.s_addr, ntohs(local.sin_port), call);
 	call->ret = 0;
 	return 0;
 }
 
 static int do_send(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {
-	snprintf(call->call, sizeof(call->call), "send(%zu bytes)", st->data_len);
 	ssize_t n = send(p->conn_fd, st->data, st->data_len, MSG_NOSIGNAL);
 	if (n < 0)
 		return fail(call);
@@ -142,31 +134,16 @@ static int do_send(struct tl_peer *p, const struct tl_step *st, struct tl_app_ca
 
 static int do_recv(struct tl_peer *p, struct tl_app_call *call)
 {
-	char buf[65536];
-	snprintf(call->call, sizeof(call->call), "recv()");
+	char buf[TL_RECV_BYTES];
 	ssize_t n = recv(p->conn_fd, buf, sizeof(buf), 0);
 	if (n < 0)
 		return fail(call);
-	call->ret = n;
-	if (n == 0) {
-		snprintf(call->detail, sizeof(call->detail), "end of file: the peer sent FIN");
-	} else {
-		/* Show short text payloads as text: the walkthrough sends a greeting. */
-		size_t shown = n > 40 ? 40 : (size_t)n, k = 0;
-		char text[48];
-		for (size_t i = 0; i < shown; i++)
-			text[k++] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? buf[i] : '.';
-		text[k] = '\0';
-		snprintf(call->detail, sizeof(call->detail), "\"%s\"%s", text, n > 40 ? "..." : "");
-	}
+	tl_call_received(buf, n, call);
 	return 0;
 }
 
 static int do_shutdown(struct tl_peer *p, int how, struct tl_app_call *call)
 {
-	static const char *const names[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
-	snprintf(call->call, sizeof(call->call), "shutdown(%s)",
-		 how >= 0 && how <= 2 ? names[how] : "?");
 	if (shutdown(p->conn_fd, how) < 0)
 		return fail(call);
 	call->ret = 0;
@@ -176,7 +153,6 @@ static int do_shutdown(struct tl_peer *p, int how, struct tl_app_call *call)
 static int do_close(struct tl_peer *p, bool abort_conn, struct tl_app_call *call)
 {
 	int *fd = p->conn_fd >= 0 ? &p->conn_fd : &p->listen_fd;
-	snprintf(call->call, sizeof(call->call), "%s", abort_conn ? "close() with SO_LINGER 0" : "close()");
 	if (*fd < 0) {
 		errno = EBADF;
 		return fail(call);
@@ -197,16 +173,11 @@ static int do_close(struct tl_peer *p, bool abort_conn, struct tl_app_call *call
 
 static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {
-	static const struct {
-		int opt;
-		const char *name;
-	} opts[] = {
-		[TL_OPT_SYNCNT] = { TCP_SYNCNT, "TCP_SYNCNT" },
-		[TL_OPT_USER_TIMEOUT] = { TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT" },
-		[TL_OPT_LINGER2] = { TCP_LINGER2, "TCP_LINGER2" },
+	static const int kernel_opt[] = {
+		[TL_OPT_SYNCNT] = TCP_SYNCNT,
+		[TL_OPT_USER_TIMEOUT] = TCP_USER_TIMEOUT,
+		[TL_OPT_LINGER2] = TCP_LINGER2,
 	};
-	snprintf(call->call, sizeof(call->call), "setsockopt(%s, %d)", opts[st->opt].name,
-		 st->opt_value);
 	/* Options given before listen/connect go on a socket made now and used then. */
 	int fd = p->conn_fd >= 0 ? p->conn_fd : p->listen_fd;
 	if (fd < 0) {
@@ -216,7 +187,7 @@ static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, struct tl_
 		if (fd < 0)
 			return fail(call);
 	}
-	if (setsockopt(fd, IPPROTO_TCP, opts[st->opt].opt, &st->opt_value, sizeof(st->opt_value)) < 0)
+	if (setsockopt(fd, IPPROTO_TCP, kernel_opt[st->opt], &st->opt_value, sizeof(st->opt_value)) < 0)
 		return fail(call);
 	call->ret = 0;
 	return 0;
@@ -225,11 +196,9 @@ static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, struct tl_
 int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
 		  struct tl_app_call *call)
 {
-	const char *h = st->host[0] ? st->host : host;
-	uint16_t pt = st->port ? st->port : port;
-	memset(call, 0, sizeof(*call));
-	if (tl_step_verb(st->kind))
-		snprintf(call->verb, sizeof(call->verb), "%s", tl_step_verb(st->kind));
+	const char *h = tl_call_host(st, host);
+	uint16_t pt = tl_call_port(st, port);
+	tl_call_begin(st, h, pt, call);
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
 		return do_listen(p, h, pt, call);
@@ -258,8 +227,6 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 	case TL_STEP_UNFAULT:
 		break;
 	}
-	snprintf(call->call, sizeof(call->call), "(not a socket call)");
-	errno = EINVAL;
-	return fail(call);
+	return tl_call_failed(call, EINVAL);
 }
 
