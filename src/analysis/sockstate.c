@@ -91,6 +91,7 @@ static bool merge_with_handover(struct tl_timeline *tl, size_t seen_idx)
 	} else {
 		enum tl_state stays = seen->u.state.to;
 		best->kind = TL_EV_NOTE;
+		best->side = TL_SIDE_NONE; /* notes are the lab's voice, as the timeline prints them */
 		snprintf(best->u.note, sizeof(best->u.note),
 			 "socket handed to a time-wait socket that stays %s (the tracepoint says CLOSE; sock_diag still lists it)",
 			 tl_state_name(stays));
@@ -174,34 +175,6 @@ void tl_states_resolve(struct tl_timeline *tl)
 		}
 	}
 	tl_timeline_sort(tl);
-}
-
-void tl_assign_sides(struct tl_timeline *tl, uint16_t server_port)
-{
-	for (size_t i = 0; i < tl->n; i++) {
-		struct tl_event *ev = &tl->ev[i];
-		switch (ev->kind) {
-		case TL_EV_PACKET:
-			ev->side = tl_side_of_port(ev->u.packet.tuple.sport, server_port);
-			break;
-		case TL_EV_STATE:
-			ev->side = tl_side_of_port(ev->u.state.tuple.sport, server_port);
-			break;
-		case TL_EV_RETRANS:
-			ev->side = tl_side_of_port(ev->u.retrans.tuple.sport, server_port);
-			break;
-		case TL_EV_RESET:
-			ev->side = tl_side_of_port(ev->u.reset.tuple.sport, server_port);
-			break;
-		case TL_EV_DROP:
-			ev->side = tl_side_of_port(ev->u.drop.tuple.sport, server_port);
-			break;
-		case TL_EV_APP:
-		case TL_EV_SNAPSHOT:
-		case TL_EV_NOTE:
-			break;
-		}
-	}
 }
 
 size_t tl_states_path(const struct tl_timeline *tl, enum tl_side side, enum tl_state *out, size_t max)

@@ -110,7 +110,7 @@ int tl_runcli_check_drops(const struct tl_runcli *o, const struct tl_scenario *s
 		for (size_t k = 0; k < o->n_drops; k++) {
 			struct tl_fault f;
 			char why[512];
-			if (tl_fault_parse(o->drops[k], 100 + (unsigned)k, scs[i].port, &f, why, sizeof(why)) < 0) {
+			if (tl_fault_parse(o->drops[k], 100 + (unsigned)k, scs[i].server_port, &f, why, sizeof(why)) < 0) {
 				fprintf(stderr, "tcplab %s: --drop '%s': %s\n", o->command, o->drops[k], why);
 				return -1;
 			}
@@ -129,7 +129,7 @@ size_t tl_runcli_faults(const struct tl_runcli *o, const struct tl_scenario *sc,
 	char why[512];
 	size_t n = 0;
 	for (size_t k = 0; k < o->n_drops; k++)
-		if (tl_fault_parse(o->drops[k], 100 + (unsigned)k, sc->port, &out[n], why, sizeof(why)) == 0)
+		if (tl_fault_parse(o->drops[k], 100 + (unsigned)k, sc->server_port, &out[n], why, sizeof(why)) == 0)
 			n++;
 	return n;
 }

@@ -10,11 +10,14 @@
  */
 #include "lab/lab.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,13 +26,14 @@
 #include "lab/netns.h"
 #include "lab/nflog.h"
 #include "lab/sockdiag.h"
+#include "lab/sides.h"
 #include "lab/sockops.h"
+#include "scenario/call.h"
 #include "core/textbuf.h"
 #include "lab/tracer.h"
 #include "scenario/driver.h"
 
 #define DIAG_INTERVAL_NS 2000000ull	       /* sock_diag poll: request and time-wait sockets */
-#define MAX_MINI 256
 #define NFLOG_GROUP 7 /* per namespace: parallel labs do not share it */
 
 struct side_worker {
@@ -58,6 +62,7 @@ struct lab {
 	struct tl_timeline tl;
 	bool quit; /* tells workers and observer to end */
 	struct side_worker side[2];
+	struct tl_sides sides; /* which side owns which socket, from the calls */
 
 	/* observer */
 	pthread_t observer;
@@ -69,8 +74,8 @@ struct lab {
 	struct tl_firewall *firewall;  /* only when the scenario has faults */
 	struct tl_nflog *nflog;
 	int64_t real_minus_mono_ns;
-	struct mini_socket mini[MAX_MINI];
-	size_t n_mini;
+	struct mini_socket *mini; /* the observer's: request and time-wait sockets seen so far */
+	size_t n_mini, cap_mini;
 	struct tl_sock_row *rows; /* the last dump, for wait steps */
 	size_t n_rows;
 	uint64_t rows_ns;
@@ -118,7 +123,36 @@ static void append(struct lab *lab, const struct tl_event *ev)
 		tl_textf(lab->observer_err, sizeof(lab->observer_err), "out of memory recording the timeline");
 }
 
+/* Under the lock: fresh observations, tagged with their sides, onto the timeline. */
+static void take_in(struct lab *lab, struct tl_timeline *fresh)
+{
+	tl_sides_tag(&lab->sides, fresh);
+	if (tl_timeline_merge(&lab->tl, fresh) < 0 && !lab->observer_err[0])
+		tl_textf(lab->observer_err, sizeof(lab->observer_err), "out of memory recording the timeline");
+}
+
 /* ---- side workers ---- */
+
+/* Under the lock, before the call: the ports it will own or talk to. */
+static void note_call_ports(struct lab *lab, enum tl_side side, const struct tl_step *st)
+{
+	uint16_t port = tl_call_port(st, lab->sc->port);
+	if (st->kind == TL_STEP_LISTEN)
+		tl_sides_bound(&lab->sides, side, port);
+	else if (st->kind == TL_STEP_CONNECT)
+		tl_sides_target(&lab->sides, side, port);
+}
+
+/* After a listen or connect: the local port the kernel gave (0 when none). */
+static uint16_t local_port(const struct tl_peer *peer, const struct tl_step *st)
+{
+	int fd = st->kind == TL_STEP_LISTEN ? peer->listen_fd : st->kind == TL_STEP_CONNECT ? peer->conn_fd : -1;
+	struct sockaddr_in local;
+	socklen_t len = sizeof(local);
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&local, &len) < 0)
+		return 0;
+	return ntohs(local.sin_port);
+}
 
 static void *side_main(void *arg)
 {
@@ -131,6 +165,7 @@ static void *side_main(void *arg)
 		if (lab->quit)
 			break;
 		const struct tl_step *st = w->queue[w->done];
+		note_call_ports(lab, w->side, st);
 		pthread_mutex_unlock(&lab->mu);
 
 		struct tl_event ev = { .kind = TL_EV_APP, .side = w->side };
@@ -138,11 +173,13 @@ static void *side_main(void *arg)
 		tl_sockop_run(&w->peer, st, lab->sc->host, lab->sc->port, &ev.u.app);
 		ev.t_ns = tl_now_ns();
 		ev.u.app.called_ns = called;
+		uint16_t given = local_port(&w->peer, st);
 
 		pthread_mutex_lock(&lab->mu);
 		if (lab->quit)
 			break; /* woken by the clean-up at the end: not part of the run */
-		tl_timeline_append(&lab->tl, &ev);
+		tl_sides_bound(&lab->sides, w->side, given);
+		append(lab, &ev);
 		w->done++;
 		pthread_cond_broadcast(&lab->cv);
 	}
@@ -160,15 +197,28 @@ static struct mini_socket *find_mini(struct lab *lab, uint64_t cookie)
 	return NULL;
 }
 
-static void emit_sighting(struct tl_timeline *out, uint64_t t_ns, const struct mini_socket *m,
-			  enum tl_state from, enum tl_state to)
+static int emit_sighting(struct tl_timeline *out, uint64_t t_ns, const struct mini_socket *m,
+			 enum tl_state from, enum tl_state to)
 {
 	struct tl_event ev = { .t_ns = t_ns, .kind = TL_EV_STATE };
 	ev.u.state = (struct tl_state_change){
 		.sock_id = m->cookie, .tuple = m->tuple, .from = from, .to = to,
 		.source = TL_SRC_SOCK_DIAG,
 	};
-	tl_timeline_append(out, &ev);
+	return tl_timeline_append(out, &ev);
+}
+
+static struct mini_socket *new_mini(struct lab *lab)
+{
+	if (lab->n_mini == lab->cap_mini) {
+		size_t cap = lab->cap_mini ? lab->cap_mini * 2 : 64;
+		struct mini_socket *grown = realloc(lab->mini, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		lab->mini = grown;
+		lab->cap_mini = cap;
+	}
+	return &lab->mini[lab->n_mini++];
 }
 
 /*
@@ -176,8 +226,8 @@ static void emit_sighting(struct tl_timeline *out, uint64_t t_ns, const struct m
  * state tracepoint is blind to them, so their births, changes and deaths
  * are reported from here.
  */
-static void track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, size_t n,
-			       uint64_t t_ns, struct tl_timeline *out)
+static int track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, size_t n,
+			      uint64_t t_ns, struct tl_timeline *out, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < lab->n_mini; i++)
 		lab->mini[i].seen = false;
@@ -186,15 +236,15 @@ static void track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, 
 			continue;
 		struct mini_socket *m = find_mini(lab, rows[r].cookie);
 		if (!m) {
-			if (lab->n_mini == MAX_MINI)
-				continue;
-			m = &lab->mini[lab->n_mini++];
+			if (!(m = new_mini(lab)))
+				return tl_errorf(err, errlen, "out of memory tracking request and time-wait sockets");
 			*m = (struct mini_socket){ .cookie = rows[r].cookie, .tuple = rows[r].tuple,
 						   .state = TL_STATE_NONE };
 		}
 		m->seen = true;
 		if (m->state != rows[r].state) {
-			emit_sighting(out, t_ns, m, m->state, rows[r].state);
+			if (emit_sighting(out, t_ns, m, m->state, rows[r].state) < 0)
+				return tl_errorf(err, errlen, "out of memory recording a sock_diag sighting");
 			m->state = rows[r].state;
 		}
 	}
@@ -203,9 +253,11 @@ static void track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, 
 			i++;
 			continue;
 		}
-		emit_sighting(out, t_ns, &lab->mini[i], lab->mini[i].state, TL_CLOSE);
+		if (emit_sighting(out, t_ns, &lab->mini[i], lab->mini[i].state, TL_CLOSE) < 0)
+			return tl_errorf(err, errlen, "out of memory recording a sock_diag sighting");
 		lab->mini[i] = lab->mini[--lab->n_mini];
 	}
+	return 0;
 }
 
 /* Under the lock: the newest state of each side's connection socket. */
@@ -213,9 +265,9 @@ static void note_current_states(struct lab *lab, const struct tl_timeline *fresh
 {
 	for (size_t i = 0; i < fresh->n; i++) {
 		const struct tl_event *ev = &fresh->ev[i];
-		if (ev->kind != TL_EV_STATE || ev->u.state.tuple.dport == 0)
+		if (ev->kind != TL_EV_STATE || ev->u.state.tuple.dport == 0 || ev->side == TL_SIDE_NONE)
 			continue;
-		enum tl_side side = tl_side_of_port(ev->u.state.tuple.sport, lab->sc->port);
+		enum tl_side side = ev->side;
 		if (lab->current[side] != ev->u.state.to)
 			lab->current_since_ns[side] = ev->t_ns;
 		lab->current[side] = ev->u.state.to;
@@ -246,14 +298,19 @@ static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 			goto fail;
 		/* Stamped after the dump: what it lists was true by then. */
 		now = tl_now_ns();
-		track_mini_sockets(lab, rows, n_rows, now, &fresh);
+		if (track_mini_sockets(lab, rows, n_rows, now, &fresh, err, sizeof(err)) < 0) {
+			free(rows);
+			goto fail;
+		}
 		*next_dump_ns = now + DIAG_INTERVAL_NS;
 		dumped = true;
 	}
 	pthread_mutex_lock(&lab->mu);
+	tl_sides_tag(&lab->sides, &fresh);
 	note_current_states(lab, &fresh);
-	tl_timeline_merge(&lab->tl, &fresh);
+	take_in(lab, &fresh);
 	if (dumped) {
+		tl_sides_tag_rows(&lab->sides, rows, n_rows);
 		free(lab->rows);
 		lab->rows = rows;
 		lab->n_rows = n_rows;
@@ -265,7 +322,7 @@ static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 	return 0;
 fail:
 	pthread_mutex_lock(&lab->mu);
-	tl_timeline_merge(&lab->tl, &fresh); /* what was read before the failure still counts */
+	take_in(lab, &fresh); /* what was read before the failure still counts */
 	snprintf(lab->observer_err, sizeof(lab->observer_err), "%s", err);
 	pthread_cond_broadcast(&lab->cv);
 	pthread_mutex_unlock(&lab->mu);
@@ -425,7 +482,7 @@ static long be_count_listed(void *ctx, enum tl_side side, const enum tl_state *s
 		return -1;
 	for (size_t i = 0; i < lab->n_rows; i++) {
 		const struct tl_sock_row *r = &lab->rows[i];
-		bool sides_match = side == TL_SIDE_NONE || tl_side_of_port(r->tuple.sport, lab->sc->port) == side;
+		bool sides_match = side == TL_SIDE_NONE || r->side == side;
 		if (r->tuple.dport && sides_match && tl_drive_state_in(r->state, states, n_states))
 			count++;
 	}
@@ -444,6 +501,7 @@ static void be_snapshot(void *ctx, const char *label)
 		append(lab, &note);
 		return;
 	}
+	tl_sides_tag_rows(&lab->sides, ev.u.snapshot.rows, ev.u.snapshot.n);
 	append(lab, &ev);
 }
 
@@ -551,7 +609,7 @@ static int start_lab(struct lab *lab, char *err, size_t errlen)
 		/* Loaded with a warning (an optional program is missing): say so on the timeline. */
 		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
 		snprintf(note.u.note, sizeof(note.u.note), "tracer: %.140s", why);
-		tl_timeline_append(&lab->tl, &note);
+		append(lab, &note);
 	}
 	if (!(lab->cap = tl_capture_open("lo", why, sizeof(why)))) {
 		snprintf(err, errlen, "packet capture: %s", why);
@@ -584,15 +642,22 @@ static int start_lab(struct lab *lab, char *err, size_t errlen)
 	return 0;
 }
 
+/* After the observer stopped: what the sources still hold. A failure here is said on the timeline. */
 static void collect_rest(struct lab *lab)
 {
-	char err[256];
-	if (lab->cap)
-		tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &lab->tl, err, sizeof(err));
-	if (lab->nflog)
-		tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &lab->tl, err, sizeof(err));
-	if (lab->tracer)
-		tl_tracer_drain(lab->tracer, &lab->tl, err, sizeof(err));
+	char err[256] = "";
+	struct tl_timeline fresh;
+	tl_timeline_init(&fresh, 0);
+	if ((lab->cap && tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0) ||
+	    (lab->nflog && tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0) ||
+	    (lab->tracer && tl_tracer_drain(lab->tracer, &fresh, err, sizeof(err)) < 0)) {
+		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
+		tl_textf(note.u.note, sizeof(note.u.note), "the last events could not all be read: %.100s", err);
+		tl_timeline_append(&fresh, &note);
+	}
+	pthread_mutex_lock(&lab->mu);
+	take_in(lab, &fresh);
+	pthread_mutex_unlock(&lab->mu);
 }
 
 /*
@@ -645,6 +710,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	}
 	lab->sc = sc;
 	lab->opt = o;
+	tl_sides_init(&lab->sides);
 	pthread_mutex_init(&lab->mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -685,6 +751,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	tl_firewall_close(lab->firewall);
 	tl_nflog_close(lab->nflog);
 	free(lab->rows);
+	free(lab->mini);
 	pthread_cond_destroy(&lab->cv);
 	pthread_mutex_destroy(&lab->mu);
 	free(lab);

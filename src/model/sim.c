@@ -105,7 +105,7 @@ static const struct sim_fault *dropping_rule(struct sim *s, const struct tl_tcp_
 {
 	for (size_t i = 0; i < s->n_faults; i++) {
 		struct sim_fault *f = &s->faults[i];
-		if (!tl_fault_matches(&f->rule, &g->tuple, g->flags, s->sc->port))
+		if (!tl_fault_matches(&f->rule, &g->tuple, g->flags, f->rule.server_port))
 			continue;
 		if (tl_fault_drops_nth(&f->rule, f->matched++))
 			return f;
@@ -166,11 +166,11 @@ static void enqueue(struct sim *s, const struct tl_tcp_seg *g)
 }
 
 /* The capture's view: a real frame, stamped with the virtual time on the fixed epoch. */
-static void capture(struct sim *s, const struct tl_tcp_seg *g)
+static void capture(struct sim *s, const struct tl_tcp_seg *g, enum tl_side sender)
 {
 	uint8_t opts[TL_TCP_MAX_OPTIONS];
 	size_t n_opts = tl_tcp_options_encode(g, opts);
-	struct tl_event ev = { .kind = TL_EV_PACKET };
+	struct tl_event ev = { .kind = TL_EV_PACKET, .side = sender };
 	if (tl_packet_build(&g->tuple, g->seq, g->ack, g->flags, g->window, opts, n_opts, g->payload,
 			    g->payload_len, &ev.u.packet) < 0) {
 		tl_textf(s->err, sizeof(s->err), "cannot build a frame: %s", strerror(errno));
@@ -186,16 +186,16 @@ static void capture(struct sim *s, const struct tl_tcp_seg *g)
 	}
 }
 
-static void on_segment(struct sim *s, const struct tl_tcp_seg *g)
+static void on_segment(struct sim *s, const struct tl_tcp_seg *g, enum tl_side sender)
 {
-	capture(s, g);
+	capture(s, g, sender);
 	const struct sim_fault *f = dropping_rule(s, g);
 	if (!f) {
 		enqueue(s, g);
 		return;
 	}
 	/* Captured on the way out, dropped at the input hook: the capture has it, the peer not. */
-	struct tl_event drop = { .kind = TL_EV_DROP };
+	struct tl_event drop = { .kind = TL_EV_DROP, .side = sender };
 	drop.u.drop = (struct tl_drop){ .tuple = g->tuple, .seq = g->seq, .flags = g->flags };
 	tl_textf(drop.u.drop.rule, sizeof(drop.u.drop.rule), "%s", f->rule.name);
 	append(s, &drop);
@@ -203,22 +203,47 @@ static void on_segment(struct sim *s, const struct tl_tcp_seg *g)
 
 static void on_state(struct sim *s, const struct tl_tcp_note *n)
 {
-	struct tl_event ev = { .kind = TL_EV_STATE };
+	struct tl_event ev = { .kind = TL_EV_STATE, .side = n->side };
 	ev.u.state = (struct tl_state_change){ .sock_id = n->cookie, .tuple = n->tuple, .from = n->from,
 					       .to = n->to, .source = TL_SRC_MODEL };
 	tl_textf(ev.u.state.why, sizeof(ev.u.state.why), "%s", n->why);
 	append(s, &ev);
-	if (n->tuple.dport)
-		s->current[tl_side_of_port(n->tuple.sport, s->sc->port)] = n->to;
+	if (n->tuple.dport && n->side != TL_SIDE_NONE)
+		s->current[n->side] = n->to;
+}
+
+/*
+ * A note without a socket is the host answering for a port no socket has
+ * (the reset to a connect where nothing listens): it speaks for the side
+ * the receiving socket talks to.
+ */
+static enum tl_side answering_side(const struct sim *s, const struct tl_tuple *sent)
+{
+	int ids[TL_TCP_MAX_SOCKS];
+	size_t n = tl_tcp_sockets(s->stack, ids, TL_TCP_MAX_SOCKS);
+	for (size_t i = 0; i < n && i < TL_TCP_MAX_SOCKS; i++) {
+		struct tl_tcp_info info;
+		if (tl_tcp_info(s->stack, ids[i], &info) == 0 && info.tuple.sport == sent->dport &&
+		    info.tuple.dport == sent->sport && info.tuple.saddr == sent->daddr)
+			return info.owner == TL_SIDE_CLIENT ? TL_SIDE_SERVER
+			       : info.owner == TL_SIDE_SERVER ? TL_SIDE_CLIENT
+							      : TL_SIDE_NONE;
+	}
+	return TL_SIDE_NONE;
+}
+
+static enum tl_side side_of_note(const struct sim *s, const struct tl_tcp_note *n)
+{
+	return n->side != TL_SIDE_NONE || n->sock >= 0 ? n->side : answering_side(s, &n->tuple);
 }
 
 static void on_note(void *ctx, const struct tl_tcp_note *n)
 {
 	struct sim *s = ctx;
-	struct tl_event ev = { 0 };
+	struct tl_event ev = { .side = side_of_note(s, n) };
 	switch (n->kind) {
 	case TL_TCP_NOTE_SEGMENT:
-		on_segment(s, n->seg);
+		on_segment(s, n->seg, ev.side);
 		return;
 	case TL_TCP_NOTE_STATE:
 		on_state(s, n);
@@ -255,6 +280,15 @@ static bool parse_host(const char *host, uint32_t *addr_be)
 	return true;
 }
 
+/* A new model socket that the side holds: what comes of it is that side's. */
+static int own_socket(struct sim *s, const struct sim_side *sd)
+{
+	int id = tl_tcp_socket(s->stack);
+	if (id >= 0)
+		tl_tcp_set_owner(s->stack, id, sd->side);
+	return id;
+}
+
 /* The socket a listen or connect uses: one made early for setsockopt, or a new one. */
 static int take_socket(struct sim *s, struct sim_side *sd, int *fd)
 {
@@ -264,7 +298,7 @@ static int take_socket(struct sim *s, struct sim_side *sd, int *fd)
 		sd->pending_id = sd->pending_fd = -1;
 		return id;
 	}
-	int id = tl_tcp_socket(s->stack);
+	int id = own_socket(s, sd);
 	*fd = id >= 0 ? s->next_fd++ : -1;
 	return id;
 }
@@ -436,7 +470,7 @@ static bool do_setsockopt(struct sim *s, struct sim_side *sd, struct tl_app_call
 	int id = sd->conn_id >= 0 ? sd->conn_id : sd->listen_id;
 	if (id < 0) {
 		if (sd->pending_id < 0) {
-			sd->pending_id = tl_tcp_socket(s->stack);
+			sd->pending_id = own_socket(s, sd);
 			sd->pending_fd = sd->pending_id >= 0 ? s->next_fd++ : -1;
 		}
 		id = sd->pending_id;
@@ -626,7 +660,7 @@ static long be_count_listed(void *ctx, enum tl_side side, const enum tl_state *s
 		struct tl_tcp_info info;
 		if (tl_tcp_info(s->stack, ids[i], &info) < 0 || info.state == TL_CLOSE || !info.tuple.dport)
 			continue;
-		if ((side == TL_SIDE_NONE || tl_side_of_port(info.tuple.sport, s->sc->port) == side) &&
+		if ((side == TL_SIDE_NONE || info.owner == side) &&
 		    tl_drive_state_in(info.state, states, n_states))
 			count++;
 	}

@@ -211,11 +211,6 @@ static uint64_t rel_time(const struct tl_timeline *tl, uint64_t t_ns)
 	return t_ns > tl->t0_ns ? t_ns - tl->t0_ns : 0;
 }
 
-static enum tl_side sender_side(const struct build *b, enum tl_side side, const struct tl_tuple *tp)
-{
-	return side != TL_SIDE_NONE ? side : tl_side_of_port(tp->sport, b->sc->port);
-}
-
 static void learn_endpoints(struct tl_ladder *l, enum tl_side side, const struct tl_tuple *tp)
 {
 	if (l->client[0] || side == TL_SIDE_NONE)
@@ -246,7 +241,7 @@ static int add_packet(struct build *b, size_t i)
 	const struct tl_event *ev = &b->tl->ev[i];
 	const struct tl_packet *p = &ev->u.packet;
 	struct tl_ladder_row r = { .kind = TL_LROW_PACKET, .t_ns = rel_time(b->tl, ev->t_ns), .flags = p->flags };
-	r.side = sender_side(b, ev->side, &p->tuple);
+	r.side = ev->side;
 	struct segment sg = { .tuple = &p->tuple, .seq = p->seq, .ack = p->ack, .len = p->payload_len, .flags = p->flags };
 	if (rel_label(&b->rel, &sg, r.label, sizeof(r.label)) < 0)
 		return -1;
@@ -267,7 +262,7 @@ static int add_lone_drop(struct build *b, size_t i)
 	const struct tl_event *ev = &b->tl->ev[i];
 	const struct tl_drop *d = &ev->u.drop;
 	struct tl_ladder_row r = { .kind = TL_LROW_PACKET, .t_ns = rel_time(b->tl, ev->t_ns), .flags = d->flags };
-	r.side = sender_side(b, ev->side, &d->tuple);
+	r.side = ev->side;
 	struct segment sg = { .tuple = &d->tuple, .seq = d->seq, .flags = d->flags, .reported_drop = true };
 	if (rel_label(&b->rel, &sg, r.label, sizeof(r.label)) < 0)
 		return -1;
@@ -311,11 +306,11 @@ static int add_call(struct build *b, const struct tl_event *ev)
 }
 
 /* "snapshot LABEL: server LISTEN, client TIME_WAIT" */
-static void snapshot_text(const struct build *b, const struct tl_snapshot *s, char *out, size_t len)
+static void snapshot_text(const struct tl_snapshot *s, char *out, size_t len)
 {
 	snprintf(out, len, "snapshot%s%s:", s->label[0] ? " " : "", s->label);
 	for (size_t k = 0; k < s->n; k++) {
-		enum tl_side side = tl_side_of_port(s->rows[k].tuple.sport, b->sc->port);
+		enum tl_side side = s->rows[k].side;
 		size_t used = strlen(out);
 		snprintf(out + used, len - used, "%s %s %s", k ? "," : "", tl_side_name(side),
 			 tl_state_name(s->rows[k].state));
@@ -331,7 +326,7 @@ static int add_note(struct build *b, const struct tl_event *ev)
 	char text[1024];
 	struct tl_ladder_row r = { .kind = TL_LROW_NOTE, .side = TL_SIDE_NONE, .t_ns = rel_time(b->tl, ev->t_ns) };
 	if (ev->kind == TL_EV_SNAPSHOT)
-		snapshot_text(b, &ev->u.snapshot, text, sizeof(text));
+		snapshot_text(&ev->u.snapshot, text, sizeof(text));
 	else
 		snprintf(text, sizeof(text), "%s", ev->u.note);
 	tl_ladder_clean_text(r.text, sizeof(r.text), text);

@@ -86,7 +86,7 @@ static void note(struct tl_timeline *tl, uint64_t t_us, const char *text)
 static void drop(struct tl_timeline *tl, uint64_t t_us, bool from_client, uint8_t flags, uint32_t seq,
 		 const char *rule)
 {
-	struct tl_event ev = { .kind = TL_EV_DROP };
+	struct tl_event ev = { .kind = TL_EV_DROP, .side = from_client ? TL_SIDE_CLIENT : TL_SIDE_SERVER };
 	ev.u.drop = (struct tl_drop){ .tuple = tuple(from_client), .seq = seq, .flags = flags };
 	snprintf(ev.u.drop.rule, sizeof(ev.u.drop.rule), "%s", rule);
 	append(tl, &ev, t_us);
