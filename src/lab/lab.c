@@ -29,6 +29,7 @@
 #include "lab/sides.h"
 #include "lab/sockops.h"
 #include "scenario/call.h"
+#include "core/invariant.h"
 #include "core/textbuf.h"
 #include "lab/tracer.h"
 #include "scenario/driver.h"
@@ -564,16 +565,41 @@ static int apply_sysctls(struct lab *lab, char *err, size_t errlen)
 	return 0;
 }
 
-/* What the model needs, read back from the namespace: the truth, whatever set it. */
-static void read_timer_settings(struct tl_timer_settings *out)
+/*
+ * What the model needs, read back from the namespace: the truth, whatever
+ * set it. A sysctl that cannot be read (an older kernel lacks
+ * tcp_syn_linear_timeouts) or that the model refuses leaves its default in
+ * place, and the timeline says so: every prediction depends on it.
+ */
+static long held_value(const struct tl_timer_settings *s, const char *name)
+{
+	long v = 0;
+	for (size_t i = 0; i < tl_timer_sysctl_count(); i++) {
+		const char *base = tl_timer_sysctl_at(s, i, &v);
+		size_t nl = strlen(name), bl = base ? strlen(base) : 0;
+		if (base && nl >= bl && !strcmp(name + nl - bl, base))
+			return v;
+	}
+	return v;
+}
+
+static void read_timer_settings(struct lab *lab, struct tl_timer_settings *out)
 {
 	const struct tl_timer_profile *all = tl_timer_profile_find("kernel");
 	tl_timer_settings_default(out);
+	TL_ASSERT(all != NULL);
 	for (size_t i = 0; all && i < all->n_sysctls; i++) {
+		const char *name = all->sysctls[i].name, *dot = strrchr(name, '.');
 		long v;
-		char why[256];
-		if (tl_sysctl_get_long(all->sysctls[i].name, &v, why, sizeof(why)) == 0)
-			tl_timer_settings_set(out, all->sysctls[i].name, v, why, sizeof(why));
+		char why[200], text[160];
+		if (tl_sysctl_get_long(name, &v, why, sizeof(why)) < 0 ||
+		    tl_timer_settings_set(out, name, v, why, sizeof(why)) < 0) {
+			tl_textf(text, sizeof(text), "timer model: %.80s; it predicts with %s = %ld", why,
+				 dot ? dot + 1 : name, held_value(out, name));
+			pthread_mutex_lock(&lab->mu);
+			be_note(lab, text);
+			pthread_mutex_unlock(&lab->mu);
+		}
 	}
 }
 
@@ -726,7 +752,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 		.note = be_note, .broken = be_broken,
 	};
 	rc = start_lab(lab, err, errlen);
-	read_timer_settings(timers);
+	read_timer_settings(lab, timers);
 	lab->timers = *timers;
 	pthread_mutex_lock(&lab->mu);
 	lab->tl.t0_ns = tl_now_ns(); /* time 0 is the first step, not the lab's set-up */
