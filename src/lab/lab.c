@@ -147,7 +147,7 @@ static void note_call_ports(struct lab *lab, enum tl_side side, const struct tl_
 /* After a listen or connect: the local port the kernel gave (0 when none). */
 static uint16_t local_port(const struct tl_peer *peer, const struct tl_step *st)
 {
-	int fd = st->kind == TL_STEP_LISTEN ? peer->listen_fd : st->kind == TL_STEP_CONNECT ? peer->conn_fd : -1;
+	int fd = st->kind == TL_STEP_LISTEN ? peer->fd.listener : st->kind == TL_STEP_CONNECT ? peer->fd.conn : -1;
 	struct sockaddr_in local;
 	socklen_t len = sizeof(local);
 	if (fd < 0 || getsockname(fd, (struct sockaddr *)&local, &len) < 0)

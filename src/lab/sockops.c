@@ -17,7 +17,7 @@
 
 void tl_peer_init(struct tl_peer *p)
 {
-	p->listen_fd = p->conn_fd = p->pending_fd = -1;
+	tl_side_sockets_init(&p->fd);
 }
 
 static void close_fd(int *fd)
@@ -29,9 +29,9 @@ static void close_fd(int *fd)
 
 void tl_peer_close_all(struct tl_peer *p)
 {
-	close_fd(&p->conn_fd);
-	close_fd(&p->listen_fd);
-	close_fd(&p->pending_fd);
+	close_fd(&p->fd.conn);
+	close_fd(&p->fd.listener);
+	close_fd(&p->fd.pending);
 }
 
 static int fail(struct tl_app_call *call)
@@ -40,14 +40,15 @@ static int fail(struct tl_app_call *call)
 }
 
 /* The socket a listen or connect uses: one made early for setsockopt, or a new one. */
+static int new_socket(void)
+{
+	return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
 static int take_socket(struct tl_peer *p)
 {
-	if (p->pending_fd >= 0) {
-		int fd = p->pending_fd;
-		p->pending_fd = -1;
-		return fd;
-	}
-	return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = tl_side_sockets_take_pending(&p->fd);
+	return fd >= 0 ? fd : new_socket();
 }
 
 static int fill_addr(const char *host, uint16_t port, struct sockaddr_in *sa)
@@ -78,8 +79,8 @@ static int do_listen(struct tl_peer *p, const char *host, uint16_t port, struct 
 		errno = saved;
 		return fail(call);
 	}
-	close_fd(&p->listen_fd);
-	p->listen_fd = fd;
+	close_fd(&p->fd.listener);
+	p->fd.listener = fd;
 	call->ret = 0;
 	return 0;
 }
@@ -88,15 +89,13 @@ static int do_accept(struct tl_peer *p, struct tl_app_call *call)
 {
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
-	if (p->listen_fd < 0) {
-		errno = EBADF;
-		return fail(call);
-	}
-	int fd = accept4(p->listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	if (p->fd.listener < 0)
+		return tl_call_failed(call, EBADF);
+	int fd = accept4(p->fd.listener, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
 	if (fd < 0)
 		return fail(call);
-	close_fd(&p->conn_fd);
-	p->conn_fd = fd;
+	close_fd(&p->fd.conn);
+	p->fd.conn = fd;
 	call->ret = fd;
 	tl_endpoint_format(peer.sin_addr.s_addr, ntohs(peer.sin_port), call->detail,
 			   sizeof(call->detail));
@@ -111,8 +110,8 @@ static int do_connect(struct tl_peer *p, const char *host, uint16_t port, struct
 	int fd = take_socket(p);
 	if (fd < 0)
 		return fail(call);
-	close_fd(&p->conn_fd);
-	p->conn_fd = fd;
+	close_fd(&p->fd.conn);
+	p->fd.conn = fd;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return fail(call);
 	struct sockaddr_in local;
@@ -125,7 +124,7 @@ static int do_connect(struct tl_peer *p, const char *host, uint16_t port, struct
 
 static int do_send(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {
-	ssize_t n = send(p->conn_fd, st->data, st->data_len, MSG_NOSIGNAL);
+	ssize_t n = send(p->fd.conn, st->data, st->data_len, MSG_NOSIGNAL);
 	if (n < 0)
 		return fail(call);
 	call->ret = n;
@@ -135,7 +134,7 @@ static int do_send(struct tl_peer *p, const struct tl_step *st, struct tl_app_ca
 static int do_recv(struct tl_peer *p, struct tl_app_call *call)
 {
 	char buf[TL_RECV_BYTES];
-	ssize_t n = recv(p->conn_fd, buf, sizeof(buf), 0);
+	ssize_t n = recv(p->fd.conn, buf, sizeof(buf), 0);
 	if (n < 0)
 		return fail(call);
 	tl_call_received(buf, n, call);
@@ -144,7 +143,7 @@ static int do_recv(struct tl_peer *p, struct tl_app_call *call)
 
 static int do_shutdown(struct tl_peer *p, int how, struct tl_app_call *call)
 {
-	if (shutdown(p->conn_fd, how) < 0)
+	if (shutdown(p->fd.conn, how) < 0)
 		return fail(call);
 	call->ret = 0;
 	return 0;
@@ -152,11 +151,9 @@ static int do_shutdown(struct tl_peer *p, int how, struct tl_app_call *call)
 
 static int do_close(struct tl_peer *p, bool abort_conn, struct tl_app_call *call)
 {
-	int *fd = p->conn_fd >= 0 ? &p->conn_fd : &p->listen_fd;
-	if (*fd < 0) {
-		errno = EBADF;
-		return fail(call);
-	}
+	int *fd = tl_side_sockets_closing(&p->fd);
+	if (*fd < 0)
+		return tl_call_failed(call, EBADF);
 	if (abort_conn) {
 		/* A zero linger time makes close() abort: RST instead of FIN. */
 		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
@@ -178,16 +175,10 @@ static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, struct tl_
 		[TL_OPT_USER_TIMEOUT] = TCP_USER_TIMEOUT,
 		[TL_OPT_LINGER2] = TCP_LINGER2,
 	};
-	/* Options given before listen/connect go on a socket made now and used then. */
-	int fd = p->conn_fd >= 0 ? p->conn_fd : p->listen_fd;
-	if (fd < 0) {
-		if (p->pending_fd < 0)
-			p->pending_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		fd = p->pending_fd;
-		if (fd < 0)
-			return fail(call);
-	}
-	if (setsockopt(fd, IPPROTO_TCP, kernel_opt[st->opt], &st->opt_value, sizeof(st->opt_value)) < 0)
+	int *fd = tl_side_sockets_option_target(&p->fd);
+	if (*fd < 0 && (*fd = new_socket()) < 0)
+		return fail(call);
+	if (setsockopt(*fd, IPPROTO_TCP, kernel_opt[st->opt], &st->opt_value, sizeof(st->opt_value)) < 0)
 		return fail(call);
 	call->ret = 0;
 	return 0;

@@ -42,8 +42,7 @@ struct sim_side {
 	const struct tl_step *queue[MAX_QUEUE];
 	size_t queued, done;
 	struct sim_call cur;
-	int listen_id, conn_id, pending_id; /* model socket ids, -1 when none */
-	int listen_fd, conn_fd, pending_fd; /* the descriptors the calls print */
+	struct tl_side_sockets sock; /* model socket ids */
 };
 
 struct in_flight {
@@ -71,6 +70,7 @@ struct sim {
 	enum tl_state current[3]; /* newest state of each side's connection sockets */
 	size_t pending_retrans;	  /* index+1 of a retransmission event waiting for its segment */
 	int next_fd;
+	int fd_of[TL_TCP_MAX_SOCKS]; /* the descriptor an application would hold for each model socket */
 	char err[256];
 	char broken[300];	      /* what broken() shows */
 	char recv_buf[TL_RECV_BYTES]; /* scratch for one recv() */
@@ -284,23 +284,26 @@ static bool parse_host(const char *host, uint32_t *addr_be)
 static int own_socket(struct sim *s, const struct sim_side *sd)
 {
 	int id = tl_tcp_socket(s->stack);
-	if (id >= 0)
+	if (id >= 0) {
 		tl_tcp_set_owner(s->stack, id, sd->side);
+		s->fd_of[id] = s->next_fd++;
+	}
 	return id;
 }
 
 /* The socket a listen or connect uses: one made early for setsockopt, or a new one. */
-static int take_socket(struct sim *s, struct sim_side *sd, int *fd)
+static int take_socket(struct sim *s, struct sim_side *sd)
 {
-	if (sd->pending_id >= 0) {
-		int id = sd->pending_id;
-		*fd = sd->pending_fd;
-		sd->pending_id = sd->pending_fd = -1;
-		return id;
-	}
-	int id = own_socket(s, sd);
-	*fd = id >= 0 ? s->next_fd++ : -1;
-	return id;
+	int id = tl_side_sockets_take_pending(&sd->sock);
+	return id >= 0 ? id : own_socket(s, sd);
+}
+
+/* Closes what the slot holds, if anything, so a new socket can take it. */
+static void replace(struct sim *s, int *slot, int id)
+{
+	if (*slot >= 0)
+		tl_tcp_close(s->stack, *slot, s->now_ns);
+	*slot = id;
 }
 
 static const char *call_host(const struct sim *s, const struct tl_step *st)
@@ -317,12 +320,11 @@ static bool do_listen(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	const struct tl_step *st = sd->cur.st;
 	uint32_t addr;
-	int fd;
 	if (!parse_host(call_host(s, st), &addr)) {
 		call_failed(c, -EINVAL);
 		return true;
 	}
-	int id = take_socket(s, sd, &fd);
+	int id = take_socket(s, sd);
 	int rc = id < 0 ? id : tl_tcp_listen(s->stack, id, addr, call_port(s, st), TL_LISTEN_BACKLOG, s->now_ns);
 	if (rc < 0) {
 		if (id >= 0)
@@ -330,32 +332,27 @@ static bool do_listen(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 		call_failed(c, rc);
 		return true;
 	}
-	if (sd->listen_id >= 0)
-		tl_tcp_close(s->stack, sd->listen_id, s->now_ns);
-	sd->listen_id = id;
-	sd->listen_fd = fd;
+	replace(s, &sd->sock.listener, id);
 	return true;
 }
 
 static bool do_accept(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	struct tl_tuple peer;
-	if (sd->listen_id < 0) {
+	if (sd->sock.listener < 0) {
 		call_failed(c, -EBADF);
 		return true;
 	}
-	int id = tl_tcp_accept(s->stack, sd->listen_id, &peer, s->now_ns);
+	int id = tl_tcp_accept(s->stack, sd->sock.listener, &peer, s->now_ns);
 	if (id == -EAGAIN)
 		return false;
 	if (id < 0) {
 		call_failed(c, id);
 		return true;
 	}
-	if (sd->conn_id >= 0)
-		tl_tcp_close(s->stack, sd->conn_id, s->now_ns);
-	sd->conn_id = id;
-	sd->conn_fd = s->next_fd++;
-	c->ret = sd->conn_fd;
+	replace(s, &sd->sock.conn, id);
+	s->fd_of[id] = s->next_fd++;
+	c->ret = s->fd_of[id];
 	tl_endpoint_format(peer.daddr, peer.dport, c->detail, sizeof(c->detail));
 	return true;
 }
@@ -364,20 +361,16 @@ static bool connect_started(struct sim *s, struct sim_side *sd, struct tl_app_ca
 {
 	const struct tl_step *st = sd->cur.st;
 	uint32_t addr;
-	int fd;
 	if (!parse_host(call_host(s, st), &addr)) {
 		call_failed(c, -EINVAL);
 		return true;
 	}
-	int id = take_socket(s, sd, &fd);
+	int id = take_socket(s, sd);
 	if (id < 0) {
 		call_failed(c, id);
 		return true;
 	}
-	if (sd->conn_id >= 0)
-		tl_tcp_close(s->stack, sd->conn_id, s->now_ns);
-	sd->conn_id = id;
-	sd->conn_fd = fd;
+	replace(s, &sd->sock.conn, id);
 	int rc = tl_tcp_connect(s->stack, id, addr, call_port(s, st), s->now_ns);
 	if (rc != -EINPROGRESS) {
 		call_failed(c, rc);
@@ -393,7 +386,7 @@ static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c
 		if (connect_started(s, sd, c))
 			return true;
 	}
-	int rc = tl_tcp_connect_result(s->stack, sd->conn_id);
+	int rc = tl_tcp_connect_result(s->stack, sd->sock.conn);
 	if (rc == -EINPROGRESS)
 		return false;
 	if (rc < 0) {
@@ -401,7 +394,7 @@ static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c
 		return true;
 	}
 	struct tl_tcp_info info;
-	tl_tcp_info(s->stack, sd->conn_id, &info);
+	tl_tcp_info(s->stack, sd->sock.conn, &info);
 	tl_call_connected_from(info.tuple.saddr, info.tuple.sport, c);
 	return true;
 }
@@ -409,7 +402,7 @@ static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c
 static bool do_send(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	const struct tl_step *st = sd->cur.st;
-	long n = tl_tcp_send(s->stack, sd->conn_id, st->data, st->data_len, s->now_ns);
+	long n = tl_tcp_send(s->stack, sd->sock.conn, st->data, st->data_len, s->now_ns);
 	if (n == -EAGAIN)
 		return false;
 	if (n < 0)
@@ -422,7 +415,7 @@ static bool do_send(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 static bool do_recv(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	char *buf = s->recv_buf;
-	long n = tl_tcp_recv(s->stack, sd->conn_id, buf, TL_RECV_BYTES, s->now_ns);
+	long n = tl_tcp_recv(s->stack, sd->sock.conn, buf, TL_RECV_BYTES, s->now_ns);
 	if (n == -EAGAIN)
 		return false;
 	if (n < 0) {
@@ -436,7 +429,7 @@ static bool do_recv(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 static bool do_shutdown(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	int how = sd->cur.st->shutdown_how;
-	int rc = tl_tcp_shutdown(s->stack, sd->conn_id, how, s->now_ns);
+	int rc = tl_tcp_shutdown(s->stack, sd->sock.conn, how, s->now_ns);
 	if (rc < 0)
 		call_failed(c, rc);
 	return true;
@@ -444,15 +437,13 @@ static bool do_shutdown(struct sim *s, struct sim_side *sd, struct tl_app_call *
 
 static bool do_close(struct sim *s, struct sim_side *sd, bool abort_conn, struct tl_app_call *c)
 {
-	bool conn = sd->conn_id >= 0;
-	int *id = conn ? &sd->conn_id : &sd->listen_id;
+	int *id = tl_side_sockets_closing(&sd->sock);
 	if (*id < 0) {
 		call_failed(c, -EBADF);
 		return true;
 	}
 	int rc = abort_conn ? tl_tcp_abort(s->stack, *id, s->now_ns) : tl_tcp_close(s->stack, *id, s->now_ns);
 	*id = -1;
-	*(conn ? &sd->conn_fd : &sd->listen_fd) = -1;
 	if (rc < 0)
 		call_failed(c, rc);
 	return true;
@@ -466,16 +457,16 @@ static bool do_setsockopt(struct sim *s, struct sim_side *sd, struct tl_app_call
 		[TL_OPT_LINGER2] = TL_TCP_OPT_LINGER2,
 	};
 	const struct tl_step *st = sd->cur.st;
-	/* Options given before listen/connect go on a socket made now and used then. */
-	int id = sd->conn_id >= 0 ? sd->conn_id : sd->listen_id;
-	if (id < 0) {
-		if (sd->pending_id < 0) {
-			sd->pending_id = own_socket(s, sd);
-			sd->pending_fd = sd->pending_id >= 0 ? s->next_fd++ : -1;
+	int *id = tl_side_sockets_option_target(&sd->sock);
+	if (*id < 0) {
+		int made = own_socket(s, sd);
+		if (made < 0) {
+			call_failed(c, made);
+			return true;
 		}
-		id = sd->pending_id;
+		*id = made;
 	}
-	int rc = id < 0 ? id : tl_tcp_setsockopt(s->stack, id, model_opt[st->opt], st->opt_value);
+	int rc = tl_tcp_setsockopt(s->stack, *id, model_opt[st->opt], st->opt_value);
 	if (rc < 0)
 		call_failed(c, rc);
 	return true;
@@ -716,8 +707,7 @@ static void side_init(struct sim_side *sd, enum tl_side side)
 {
 	memset(sd, 0, sizeof(*sd));
 	sd->side = side;
-	sd->listen_id = sd->conn_id = sd->pending_id = -1;
-	sd->listen_fd = sd->conn_fd = sd->pending_fd = -1;
+	tl_side_sockets_init(&sd->sock);
 }
 
 static int sim_start(struct sim *s, struct tl_timer_settings *timers, char *err, size_t errlen)

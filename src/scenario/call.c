@@ -12,6 +12,28 @@
 /* Received bytes shown as text: enough for the walkthrough's greeting. */
 #define SHOWN_BYTES 40
 
+void tl_side_sockets_init(struct tl_side_sockets *s)
+{
+	s->listener = s->conn = s->pending = -1;
+}
+
+int tl_side_sockets_take_pending(struct tl_side_sockets *s)
+{
+	int taken = s->pending;
+	s->pending = -1;
+	return taken;
+}
+
+int *tl_side_sockets_closing(struct tl_side_sockets *s)
+{
+	return s->conn >= 0 ? &s->conn : &s->listener;
+}
+
+int *tl_side_sockets_option_target(struct tl_side_sockets *s)
+{
+	return s->conn >= 0 ? &s->conn : s->listener >= 0 ? &s->listener : &s->pending;
+}
+
 const char *tl_call_host(const struct tl_step *st, const char *scenario_host)
 {
 	return st->host[0] ? st->host : scenario_host;

@@ -1,10 +1,11 @@
 /*
- * call: how a side's socket call is written down, whichever backend makes
- * it: the call text ("connect(127.0.0.1:2017)"), what recv() got, the
- * names of shutdown's and setsockopt's arguments, and the few numbers both
- * backends must agree on (listen's backlog, recv's buffer). The kernel lab
- * (lab/sockops.c) and the simulator (model/sim.c) make the calls; this file
- * alone decides how they read on the timeline.
+ * call: what a side's socket call is, whichever backend makes it: which of
+ * the side's sockets it uses, how it is written down (the call text
+ * "connect(127.0.0.1:2017)", what recv() got, the names of shutdown's and
+ * setsockopt's arguments), and the few numbers both backends must agree on
+ * (listen's backlog, recv's buffer). The kernel lab (lab/sockops.c) and the
+ * simulator (model/sim.c) make the calls; this file alone decides what they
+ * act on and how they read on the timeline.
  */
 #ifndef TCPLAB_CALL_H
 #define TCPLAB_CALL_H
@@ -16,6 +17,31 @@
 
 #define TL_LISTEN_BACKLOG 16
 #define TL_RECV_BYTES 65536
+
+/*
+ * The sockets one side holds, as its backend's handles (descriptors in the
+ * lab, model socket ids in the simulator); -1 when there is none.
+ */
+struct tl_side_sockets {
+	int listener; /* the server's listening socket */
+	int conn;     /* the connected socket (accepted or connecting) */
+	int pending;  /* made early by a setsockopt before listen/connect */
+};
+
+void tl_side_sockets_init(struct tl_side_sockets *s);
+
+/* For listen and connect: the socket a setsockopt made early, now taken; -1: make a new one. */
+int tl_side_sockets_take_pending(struct tl_side_sockets *s);
+
+/* For close and abort: the connection if there is one, else the listener (may hold -1). */
+int *tl_side_sockets_closing(struct tl_side_sockets *s);
+
+/*
+ * For setsockopt: the connection, else the listener, else the pending slot;
+ * when that holds -1 the caller makes a socket there, used later by listen or
+ * connect (options given before them must be on the socket they use).
+ */
+int *tl_side_sockets_option_target(struct tl_side_sockets *s);
 
 /* The address a listen or connect step uses: its own, or the scenario's. */
 const char *tl_call_host(const struct tl_step *st, const char *scenario_host);
