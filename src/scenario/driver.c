@@ -9,6 +9,7 @@
 struct driver {
 	const struct tl_scenario *sc;
 	const struct tl_drive_backend *be;
+	uint64_t last_now_ns; /* the backend's clock never runs backwards: waits rely on it */
 };
 
 bool tl_drive_state_matches(enum tl_state want, enum tl_state is)
@@ -37,7 +38,9 @@ struct calls_arg {
 static bool calls_reached(const void *arg)
 {
 	const struct calls_arg *a = arg;
-	return a->be->calls_returned(a->be->ctx, a->side) >= a->count;
+	size_t returned = a->be->calls_returned(a->be->ctx, a->side);
+	TL_ASSERT(returned <= a->count); /* a side returns only calls it was handed */
+	return returned >= a->count;
 }
 
 struct state_arg {
@@ -83,10 +86,11 @@ static bool no_time_wait(const void *arg)
 
 /* ---- waiting ---- */
 
-static int wait_for(const struct driver *d, const struct tl_drive_wait *w, int line, char *err, size_t errlen)
+static int wait_for(struct driver *d, const struct tl_drive_wait *w, int line, char *err, size_t errlen)
 {
 	switch (d->be->run_until(d->be->ctx, w)) {
 	case TL_DRIVE_OK:
+		TL_ASSERT(w->cond ? w->cond(w->arg) : d->be->now(d->be->ctx) >= w->deadline_ns);
 		return 0;
 	case TL_DRIVE_STOPPED:
 		return 1;
@@ -98,9 +102,17 @@ static int wait_for(const struct driver *d, const struct tl_drive_wait *w, int l
 	return tl_errorf(err, errlen, "line %d: a wait ended for no known reason", line);
 }
 
-static uint64_t deadline_after(const struct driver *d, uint64_t ns)
+static uint64_t now(struct driver *d)
 {
-	return d->be->now(d->be->ctx) + ns;
+	uint64_t t = d->be->now(d->be->ctx);
+	TL_ASSERT(t >= d->last_now_ns);
+	d->last_now_ns = t;
+	return t;
+}
+
+static uint64_t deadline_after(struct driver *d, uint64_t ns)
+{
+	return now(d) + ns;
 }
 
 /* ---- steps ---- */
@@ -109,7 +121,7 @@ struct side_queue {
 	size_t handed[3]; /* calls handed to each side */
 };
 
-static int call_step(const struct driver *d, struct side_queue *q, const struct tl_step *st, char *err,
+static int call_step(struct driver *d, struct side_queue *q, const struct tl_step *st, char *err,
 		     size_t errlen)
 {
 	char why[256], what[96];
@@ -125,7 +137,7 @@ static int call_step(const struct driver *d, struct side_queue *q, const struct 
 	return wait_for(d, &w, st->line, err, errlen);
 }
 
-static int join_step(const struct driver *d, const struct side_queue *q, const struct tl_step *st, char *err,
+static int join_step(struct driver *d, const struct side_queue *q, const struct tl_step *st, char *err,
 		     size_t errlen)
 {
 	char what[96];
@@ -136,7 +148,7 @@ static int join_step(const struct driver *d, const struct side_queue *q, const s
 	return wait_for(d, &w, st->line, err, errlen);
 }
 
-static int sleep_step(const struct driver *d, const struct tl_step *st, char *err, size_t errlen)
+static int sleep_step(struct driver *d, const struct tl_step *st, char *err, size_t errlen)
 {
 	char what[96];
 	tl_textf(what, sizeof(what), "sleep %.3f s", st->duration_ns / 1e9);
@@ -144,10 +156,10 @@ static int sleep_step(const struct driver *d, const struct tl_step *st, char *er
 	return wait_for(d, &w, st->line, err, errlen);
 }
 
-static int state_step(const struct driver *d, const struct tl_step *st, char *err, size_t errlen)
+static int state_step(struct driver *d, const struct tl_step *st, char *err, size_t errlen)
 {
 	char what[96];
-	struct state_arg a = { .be = d->be, .side = st->side, .since_ns = d->be->now(d->be->ctx) };
+	struct state_arg a = { .be = d->be, .side = st->side, .since_ns = now(d) };
 	bool gone = st->kind == TL_STEP_WAIT_GONE;
 	if (gone)
 		tl_textf(what, sizeof(what), "%s sockets to go away", tl_side_name(st->side));
@@ -160,7 +172,7 @@ static int state_step(const struct driver *d, const struct tl_step *st, char *er
 	return wait_for(d, &w, st->line, err, errlen);
 }
 
-static int add_fault(const struct driver *d, const struct tl_fault *f, int line, char *err, size_t errlen)
+static int add_fault(struct driver *d, const struct tl_fault *f, int line, char *err, size_t errlen)
 {
 	char why[512], text[256], note[300];
 	if (d->be->fault_add(d->be->ctx, f, why, sizeof(why)) < 0)
@@ -171,7 +183,7 @@ static int add_fault(const struct driver *d, const struct tl_fault *f, int line,
 	return 0;
 }
 
-static int clear_faults(const struct driver *d, int line, char *err, size_t errlen)
+static int clear_faults(struct driver *d, int line, char *err, size_t errlen)
 {
 	char why[512];
 	if (d->be->faults_clear(d->be->ctx, why, sizeof(why)) < 0)
@@ -180,7 +192,7 @@ static int clear_faults(const struct driver *d, int line, char *err, size_t errl
 	return 0;
 }
 
-static int run_step(const struct driver *d, struct side_queue *q, const struct tl_step *st, char *err,
+static int run_step(struct driver *d, struct side_queue *q, const struct tl_step *st, char *err,
 		    size_t errlen)
 {
 	switch (st->kind) {
@@ -213,7 +225,7 @@ static int run_step(const struct driver *d, struct side_queue *q, const struct t
 }
 
 /* After the script: let the last packets arrive, and wait out TIME-WAIT when asked. */
-static int run_tail(const struct driver *d, bool wait_time_wait, char *err, size_t errlen)
+static int run_tail(struct driver *d, bool wait_time_wait, char *err, size_t errlen)
 {
 	struct tl_drive_wait settle = { NULL, NULL, deadline_after(d, TL_DRIVE_SETTLE_NS), TL_SIDE_NONE,
 					"the last packets" };
@@ -221,7 +233,7 @@ static int run_tail(const struct driver *d, bool wait_time_wait, char *err, size
 	if (rc || !wait_time_wait)
 		return rc;
 	struct state_arg a = { .be = d->be, .states = { TL_TIME_WAIT }, .n_states = 1,
-			       .since_ns = d->be->now(d->be->ctx) };
+			       .since_ns = now(d) };
 	struct tl_drive_wait w = { no_time_wait, &a, deadline_after(d, TL_DRIVE_TIME_WAIT_LIMIT_NS), TL_SIDE_NONE,
 				   "TIME-WAIT to end" };
 	return wait_for(d, &w, 0, err, errlen);
@@ -230,7 +242,9 @@ static int run_tail(const struct driver *d, bool wait_time_wait, char *err, size
 int tl_drive(const struct tl_scenario *sc, const struct tl_drive_backend *be, const struct tl_drive_options *o,
 	     char *err, size_t errlen)
 {
-	struct driver d = { sc, be };
+	struct driver d = { sc, be, 0 };
+	TL_ASSERT(be->now && be->start_call && be->calls_returned && be->run_until && be->newest_state &&
+		  be->count_listed && be->snapshot && be->fault_add && be->faults_clear && be->note && be->broken);
 	struct side_queue q = { { 0 } };
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < o->n_faults; i++)
