@@ -412,7 +412,7 @@ int tl_ladder_build(const struct tl_scenario *sc, const struct tl_timeline *tl, 
 		return -1;
 	}
 	if (!out->server[0]) /* no packet: the server is where the scenario listens */
-		snprintf(out->server, sizeof(out->server), "%s:%u", sc->host, sc->port);
+		snprintf(out->server, sizeof(out->server), "%s:%u", sc->host, sc->server_port);
 	mark_gaps(out);
 	return 0;
 }

@@ -148,6 +148,7 @@ static struct tl_scenario scenario(void)
 	snprintf(sc.section, sizeof(sc.section), "case 5");
 	snprintf(sc.host, sizeof(sc.host), "127.0.0.1");
 	sc.port = SERVER_PORT;
+	sc.server_port = SERVER_PORT; /* as the parser finds it: no listen step here */
 	return sc;
 }
 
