@@ -19,12 +19,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/invariant.h"
 #include "core/wire.h"
 #include "core/textbuf.h"
 #include "scenario/call.h"
 #include "scenario/driver.h"
 
-#define MAX_QUEUE 512
 #define MAX_FAULTS 32
 #define FIRST_FD 3
 
@@ -39,7 +39,7 @@ struct sim_call {
 
 struct sim_side {
 	enum tl_side side;
-	const struct tl_step *queue[MAX_QUEUE];
+	const struct tl_step *queue[TL_DRIVE_MAX_CALLS];
 	size_t queued, done;
 	struct sim_call cur;
 	struct tl_side_sockets sock; /* model socket ids */
@@ -591,15 +591,13 @@ static uint64_t be_now(void *ctx)
 	return s->now_ns;
 }
 
-static int be_start_call(void *ctx, const struct tl_step *st, char *why, size_t len)
+static void be_start_call(void *ctx, const struct tl_step *st)
 {
 	struct sim *s = ctx;
 	struct sim_side *sd = side_of(s, st->side);
-	if (sd->queued == MAX_QUEUE)
-		return tl_errorf(why, len, "too many steps for the %s", tl_side_name(st->side));
+	TL_ASSERT(sd->queued < TL_DRIVE_MAX_CALLS);
 	sd->queue[sd->queued++] = st;
 	start_next(s, sd);
-	return 0;
 }
 
 static size_t be_calls_returned(void *ctx, enum tl_side side)

@@ -124,10 +124,12 @@ struct side_queue {
 static int call_step(struct driver *d, struct side_queue *q, const struct tl_step *st, char *err,
 		     size_t errlen)
 {
-	char why[256], what[96];
+	char what[96];
 	TL_ASSERT(st->side == TL_SIDE_CLIENT || st->side == TL_SIDE_SERVER);
-	if (d->be->start_call(d->be->ctx, st, why, sizeof(why)) < 0)
-		return tl_errorf(err, errlen, "line %d: %s", st->line, why);
+	if (q->handed[st->side] == TL_DRIVE_MAX_CALLS)
+		return tl_errorf(err, errlen, "line %d: more than %d steps for the %s", st->line, TL_DRIVE_MAX_CALLS,
+				 tl_side_name(st->side));
+	d->be->start_call(d->be->ctx, st);
 	q->handed[st->side]++;
 	if (st->background)
 		return 0;

@@ -30,6 +30,9 @@
 /* --time-wait: TIME-WAIT lasts 60 s in Linux; ten more for the last dump to see it end. */
 #define TL_DRIVE_TIME_WAIT_LIMIT_NS (70ull * TL_NS_PER_S)
 
+/* The most side steps one side is handed in a run: a backend's call queue holds this many. */
+#define TL_DRIVE_MAX_CALLS 512
+
 enum tl_drive_result {
 	TL_DRIVE_OK,	  /* the condition held (or, without one, the deadline came) */
 	TL_DRIVE_STOPPED, /* a stop was asked (a signal) */
@@ -49,8 +52,9 @@ struct tl_drive_wait {
 struct tl_drive_backend {
 	void *ctx;
 	uint64_t (*now)(void *ctx);
-	/* Hands a side step to its side, which makes its calls one after another. */
-	int (*start_call)(void *ctx, const struct tl_step *st, char *why, size_t len);
+	/* Hands a side step to its side, which makes its calls one after another
+	 * (at most TL_DRIVE_MAX_CALLS per side: the driver says so beyond). */
+	void (*start_call)(void *ctx, const struct tl_step *st);
 	/* How many of the side's calls have returned. */
 	size_t (*calls_returned)(void *ctx, enum tl_side side);
 	/* Lets time pass until w says so (see tl_drive_wait). */
