@@ -35,6 +35,8 @@
 #include "scenario/driver.h"
 
 #define DIAG_INTERVAL_NS 2000000ull	       /* sock_diag poll: request and time-wait sockets */
+#define PROGRESS_AFTER_NS TL_NS_PER_S	       /* only waits longer than this deserve a progress line */
+#define NAP_NS 100000000ull		       /* longest sleep of a wait between looks at the clock */
 #define NFLOG_GROUP 7 /* per namespace: parallel labs do not share it */
 
 struct side_worker {
@@ -452,12 +454,11 @@ static enum tl_drive_result be_run_until(void *ctx, const struct tl_drive_wait *
 		uint64_t now = tl_now_ns();
 		if (now >= w->deadline_ns)
 			return TL_DRIVE_TIMEOUT;
-		if (now - shown >= 1000000000ull) {
-			/* Only waits longer than a second deserve a progress line. */
+		if (now - shown >= PROGRESS_AFTER_NS) {
 			progress(lab, w->what, start, limit_ns);
 			shown = now;
 		}
-		uint64_t nap = w->deadline_ns - now < 100000000ull ? w->deadline_ns - now : 100000000ull;
+		uint64_t nap = w->deadline_ns - now < NAP_NS ? w->deadline_ns - now : NAP_NS;
 		struct timespec ts = deadline_in(nap);
 		pthread_cond_timedwait(&lab->cv, &lab->mu, &ts);
 	}
