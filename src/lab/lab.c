@@ -446,12 +446,16 @@ static enum tl_drive_result be_run_until(void *ctx, const struct tl_drive_wait *
 	uint64_t start = tl_now_ns(), shown = start;
 	uint64_t limit_ns = w->cond && w->deadline_ns > start ? w->deadline_ns - start : 0;
 	lab->waiting_for = w->side;
-	while (!wait_holds(w, tl_now_ns())) {
+	for (;;) {
+		/* One reading of the clock per turn: a wait without a condition must not
+		 * see its deadline pass between two readings and call that a timeout. */
+		uint64_t now = tl_now_ns();
+		if (wait_holds(w, now))
+			break;
 		if (stopping(lab))
 			return TL_DRIVE_STOPPED;
 		if (lab->observer_err[0])
 			return TL_DRIVE_BROKEN;
-		uint64_t now = tl_now_ns();
 		if (now >= w->deadline_ns)
 			return TL_DRIVE_TIMEOUT;
 		if (now - shown >= PROGRESS_AFTER_NS) {
