@@ -15,9 +15,10 @@
 #include <stdint.h>
 
 #include "core/event.h"
+#include "scenario/driver.h"
 
-/* One listen or connect per side step: a side's queue never holds more. */
-#define TL_SIDES_MAX_PORTS 512
+/* A port per listen or connect, and a side makes at most this many calls. */
+#define TL_SIDES_MAX_PORTS TL_DRIVE_MAX_CALLS
 
 struct tl_side_ports {
 	uint16_t bound[TL_SIDES_MAX_PORTS];  /* listened on, or given to a connect */
