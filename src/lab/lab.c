@@ -529,6 +529,12 @@ static void be_note(void *ctx, const char *text)
 	append(lab, &ev);
 }
 
+static void be_first_step(void *ctx)
+{
+	struct lab *lab = ctx;
+	lab->tl.t0_ns = tl_now_ns(); /* time 0 is the first step, not the lab's set-up */
+}
+
 static const char *be_broken(void *ctx)
 {
 	const struct lab *lab = ctx;
@@ -752,13 +758,13 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 		.ctx = lab, .now = be_now, .start_call = be_start_call, .calls_returned = be_calls_returned,
 		.run_until = be_run_until, .newest_state = be_newest_state, .count_listed = be_count_listed,
 		.snapshot = be_snapshot, .fault_add = be_fault_add, .faults_clear = be_faults_clear,
-		.note = be_note, .broken = be_broken,
+		.note = be_note, .broken = be_broken, .first_step = be_first_step,
 	};
 	rc = start_lab(lab, err, errlen);
 	read_timer_settings(lab, timers);
 	lab->timers = *timers;
 	pthread_mutex_lock(&lab->mu);
-	lab->tl.t0_ns = tl_now_ns(); /* time 0 is the first step, not the lab's set-up */
+	lab->tl.t0_ns = tl_now_ns(); /* until the first step: a failed set-up still has a time 0 */
 	if (rc == 0) {
 		struct tl_drive_options drive = { o->faults, o->n_faults, o->wait_time_wait };
 		rc = tl_drive(sc, &backend, &drive, err, errlen);

@@ -251,6 +251,8 @@ int tl_drive(const struct tl_scenario *sc, const struct tl_drive_backend *be, co
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < o->n_faults; i++)
 		rc = add_fault(&d, &o->faults[i], 0, err, errlen);
+	if (rc == 0 && be->first_step)
+		be->first_step(be->ctx);
 	for (size_t i = 0; rc == 0 && i < sc->n_steps; i++)
 		rc = run_step(&d, &q, &sc->steps[i], err, errlen);
 	if (rc == 0)

@@ -76,6 +76,9 @@ struct tl_drive_backend {
 	void (*note)(void *ctx, const char *text);
 	/* Why run_until said BROKEN. */
 	const char *(*broken)(void *ctx);
+	/* The first step starts now, after the options' faults are in: time 0 of
+	 * the timeline. NULL for a backend whose clock starts at 0 anyway. */
+	void (*first_step)(void *ctx);
 };
 
 struct tl_drive_options {
