@@ -775,6 +775,8 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 
 	bool joined = stop_lab(lab);
 	pthread_mutex_lock(&lab->mu);
+	if (rc == 0 && lab->observer_err[0]) /* failed after the last wait, or recording the last events */
+		rc = tl_errorf(err, errlen, "%s", lab->observer_err);
 	tl_timeline_sort(&lab->tl);
 	*tl = lab->tl;
 	tl_timeline_init(&lab->tl, 0);
