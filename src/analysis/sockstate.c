@@ -106,16 +106,31 @@ static void drop_event(struct tl_timeline *tl, size_t i)
 	tl->n--;
 }
 
-static bool became_child(const struct tl_timeline *tl, size_t gone_idx)
+/* The tracepoint's birth of the child socket a vanished request became, or NULL. */
+static struct tl_event *child_of(struct tl_timeline *tl, size_t gone_idx)
 {
 	const struct tl_event *gone = &tl->ev[gone_idx];
 	for (size_t j = 0; j < gone_idx; j++) {
-		const struct tl_event *ev = &tl->ev[j];
+		struct tl_event *ev = &tl->ev[j];
 		if (is_state(ev, TL_SRC_TRACEPOINT) && ev->u.state.from == TL_LISTEN &&
 		    same_tuple(&ev->u.state.tuple, &gone->u.state.tuple))
-			return true;
+			return ev;
 	}
-	return false;
+	return NULL;
+}
+
+/*
+ * sock_diag saw the request, so the connection is in SYN_RECV since its SYN;
+ * the child's LISTEN -> SYN_RECV, which the tracepoint reports when the
+ * final ACK arrives, is the same state going on in a full socket, not a
+ * second handshake. Said as a note, so the path has SYN_RECV once.
+ */
+static void continue_request(struct tl_event *child)
+{
+	child->kind = TL_EV_NOTE;
+	child->side = TL_SIDE_NONE; /* notes are the lab's voice, as the timeline prints them */
+	snprintf(child->u.note, sizeof(child->u.note),
+		 "the request socket became a full socket, still SYN_RECV (the tracepoint says LISTEN -> SYN_RECV)");
 }
 
 /*
@@ -166,8 +181,11 @@ void tl_states_resolve(struct tl_timeline *tl)
 			continue;
 		if (ev->u.state.from == TL_NEW_SYN_RECV)
 			ev->u.state.from = TL_SYN_RECV;
-		if (ev->u.state.from == TL_SYN_RECV && ev->u.state.to == TL_CLOSE &&
-		    became_child(tl, i)) {
+		struct tl_event *child = ev->u.state.from == TL_SYN_RECV && ev->u.state.to == TL_CLOSE
+						 ? child_of(tl, i)
+						 : NULL;
+		if (child) {
+			continue_request(child);
 			drop_event(tl, i);
 			i--;
 		} else if (ev->u.state.from == TL_SYN_RECV && ev->u.state.to == TL_CLOSE) {

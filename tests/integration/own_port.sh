@@ -27,6 +27,28 @@ expect client listed ESTABLISHED
 expect server listed ESTABLISHED
 SCN
 
+# The server's first SYN-ACK is dropped, so its request socket lives a second
+# (sock_diag sees it) before the child takes over: one SYN_RECV, not two.
+cat >"$dir/P1.scn" <<'SCN'
+title   The server on its own port, its first SYN-ACK lost
+server listen 2018
+server accept &
+drop from server flags S. count 1
+client connect 2018
+wait server
+expect client connect ok
+expect client states CLOSE > SYN_SENT > ESTABLISHED
+expect server states LISTEN > SYN_RECV > ESTABLISHED
+SCN
+
+for cmd in run sim; do
+	out=$("$TCPLAB" "$cmd" "$dir/P1.scn" 2>&1)
+	rc=$?
+	[ "$rc" = 0 ] || { echo "$out"; fail "tcplab $cmd P1 exited $rc"; }
+	grep -Eq '^ *[0-9.]+  server  IP [0-9.]+\.2018 > .*Flags \[S\.\].*DROPPED by rule1' <<<"$out" ||
+		{ echo "$out"; fail "$cmd: 'drop from server flags S.' did not drop the SYN-ACK from port 2018"; }
+done
+
 for cmd in run sim; do
 	out=$("$TCPLAB" "$cmd" "$dir/P2.scn" 2>&1)
 	rc=$?

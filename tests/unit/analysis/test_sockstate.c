@@ -146,6 +146,32 @@ static void a_dropped_request_ends_before_its_successor_starts(void **state)
 	tl_timeline_free(&tl);
 }
 
+/*
+ * A request that lives long enough for sock_diag to see it (its SYN-ACK was
+ * lost) and then becomes the child: the tracepoint's LISTEN -> SYN_RECV for
+ * the child continues the request's SYN_RECV, it is not a second one.
+ */
+static void a_seen_request_and_its_child_are_one_syn_recv(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add_state(&tl, TL_SIDE_SERVER, 10, 5, tuple(2017, 0), TL_CLOSE, TL_LISTEN, TL_SRC_TRACEPOINT);
+	add_syn(&tl, 100, 40000, 2017);
+	add_state(&tl, TL_SIDE_SERVER, 1500, 3, tuple(2017, 40000), TL_STATE_NONE, TL_NEW_SYN_RECV, TL_SRC_SOCK_DIAG);
+	add_state(&tl, TL_SIDE_SERVER, 5000, 9, tuple(2017, 40000), TL_LISTEN, TL_SYN_RECV, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 5001, 9, tuple(2017, 40000), TL_SYN_RECV, TL_ESTABLISHED, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 6000, 3, tuple(2017, 40000), TL_NEW_SYN_RECV, TL_CLOSE, TL_SRC_SOCK_DIAG);
+	tl_states_resolve(&tl);
+	const enum tl_state want[] = { TL_LISTEN, TL_SYN_RECV, TL_ESTABLISHED };
+	assert_path(&tl, TL_SIDE_SERVER, want, 3);
+	bool noted = false;
+	for (size_t i = 0; i < tl.n; i++)
+		noted |= tl.ev[i].kind == TL_EV_NOTE && strstr(tl.ev[i].u.note, "became a full socket");
+	assert_true(noted);
+	tl_timeline_free(&tl);
+}
+
 static void listener_is_not_part_of_the_server_path(void **state)
 {
 	(void)state;
@@ -166,6 +192,7 @@ int main(void)
 		cmocka_unit_test(request_socket_starts_at_its_syn),
 		cmocka_unit_test(a_dropped_request_ends_before_its_successor_starts),
 		cmocka_unit_test(listener_is_not_part_of_the_server_path),
+		cmocka_unit_test(a_seen_request_and_its_child_are_one_syn_recv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
