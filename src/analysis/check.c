@@ -126,7 +126,7 @@ static void check_call(const struct tl_expect *ex, const struct tl_timeline *tl,
 	it->pass = false;
 }
 
-static void check_listed(const struct tl_scenario *sc, const struct tl_expect *ex,
+static void check_listed(const struct tl_expect *ex,
 			 const struct tl_timeline *tl, struct tl_check_item *it)
 {
 	enum tl_state want = ex->states[0];
@@ -140,7 +140,7 @@ static void check_listed(const struct tl_scenario *sc, const struct tl_expect *e
 		for (size_t r = 0; r < ev->u.snapshot.n; r++) {
 			const struct tl_sock_row *row = &ev->u.snapshot.rows[r];
 			enum tl_state st = row->state == TL_NEW_SYN_RECV ? TL_SYN_RECV : row->state;
-			if (tl_side_of_port(row->tuple.sport, sc->port) != ex->side)
+			if (row->side != ex->side)
 				continue;
 			append_word(it->observed, sizeof(it->observed), tl_state_rfc_name(row->state));
 			if (st == (want == TL_NEW_SYN_RECV ? TL_SYN_RECV : want))
@@ -296,7 +296,7 @@ int tl_check_run(const struct tl_scenario *sc, const struct tl_timeline *tl,
 			check_call(ex, tl, it);
 			break;
 		case TL_EXPECT_LISTED:
-			check_listed(sc, ex, tl, it);
+			check_listed(ex, tl, it);
 			break;
 		case TL_EXPECT_TIMERS:
 			check_timers(series, it);

@@ -91,6 +91,7 @@ static bool merge_with_handover(struct tl_timeline *tl, size_t seen_idx)
 	} else {
 		enum tl_state stays = seen->u.state.to;
 		best->kind = TL_EV_NOTE;
+		best->side = TL_SIDE_NONE; /* notes are the lab's voice, as the timeline prints them */
 		snprintf(best->u.note, sizeof(best->u.note),
 			 "socket handed to a time-wait socket that stays %s (the tracepoint says CLOSE; sock_diag still lists it)",
 			 tl_state_name(stays));
@@ -105,16 +106,31 @@ static void drop_event(struct tl_timeline *tl, size_t i)
 	tl->n--;
 }
 
-static bool became_child(const struct tl_timeline *tl, size_t gone_idx)
+/* The tracepoint's birth of the child socket a vanished request became, or NULL. */
+static struct tl_event *child_of(struct tl_timeline *tl, size_t gone_idx)
 {
 	const struct tl_event *gone = &tl->ev[gone_idx];
 	for (size_t j = 0; j < gone_idx; j++) {
-		const struct tl_event *ev = &tl->ev[j];
+		struct tl_event *ev = &tl->ev[j];
 		if (is_state(ev, TL_SRC_TRACEPOINT) && ev->u.state.from == TL_LISTEN &&
 		    same_tuple(&ev->u.state.tuple, &gone->u.state.tuple))
-			return true;
+			return ev;
 	}
-	return false;
+	return NULL;
+}
+
+/*
+ * sock_diag saw the request, so the connection is in SYN_RECV since its SYN;
+ * the child's LISTEN -> SYN_RECV, which the tracepoint reports when the
+ * final ACK arrives, is the same state going on in a full socket, not a
+ * second handshake. Said as a note, so the path has SYN_RECV once.
+ */
+static void continue_request(struct tl_event *child)
+{
+	child->kind = TL_EV_NOTE;
+	child->side = TL_SIDE_NONE; /* notes are the lab's voice, as the timeline prints them */
+	snprintf(child->u.note, sizeof(child->u.note),
+		 "the request socket became a full socket, still SYN_RECV (the tracepoint says LISTEN -> SYN_RECV)");
 }
 
 /*
@@ -143,41 +159,6 @@ static void end_request_before_successor(struct tl_timeline *tl, struct tl_event
 	}
 }
 
-/*
- * A request socket that lived long enough to be sighted (the handshake's
- * final ACK came late) and the child socket the kernel made of it carry one
- * connection: the child's LISTEN -> SYN_RECV is not a second entry into
- * SYN_RECV but the handover, and the timeline says so instead.
- */
-static void mark_handovers(struct tl_timeline *tl)
-{
-	for (size_t i = 0; i < tl->n; i++) {
-		struct tl_event *child = &tl->ev[i];
-		if (!is_state(child, TL_SRC_TRACEPOINT) || child->u.state.from != TL_LISTEN ||
-		    child->u.state.to != TL_SYN_RECV)
-			continue;
-		bool request_alive = false;
-		for (size_t j = 0; j < i; j++) {
-			const struct tl_event *ev = &tl->ev[j];
-			if (!is_state(ev, TL_SRC_SOCK_DIAG) || !same_tuple(&ev->u.state.tuple, &child->u.state.tuple))
-				continue;
-			if (ev->u.state.to == TL_SYN_RECV)
-				request_alive = true;
-			else if (ev->u.state.from == TL_SYN_RECV && ev->u.state.to == TL_CLOSE)
-				request_alive = false; /* dropped: a later child belongs to a new request */
-		}
-		if (!request_alive)
-			continue;
-		char local[32], remote[32];
-		tl_endpoint_format(child->u.state.tuple.saddr, child->u.state.tuple.sport, local, sizeof(local));
-		tl_endpoint_format(child->u.state.tuple.daddr, child->u.state.tuple.dport, remote, sizeof(remote));
-		child->kind = TL_EV_NOTE;
-		snprintf(child->u.note, sizeof(child->u.note),
-			 "request socket %s (from %s) becomes a full socket, the listener's child: still SYN_RECV", local,
-			 remote);
-	}
-}
-
 void tl_states_resolve(struct tl_timeline *tl)
 {
 	fill_unbound_ports(tl);
@@ -200,8 +181,11 @@ void tl_states_resolve(struct tl_timeline *tl)
 			continue;
 		if (ev->u.state.from == TL_NEW_SYN_RECV)
 			ev->u.state.from = TL_SYN_RECV;
-		if (ev->u.state.from == TL_SYN_RECV && ev->u.state.to == TL_CLOSE &&
-		    became_child(tl, i)) {
+		struct tl_event *child = ev->u.state.from == TL_SYN_RECV && ev->u.state.to == TL_CLOSE
+						 ? child_of(tl, i)
+						 : NULL;
+		if (child) {
+			continue_request(child);
 			drop_event(tl, i);
 			i--;
 		} else if (ev->u.state.from == TL_SYN_RECV && ev->u.state.to == TL_CLOSE) {
@@ -209,35 +193,6 @@ void tl_states_resolve(struct tl_timeline *tl)
 		}
 	}
 	tl_timeline_sort(tl);
-	mark_handovers(tl);
-}
-
-void tl_assign_sides(struct tl_timeline *tl, uint16_t server_port)
-{
-	for (size_t i = 0; i < tl->n; i++) {
-		struct tl_event *ev = &tl->ev[i];
-		switch (ev->kind) {
-		case TL_EV_PACKET:
-			ev->side = tl_side_of_port(ev->u.packet.tuple.sport, server_port);
-			break;
-		case TL_EV_STATE:
-			ev->side = tl_side_of_port(ev->u.state.tuple.sport, server_port);
-			break;
-		case TL_EV_RETRANS:
-			ev->side = tl_side_of_port(ev->u.retrans.tuple.sport, server_port);
-			break;
-		case TL_EV_RESET:
-			ev->side = tl_side_of_port(ev->u.reset.tuple.sport, server_port);
-			break;
-		case TL_EV_DROP:
-			ev->side = tl_side_of_port(ev->u.drop.tuple.sport, server_port);
-			break;
-		case TL_EV_APP:
-		case TL_EV_SNAPSHOT:
-		case TL_EV_NOTE:
-			break;
-		}
-	}
 }
 
 size_t tl_states_path(const struct tl_timeline *tl, enum tl_side side, enum tl_state *out, size_t max)

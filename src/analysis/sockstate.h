@@ -22,9 +22,6 @@
  */
 void tl_states_resolve(struct tl_timeline *tl);
 
-/* Sets the side of every event of tl that has an endpoint (packets: the sender). */
-void tl_assign_sides(struct tl_timeline *tl, uint16_t server_port);
-
 /*
  * Writes into out (at most max) the state path of side's connection sockets
  * (listening sockets excluded), in time order, e.g. CLOSE SYN_SENT

@@ -25,8 +25,8 @@
 
 int tl_report_prepare(const struct tl_scenario *sc, struct tl_timeline *tl)
 {
+	(void)sc; /* the runners tag each event with its side as they record it */
 	tl_states_resolve(tl);
-	tl_assign_sides(tl, sc->port);
 	tl_drops_attach(tl);
 	if (tl_causal_order(tl) < 0)
 		return -1;

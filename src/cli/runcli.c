@@ -135,7 +135,7 @@ static int check_drops(const struct tl_runcli *o, const struct tl_scenario *scs,
 		for (size_t k = 0; k < o->n_drops; k++) {
 			struct tl_fault f;
 			char why[512];
-			if (tl_fault_parse(o->drops[k], 100 + (unsigned)k, scs[i].port, &f, why, sizeof(why)) < 0) {
+			if (tl_fault_parse(o->drops[k], 100 + (unsigned)k, scs[i].server_port, &f, why, sizeof(why)) < 0) {
 				fprintf(stderr, "tcplab %s: --drop '%s': %s\n", o->command, o->drops[k], why);
 				return -1;
 			}
@@ -177,7 +177,7 @@ size_t tl_runcli_faults(const struct tl_runcli *o, const struct tl_scenario *sc,
 	char why[512];
 	size_t n = 0;
 	for (size_t k = 0; k < o->n_drops; k++) {
-		int rc = tl_fault_parse(o->drops[k], 100 + (unsigned)k, sc->port, &out[n], why, sizeof(why));
+		int rc = tl_fault_parse(o->drops[k], 100 + (unsigned)k, sc->server_port, &out[n], why, sizeof(why));
 		TL_ASSERT(rc == 0); /* tl_runcli_load checked every rule against every scenario */
 		n += rc == 0;
 	}

@@ -211,8 +211,3 @@ void tl_app_call_format(const struct tl_app_call *call, char *out, size_t len)
 	else
 		snprintf(out, len, "%s = %ld", call->call, call->ret);
 }
-
-enum tl_side tl_side_of_port(uint16_t local_port, uint16_t server_port)
-{
-	return local_port == server_port ? TL_SIDE_SERVER : TL_SIDE_CLIENT;
-}

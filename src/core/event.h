@@ -179,6 +179,7 @@ struct tl_sock_row {
 	uint32_t retrans;   /* retransmissions so far */
 	uint64_t cookie;    /* the kernel's socket cookie */
 	uint32_t inode;	    /* 0 for request, time-wait and orphaned sockets */
+	enum tl_side side;  /* whose socket: the runner knows, from the calls that made it */
 };
 
 struct tl_snapshot {
@@ -218,6 +219,8 @@ struct tl_drop {
 struct tl_event {
 	uint64_t t_ns; /* CLOCK_MONOTONIC, or virtual time in the simulator */
 	enum tl_event_kind kind;
+	/* Whose socket made it (a packet: its sender's), as the runner knew when it
+	 * recorded it; NONE for notes and snapshots. No one works it out later. */
 	enum tl_side side;
 	uint32_t order; /* arrival order: breaks ties between equal times */
 	union {
@@ -276,9 +279,6 @@ void tl_endpoint_format(uint32_t addr_be, uint16_t port, char *out, size_t len);
 
 /* "connect(127.0.0.1:2017) = -1 ECONNREFUSED (Connection refused)" */
 void tl_app_call_format(const struct tl_app_call *call, char *out, size_t len);
-
-/* The side a local endpoint belongs to: the server owns server_port. */
-enum tl_side tl_side_of_port(uint16_t local_port, uint16_t server_port);
 
 const char *tl_side_name(enum tl_side side);
 const char *tl_role_name(enum tl_role role);

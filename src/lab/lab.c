@@ -1,7 +1,8 @@
 /*
  * lab: the kernel runner.
  *
- * Threads: the driver (the caller) walks the script; one worker per side
+ * Threads: the caller runs the driver (scenario/driver.h), which walks the
+ * script through the backend below; one worker per side
  * makes that side's socket calls in order; the observer collects packets,
  * tracer records and sock_diag sightings. They share one timeline under a
  * mutex; the condition variable wakes the driver when a call returns or the
@@ -9,11 +10,14 @@
  */
 #include "lab/lab.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,15 +26,17 @@
 #include "lab/netns.h"
 #include "lab/nflog.h"
 #include "lab/sockdiag.h"
+#include "lab/sides.h"
 #include "lab/sockops.h"
+#include "scenario/call.h"
+#include "core/invariant.h"
 #include "core/textbuf.h"
 #include "lab/tracer.h"
+#include "scenario/driver.h"
 
 #define DIAG_INTERVAL_NS 2000000ull	       /* sock_diag poll: request and time-wait sockets */
-#define SETTLE_NS 30000000ull		       /* after the script: let last packets arrive */
-#define STEP_LIMIT_NS (400ull * 1000000000ull) /* a call that blocks longer is a lab failure */
-#define WAIT_DEFAULT_NS (30ull * 1000000000ull)
-#define MAX_MINI 256
+#define PROGRESS_AFTER_NS TL_NS_PER_S	       /* only waits longer than this deserve a progress line */
+#define NAP_NS 100000000ull		       /* longest sleep of a wait between looks at the clock */
 #define NFLOG_GROUP 7 /* per namespace: parallel labs do not share it */
 
 struct side_worker {
@@ -39,7 +45,7 @@ struct side_worker {
 	pthread_t thread;
 	bool started;
 	struct tl_peer peer;
-	const struct tl_step *queue[512];
+	const struct tl_step *queue[TL_DRIVE_MAX_CALLS];
 	size_t queued; /* steps handed to the worker */
 	size_t done;   /* steps it finished */
 };
@@ -59,6 +65,7 @@ struct lab {
 	struct tl_timeline tl;
 	bool quit; /* tells workers and observer to end */
 	struct side_worker side[2];
+	struct tl_sides sides; /* which side owns which socket, from the calls */
 
 	/* observer */
 	pthread_t observer;
@@ -70,8 +77,8 @@ struct lab {
 	struct tl_firewall *firewall;  /* only when the scenario has faults */
 	struct tl_nflog *nflog;
 	int64_t real_minus_mono_ns;
-	struct mini_socket mini[MAX_MINI];
-	size_t n_mini;
+	struct mini_socket *mini; /* the observer's: request and time-wait sockets seen so far */
+	size_t n_mini, cap_mini;
 	struct tl_sock_row *rows; /* the last dump, for wait steps */
 	size_t n_rows;
 	uint64_t rows_ns;
@@ -109,7 +116,46 @@ static struct side_worker *worker_of(struct lab *lab, enum tl_side side)
 	return &lab->side[side == TL_SIDE_SERVER ? 1 : 0];
 }
 
+/*
+ * Under the lock. A failure (out of memory) ends the run as a broken
+ * observer would: a timeline with a hole in it would mislead every check.
+ */
+static void append(struct lab *lab, const struct tl_event *ev)
+{
+	if (tl_timeline_append(&lab->tl, ev) < 0 && !lab->observer_err[0])
+		tl_textf(lab->observer_err, sizeof(lab->observer_err), "out of memory recording the timeline");
+}
+
+/* Under the lock: fresh observations, tagged with their sides, onto the timeline. */
+static void take_in(struct lab *lab, struct tl_timeline *fresh)
+{
+	tl_sides_tag(&lab->sides, fresh);
+	if (tl_timeline_merge(&lab->tl, fresh) < 0 && !lab->observer_err[0])
+		tl_textf(lab->observer_err, sizeof(lab->observer_err), "out of memory recording the timeline");
+}
+
 /* ---- side workers ---- */
+
+/* Under the lock, before the call: the ports it will own or talk to. */
+static void note_call_ports(struct lab *lab, enum tl_side side, const struct tl_step *st)
+{
+	uint16_t port = tl_call_port(st, lab->sc->port);
+	if (st->kind == TL_STEP_LISTEN)
+		tl_sides_bound(&lab->sides, side, port);
+	else if (st->kind == TL_STEP_CONNECT)
+		tl_sides_target(&lab->sides, side, port);
+}
+
+/* After a listen or connect: the local port the kernel gave (0 when none). */
+static uint16_t local_port(const struct tl_peer *peer, const struct tl_step *st)
+{
+	int fd = st->kind == TL_STEP_LISTEN ? peer->fd.listener : st->kind == TL_STEP_CONNECT ? peer->fd.conn : -1;
+	struct sockaddr_in local;
+	socklen_t len = sizeof(local);
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&local, &len) < 0)
+		return 0;
+	return ntohs(local.sin_port);
+}
 
 static void *side_main(void *arg)
 {
@@ -122,6 +168,7 @@ static void *side_main(void *arg)
 		if (lab->quit)
 			break;
 		const struct tl_step *st = w->queue[w->done];
+		note_call_ports(lab, w->side, st);
 		pthread_mutex_unlock(&lab->mu);
 
 		struct tl_event ev = { .kind = TL_EV_APP, .side = w->side };
@@ -129,11 +176,13 @@ static void *side_main(void *arg)
 		tl_sockop_run(&w->peer, st, lab->sc->host, lab->sc->port, &ev.u.app);
 		ev.t_ns = tl_now_ns();
 		ev.u.app.called_ns = called;
+		uint16_t given = local_port(&w->peer, st);
 
 		pthread_mutex_lock(&lab->mu);
 		if (lab->quit)
 			break; /* woken by the clean-up at the end: not part of the run */
-		tl_timeline_append(&lab->tl, &ev);
+		tl_sides_bound(&lab->sides, w->side, given);
+		append(lab, &ev);
 		w->done++;
 		pthread_cond_broadcast(&lab->cv);
 	}
@@ -151,15 +200,28 @@ static struct mini_socket *find_mini(struct lab *lab, uint64_t cookie)
 	return NULL;
 }
 
-static void emit_sighting(struct tl_timeline *out, uint64_t t_ns, const struct mini_socket *m,
-			  enum tl_state from, enum tl_state to)
+static int emit_sighting(struct tl_timeline *out, uint64_t t_ns, const struct mini_socket *m,
+			 enum tl_state from, enum tl_state to)
 {
 	struct tl_event ev = { .t_ns = t_ns, .kind = TL_EV_STATE };
 	ev.u.state = (struct tl_state_change){
 		.sock_id = m->cookie, .tuple = m->tuple, .from = from, .to = to,
 		.source = TL_SRC_SOCK_DIAG,
 	};
-	tl_timeline_append(out, &ev);
+	return tl_timeline_append(out, &ev);
+}
+
+static struct mini_socket *new_mini(struct lab *lab)
+{
+	if (lab->n_mini == lab->cap_mini) {
+		size_t cap = lab->cap_mini ? lab->cap_mini * 2 : 64;
+		struct mini_socket *grown = realloc(lab->mini, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		lab->mini = grown;
+		lab->cap_mini = cap;
+	}
+	return &lab->mini[lab->n_mini++];
 }
 
 /*
@@ -167,8 +229,8 @@ static void emit_sighting(struct tl_timeline *out, uint64_t t_ns, const struct m
  * state tracepoint is blind to them, so their births, changes and deaths
  * are reported from here.
  */
-static void track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, size_t n,
-			       uint64_t t_ns, struct tl_timeline *out)
+static int track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, size_t n,
+			      uint64_t t_ns, struct tl_timeline *out, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < lab->n_mini; i++)
 		lab->mini[i].seen = false;
@@ -177,15 +239,15 @@ static void track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, 
 			continue;
 		struct mini_socket *m = find_mini(lab, rows[r].cookie);
 		if (!m) {
-			if (lab->n_mini == MAX_MINI)
-				continue;
-			m = &lab->mini[lab->n_mini++];
+			if (!(m = new_mini(lab)))
+				return tl_errorf(err, errlen, "out of memory tracking request and time-wait sockets");
 			*m = (struct mini_socket){ .cookie = rows[r].cookie, .tuple = rows[r].tuple,
 						   .state = TL_STATE_NONE };
 		}
 		m->seen = true;
 		if (m->state != rows[r].state) {
-			emit_sighting(out, t_ns, m, m->state, rows[r].state);
+			if (emit_sighting(out, t_ns, m, m->state, rows[r].state) < 0)
+				return tl_errorf(err, errlen, "out of memory recording a sock_diag sighting");
 			m->state = rows[r].state;
 		}
 	}
@@ -194,9 +256,11 @@ static void track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, 
 			i++;
 			continue;
 		}
-		emit_sighting(out, t_ns, &lab->mini[i], lab->mini[i].state, TL_CLOSE);
+		if (emit_sighting(out, t_ns, &lab->mini[i], lab->mini[i].state, TL_CLOSE) < 0)
+			return tl_errorf(err, errlen, "out of memory recording a sock_diag sighting");
 		lab->mini[i] = lab->mini[--lab->n_mini];
 	}
+	return 0;
 }
 
 /* Under the lock: the newest state of each side's connection socket. */
@@ -204,9 +268,9 @@ static void note_current_states(struct lab *lab, const struct tl_timeline *fresh
 {
 	for (size_t i = 0; i < fresh->n; i++) {
 		const struct tl_event *ev = &fresh->ev[i];
-		if (ev->kind != TL_EV_STATE || ev->u.state.tuple.dport == 0)
+		if (ev->kind != TL_EV_STATE || ev->u.state.tuple.dport == 0 || ev->side == TL_SIDE_NONE)
 			continue;
-		enum tl_side side = tl_side_of_port(ev->u.state.tuple.sport, lab->sc->port);
+		enum tl_side side = ev->side;
 		if (lab->current[side] != ev->u.state.to)
 			lab->current_since_ns[side] = ev->t_ns;
 		lab->current[side] = ev->u.state.to;
@@ -237,14 +301,19 @@ static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 			goto fail;
 		/* Stamped after the dump: what it lists was true by then. */
 		now = tl_now_ns();
-		track_mini_sockets(lab, rows, n_rows, now, &fresh);
+		if (track_mini_sockets(lab, rows, n_rows, now, &fresh, err, sizeof(err)) < 0) {
+			free(rows);
+			goto fail;
+		}
 		*next_dump_ns = now + DIAG_INTERVAL_NS;
 		dumped = true;
 	}
 	pthread_mutex_lock(&lab->mu);
+	tl_sides_tag(&lab->sides, &fresh);
 	note_current_states(lab, &fresh);
-	tl_timeline_merge(&lab->tl, &fresh);
+	take_in(lab, &fresh);
 	if (dumped) {
+		tl_sides_tag_rows(&lab->sides, rows, n_rows);
 		free(lab->rows);
 		lab->rows = rows;
 		lab->n_rows = n_rows;
@@ -256,7 +325,7 @@ static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 	return 0;
 fail:
 	pthread_mutex_lock(&lab->mu);
-	tl_timeline_merge(&lab->tl, &fresh); /* what was read before the failure still counts */
+	take_in(lab, &fresh); /* what was read before the failure still counts */
 	snprintf(lab->observer_err, sizeof(lab->observer_err), "%s", err);
 	pthread_cond_broadcast(&lab->cv);
 	pthread_mutex_unlock(&lab->mu);
@@ -343,242 +412,135 @@ static void progress_done(struct lab *lab)
 	}
 }
 
-enum wait_result { WAIT_OK, WAIT_STOPPED, WAIT_TIMEOUT, WAIT_BROKEN };
+/* ---- the driver's backend: called with the lock held ---- */
 
-typedef bool (*condition_fn)(struct lab *lab, const void *arg);
-
-/* Waits, holding the lock, until cond holds, the limit passes or a stop is asked. */
-static enum wait_result wait_until(struct lab *lab, condition_fn cond, const void *arg,
-				   uint64_t limit_ns, const char *what)
+static uint64_t be_now(void *ctx)
 {
+	(void)ctx;
+	return tl_now_ns();
+}
+
+static void be_start_call(void *ctx, const struct tl_step *st)
+{
+	struct lab *lab = ctx;
+	struct side_worker *w = worker_of(lab, st->side);
+	TL_ASSERT(w->queued < TL_DRIVE_MAX_CALLS);
+	w->queue[w->queued++] = st;
+	pthread_cond_broadcast(&lab->cv);
+}
+
+static size_t be_calls_returned(void *ctx, enum tl_side side)
+{
+	return worker_of(ctx, side)->done;
+}
+
+static bool wait_holds(const struct tl_drive_wait *w, uint64_t now)
+{
+	return w->cond ? w->cond(w->arg) : now >= w->deadline_ns;
+}
+
+/* Sleeps on the condition variable: workers and the observer broadcast what they change. */
+static enum tl_drive_result be_run_until(void *ctx, const struct tl_drive_wait *w)
+{
+	struct lab *lab = ctx;
 	uint64_t start = tl_now_ns(), shown = start;
-	while (!cond(lab, arg)) {
-		if (stopping(lab))
-			return WAIT_STOPPED;
-		if (lab->observer_err[0])
-			return WAIT_BROKEN;
+	uint64_t limit_ns = w->cond && w->deadline_ns > start ? w->deadline_ns - start : 0;
+	lab->waiting_for = w->side;
+	for (;;) {
+		/* One reading of the clock per turn: a wait without a condition must not
+		 * see its deadline pass between two readings and call that a timeout. */
 		uint64_t now = tl_now_ns();
-		if (limit_ns && now - start >= limit_ns)
-			return WAIT_TIMEOUT;
-		if (now - shown >= 1000000000ull) {
-			/* Only waits longer than a second deserve a progress line. */
-			progress(lab, what, start, limit_ns);
+		if (wait_holds(w, now))
+			break;
+		if (stopping(lab))
+			return TL_DRIVE_STOPPED;
+		if (lab->observer_err[0])
+			return TL_DRIVE_BROKEN;
+		if (now >= w->deadline_ns)
+			return TL_DRIVE_TIMEOUT;
+		if (now - shown >= PROGRESS_AFTER_NS) {
+			progress(lab, w->what, start, limit_ns);
 			shown = now;
 		}
-		struct timespec ts = deadline_in(100000000ull);
+		uint64_t nap = w->deadline_ns - now < NAP_NS ? w->deadline_ns - now : NAP_NS;
+		struct timespec ts = deadline_in(nap);
 		pthread_cond_timedwait(&lab->cv, &lab->mu, &ts);
 	}
 	if (shown != start)
 		progress_done(lab);
-	return WAIT_OK;
+	return TL_DRIVE_OK;
 }
 
-struct step_done_arg {
-	struct side_worker *w;
-	size_t count;
-};
-
-static bool side_reached(struct lab *lab, const void *arg)
+static enum tl_state be_newest_state(void *ctx, enum tl_side side)
 {
-	(void)lab;
-	const struct step_done_arg *a = arg;
-	return a->w->done >= a->count;
+	const struct lab *lab = ctx;
+	return lab->current[side];
 }
 
-static bool time_passed(struct lab *lab, const void *arg)
+static long be_count_listed(void *ctx, enum tl_side side, const enum tl_state *states, size_t n_states,
+			    uint64_t since_ns)
 {
-	(void)lab;
-	return tl_now_ns() >= *(const uint64_t *)arg;
-}
-
-struct state_arg {
-	enum tl_side side;
-	enum tl_state state;
-	uint64_t since_ns;
-};
-
-static bool rows_fresh(struct lab *lab, uint64_t since_ns)
-{
-	return lab->rows_ns > since_ns;
-}
-
-static bool side_in_state(struct lab *lab, const void *arg)
-{
-	const struct state_arg *a = arg;
-	enum tl_state want = a->state == TL_SYN_RECV ? TL_NEW_SYN_RECV : a->state;
-	if (lab->current[a->side] == a->state)
-		return true;
+	const struct lab *lab = ctx;
+	long count = 0;
+	if (lab->rows_ns <= since_ns)
+		return -1;
 	for (size_t i = 0; i < lab->n_rows; i++) {
 		const struct tl_sock_row *r = &lab->rows[i];
-		if (tl_side_of_port(r->tuple.sport, lab->sc->port) == a->side && r->tuple.dport &&
-		    (r->state == a->state || r->state == want))
-			return true;
+		bool sides_match = side == TL_SIDE_NONE || r->side == side;
+		if (r->tuple.dport && sides_match && tl_drive_state_in(r->state, states, n_states))
+			count++;
 	}
-	return false;
+	return count;
 }
 
-static bool side_gone(struct lab *lab, const void *arg)
+static void be_snapshot(void *ctx, const char *label)
 {
-	const struct state_arg *a = arg;
-	if (!rows_fresh(lab, a->since_ns))
-		return false;
-	for (size_t i = 0; i < lab->n_rows; i++) {
-		const struct tl_sock_row *r = &lab->rows[i];
-		if (tl_side_of_port(r->tuple.sport, lab->sc->port) == a->side && r->tuple.dport)
-			return false;
-	}
-	return true;
-}
-
-static bool no_time_wait(struct lab *lab, const void *arg)
-{
-	const uint64_t *since = arg;
-	if (!rows_fresh(lab, *since))
-		return false;
-	for (size_t i = 0; i < lab->n_rows; i++)
-		if (lab->rows[i].state == TL_TIME_WAIT)
-			return false;
-	return true;
-}
-
-static int wait_failed(enum wait_result r, const struct tl_step *st, const char *what, char *err,
-		       size_t errlen)
-{
-	switch (r) {
-	case WAIT_OK:
-		return 0;
-	case WAIT_STOPPED:
-		return 1;
-	case WAIT_TIMEOUT:
-		snprintf(err, errlen, "line %d: %s did not happen in time", st ? st->line : 0, what);
-		return -1;
-	case WAIT_BROKEN:
-		snprintf(err, errlen, "observer failed");
-		return -1;
-	}
-	return -1;
-}
-
-static void snapshot(struct lab *lab, const char *label, uint64_t t_ns)
-{
-	struct tl_event ev = { .t_ns = t_ns, .kind = TL_EV_SNAPSHOT };
+	struct lab *lab = ctx;
+	struct tl_event ev = { .t_ns = tl_now_ns(), .kind = TL_EV_SNAPSHOT };
 	char err[128];
-	snprintf(ev.u.snapshot.label, sizeof(ev.u.snapshot.label), "%s", label);
+	tl_textf(ev.u.snapshot.label, sizeof(ev.u.snapshot.label), "%s", label);
 	if (tl_sockdiag_dump(lab->snap_diag, &ev.u.snapshot.rows, &ev.u.snapshot.n, err, sizeof(err)) < 0) {
-		struct tl_event note = { .t_ns = t_ns, .kind = TL_EV_NOTE };
-		snprintf(note.u.note, sizeof(note.u.note), "snapshot failed: %s", err);
-		tl_timeline_append(&lab->tl, &note);
+		struct tl_event note = { .t_ns = ev.t_ns, .kind = TL_EV_NOTE };
+		tl_textf(note.u.note, sizeof(note.u.note), "snapshot failed: %s", err);
+		append(lab, &note);
 		return;
 	}
-	tl_timeline_append(&lab->tl, &ev);
+	tl_sides_tag_rows(&lab->sides, ev.u.snapshot.rows, ev.u.snapshot.n);
+	append(lab, &ev);
 }
 
-static void describe_wait(const struct tl_step *st, char *out, size_t len)
+static int be_fault_add(void *ctx, const struct tl_fault *f, char *why, size_t len)
 {
-	switch (st->kind) {
-	case TL_STEP_WAIT_STATE:
-		snprintf(out, len, "%s state %s", tl_side_name(st->side), tl_state_name(st->state));
-		break;
-	case TL_STEP_WAIT_GONE:
-		snprintf(out, len, "%s sockets to go away", tl_side_name(st->side));
-		break;
-	default:
-		snprintf(out, len, "%s", tl_side_name(st->side));
-		break;
-	}
+	struct lab *lab = ctx;
+	return tl_firewall_add(lab->firewall, f, why, len);
 }
 
-__attribute__((format(printf, 2, 0))) static void note(struct lab *lab, const char *fmt, const char *arg)
+static int be_faults_clear(void *ctx, char *why, size_t len)
 {
+	struct lab *lab = ctx;
+	return tl_firewall_remove_all(lab->firewall, why, len);
+}
+
+static void be_note(void *ctx, const char *text)
+{
+	struct lab *lab = ctx;
 	struct tl_event ev = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
-	tl_textf(ev.u.note, sizeof(ev.u.note), fmt, arg);
-	tl_timeline_append(&lab->tl, &ev);
+	tl_textf(ev.u.note, sizeof(ev.u.note), "%s", text);
+	append(lab, &ev);
 }
 
-static int install_fault(struct lab *lab, const struct tl_fault *f, int line, char *err, size_t errlen)
+static void be_first_step(void *ctx)
 {
-	char why[512], text[256];
-	if (tl_firewall_add(lab->firewall, f, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "line %d: %s", line, why);
-		return -1;
-	}
-	tl_fault_format(f, text, sizeof(text));
-	note(lab, "fault on: drop %s", text);
-	return 0;
+	struct lab *lab = ctx;
+	lab->tl.t0_ns = tl_now_ns(); /* time 0 is the first step, not the lab's set-up */
 }
 
-static int remove_faults(struct lab *lab, int line, char *err, size_t errlen)
+static const char *be_broken(void *ctx)
 {
-	char why[512];
-	if (tl_firewall_remove_all(lab->firewall, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "line %d: %s", line, why);
-		return -1;
-	}
-	note(lab, "%s", "faults off: every drop rule removed");
-	return 0;
+	const struct lab *lab = ctx;
+	return lab->observer_err[0] ? lab->observer_err : "observer failed";
 }
 
-/* Runs one step with the lock held. Returns 0, 1 (stopped) or -1. */
-static int run_step(struct lab *lab, const struct tl_step *st, char *err, size_t errlen)
-{
-	char what[96];
-	lab->waiting_for = st->side;
-	switch (st->kind) {
-	case TL_STEP_LISTEN:
-	case TL_STEP_ACCEPT:
-	case TL_STEP_CONNECT:
-	case TL_STEP_SEND:
-	case TL_STEP_RECV:
-	case TL_STEP_SHUTDOWN:
-	case TL_STEP_CLOSE:
-	case TL_STEP_ABORT:
-	case TL_STEP_SETSOCKOPT: {
-		struct side_worker *w = worker_of(lab, st->side);
-		if (w->queued == sizeof(w->queue) / sizeof(w->queue[0])) {
-			snprintf(err, errlen, "line %d: too many steps for the %s", st->line,
-				 tl_side_name(st->side));
-			return -1;
-		}
-		w->queue[w->queued++] = st;
-		pthread_cond_broadcast(&lab->cv);
-		if (st->background)
-			return 0;
-		struct step_done_arg a = { w, w->queued };
-		snprintf(what, sizeof(what), "the %s's call on line %d to return", tl_side_name(st->side),
-			 st->line);
-		return wait_failed(wait_until(lab, side_reached, &a, STEP_LIMIT_NS, what), st, what, err,
-				   errlen);
-	}
-	case TL_STEP_JOIN: {
-		struct side_worker *w = worker_of(lab, st->side);
-		struct step_done_arg a = { w, w->queued };
-		snprintf(what, sizeof(what), "the %s's calls to return", tl_side_name(st->side));
-		return wait_failed(wait_until(lab, side_reached, &a, st->duration_ns ? st->duration_ns : STEP_LIMIT_NS, what),
-				   st, what, err, errlen);
-	}
-	case TL_STEP_SLEEP: {
-		uint64_t until = tl_now_ns() + st->duration_ns;
-		snprintf(what, sizeof(what), "sleep %.3f s", st->duration_ns / 1e9);
-		return wait_failed(wait_until(lab, time_passed, &until, 0, what), st, what, err, errlen);
-	}
-	case TL_STEP_SNAPSHOT:
-		snapshot(lab, st->label, tl_now_ns());
-		return 0;
-	case TL_STEP_WAIT_STATE:
-	case TL_STEP_WAIT_GONE: {
-		struct state_arg a = { st->side, st->state, tl_now_ns() };
-		describe_wait(st, what, sizeof(what));
-		return wait_failed(wait_until(lab, st->kind == TL_STEP_WAIT_STATE ? side_in_state : side_gone,
-					      &a, st->duration_ns ? st->duration_ns : WAIT_DEFAULT_NS, what),
-				   st, what, err, errlen);
-	}
-	case TL_STEP_FAULT:
-		return install_fault(lab, &st->rule, st->line, err, errlen);
-	case TL_STEP_UNFAULT:
-		return remove_faults(lab, st->line, err, errlen);
-	}
-	return -1;
-}
 
 static bool has_faults(const struct lab *lab)
 {
@@ -612,16 +574,41 @@ static int apply_sysctls(struct lab *lab, char *err, size_t errlen)
 	return 0;
 }
 
-/* What the model needs, read back from the namespace: the truth, whatever set it. */
-static void read_timer_settings(struct tl_timer_settings *out)
+/*
+ * What the model needs, read back from the namespace: the truth, whatever
+ * set it. A sysctl that cannot be read (an older kernel lacks
+ * tcp_syn_linear_timeouts) or that the model refuses leaves its default in
+ * place, and the timeline says so: every prediction depends on it.
+ */
+static long held_value(const struct tl_timer_settings *s, const char *name)
+{
+	long v = 0;
+	for (size_t i = 0; i < tl_timer_sysctl_count(); i++) {
+		const char *base = tl_timer_sysctl_at(s, i, &v);
+		size_t nl = strlen(name), bl = base ? strlen(base) : 0;
+		if (base && nl >= bl && !strcmp(name + nl - bl, base))
+			return v;
+	}
+	return v;
+}
+
+static void read_timer_settings(struct lab *lab, struct tl_timer_settings *out)
 {
 	const struct tl_timer_profile *all = tl_timer_profile_find("kernel");
 	tl_timer_settings_default(out);
+	TL_ASSERT(all != NULL);
 	for (size_t i = 0; all && i < all->n_sysctls; i++) {
+		const char *name = all->sysctls[i].name, *dot = strrchr(name, '.');
 		long v;
-		char why[256];
-		if (tl_sysctl_get_long(all->sysctls[i].name, &v, why, sizeof(why)) == 0)
-			tl_timer_settings_set(out, all->sysctls[i].name, v, why, sizeof(why));
+		char why[200], text[160];
+		if (tl_sysctl_get_long(name, &v, why, sizeof(why)) < 0 ||
+		    tl_timer_settings_set(out, name, v, why, sizeof(why)) < 0) {
+			tl_textf(text, sizeof(text), "timer model: %.80s; it predicts with %s = %ld", why,
+				 dot ? dot + 1 : name, held_value(out, name));
+			pthread_mutex_lock(&lab->mu);
+			be_note(lab, text);
+			pthread_mutex_unlock(&lab->mu);
+		}
 	}
 }
 
@@ -635,9 +622,6 @@ static int start_firewall(struct lab *lab, char *err, size_t errlen)
 		snprintf(err, errlen, "faults: %s", why);
 		return -1;
 	}
-	for (size_t i = 0; i < lab->opt->n_faults; i++)
-		if (install_fault(lab, &lab->opt->faults[i], 0, err, errlen) < 0)
-			return -1;
 	return 0;
 }
 
@@ -660,7 +644,7 @@ static int start_lab(struct lab *lab, char *err, size_t errlen)
 		/* Loaded with a warning (an optional program is missing): say so on the timeline. */
 		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
 		snprintf(note.u.note, sizeof(note.u.note), "tracer: %.140s", why);
-		tl_timeline_append(&lab->tl, &note);
+		append(lab, &note);
 	}
 	if (!(lab->cap = tl_capture_open("lo", why, sizeof(why)))) {
 		snprintf(err, errlen, "packet capture: %s", why);
@@ -693,15 +677,22 @@ static int start_lab(struct lab *lab, char *err, size_t errlen)
 	return 0;
 }
 
+/* After the observer stopped: what the sources still hold. A failure here is said on the timeline. */
 static void collect_rest(struct lab *lab)
 {
-	char err[256];
-	if (lab->cap)
-		tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &lab->tl, err, sizeof(err));
-	if (lab->nflog)
-		tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &lab->tl, err, sizeof(err));
-	if (lab->tracer)
-		tl_tracer_drain(lab->tracer, &lab->tl, err, sizeof(err));
+	char err[256] = "";
+	struct tl_timeline fresh;
+	tl_timeline_init(&fresh, 0);
+	if ((lab->cap && tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0) ||
+	    (lab->nflog && tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0) ||
+	    (lab->tracer && tl_tracer_drain(lab->tracer, &fresh, err, sizeof(err)) < 0)) {
+		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
+		tl_textf(note.u.note, sizeof(note.u.note), "the last events could not all be read: %.100s", err);
+		tl_timeline_append(&fresh, &note);
+	}
+	pthread_mutex_lock(&lab->mu);
+	take_in(lab, &fresh);
+	pthread_mutex_unlock(&lab->mu);
 }
 
 /*
@@ -754,6 +745,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	}
 	lab->sc = sc;
 	lab->opt = o;
+	tl_sides_init(&lab->sides);
 	pthread_mutex_init(&lab->mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -762,23 +754,20 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	pthread_condattr_destroy(&ca);
 	tl_timeline_init(&lab->tl, tl_now_ns());
 
+	const struct tl_drive_backend backend = {
+		.ctx = lab, .now = be_now, .start_call = be_start_call, .calls_returned = be_calls_returned,
+		.run_until = be_run_until, .newest_state = be_newest_state, .count_listed = be_count_listed,
+		.snapshot = be_snapshot, .fault_add = be_fault_add, .faults_clear = be_faults_clear,
+		.note = be_note, .broken = be_broken, .first_step = be_first_step,
+	};
 	rc = start_lab(lab, err, errlen);
-	read_timer_settings(timers);
+	read_timer_settings(lab, timers);
 	lab->timers = *timers;
 	pthread_mutex_lock(&lab->mu);
-	lab->tl.t0_ns = tl_now_ns(); /* time 0 is the first step, not the lab's set-up */
-	for (size_t i = 0; rc == 0 && i < sc->n_steps; i++)
-		rc = run_step(lab, &sc->steps[i], err, errlen);
+	lab->tl.t0_ns = tl_now_ns(); /* until the first step: a failed set-up still has a time 0 */
 	if (rc == 0) {
-		uint64_t until = tl_now_ns() + SETTLE_NS;
-		rc = wait_failed(wait_until(lab, time_passed, &until, 0, "the last packets"), NULL,
-				 "the last packets", err, errlen);
-	}
-	if (rc == 0 && o->wait_time_wait) {
-		uint64_t since = tl_now_ns();
-		rc = wait_failed(wait_until(lab, no_time_wait, &since, 70ull * 1000000000ull,
-					    "TIME-WAIT to end"),
-				 NULL, "TIME-WAIT to end", err, errlen);
+		struct tl_drive_options drive = { o->faults, o->n_faults, o->wait_time_wait };
+		rc = tl_drive(sc, &backend, &drive, err, errlen);
 	}
 	if (rc < 0 && lab->observer_err[0])
 		snprintf(err, errlen, "%s", lab->observer_err);
@@ -786,6 +775,8 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 
 	bool joined = stop_lab(lab);
 	pthread_mutex_lock(&lab->mu);
+	if (rc == 0 && lab->observer_err[0]) /* failed after the last wait, or recording the last events */
+		rc = tl_errorf(err, errlen, "%s", lab->observer_err);
 	tl_timeline_sort(&lab->tl);
 	*tl = lab->tl;
 	tl_timeline_init(&lab->tl, 0);
@@ -797,6 +788,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	tl_firewall_close(lab->firewall);
 	tl_nflog_close(lab->nflog);
 	free(lab->rows);
+	free(lab->mini);
 	pthread_cond_destroy(&lab->cv);
 	pthread_mutex_destroy(&lab->mu);
 	free(lab);

@@ -28,7 +28,8 @@ struct tl_lab_options {
 
 /*
  * Applies sc's sysctls, runs its steps and fills tl (initialised here, time
- * sorted, sides assigned to calls only). Returns 0 when the script ran to its
+ * sorted, every event with an endpoint and every snapshot row tagged with
+ * its side, from the calls each side made: lab/sides.h). Returns 0 when the script ran to its
  * end, 1 when it was stopped through o->stop, and -1 with the reason in err
  * when the lab itself failed (tracer, capture, sysctl, a step that never
  * returned, a rule nft refused). tl holds what was observed in every case;

@@ -4,11 +4,12 @@
  */
 #include "lab/sockops.h"
 
+#include "scenario/call.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,7 +17,7 @@
 
 void tl_peer_init(struct tl_peer *p)
 {
-	p->listen_fd = p->conn_fd = p->pending_fd = -1;
+	tl_side_sockets_init(&p->fd);
 }
 
 static void close_fd(int *fd)
@@ -28,27 +29,26 @@ static void close_fd(int *fd)
 
 void tl_peer_close_all(struct tl_peer *p)
 {
-	close_fd(&p->conn_fd);
-	close_fd(&p->listen_fd);
-	close_fd(&p->pending_fd);
+	close_fd(&p->fd.conn);
+	close_fd(&p->fd.listener);
+	close_fd(&p->fd.pending);
 }
 
 static int fail(struct tl_app_call *call)
 {
-	call->ret = -1;
-	call->err = errno;
-	return -1;
+	return tl_call_failed(call, errno);
 }
 
 /* The socket a listen or connect uses: one made early for setsockopt, or a new one. */
+static int new_socket(void)
+{
+	return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
 static int take_socket(struct tl_peer *p)
 {
-	if (p->pending_fd >= 0) {
-		int fd = p->pending_fd;
-		p->pending_fd = -1;
-		return fd;
-	}
-	return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = tl_side_sockets_take_pending(&p->fd);
+	return fd >= 0 ? fd : new_socket();
 }
 
 static int fill_addr(const char *host, uint16_t port, struct sockaddr_in *sa)
@@ -67,21 +67,20 @@ static int do_listen(struct tl_peer *p, const char *host, uint16_t port, struct 
 {
 	struct sockaddr_in sa;
 	int one = 1;
-	snprintf(call->call, sizeof(call->call), "listen(%s:%u)", host, port);
 	if (fill_addr(host, port, &sa) < 0)
 		return fail(call);
 	int fd = take_socket(p);
 	if (fd < 0)
 		return fail(call);
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, TL_LISTEN_BACKLOG) < 0) {
 		int saved = errno;
 		close(fd);
 		errno = saved;
 		return fail(call);
 	}
-	close_fd(&p->listen_fd);
-	p->listen_fd = fd;
+	close_fd(&p->fd.listener);
+	p->fd.listener = fd;
 	call->ret = 0;
 	return 0;
 }
@@ -90,16 +89,13 @@ static int do_accept(struct tl_peer *p, struct tl_app_call *call)
 {
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
-	snprintf(call->call, sizeof(call->call), "accept()");
-	if (p->listen_fd < 0) {
-		errno = EBADF;
-		return fail(call);
-	}
-	int fd = accept4(p->listen_fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	if (p->fd.listener < 0)
+		return tl_call_failed(call, EBADF);
+	int fd = accept4(p->fd.listener, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
 	if (fd < 0)
 		return fail(call);
-	close_fd(&p->conn_fd);
-	p->conn_fd = fd;
+	close_fd(&p->fd.conn);
+	p->fd.conn = fd;
 	call->ret = fd;
 	tl_endpoint_format(peer.sin_addr.s_addr, ntohs(peer.sin_port), call->detail,
 			   sizeof(call->detail));
@@ -109,31 +105,26 @@ static int do_accept(struct tl_peer *p, struct tl_app_call *call)
 static int do_connect(struct tl_peer *p, const char *host, uint16_t port, struct tl_app_call *call)
 {
 	struct sockaddr_in sa;
-	snprintf(call->call, sizeof(call->call), "connect(%s:%u)", host, port);
 	if (fill_addr(host, port, &sa) < 0)
 		return fail(call);
 	int fd = take_socket(p);
 	if (fd < 0)
 		return fail(call);
-	close_fd(&p->conn_fd);
-	p->conn_fd = fd;
+	close_fd(&p->fd.conn);
+	p->fd.conn = fd;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return fail(call);
 	struct sockaddr_in local;
 	socklen_t len = sizeof(local);
-	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0) {
-		char ep[32];
-		tl_endpoint_format(local.sin_addr.s_addr, ntohs(local.sin_port), ep, sizeof(ep));
-		snprintf(call->detail, sizeof(call->detail), "from %s", ep);
-	}
+	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0)
+		tl_call_connected_from(local.sin_addr.s_addr, ntohs(local.sin_port), call);
 	call->ret = 0;
 	return 0;
 }
 
 static int do_send(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {
-	snprintf(call->call, sizeof(call->call), "send(%zu bytes)", st->data_len);
-	ssize_t n = send(p->conn_fd, st->data, st->data_len, MSG_NOSIGNAL);
+	ssize_t n = send(p->fd.conn, st->data, st->data_len, MSG_NOSIGNAL);
 	if (n < 0)
 		return fail(call);
 	call->ret = n;
@@ -142,32 +133,17 @@ static int do_send(struct tl_peer *p, const struct tl_step *st, struct tl_app_ca
 
 static int do_recv(struct tl_peer *p, struct tl_app_call *call)
 {
-	char buf[65536];
-	snprintf(call->call, sizeof(call->call), "recv()");
-	ssize_t n = recv(p->conn_fd, buf, sizeof(buf), 0);
+	char buf[TL_RECV_BYTES];
+	ssize_t n = recv(p->fd.conn, buf, sizeof(buf), 0);
 	if (n < 0)
 		return fail(call);
-	call->ret = n;
-	if (n == 0) {
-		snprintf(call->detail, sizeof(call->detail), "end of file: the peer sent FIN");
-	} else {
-		/* Show short text payloads as text: the walkthrough sends a greeting. */
-		size_t shown = n > 40 ? 40 : (size_t)n, k = 0;
-		char text[48];
-		for (size_t i = 0; i < shown; i++)
-			text[k++] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? buf[i] : '.';
-		text[k] = '\0';
-		snprintf(call->detail, sizeof(call->detail), "\"%s\"%s", text, n > 40 ? "..." : "");
-	}
+	tl_call_received(buf, n, call);
 	return 0;
 }
 
 static int do_shutdown(struct tl_peer *p, int how, struct tl_app_call *call)
 {
-	static const char *const names[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
-	snprintf(call->call, sizeof(call->call), "shutdown(%s)",
-		 how >= 0 && how <= 2 ? names[how] : "?");
-	if (shutdown(p->conn_fd, how) < 0)
+	if (shutdown(p->fd.conn, how) < 0)
 		return fail(call);
 	call->ret = 0;
 	return 0;
@@ -175,12 +151,9 @@ static int do_shutdown(struct tl_peer *p, int how, struct tl_app_call *call)
 
 static int do_close(struct tl_peer *p, bool abort_conn, struct tl_app_call *call)
 {
-	int *fd = p->conn_fd >= 0 ? &p->conn_fd : &p->listen_fd;
-	snprintf(call->call, sizeof(call->call), "%s", abort_conn ? "close() with SO_LINGER 0" : "close()");
-	if (*fd < 0) {
-		errno = EBADF;
-		return fail(call);
-	}
+	int *fd = tl_side_sockets_closing(&p->fd);
+	if (*fd < 0)
+		return tl_call_failed(call, EBADF);
 	if (abort_conn) {
 		/* A zero linger time makes close() abort: RST instead of FIN. */
 		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
@@ -197,26 +170,15 @@ static int do_close(struct tl_peer *p, bool abort_conn, struct tl_app_call *call
 
 static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {
-	static const struct {
-		int opt;
-		const char *name;
-	} opts[] = {
-		[TL_OPT_SYNCNT] = { TCP_SYNCNT, "TCP_SYNCNT" },
-		[TL_OPT_USER_TIMEOUT] = { TCP_USER_TIMEOUT, "TCP_USER_TIMEOUT" },
-		[TL_OPT_LINGER2] = { TCP_LINGER2, "TCP_LINGER2" },
+	static const int kernel_opt[] = {
+		[TL_OPT_SYNCNT] = TCP_SYNCNT,
+		[TL_OPT_USER_TIMEOUT] = TCP_USER_TIMEOUT,
+		[TL_OPT_LINGER2] = TCP_LINGER2,
 	};
-	snprintf(call->call, sizeof(call->call), "setsockopt(%s, %d)", opts[st->opt].name,
-		 st->opt_value);
-	/* Options given before listen/connect go on a socket made now and used then. */
-	int fd = p->conn_fd >= 0 ? p->conn_fd : p->listen_fd;
-	if (fd < 0) {
-		if (p->pending_fd < 0)
-			p->pending_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		fd = p->pending_fd;
-		if (fd < 0)
-			return fail(call);
-	}
-	if (setsockopt(fd, IPPROTO_TCP, opts[st->opt].opt, &st->opt_value, sizeof(st->opt_value)) < 0)
+	int *fd = tl_side_sockets_option_target(&p->fd);
+	if (*fd < 0 && (*fd = new_socket()) < 0)
+		return fail(call);
+	if (setsockopt(*fd, IPPROTO_TCP, kernel_opt[st->opt], &st->opt_value, sizeof(st->opt_value)) < 0)
 		return fail(call);
 	call->ret = 0;
 	return 0;
@@ -225,11 +187,9 @@ static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, struct tl_
 int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
 		  struct tl_app_call *call)
 {
-	const char *h = st->host[0] ? st->host : host;
-	uint16_t pt = st->port ? st->port : port;
-	memset(call, 0, sizeof(*call));
-	if (tl_step_verb(st->kind))
-		snprintf(call->verb, sizeof(call->verb), "%s", tl_step_verb(st->kind));
+	const char *h = tl_call_host(st, host);
+	uint16_t pt = tl_call_port(st, port);
+	tl_call_begin(st, h, pt, call);
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
 		return do_listen(p, h, pt, call);
@@ -258,8 +218,6 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 	case TL_STEP_UNFAULT:
 		break;
 	}
-	snprintf(call->call, sizeof(call->call), "(not a socket call)");
-	errno = EINVAL;
-	return fail(call);
+	return tl_call_failed(call, EINVAL);
 }
 

@@ -11,13 +11,12 @@
 
 #include "core/errnames.h"
 #include "core/event.h"
+#include "scenario/call.h"
 #include "scenario/scenario.h"
 
-/* The sockets one side owns. Descriptors are -1 when not open. */
+/* The sockets one side owns, as descriptors (-1 when not open). */
 struct tl_peer {
-	int listen_fd;	/* the server's listening socket */
-	int conn_fd;	/* the connected socket (accepted or connecting) */
-	int pending_fd; /* made early by setsockopt before listen/connect */
+	struct tl_side_sockets fd;
 };
 
 void tl_peer_init(struct tl_peer *p);

@@ -2,12 +2,12 @@
  * sim: the discrete-event simulator.
  *
  * Three things happen at virtual times: a model timer fires, a segment
- * arrives at the end of the link, a side's call returns. run_until() takes
- * them in time order (at equal times in that order: a timer firing on the
- * same tick as an arrival goes first, as the kernel runs its timer softirq
- * before delivering), after each one retries the calls that were blocked,
- * and stops when a step's condition holds or its limit passes. The script's
- * steps run one after another like the lab's driver thread; each side runs
+ * arrives at the end of the link, a side's call returns. be_run_until()
+ * takes them in time order (at equal times in that order: a timer firing on
+ * the same tick as an arrival goes first, as the kernel runs its timer
+ * softirq before delivering), after each one retries the calls that were
+ * blocked, and stops when the driver's condition holds or its deadline
+ * passes. The driver (scenario/driver.h) walks the script; each side runs
  * its own calls in order like the lab's side threads.
  */
 #include "model/sim.h"
@@ -19,16 +19,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/invariant.h"
 #include "core/wire.h"
 #include "core/textbuf.h"
+#include "scenario/call.h"
+#include "scenario/driver.h"
 
-#define SETTLE_NS 30000000ull		       /* after the script: let last packets arrive (as the lab) */
-#define STEP_LIMIT_NS (400ull * 1000000000ull) /* a call that blocks longer is a failure */
-#define WAIT_DEFAULT_NS (30ull * 1000000000ull)
-#define TIME_WAIT_LIMIT_NS (70ull * 1000000000ull)
-#define MAX_QUEUE 512
 #define MAX_FAULTS 32
-#define RECV_BYTES 65536
 #define FIRST_FD 3
 
 struct sim_call {
@@ -42,11 +39,10 @@ struct sim_call {
 
 struct sim_side {
 	enum tl_side side;
-	const struct tl_step *queue[MAX_QUEUE];
+	const struct tl_step *queue[TL_DRIVE_MAX_CALLS];
 	size_t queued, done;
 	struct sim_call cur;
-	int listen_id, conn_id, pending_id; /* model socket ids, -1 when none */
-	int listen_fd, conn_fd, pending_fd; /* the descriptors the calls print */
+	struct tl_side_sockets sock; /* model socket ids */
 };
 
 struct in_flight {
@@ -74,8 +70,10 @@ struct sim {
 	enum tl_state current[3]; /* newest state of each side's connection sockets */
 	size_t pending_retrans;	  /* index+1 of a retransmission event waiting for its segment */
 	int next_fd;
+	int fd_of[TL_TCP_MAX_SOCKS]; /* the descriptor an application would hold for each model socket */
 	char err[256];
-	char recv_buf[RECV_BYTES]; /* scratch for one recv() */
+	char broken[300];	      /* what broken() shows */
+	char recv_buf[TL_RECV_BYTES]; /* scratch for one recv() */
 };
 
 /* ---- the event stream ---- */
@@ -107,7 +105,7 @@ static const struct sim_fault *dropping_rule(struct sim *s, const struct tl_tcp_
 {
 	for (size_t i = 0; i < s->n_faults; i++) {
 		struct sim_fault *f = &s->faults[i];
-		if (!tl_fault_matches(&f->rule, &g->tuple, g->flags, s->sc->port))
+		if (!tl_fault_matches(&f->rule, &g->tuple, g->flags, f->rule.server_port))
 			continue;
 		if (tl_fault_drops_nth(&f->rule, f->matched++))
 			return f;
@@ -115,22 +113,26 @@ static const struct sim_fault *dropping_rule(struct sim *s, const struct tl_tcp_
 	return NULL;
 }
 
-static int install_fault(struct sim *s, const struct tl_fault *f, int line, char *err, size_t errlen)
+static int be_fault_add(void *ctx, const struct tl_fault *f, char *why, size_t len)
 {
-	char text[256];
+	struct sim *s = ctx;
 	if (!tl_fault_simulable(f))
-		return tl_errorf(err, errlen, "line %d: a raw nft rule runs on the real kernel only", line);
+		return tl_errorf(why, len, "a raw nft rule runs on the real kernel only");
 	for (size_t i = 0; i < s->n_faults; i++)
 		if (!strcmp(s->faults[i].rule.name, f->name))
-			return tl_errorf(err, errlen, "line %d: a fault rule named '%s' is already installed", line,
-					 f->name);
+			return tl_errorf(why, len, "a fault rule named '%s' is already installed", f->name);
 	if (s->n_faults == MAX_FAULTS)
-		return tl_errorf(err, errlen, "line %d: more than %d fault rules", line, MAX_FAULTS);
+		return tl_errorf(why, len, "more than %d fault rules", MAX_FAULTS);
 	s->faults[s->n_faults++] = (struct sim_fault){ .rule = *f };
-	tl_fault_format(f, text, sizeof(text));
-	char line_text[300];
-	tl_textf(line_text, sizeof(line_text), "fault on: drop %s", text);
-	note_text(s, line_text);
+	return 0;
+}
+
+static int be_faults_clear(void *ctx, char *why, size_t len)
+{
+	struct sim *s = ctx;
+	(void)why;
+	(void)len;
+	s->n_faults = 0;
 	return 0;
 }
 
@@ -164,11 +166,11 @@ static void enqueue(struct sim *s, const struct tl_tcp_seg *g)
 }
 
 /* The capture's view: a real frame, stamped with the virtual time on the fixed epoch. */
-static void capture(struct sim *s, const struct tl_tcp_seg *g)
+static void capture(struct sim *s, const struct tl_tcp_seg *g, enum tl_side sender)
 {
 	uint8_t opts[TL_TCP_MAX_OPTIONS];
 	size_t n_opts = tl_tcp_options_encode(g, opts);
-	struct tl_event ev = { .kind = TL_EV_PACKET };
+	struct tl_event ev = { .kind = TL_EV_PACKET, .side = sender };
 	if (tl_packet_build(&g->tuple, g->seq, g->ack, g->flags, g->window, opts, n_opts, g->payload,
 			    g->payload_len, &ev.u.packet) < 0) {
 		tl_textf(s->err, sizeof(s->err), "cannot build a frame: %s", strerror(errno));
@@ -184,16 +186,16 @@ static void capture(struct sim *s, const struct tl_tcp_seg *g)
 	}
 }
 
-static void on_segment(struct sim *s, const struct tl_tcp_seg *g)
+static void on_segment(struct sim *s, const struct tl_tcp_seg *g, enum tl_side sender)
 {
-	capture(s, g);
+	capture(s, g, sender);
 	const struct sim_fault *f = dropping_rule(s, g);
 	if (!f) {
 		enqueue(s, g);
 		return;
 	}
 	/* Captured on the way out, dropped at the input hook: the capture has it, the peer not. */
-	struct tl_event drop = { .kind = TL_EV_DROP };
+	struct tl_event drop = { .kind = TL_EV_DROP, .side = sender };
 	drop.u.drop = (struct tl_drop){ .tuple = g->tuple, .seq = g->seq, .flags = g->flags };
 	tl_textf(drop.u.drop.rule, sizeof(drop.u.drop.rule), "%s", f->rule.name);
 	append(s, &drop);
@@ -201,22 +203,47 @@ static void on_segment(struct sim *s, const struct tl_tcp_seg *g)
 
 static void on_state(struct sim *s, const struct tl_tcp_note *n)
 {
-	struct tl_event ev = { .kind = TL_EV_STATE };
+	struct tl_event ev = { .kind = TL_EV_STATE, .side = n->side };
 	ev.u.state = (struct tl_state_change){ .sock_id = n->cookie, .tuple = n->tuple, .from = n->from,
 					       .to = n->to, .source = TL_SRC_MODEL };
 	tl_textf(ev.u.state.why, sizeof(ev.u.state.why), "%s", n->why);
 	append(s, &ev);
-	if (n->tuple.dport)
-		s->current[tl_side_of_port(n->tuple.sport, s->sc->port)] = n->to;
+	if (n->tuple.dport && n->side != TL_SIDE_NONE)
+		s->current[n->side] = n->to;
+}
+
+/*
+ * A note without a socket is the host answering for a port no socket has
+ * (the reset to a connect where nothing listens): it speaks for the side
+ * the receiving socket talks to.
+ */
+static enum tl_side answering_side(const struct sim *s, const struct tl_tuple *sent)
+{
+	int ids[TL_TCP_MAX_SOCKS];
+	size_t n = tl_tcp_sockets(s->stack, ids, TL_TCP_MAX_SOCKS);
+	for (size_t i = 0; i < n && i < TL_TCP_MAX_SOCKS; i++) {
+		struct tl_tcp_info info;
+		if (tl_tcp_info(s->stack, ids[i], &info) == 0 && info.tuple.sport == sent->dport &&
+		    info.tuple.dport == sent->sport && info.tuple.saddr == sent->daddr)
+			return info.owner == TL_SIDE_CLIENT ? TL_SIDE_SERVER
+			       : info.owner == TL_SIDE_SERVER ? TL_SIDE_CLIENT
+							      : TL_SIDE_NONE;
+	}
+	return TL_SIDE_NONE;
+}
+
+static enum tl_side side_of_note(const struct sim *s, const struct tl_tcp_note *n)
+{
+	return n->side != TL_SIDE_NONE || n->sock >= 0 ? n->side : answering_side(s, &n->tuple);
 }
 
 static void on_note(void *ctx, const struct tl_tcp_note *n)
 {
 	struct sim *s = ctx;
-	struct tl_event ev = { 0 };
+	struct tl_event ev = { .side = side_of_note(s, n) };
 	switch (n->kind) {
 	case TL_TCP_NOTE_SEGMENT:
-		on_segment(s, n->seg);
+		on_segment(s, n->seg, ev.side);
 		return;
 	case TL_TCP_NOTE_STATE:
 		on_state(s, n);
@@ -241,8 +268,7 @@ static void on_note(void *ctx, const struct tl_tcp_note *n)
 
 static void call_failed(struct tl_app_call *c, int neg_errno)
 {
-	c->ret = -1;
-	c->err = -neg_errno;
+	tl_call_failed(c, -neg_errno);
 }
 
 static bool parse_host(const char *host, uint32_t *addr_be)
@@ -254,75 +280,79 @@ static bool parse_host(const char *host, uint32_t *addr_be)
 	return true;
 }
 
-/* The socket a listen or connect uses: one made early for setsockopt, or a new one. */
-static int take_socket(struct sim *s, struct sim_side *sd, int *fd)
+/* A new model socket that the side holds: what comes of it is that side's. */
+static int own_socket(struct sim *s, const struct sim_side *sd)
 {
-	if (sd->pending_id >= 0) {
-		int id = sd->pending_id;
-		*fd = sd->pending_fd;
-		sd->pending_id = sd->pending_fd = -1;
-		return id;
-	}
 	int id = tl_tcp_socket(s->stack);
-	*fd = id >= 0 ? s->next_fd++ : -1;
+	if (id >= 0) {
+		tl_tcp_set_owner(s->stack, id, sd->side);
+		s->fd_of[id] = s->next_fd++;
+	}
 	return id;
+}
+
+/* The socket a listen or connect uses: one made early for setsockopt, or a new one. */
+static int take_socket(struct sim *s, struct sim_side *sd)
+{
+	int id = tl_side_sockets_take_pending(&sd->sock);
+	return id >= 0 ? id : own_socket(s, sd);
+}
+
+/* Closes what the slot holds, if anything, so a new socket can take it. */
+static void replace(struct sim *s, int *slot, int id)
+{
+	if (*slot >= 0)
+		tl_tcp_close(s->stack, *slot, s->now_ns);
+	*slot = id;
 }
 
 static const char *call_host(const struct sim *s, const struct tl_step *st)
 {
-	return st->host[0] ? st->host : s->sc->host;
+	return tl_call_host(st, s->sc->host);
 }
 
 static uint16_t call_port(const struct sim *s, const struct tl_step *st)
 {
-	return st->port ? st->port : s->sc->port;
+	return tl_call_port(st, s->sc->port);
 }
 
 static bool do_listen(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	const struct tl_step *st = sd->cur.st;
 	uint32_t addr;
-	int fd;
-	tl_textf(c->call, sizeof(c->call), "listen(%s:%u)", call_host(s, st), call_port(s, st));
 	if (!parse_host(call_host(s, st), &addr)) {
 		call_failed(c, -EINVAL);
 		return true;
 	}
-	int id = take_socket(s, sd, &fd);
-	int rc = id < 0 ? id : tl_tcp_listen(s->stack, id, addr, call_port(s, st), 16, s->now_ns);
+	int id = take_socket(s, sd);
+	int rc = id < 0 ? id : tl_tcp_listen(s->stack, id, addr, call_port(s, st), TL_LISTEN_BACKLOG, s->now_ns);
 	if (rc < 0) {
 		if (id >= 0)
 			tl_tcp_close(s->stack, id, s->now_ns);
 		call_failed(c, rc);
 		return true;
 	}
-	if (sd->listen_id >= 0)
-		tl_tcp_close(s->stack, sd->listen_id, s->now_ns);
-	sd->listen_id = id;
-	sd->listen_fd = fd;
+	replace(s, &sd->sock.listener, id);
 	return true;
 }
 
 static bool do_accept(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	struct tl_tuple peer;
-	tl_textf(c->call, sizeof(c->call), "accept()");
-	if (sd->listen_id < 0) {
+	if (sd->sock.listener < 0) {
 		call_failed(c, -EBADF);
 		return true;
 	}
-	int id = tl_tcp_accept(s->stack, sd->listen_id, &peer, s->now_ns);
+	int id = tl_tcp_accept(s->stack, sd->sock.listener, &peer, s->now_ns);
 	if (id == -EAGAIN)
 		return false;
 	if (id < 0) {
 		call_failed(c, id);
 		return true;
 	}
-	if (sd->conn_id >= 0)
-		tl_tcp_close(s->stack, sd->conn_id, s->now_ns);
-	sd->conn_id = id;
-	sd->conn_fd = s->next_fd++;
-	c->ret = sd->conn_fd;
+	replace(s, &sd->sock.conn, id);
+	s->fd_of[id] = s->next_fd++;
+	c->ret = s->fd_of[id];
 	tl_endpoint_format(peer.daddr, peer.dport, c->detail, sizeof(c->detail));
 	return true;
 }
@@ -331,20 +361,16 @@ static bool connect_started(struct sim *s, struct sim_side *sd, struct tl_app_ca
 {
 	const struct tl_step *st = sd->cur.st;
 	uint32_t addr;
-	int fd;
 	if (!parse_host(call_host(s, st), &addr)) {
 		call_failed(c, -EINVAL);
 		return true;
 	}
-	int id = take_socket(s, sd, &fd);
+	int id = take_socket(s, sd);
 	if (id < 0) {
 		call_failed(c, id);
 		return true;
 	}
-	if (sd->conn_id >= 0)
-		tl_tcp_close(s->stack, sd->conn_id, s->now_ns);
-	sd->conn_id = id;
-	sd->conn_fd = fd;
+	replace(s, &sd->sock.conn, id);
 	int rc = tl_tcp_connect(s->stack, id, addr, call_port(s, st), s->now_ns);
 	if (rc != -EINPROGRESS) {
 		call_failed(c, rc);
@@ -355,14 +381,12 @@ static bool connect_started(struct sim *s, struct sim_side *sd, struct tl_app_ca
 
 static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
-	const struct tl_step *st = sd->cur.st;
-	tl_textf(c->call, sizeof(c->call), "connect(%s:%u)", call_host(s, st), call_port(s, st));
 	if (!sd->cur.attempted) {
 		sd->cur.attempted = true;
 		if (connect_started(s, sd, c))
 			return true;
 	}
-	int rc = tl_tcp_connect_result(s->stack, sd->conn_id);
+	int rc = tl_tcp_connect_result(s->stack, sd->sock.conn);
 	if (rc == -EINPROGRESS)
 		return false;
 	if (rc < 0) {
@@ -370,18 +394,15 @@ static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c
 		return true;
 	}
 	struct tl_tcp_info info;
-	char ep[32];
-	tl_tcp_info(s->stack, sd->conn_id, &info);
-	tl_endpoint_format(info.tuple.saddr, info.tuple.sport, ep, sizeof(ep));
-	tl_textf(c->detail, sizeof(c->detail), "from %s", ep);
+	tl_tcp_info(s->stack, sd->sock.conn, &info);
+	tl_call_connected_from(info.tuple.saddr, info.tuple.sport, c);
 	return true;
 }
 
 static bool do_send(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	const struct tl_step *st = sd->cur.st;
-	tl_textf(c->call, sizeof(c->call), "send(%zu bytes)", st->data_len);
-	long n = tl_tcp_send(s->stack, sd->conn_id, st->data, st->data_len, s->now_ns);
+	long n = tl_tcp_send(s->stack, sd->sock.conn, st->data, st->data_len, s->now_ns);
 	if (n == -EAGAIN)
 		return false;
 	if (n < 0)
@@ -391,43 +412,24 @@ static bool do_send(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 	return true;
 }
 
-/* Shows a short text payload as text, as sockops.c does: the walkthrough sends a greeting. */
-static void describe_received(const char *buf, long n, struct tl_app_call *c)
-{
-	if (n == 0) {
-		tl_textf(c->detail, sizeof(c->detail), "end of file: the peer sent FIN");
-		return;
-	}
-	size_t shown = n > 40 ? 40 : (size_t)n, k = 0;
-	char text[48];
-	for (size_t i = 0; i < shown; i++)
-		text[k++] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? buf[i] : '.';
-	text[k] = '\0';
-	tl_textf(c->detail, sizeof(c->detail), "\"%s\"%s", text, n > 40 ? "..." : "");
-}
-
 static bool do_recv(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	char *buf = s->recv_buf;
-	tl_textf(c->call, sizeof(c->call), "recv()");
-	long n = tl_tcp_recv(s->stack, sd->conn_id, buf, RECV_BYTES, s->now_ns);
+	long n = tl_tcp_recv(s->stack, sd->sock.conn, buf, TL_RECV_BYTES, s->now_ns);
 	if (n == -EAGAIN)
 		return false;
 	if (n < 0) {
 		call_failed(c, (int)n);
 		return true;
 	}
-	c->ret = n;
-	describe_received(buf, n, c);
+	tl_call_received(buf, n, c);
 	return true;
 }
 
 static bool do_shutdown(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
-	static const char *const names[] = { "SHUT_RD", "SHUT_WR", "SHUT_RDWR" };
 	int how = sd->cur.st->shutdown_how;
-	tl_textf(c->call, sizeof(c->call), "shutdown(%s)", how >= 0 && how <= 2 ? names[how] : "?");
-	int rc = tl_tcp_shutdown(s->stack, sd->conn_id, how, s->now_ns);
+	int rc = tl_tcp_shutdown(s->stack, sd->sock.conn, how, s->now_ns);
 	if (rc < 0)
 		call_failed(c, rc);
 	return true;
@@ -435,16 +437,13 @@ static bool do_shutdown(struct sim *s, struct sim_side *sd, struct tl_app_call *
 
 static bool do_close(struct sim *s, struct sim_side *sd, bool abort_conn, struct tl_app_call *c)
 {
-	bool conn = sd->conn_id >= 0;
-	int *id = conn ? &sd->conn_id : &sd->listen_id;
-	tl_textf(c->call, sizeof(c->call), "%s", abort_conn ? "close() with SO_LINGER 0" : "close()");
+	int *id = tl_side_sockets_closing(&sd->sock);
 	if (*id < 0) {
 		call_failed(c, -EBADF);
 		return true;
 	}
 	int rc = abort_conn ? tl_tcp_abort(s->stack, *id, s->now_ns) : tl_tcp_close(s->stack, *id, s->now_ns);
 	*id = -1;
-	*(conn ? &sd->conn_fd : &sd->listen_fd) = -1;
 	if (rc < 0)
 		call_failed(c, rc);
 	return true;
@@ -452,53 +451,25 @@ static bool do_close(struct sim *s, struct sim_side *sd, bool abort_conn, struct
 
 static bool do_setsockopt(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
-	static const struct {
-		enum tl_tcp_opt opt;
-		const char *name;
-	} opts[] = {
-		[TL_OPT_SYNCNT] = { TL_TCP_OPT_SYNCNT, "TCP_SYNCNT" },
-		[TL_OPT_USER_TIMEOUT] = { TL_TCP_OPT_USER_TIMEOUT, "TCP_USER_TIMEOUT" },
-		[TL_OPT_LINGER2] = { TL_TCP_OPT_LINGER2, "TCP_LINGER2" },
+	static const enum tl_tcp_opt model_opt[] = {
+		[TL_OPT_SYNCNT] = TL_TCP_OPT_SYNCNT,
+		[TL_OPT_USER_TIMEOUT] = TL_TCP_OPT_USER_TIMEOUT,
+		[TL_OPT_LINGER2] = TL_TCP_OPT_LINGER2,
 	};
 	const struct tl_step *st = sd->cur.st;
-	tl_textf(c->call, sizeof(c->call), "setsockopt(%s, %d)", opts[st->opt].name, st->opt_value);
-	/* Options given before listen/connect go on a socket made now and used then. */
-	int id = sd->conn_id >= 0 ? sd->conn_id : sd->listen_id;
-	if (id < 0) {
-		if (sd->pending_id < 0) {
-			sd->pending_id = tl_tcp_socket(s->stack);
-			sd->pending_fd = sd->pending_id >= 0 ? s->next_fd++ : -1;
+	int *id = tl_side_sockets_option_target(&sd->sock);
+	if (*id < 0) {
+		int made = own_socket(s, sd);
+		if (made < 0) {
+			call_failed(c, made);
+			return true;
 		}
-		id = sd->pending_id;
+		*id = made;
 	}
-	int rc = id < 0 ? id : tl_tcp_setsockopt(s->stack, id, opts[st->opt].opt, st->opt_value);
+	int rc = tl_tcp_setsockopt(s->stack, *id, model_opt[st->opt], st->opt_value);
 	if (rc < 0)
 		call_failed(c, rc);
 	return true;
-}
-
-static const char *verb_of(enum tl_step_kind k)
-{
-	switch (k) {
-	case TL_STEP_LISTEN: return "listen";
-	case TL_STEP_ACCEPT: return "accept";
-	case TL_STEP_CONNECT: return "connect";
-	case TL_STEP_SEND: return "send";
-	case TL_STEP_RECV: return "recv";
-	case TL_STEP_SHUTDOWN: return "shutdown";
-	case TL_STEP_CLOSE: return "close";
-	case TL_STEP_ABORT: return "abort";
-	case TL_STEP_SETSOCKOPT: return "setsockopt";
-	case TL_STEP_SLEEP:
-	case TL_STEP_SNAPSHOT:
-	case TL_STEP_JOIN:
-	case TL_STEP_WAIT_STATE:
-	case TL_STEP_WAIT_GONE:
-	case TL_STEP_FAULT:
-	case TL_STEP_UNFAULT:
-		break;
-	}
-	return "?";
 }
 
 /* Makes (or retries) the side's current call. True when it returned. */
@@ -524,7 +495,6 @@ static bool try_call(struct sim *s, struct sim_side *sd)
 	case TL_STEP_UNFAULT:
 		break;
 	}
-	tl_textf(c->call, sizeof(c->call), "(not a socket call)");
 	call_failed(c, -EINVAL);
 	return true;
 }
@@ -535,7 +505,7 @@ static void start_next(struct sim *s, struct sim_side *sd)
 	if (sd->cur.active || sd->done == sd->queued)
 		return;
 	sd->cur = (struct sim_call){ .active = true, .st = sd->queue[sd->done], .called_ns = s->now_ns };
-	tl_textf(sd->cur.app.verb, sizeof(sd->cur.app.verb), "%s", verb_of(sd->cur.st->kind));
+	tl_call_begin(sd->cur.st, call_host(s, sd->cur.st), call_port(s, sd->cur.st), &sd->cur.app);
 	if (try_call(s, sd))
 		sd->cur.return_ns = s->now_ns + TL_SIM_CALL_NS;
 }
@@ -613,124 +583,82 @@ static void process(struct sim *s, uint64_t t)
 	retry_blocked(s);
 }
 
-enum wait_result { WAIT_OK, WAIT_STOPPED, WAIT_TIMEOUT, WAIT_BROKEN };
+/* ---- the driver's backend ---- */
 
-typedef bool (*condition_fn)(struct sim *s, const void *arg);
-
-/* Runs events until cond holds (WAIT_OK), limit_ns of virtual time pass, or a stop is asked. */
-static enum wait_result run_until(struct sim *s, condition_fn cond, const void *arg, uint64_t limit_ns)
+static uint64_t be_now(void *ctx)
 {
-	uint64_t until = s->now_ns + limit_ns;
+	const struct sim *s = ctx;
+	return s->now_ns;
+}
+
+static void be_start_call(void *ctx, const struct tl_step *st)
+{
+	struct sim *s = ctx;
+	struct sim_side *sd = side_of(s, st->side);
+	TL_ASSERT(sd->queued < TL_DRIVE_MAX_CALLS);
+	sd->queue[sd->queued++] = st;
+	start_next(s, sd);
+}
+
+static size_t be_calls_returned(void *ctx, enum tl_side side)
+{
+	return side_of(ctx, side)->done;
+}
+
+static bool wait_holds(const struct sim *s, const struct tl_drive_wait *w)
+{
+	return w->cond ? w->cond(w->arg) : s->now_ns >= w->deadline_ns;
+}
+
+/* Takes events in time order until w holds; without events left before the deadline, jumps to it. */
+static enum tl_drive_result be_run_until(void *ctx, const struct tl_drive_wait *w)
+{
+	struct sim *s = ctx;
 	retry_blocked(s);
-	while (!cond(s, arg)) {
+	while (!wait_holds(s, w)) {
 		if (s->opt->stop && *s->opt->stop)
-			return WAIT_STOPPED;
+			return TL_DRIVE_STOPPED;
 		if (s->err[0] || tl_tcp_stack_error(s->stack)[0])
-			return WAIT_BROKEN;
+			return TL_DRIVE_BROKEN;
 		uint64_t t = next_event_ns(s);
-		if (t > until) {
-			s->now_ns = until;
-			return cond(s, arg) ? WAIT_OK : WAIT_TIMEOUT;
+		if (t > w->deadline_ns) {
+			s->now_ns = w->deadline_ns;
+			return wait_holds(s, w) ? TL_DRIVE_OK : TL_DRIVE_TIMEOUT;
 		}
 		process(s, t);
 	}
-	return WAIT_OK;
+	return TL_DRIVE_OK;
 }
 
-/* ---- conditions, as lab.c's ---- */
-
-struct done_arg {
-	const struct sim_side *sd;
-	size_t count;
-};
-
-static bool side_reached(struct sim *s, const void *arg)
+static enum tl_state be_newest_state(void *ctx, enum tl_side side)
 {
-	(void)s;
-	const struct done_arg *a = arg;
-	return a->sd->done >= a->count;
+	const struct sim *s = ctx;
+	return s->current[side];
 }
 
-static bool never(struct sim *s, const void *arg)
+/* The model's sockets are its own listing, always current: since_ns does not matter. */
+static long be_count_listed(void *ctx, enum tl_side side, const enum tl_state *states, size_t n_states,
+			    uint64_t since_ns)
 {
-	(void)s;
-	(void)arg;
-	return false;
-}
-
-struct state_arg {
-	enum tl_side side;
-	enum tl_state state;
-};
-
-/* Calls fn for each socket the side has with a peer (sock_diag would list it). */
-static bool any_connection(struct sim *s, enum tl_side side, bool (*fn)(const struct tl_tcp_info *, const void *),
-			   const void *arg)
-{
+	const struct sim *s = ctx;
 	int ids[TL_TCP_MAX_SOCKS];
 	size_t n = tl_tcp_sockets(s->stack, ids, TL_TCP_MAX_SOCKS);
+	long count = 0;
+	(void)since_ns;
 	for (size_t i = 0; i < n; i++) {
 		struct tl_tcp_info info;
-		if (tl_tcp_info(s->stack, ids[i], &info) < 0 || info.state == TL_CLOSE || !info.tuple.dport ||
-		    tl_side_of_port(info.tuple.sport, s->sc->port) != side)
+		if (tl_tcp_info(s->stack, ids[i], &info) < 0 || info.state == TL_CLOSE || !info.tuple.dport)
 			continue;
-		if (!fn || fn(&info, arg))
-			return true;
+		if ((side == TL_SIDE_NONE || info.owner == side) &&
+		    tl_drive_state_in(info.state, states, n_states))
+			count++;
 	}
-	return false;
+	return count;
 }
 
-static bool info_in_state(const struct tl_tcp_info *info, const void *arg)
+static void be_snapshot(void *ctx, const char *label)
 {
-	return info->state == *(const enum tl_state *)arg;
-}
-
-static bool side_in_state(struct sim *s, const void *arg)
-{
-	const struct state_arg *a = arg;
-	enum tl_state want = a->state == TL_NEW_SYN_RECV ? TL_SYN_RECV : a->state;
-	return s->current[a->side] == a->state || any_connection(s, a->side, info_in_state, &want);
-}
-
-static bool side_gone(struct sim *s, const void *arg)
-{
-	const struct state_arg *a = arg;
-	return !any_connection(s, a->side, NULL, NULL);
-}
-
-static bool info_time_wait(const struct tl_tcp_info *info, const void *arg)
-{
-	(void)arg;
-	return info->state == TL_TIME_WAIT;
-}
-
-static bool no_time_wait(struct sim *s, const void *arg)
-{
-	(void)arg;
-	return !any_connection(s, TL_SIDE_CLIENT, info_time_wait, NULL) &&
-	       !any_connection(s, TL_SIDE_SERVER, info_time_wait, NULL);
-}
-
-static int wait_failed(struct sim *s, enum wait_result r, const struct tl_step *st, const char *what, char *err,
-		       size_t errlen)
-{
-	switch (r) {
-	case WAIT_OK:
-		return 0;
-	case WAIT_STOPPED:
-		return 1;
-	case WAIT_TIMEOUT:
-		return tl_errorf(err, errlen, "line %d: %s did not happen in time", st ? st->line : 0, what);
-	case WAIT_BROKEN:
-		return tl_errorf(err, errlen, "model: %s", s->err[0] ? s->err : tl_tcp_stack_error(s->stack));
-	}
-	return -1;
-}
-
-/* ---- steps ---- */
-
-static void snapshot(struct sim *s, const char *label)
-{
+	struct sim *s = ctx;
 	struct tl_event ev = { .kind = TL_EV_SNAPSHOT };
 	size_t n = tl_tcp_snapshot(s->stack, s->now_ns, NULL, 0);
 	tl_textf(ev.u.snapshot.label, sizeof(ev.u.snapshot.label), "%s", label);
@@ -743,89 +671,16 @@ static void snapshot(struct sim *s, const char *label)
 	append(s, &ev);
 }
 
-static int side_step(struct sim *s, const struct tl_step *st, char *err, size_t errlen)
+static void be_note(void *ctx, const char *text)
 {
-	struct sim_side *sd = side_of(s, st->side);
-	char what[96];
-	if (sd->queued == MAX_QUEUE)
-		return tl_errorf(err, errlen, "line %d: too many steps for the %s", st->line, tl_side_name(st->side));
-	sd->queue[sd->queued++] = st;
-	start_next(s, sd);
-	if (st->background)
-		return 0;
-	struct done_arg a = { sd, sd->queued };
-	tl_textf(what, sizeof(what), "the %s's call on line %d to return", tl_side_name(st->side), st->line);
-	return wait_failed(s, run_until(s, side_reached, &a, STEP_LIMIT_NS), st, what, err, errlen);
+	note_text(ctx, text);
 }
 
-static int join_step(struct sim *s, const struct tl_step *st, char *err, size_t errlen)
+static const char *be_broken(void *ctx)
 {
-	struct sim_side *sd = side_of(s, st->side);
-	struct done_arg a = { sd, sd->queued };
-	char what[96];
-	tl_textf(what, sizeof(what), "the %s's calls to return", tl_side_name(st->side));
-	return wait_failed(s, run_until(s, side_reached, &a, st->duration_ns ? st->duration_ns : STEP_LIMIT_NS),
-			   st, what, err, errlen);
-}
-
-static int wait_step(struct sim *s, const struct tl_step *st, char *err, size_t errlen)
-{
-	struct state_arg a = { st->side, st->state };
-	char what[96];
-	if (st->kind == TL_STEP_WAIT_STATE)
-		tl_textf(what, sizeof(what), "%s state %s", tl_side_name(st->side), tl_state_name(st->state));
-	else
-		tl_textf(what, sizeof(what), "%s sockets to go away", tl_side_name(st->side));
-	enum wait_result r = run_until(s, st->kind == TL_STEP_WAIT_STATE ? side_in_state : side_gone, &a,
-				       st->duration_ns ? st->duration_ns : WAIT_DEFAULT_NS);
-	return wait_failed(s, r, st, what, err, errlen);
-}
-
-static int run_step(struct sim *s, const struct tl_step *st, char *err, size_t errlen)
-{
-	switch (st->kind) {
-	case TL_STEP_LISTEN:
-	case TL_STEP_ACCEPT:
-	case TL_STEP_CONNECT:
-	case TL_STEP_SEND:
-	case TL_STEP_RECV:
-	case TL_STEP_SHUTDOWN:
-	case TL_STEP_CLOSE:
-	case TL_STEP_ABORT:
-	case TL_STEP_SETSOCKOPT:
-		return side_step(s, st, err, errlen);
-	case TL_STEP_JOIN:
-		return join_step(s, st, err, errlen);
-	case TL_STEP_SLEEP: {
-		enum wait_result r = run_until(s, never, NULL, st->duration_ns);
-		return r == WAIT_TIMEOUT ? 0 : wait_failed(s, r, st, "sleep", err, errlen);
-	}
-	case TL_STEP_SNAPSHOT:
-		snapshot(s, st->label);
-		return 0;
-	case TL_STEP_WAIT_STATE:
-	case TL_STEP_WAIT_GONE:
-		return wait_step(s, st, err, errlen);
-	case TL_STEP_FAULT:
-		return install_fault(s, &st->rule, st->line, err, errlen);
-	case TL_STEP_UNFAULT:
-		s->n_faults = 0;
-		note_text(s, "faults off: every drop rule removed");
-		return 0;
-	}
-	return tl_errorf(err, errlen, "line %d: unknown step", st->line);
-}
-
-/* After the script: let the last packets arrive, and wait out TIME-WAIT when asked. */
-static int run_tail(struct sim *s, char *err, size_t errlen)
-{
-	enum wait_result r = run_until(s, never, NULL, SETTLE_NS);
-	if (r != WAIT_TIMEOUT)
-		return wait_failed(s, r, NULL, "the last packets", err, errlen);
-	if (!s->opt->wait_time_wait)
-		return 0;
-	return wait_failed(s, run_until(s, no_time_wait, NULL, TIME_WAIT_LIMIT_NS), NULL, "TIME-WAIT to end", err,
-			   errlen);
+	struct sim *s = ctx;
+	tl_textf(s->broken, sizeof(s->broken), "model: %s", s->err[0] ? s->err : tl_tcp_stack_error(s->stack));
+	return s->broken;
 }
 
 /* ---- set-up ---- */
@@ -850,8 +705,7 @@ static void side_init(struct sim_side *sd, enum tl_side side)
 {
 	memset(sd, 0, sizeof(*sd));
 	sd->side = side;
-	sd->listen_id = sd->conn_id = sd->pending_id = -1;
-	sd->listen_fd = sd->conn_fd = sd->pending_fd = -1;
+	tl_side_sockets_init(&sd->sock);
 }
 
 static int sim_start(struct sim *s, struct tl_timer_settings *timers, char *err, size_t errlen)
@@ -865,9 +719,6 @@ static int sim_start(struct sim *s, struct tl_timer_settings *timers, char *err,
 	side_init(&s->side[0], TL_SIDE_CLIENT);
 	side_init(&s->side[1], TL_SIDE_SERVER);
 	s->next_fd = FIRST_FD;
-	for (size_t i = 0; i < s->opt->n_faults; i++)
-		if (install_fault(s, &s->opt->faults[i], 0, err, errlen) < 0)
-			return -1;
 	return 0;
 }
 
@@ -892,11 +743,16 @@ int tl_sim_run(const struct tl_scenario *sc, const struct tl_sim_options *o, str
 	s->sc = sc;
 	s->opt = o;
 	tl_timeline_init(&s->tl, 0);
+	const struct tl_drive_backend backend = {
+		.ctx = s, .now = be_now, .start_call = be_start_call, .calls_returned = be_calls_returned,
+		.run_until = be_run_until, .newest_state = be_newest_state, .count_listed = be_count_listed,
+		.snapshot = be_snapshot, .fault_add = be_fault_add, .faults_clear = be_faults_clear,
+		.note = be_note, .broken = be_broken,
+	};
+	const struct tl_drive_options drive = { o->faults, o->n_faults, o->wait_time_wait };
 	int rc = sim_start(s, timers, err, errlen);
-	for (size_t i = 0; rc == 0 && i < sc->n_steps; i++)
-		rc = run_step(s, &sc->steps[i], err, errlen);
 	if (rc == 0)
-		rc = run_tail(s, err, errlen);
+		rc = tl_drive(sc, &backend, &drive, err, errlen);
 	tl_timeline_sort(&s->tl);
 	*tl = s->tl;
 	tl_timeline_init(&s->tl, 0);

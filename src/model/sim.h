@@ -2,8 +2,8 @@
  * sim: runs a scenario on the TCP model (tcp_model.h) instead of the
  * kernel: a discrete-event simulator with a virtual clock, one host whose
  * client and server talk over a loopback link with a small fixed delay, the
- * scenario's fault rules applied to every segment, and the same step
- * semantics as the kernel lab (lab.c). It produces the same raw event
+ * scenario's fault rules applied to every segment, and the kernel lab's
+ * step semantics: both are backends of one driver (scenario/driver.h). It produces the same raw event
  * stream as the lab (packets as real frames, state changes with source
  * TL_SRC_MODEL, application calls, snapshots, retransmissions, resets,
  * drops), so tl_report_run() judges a simulated run exactly as a real one.

@@ -47,6 +47,7 @@ struct sock {
 	bool orphan;   /* closed by the application while connected */
 	struct tl_tuple tuple;
 	int listener; /* requests and unaccepted children: the listening socket's id, else -1 */
+	enum tl_side owner; /* who made it: the application's side, or its listener's */
 	bool in_accept_queue;
 	uint64_t accept_order;
 	int backlog;
@@ -432,6 +433,7 @@ static struct tl_tcp_note note_for(struct tl_tcp_stack *st, const struct sock *s
 	struct tl_tcp_note n = { .kind = kind, .now_ns = st->now_ns, .sock = -1, .state = TL_STATE_NONE };
 	if (s) {
 		n.sock = sock_id(st, s);
+		n.side = s->owner;
 		n.cookie = s->cookie;
 		n.tuple = s->tuple;
 		n.state = s->kind == TL_TCP_REQUEST ? TL_NEW_SYN_RECV : s->state;
@@ -1076,6 +1078,7 @@ static void listen_syn(struct tl_tcp_stack *st, struct sock *l, const struct tl_
 	req->tuple = (struct tl_tuple){ .saddr = seg->tuple.daddr, .daddr = seg->tuple.saddr,
 					.sport = seg->tuple.dport, .dport = seg->tuple.sport };
 	req->listener = lid;
+	req->owner = l->owner;
 	req->timers = l->timers;
 	req->iss = isn ? isn : (uint32_t)next_random(st);
 	req->ts_offset = (uint32_t)next_random(st);
@@ -1725,6 +1728,15 @@ int tl_tcp_socket(struct tl_tcp_stack *st)
 	return id;
 }
 
+int tl_tcp_set_owner(struct tl_tcp_stack *st, int sock, enum tl_side owner)
+{
+	struct sock *s = app_sock(st, sock);
+	if (!s)
+		return -EBADF;
+	s->owner = owner;
+	return 0;
+}
+
 int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_tcp_opt opt, int value)
 {
 	struct sock *s = app_sock(st, sock);
@@ -2117,7 +2129,7 @@ int tl_tcp_info(const struct tl_tcp_stack *st, int sock, struct tl_tcp_info *out
 	if (!s)
 		return -EBADF;
 	*out = (struct tl_tcp_info){
-		.kind = s->kind, .state = s->state, .tuple = s->tuple, .cookie = s->cookie,
+		.kind = s->kind, .state = s->state, .tuple = s->tuple, .cookie = s->cookie, .owner = s->owner,
 		.app_held = s->app_held, .iss = s->iss, .irs = s->irs, .snd_una = s->snd_una,
 		.snd_nxt = s->snd_nxt, .snd_wnd = s->snd_wnd, .rcv_nxt = s->rcv_nxt,
 		.unread = s->rcv_len, .unacked = unacked_bytes(s), .retransmits = s->retransmits,
@@ -2163,7 +2175,7 @@ static void row_timer(const struct sock *s, uint64_t now_ns, struct tl_sock_row 
 
 static struct tl_sock_row make_row(const struct tl_tcp_stack *st, const struct sock *s, uint64_t now_ns)
 {
-	struct tl_sock_row r = { .tuple = s->tuple, .state = s->state, .cookie = s->cookie };
+	struct tl_sock_row r = { .tuple = s->tuple, .state = s->state, .cookie = s->cookie, .side = s->owner };
 	if (s->state == TL_LISTEN) {
 		r.recv_q = (uint32_t)accept_queue_len(st, sock_id(st, s));
 		r.send_q = (uint32_t)s->backlog;

@@ -117,6 +117,7 @@ struct tl_tcp_note {
 	enum tl_tcp_note_kind kind;
 	uint64_t now_ns;
 	int sock;		  /* socket id, -1 when no socket is involved */
+	enum tl_side side;	  /* the socket's owner (tl_tcp_set_owner), NONE without a socket */
 	uint64_t cookie;	  /* the socket's unique number, 0 without a socket */
 	struct tl_tuple tuple;	  /* the socket's, s = local; for a segment, s = the sender */
 	enum tl_state from, to;	  /* STATE */
@@ -155,6 +156,13 @@ enum tl_tcp_opt {
 /* A new socket (CLOSE, held by the application): its id, or -EMFILE. */
 int tl_tcp_socket(struct tl_tcp_stack *st);
 int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_tcp_opt opt, int value);
+/*
+ * Says which side of the scenario holds the socket (TL_SIDE_NONE until
+ * said). The sockets it gives rise to (a listener's requests and children,
+ * its own time-wait form) keep the owner, and every note and snapshot row
+ * about them carries it.
+ */
+int tl_tcp_set_owner(struct tl_tcp_stack *st, int sock, enum tl_side owner);
 /* bind(addr:port) with SO_REUSEADDR and listen(backlog). */
 int tl_tcp_listen(struct tl_tcp_stack *st, int sock, uint32_t addr_be, uint16_t port, int backlog,
 		  uint64_t now_ns);
@@ -196,6 +204,7 @@ struct tl_tcp_info {
 	enum tl_state state;
 	struct tl_tuple tuple; /* s = local */
 	uint64_t cookie;
+	enum tl_side owner; /* see tl_tcp_set_owner */
 	bool app_held; /* the application still has it */
 	uint32_t iss, irs;
 	uint32_t snd_una, snd_nxt, snd_wnd;

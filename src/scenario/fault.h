@@ -8,7 +8,9 @@
  *
  * Direction is by port, not address: on loopback both ends are 127.0.0.1,
  * so "from client" means "sent to the server's port" and "from server" means
- * "sent from the server's port". The server's port is the scenario's port.
+ * "sent from the server's port". The server's port is where the scenario's
+ * server listens (struct tl_scenario's server_port), not a guess from the
+ * scenario's default port.
  */
 #ifndef TCPLAB_FAULT_H
 #define TCPLAB_FAULT_H
@@ -47,7 +49,7 @@ enum tl_fault_from {
 
 struct tl_fault {
 	char name[TL_FAULT_NAME_MAX]; /* "rule1" unless named */
-	uint16_t server_port;	      /* the scenario's port, given to the parser */
+	uint16_t server_port;	      /* the server's listening port, given to the parser */
 	enum tl_fault_from from;
 	uint16_t sport;		      /* 0: any */
 	uint16_t dport;		      /* 0: any */

@@ -1124,6 +1124,20 @@ static int parse_lines(struct parser *p, const char *text)
 	return rc;
 }
 
+/* Where the server listens; without a listen, where the client connects. */
+static uint16_t server_port(const struct tl_scenario *sc)
+{
+	static const struct {
+		enum tl_side side;
+		enum tl_step_kind kind;
+	} owners[] = { { TL_SIDE_SERVER, TL_STEP_LISTEN }, { TL_SIDE_CLIENT, TL_STEP_CONNECT } };
+	for (size_t k = 0; k < sizeof(owners) / sizeof(owners[0]); k++)
+		for (size_t i = 0; i < sc->n_steps; i++)
+			if (sc->steps[i].side == owners[k].side && sc->steps[i].kind == owners[k].kind)
+				return sc->steps[i].port;
+	return sc->port;
+}
+
 /* Fills what the file left to the defaults; checks what only the whole file
  * can show. */
 static int finish(struct parser *p)
@@ -1136,24 +1150,27 @@ static int finish(struct parser *p)
 		snprintf(sc->host, sizeof(sc->host), "%s", DEFAULT_HOST);
 	if (!p->port_line)
 		sc->port = DEFAULT_PORT;
-	unsigned n_faults = 0;
 	for (size_t i = 0; i < sc->n_steps; i++) {
 		struct tl_step *st = &sc->steps[i];
-		if (st->kind == TL_STEP_FAULT) {
-			/* Parsed now that the server's port is known: direction is by port. */
-			char why[256];
-			if (tl_fault_parse(st->fault, ++n_faults, sc->port, &st->rule, why, sizeof(why)) < 0) {
-				p->line = st->line;
-				return fail(p, "%s", why);
-			}
-			continue;
-		}
 		if (st->kind != TL_STEP_LISTEN && st->kind != TL_STEP_CONNECT)
 			continue;
 		if (!st->host[0])
 			memcpy(st->host, sc->host, sizeof(st->host));
 		if (!st->port)
 			st->port = sc->port;
+	}
+	sc->server_port = server_port(sc);
+	unsigned n_faults = 0;
+	for (size_t i = 0; i < sc->n_steps; i++) {
+		struct tl_step *st = &sc->steps[i];
+		if (st->kind != TL_STEP_FAULT)
+			continue;
+		/* Parsed now that the server's port is known: direction is by port. */
+		char why[256];
+		if (tl_fault_parse(st->fault, ++n_faults, sc->server_port, &st->rule, why, sizeof(why)) < 0) {
+			p->line = st->line;
+			return fail(p, "%s", why);
+		}
 	}
 	return 0;
 }

@@ -118,6 +118,8 @@ struct tl_scenario {
 	char explain[1024];/* why it behaves as it does; may be empty */
 	char host[64];	   /* default "127.0.0.1" */
 	uint16_t port;	   /* default 2017 */
+	uint16_t server_port; /* where the server listens (its first listen), else where the client
+			       * connects: what "from client" and "from server" in fault rules mean */
 	struct tl_sysctl *sysctls;
 	size_t n_sysctls;
 	struct tl_step *steps;

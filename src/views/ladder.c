@@ -153,11 +153,6 @@ static uint64_t rel_time(const struct tl_timeline *tl, uint64_t t_ns)
 	return t_ns > tl->t0_ns ? t_ns - tl->t0_ns : 0;
 }
 
-static enum tl_side sender_side(const struct build *b, enum tl_side side, const struct tl_tuple *tp)
-{
-	return side != TL_SIDE_NONE ? side : tl_side_of_port(tp->sport, b->sc->port);
-}
-
 static void learn_endpoints(struct tl_ladder *l, enum tl_side side, const struct tl_tuple *tp)
 {
 	if (l->client[0] || side == TL_SIDE_NONE)
@@ -188,7 +183,7 @@ static int add_packet(struct build *b, size_t i)
 	const struct tl_event *ev = &b->tl->ev[i];
 	const struct tl_packet *p = &ev->u.packet;
 	struct tl_ladder_row r = { .kind = TL_LROW_PACKET, .t_ns = rel_time(b->tl, ev->t_ns), .flags = p->flags };
-	r.side = sender_side(b, ev->side, &p->tuple);
+	r.side = ev->side;
 	if (!p->ref.conn) {
 		errno = EINVAL; /* a timeline that did not go through tl_roles_annotate */
 		return -1;
@@ -211,7 +206,7 @@ static int add_lone_drop(struct build *b, size_t i)
 	const struct tl_event *ev = &b->tl->ev[i];
 	const struct tl_drop *d = &ev->u.drop;
 	struct tl_ladder_row r = { .kind = TL_LROW_PACKET, .t_ns = rel_time(b->tl, ev->t_ns), .flags = d->flags };
-	r.side = sender_side(b, ev->side, &d->tuple);
+	r.side = ev->side;
 	if (d->ref.seq_base == TL_BASE_NONE) {
 		errno = EINVAL; /* a timeline that did not go through tl_roles_annotate */
 		return -1;
@@ -257,11 +252,11 @@ static int add_call(struct build *b, const struct tl_event *ev)
 }
 
 /* "snapshot LABEL: server LISTEN, client TIME_WAIT" */
-static void snapshot_text(const struct build *b, const struct tl_snapshot *s, char *out, size_t len)
+static void snapshot_text(const struct tl_snapshot *s, char *out, size_t len)
 {
 	snprintf(out, len, "snapshot%s%s:", s->label[0] ? " " : "", s->label);
 	for (size_t k = 0; k < s->n; k++) {
-		enum tl_side side = tl_side_of_port(s->rows[k].tuple.sport, b->sc->port);
+		enum tl_side side = s->rows[k].side;
 		size_t used = strlen(out);
 		snprintf(out + used, len - used, "%s %s %s", k ? "," : "", tl_side_name(side),
 			 tl_state_name(s->rows[k].state));
@@ -319,7 +314,7 @@ static int add_note(struct build *b, const struct tl_event *ev)
 	char *text = malloc(len);
 	if (!text)
 		return -1;
-	snapshot_text(b, &ev->u.snapshot, text, len);
+	snapshot_text(&ev->u.snapshot, text, len);
 	TL_ASSERT(strlen(text) + 1 < len); /* the whole list was written */
 	fit_list(r.text, sizeof(r.text), text);
 	free(text);

@@ -26,11 +26,19 @@ static struct tl_tuple tuple(uint16_t sport, uint16_t dport)
 				  .sport = sport, .dport = dport };
 }
 
+/* The fixtures' server listens on SERVER_PORT; their client is every other port. */
+#define SERVER_PORT 2017
+
+static enum tl_side fixture_side(uint16_t local_port)
+{
+	return local_port == SERVER_PORT ? TL_SIDE_SERVER : TL_SIDE_CLIENT;
+}
+
 static void add_packet(struct tl_timeline *tl, uint64_t t, uint16_t sport, uint16_t dport, uint8_t flags,
 		       uint32_t seq, uint32_t ack)
 {
 	struct tl_tuple tp = tuple(sport, dport);
-	struct tl_event ev = { .t_ns = t, .kind = TL_EV_PACKET };
+	struct tl_event ev = { .t_ns = t, .kind = TL_EV_PACKET, .side = fixture_side(sport) };
 	assert_int_equal(tl_packet_build(&tp, seq, ack, flags, 512, NULL, 0, NULL, 0, &ev.u.packet), 0);
 	assert_int_equal(tl_timeline_append(tl, &ev), 0);
 }
@@ -38,7 +46,7 @@ static void add_packet(struct tl_timeline *tl, uint64_t t, uint16_t sport, uint1
 static void add_state(struct tl_timeline *tl, uint64_t t, uint16_t sport, uint16_t dport, enum tl_state from,
 		      enum tl_state to)
 {
-	struct tl_event ev = { .t_ns = t, .kind = TL_EV_STATE };
+	struct tl_event ev = { .t_ns = t, .kind = TL_EV_STATE, .side = fixture_side(sport) };
 	ev.u.state = (struct tl_state_change){ .sock_id = sport, .tuple = tuple(sport, dport), .from = from, .to = to };
 	assert_int_equal(tl_timeline_append(tl, &ev), 0);
 }

@@ -73,7 +73,8 @@ static void pkt(struct run *r, uint64_t t_us, bool from_client, uint8_t flags, u
 	};
 	uint32_t own = from_client ? r->client_isn : r->server_isn, peer = from_client ? r->server_isn : r->client_isn;
 	ts_option(opt, r->ts_base + (uint32_t)(t_us / 1000), r->ts_base ^ 0x5a5a5a5a);
-	struct tl_event ev = { .t_ns = t_us * 1000, .kind = TL_EV_PACKET };
+	struct tl_event ev = { .t_ns = t_us * 1000, .kind = TL_EV_PACKET,
+			       .side = from_client ? TL_SIDE_CLIENT : TL_SIDE_SERVER };
 	assert_int_equal(tl_packet_build(&t, own + rel_seq, (flags & A) ? peer + rel_ack : 0, flags, r->window, opt,
 					 sizeof(opt), payload, len, &ev.u.packet),
 			 0);
@@ -83,7 +84,8 @@ static void pkt(struct run *r, uint64_t t_us, bool from_client, uint8_t flags, u
 /* A state change of the client's connection socket or the server's. */
 static void state(struct run *r, uint64_t t_us, bool client, enum tl_state from, enum tl_state to)
 {
-	struct tl_event ev = { .t_ns = t_us * 1000, .kind = TL_EV_STATE };
+	struct tl_event ev = { .t_ns = t_us * 1000, .kind = TL_EV_STATE,
+			       .side = client ? TL_SIDE_CLIENT : TL_SIDE_SERVER };
 	ev.u.state.tuple = (struct tl_tuple){
 		.saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
 		.sport = client ? r->client_port : SERVER_PORT, .dport = client ? SERVER_PORT : r->client_port,

@@ -23,10 +23,11 @@ static struct tl_tuple tuple(uint16_t sport, uint16_t dport)
 				  .sport = sport, .dport = dport };
 }
 
-static void add_state(struct tl_timeline *tl, uint64_t t, uint64_t id, struct tl_tuple tp,
+/* As a runner records it: with the side whose socket it is. */
+static void add_state(struct tl_timeline *tl, enum tl_side side, uint64_t t, uint64_t id, struct tl_tuple tp,
 		      enum tl_state from, enum tl_state to, enum tl_state_source src)
 {
-	struct tl_event ev = { .t_ns = t, .kind = TL_EV_STATE };
+	struct tl_event ev = { .t_ns = t, .kind = TL_EV_STATE, .side = side };
 	ev.u.state = (struct tl_state_change){ .sock_id = id, .tuple = tp, .from = from, .to = to, .source = src };
 	assert_int_equal(tl_timeline_append(tl, &ev), 0);
 }
@@ -60,14 +61,13 @@ static void client_closing_first_reaches_time_wait(void **state)
 	(void)state;
 	struct tl_timeline tl;
 	tl_timeline_init(&tl, 0);
-	add_state(&tl, 10, 1, tuple(0, 2017), TL_CLOSE, TL_SYN_SENT, TL_SRC_TRACEPOINT);
-	add_state(&tl, 20, 1, tuple(40000, 2017), TL_SYN_SENT, TL_ESTABLISHED, TL_SRC_TRACEPOINT);
-	add_state(&tl, 30, 1, tuple(40000, 2017), TL_ESTABLISHED, TL_FIN_WAIT1, TL_SRC_TRACEPOINT);
-	add_state(&tl, 40, 1, tuple(40000, 2017), TL_FIN_WAIT1, TL_FIN_WAIT2, TL_SRC_TRACEPOINT);
-	add_state(&tl, 50, 1, tuple(40000, 2017), TL_FIN_WAIT2, TL_CLOSE, TL_SRC_TRACEPOINT);
-	add_state(&tl, 900, 77, tuple(40000, 2017), TL_STATE_NONE, TL_TIME_WAIT, TL_SRC_SOCK_DIAG);
+	add_state(&tl, TL_SIDE_CLIENT, 10, 1, tuple(0, 2017), TL_CLOSE, TL_SYN_SENT, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_CLIENT, 20, 1, tuple(40000, 2017), TL_SYN_SENT, TL_ESTABLISHED, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_CLIENT, 30, 1, tuple(40000, 2017), TL_ESTABLISHED, TL_FIN_WAIT1, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_CLIENT, 40, 1, tuple(40000, 2017), TL_FIN_WAIT1, TL_FIN_WAIT2, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_CLIENT, 50, 1, tuple(40000, 2017), TL_FIN_WAIT2, TL_CLOSE, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_CLIENT, 900, 77, tuple(40000, 2017), TL_STATE_NONE, TL_TIME_WAIT, TL_SRC_SOCK_DIAG);
 	tl_states_resolve(&tl);
-	tl_assign_sides(&tl, 2017);
 	assert_int_equal(tl.ev[0].u.state.tuple.sport, 40000); /* filled from the same socket */
 	const struct tl_event *last = &tl.ev[tl.n - 1];
 	assert_int_equal(last->u.state.to, TL_TIME_WAIT);
@@ -84,16 +84,15 @@ static void orphaned_fin_wait2_stays_until_it_vanishes(void **state)
 	(void)state;
 	struct tl_timeline tl;
 	tl_timeline_init(&tl, 0);
-	add_state(&tl, 10, 5, tuple(2017, 0), TL_CLOSE, TL_LISTEN, TL_SRC_TRACEPOINT);
-	add_state(&tl, 20, 6, tuple(2017, 40000), TL_LISTEN, TL_SYN_RECV, TL_SRC_TRACEPOINT);
-	add_state(&tl, 21, 6, tuple(2017, 40000), TL_SYN_RECV, TL_ESTABLISHED, TL_SRC_TRACEPOINT);
-	add_state(&tl, 30, 6, tuple(2017, 40000), TL_ESTABLISHED, TL_FIN_WAIT1, TL_SRC_TRACEPOINT);
-	add_state(&tl, 31, 6, tuple(2017, 40000), TL_FIN_WAIT1, TL_FIN_WAIT2, TL_SRC_TRACEPOINT);
-	add_state(&tl, 32, 6, tuple(2017, 40000), TL_FIN_WAIT2, TL_CLOSE, TL_SRC_TRACEPOINT);
-	add_state(&tl, 40, 9, tuple(2017, 40000), TL_STATE_NONE, TL_FIN_WAIT2, TL_SRC_SOCK_DIAG);
-	add_state(&tl, 2000, 9, tuple(2017, 40000), TL_FIN_WAIT2, TL_CLOSE, TL_SRC_SOCK_DIAG);
+	add_state(&tl, TL_SIDE_SERVER, 10, 5, tuple(2017, 0), TL_CLOSE, TL_LISTEN, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 20, 6, tuple(2017, 40000), TL_LISTEN, TL_SYN_RECV, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 21, 6, tuple(2017, 40000), TL_SYN_RECV, TL_ESTABLISHED, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 30, 6, tuple(2017, 40000), TL_ESTABLISHED, TL_FIN_WAIT1, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 31, 6, tuple(2017, 40000), TL_FIN_WAIT1, TL_FIN_WAIT2, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 32, 6, tuple(2017, 40000), TL_FIN_WAIT2, TL_CLOSE, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 40, 9, tuple(2017, 40000), TL_STATE_NONE, TL_FIN_WAIT2, TL_SRC_SOCK_DIAG);
+	add_state(&tl, TL_SIDE_SERVER, 2000, 9, tuple(2017, 40000), TL_FIN_WAIT2, TL_CLOSE, TL_SRC_SOCK_DIAG);
 	tl_states_resolve(&tl);
-	tl_assign_sides(&tl, 2017);
 	const enum tl_state want[] = { TL_LISTEN, TL_SYN_RECV, TL_ESTABLISHED, TL_FIN_WAIT1,
 				       TL_FIN_WAIT2, TL_CLOSE };
 	assert_path(&tl, TL_SIDE_SERVER, want, 6);
@@ -113,10 +112,9 @@ static void request_socket_starts_at_its_syn(void **state)
 	struct tl_timeline tl;
 	tl_timeline_init(&tl, 0);
 	add_syn(&tl, 100, 40000, 2017);
-	add_state(&tl, 1500, 3, tuple(2017, 40000), TL_STATE_NONE, TL_NEW_SYN_RECV, TL_SRC_SOCK_DIAG);
-	add_state(&tl, 9000, 3, tuple(2017, 40000), TL_NEW_SYN_RECV, TL_CLOSE, TL_SRC_SOCK_DIAG);
+	add_state(&tl, TL_SIDE_SERVER, 1500, 3, tuple(2017, 40000), TL_STATE_NONE, TL_NEW_SYN_RECV, TL_SRC_SOCK_DIAG);
+	add_state(&tl, TL_SIDE_SERVER, 9000, 3, tuple(2017, 40000), TL_NEW_SYN_RECV, TL_CLOSE, TL_SRC_SOCK_DIAG);
 	tl_states_resolve(&tl);
-	tl_assign_sides(&tl, 2017);
 	assert_int_equal(tl.ev[1].kind, TL_EV_STATE);
 	assert_int_equal(tl.ev[1].t_ns, 100);
 	assert_int_equal(tl.ev[1].u.state.to, TL_SYN_RECV);
@@ -131,13 +129,12 @@ static void a_dropped_request_ends_before_its_successor_starts(void **state)
 	struct tl_timeline tl;
 	tl_timeline_init(&tl, 0);
 	add_syn(&tl, 100, 40000, 2017);
-	add_state(&tl, 1500, 3, tuple(2017, 40000), TL_STATE_NONE, TL_SYN_RECV, TL_SRC_SOCK_DIAG);
+	add_state(&tl, TL_SIDE_SERVER, 1500, 3, tuple(2017, 40000), TL_STATE_NONE, TL_SYN_RECV, TL_SRC_SOCK_DIAG);
 	add_syn(&tl, 5000000, 40000, 2017); /* the first request is gone: this SYN makes a new one */
 	/* One dump sees both: the first request gone and its successor new. */
-	add_state(&tl, 5001000, 3, tuple(2017, 40000), TL_SYN_RECV, TL_CLOSE, TL_SRC_SOCK_DIAG);
-	add_state(&tl, 5001000, 4, tuple(2017, 40000), TL_STATE_NONE, TL_SYN_RECV, TL_SRC_SOCK_DIAG);
+	add_state(&tl, TL_SIDE_SERVER, 5001000, 3, tuple(2017, 40000), TL_SYN_RECV, TL_CLOSE, TL_SRC_SOCK_DIAG);
+	add_state(&tl, TL_SIDE_SERVER, 5001000, 4, tuple(2017, 40000), TL_STATE_NONE, TL_SYN_RECV, TL_SRC_SOCK_DIAG);
 	tl_states_resolve(&tl);
-	tl_assign_sides(&tl, 2017);
 	const enum tl_state want[] = { TL_LISTEN, TL_SYN_RECV, TL_CLOSE, TL_LISTEN, TL_SYN_RECV };
 	assert_path(&tl, TL_SIDE_SERVER, want, 5);
 	uint64_t first_born = 0, second_born = 0;
@@ -149,15 +146,40 @@ static void a_dropped_request_ends_before_its_successor_starts(void **state)
 	tl_timeline_free(&tl);
 }
 
+/*
+ * A request that lives long enough for sock_diag to see it (its SYN-ACK was
+ * lost) and then becomes the child: the tracepoint's LISTEN -> SYN_RECV for
+ * the child continues the request's SYN_RECV, it is not a second one.
+ */
+static void a_seen_request_and_its_child_are_one_syn_recv(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add_state(&tl, TL_SIDE_SERVER, 10, 5, tuple(2017, 0), TL_CLOSE, TL_LISTEN, TL_SRC_TRACEPOINT);
+	add_syn(&tl, 100, 40000, 2017);
+	add_state(&tl, TL_SIDE_SERVER, 1500, 3, tuple(2017, 40000), TL_STATE_NONE, TL_NEW_SYN_RECV, TL_SRC_SOCK_DIAG);
+	add_state(&tl, TL_SIDE_SERVER, 5000, 9, tuple(2017, 40000), TL_LISTEN, TL_SYN_RECV, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 5001, 9, tuple(2017, 40000), TL_SYN_RECV, TL_ESTABLISHED, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 6000, 3, tuple(2017, 40000), TL_NEW_SYN_RECV, TL_CLOSE, TL_SRC_SOCK_DIAG);
+	tl_states_resolve(&tl);
+	const enum tl_state want[] = { TL_LISTEN, TL_SYN_RECV, TL_ESTABLISHED };
+	assert_path(&tl, TL_SIDE_SERVER, want, 3);
+	bool noted = false;
+	for (size_t i = 0; i < tl.n; i++)
+		noted |= tl.ev[i].kind == TL_EV_NOTE && strstr(tl.ev[i].u.note, "became a full socket");
+	assert_true(noted);
+	tl_timeline_free(&tl);
+}
+
 static void listener_is_not_part_of_the_server_path(void **state)
 {
 	(void)state;
 	struct tl_timeline tl;
 	tl_timeline_init(&tl, 0);
-	add_state(&tl, 10, 5, tuple(2017, 0), TL_CLOSE, TL_LISTEN, TL_SRC_TRACEPOINT);
-	add_state(&tl, 99, 5, tuple(2017, 0), TL_LISTEN, TL_CLOSE, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 10, 5, tuple(2017, 0), TL_CLOSE, TL_LISTEN, TL_SRC_TRACEPOINT);
+	add_state(&tl, TL_SIDE_SERVER, 99, 5, tuple(2017, 0), TL_LISTEN, TL_CLOSE, TL_SRC_TRACEPOINT);
 	tl_states_resolve(&tl);
-	tl_assign_sides(&tl, 2017);
 	assert_path(&tl, TL_SIDE_SERVER, NULL, 0);
 	tl_timeline_free(&tl);
 }
@@ -170,6 +192,7 @@ int main(void)
 		cmocka_unit_test(request_socket_starts_at_its_syn),
 		cmocka_unit_test(a_dropped_request_ends_before_its_successor_starts),
 		cmocka_unit_test(listener_is_not_part_of_the_server_path),
+		cmocka_unit_test(a_seen_request_and_its_child_are_one_syn_recv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -731,6 +731,48 @@ static void same_seed_same_run(void **state)
 	harness_free(c);
 }
 
+/*
+ * Every note and snapshot row names the side that holds the socket: the
+ * listener's owner for its request socket (SYN-RECV) and its child, the
+ * client's for its connection and the time-wait socket that takes over.
+ * The server listens on a port other than SERVER_PORT: no port decides.
+ */
+static void owners_carry_over(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	int listener = tl_tcp_socket(h->st), client = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_set_owner(h->st, listener, TL_SIDE_SERVER), 0);
+	assert_int_equal(tl_tcp_set_owner(h->st, client, TL_SIDE_CLIENT), 0);
+	assert_int_equal(tl_tcp_listen(h->st, listener, loopback(), SERVER_PORT + 1, 16, h->now_ns), 0);
+	assert_int_equal(tl_tcp_connect(h->st, client, loopback(), SERVER_PORT + 1, h->now_ns), -EINPROGRESS);
+	run_for(h, 100 * US);
+	struct tl_tuple peer;
+	int child = tl_tcp_accept(h->st, listener, &peer, h->now_ns);
+	assert_true(child >= 0);
+	assert_int_equal(tl_tcp_close(h->st, client, h->now_ns), 0);
+	run_for(h, 100 * US);
+	assert_int_equal(tl_tcp_close(h->st, child, h->now_ns), 0);
+	run_for(h, 1 * MS);
+	size_t n_request = 0, n_time_wait = 0;
+	for (size_t i = 0; i < h->n_notes; i++) {
+		const struct tl_tcp_note *n = &h->notes[i];
+		enum tl_side want = n->tuple.sport == SERVER_PORT + 1 ? TL_SIDE_SERVER : TL_SIDE_CLIENT;
+		if (n->kind == TL_TCP_NOTE_STATE || n->kind == TL_TCP_NOTE_SEGMENT)
+			assert_int_equal(n->side, want);
+		n_request += n->kind == TL_TCP_NOTE_STATE && n->to == TL_SYN_RECV;
+		n_time_wait += n->kind == TL_TCP_NOTE_STATE && n->to == TL_TIME_WAIT;
+	}
+	assert_int_equal(n_request, 1);
+	assert_int_equal(n_time_wait, 1);
+	struct tl_sock_row rows[8];
+	size_t n = tl_tcp_snapshot(h->st, h->now_ns, rows, 8);
+	assert_int_equal(n, 2); /* the listener and the client's time-wait socket */
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(rows[i].side, rows[i].state == TL_LISTEN ? TL_SIDE_SERVER : TL_SIDE_CLIENT);
+	harness_free(h);
+}
+
 static void app_errors(void **state)
 {
 	(void)state;
@@ -771,6 +813,7 @@ int main(void)
 		cmocka_unit_test(no_timestamps),
 		cmocka_unit_test(same_seed_same_run),
 		cmocka_unit_test(app_errors),
+		cmocka_unit_test(owners_carry_over),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -280,6 +280,35 @@ static void applies_defaults(void **state)
 	tl_scenario_free(&sc);
 }
 
+/*
+ * The server's port is where the server listens, else where the client
+ * connects, else the scenario's port; fault rules take their direction from
+ * it, wherever they stand in the file.
+ */
+static void server_port_from_the_steps(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *steps;
+		uint16_t want;
+	} cases[] = {
+		{ "drop from server\nclient connect 2019\nserver listen 2018\n", 2018 },
+		{ "drop from server\nclient connect 2019\n", 2019 },
+		{ "drop from server\nserver listen\n", 2017 },
+		{ "port 2020\ndrop from server\n", 2020 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tl_scenario sc;
+		char text[256], err[256];
+		snprintf(text, sizeof(text), "title t\n%s", cases[i].steps);
+		assert_int_equal(tl_scenario_parse_text("t.scn", text, &sc, err, sizeof(err)), 0);
+		assert_int_equal(sc.server_port, cases[i].want);
+		assert_int_equal(sc.steps[0].kind, TL_STEP_FAULT);
+		assert_int_equal(sc.steps[0].rule.server_port, cases[i].want);
+		tl_scenario_free(&sc);
+	}
+}
+
 /* A file with more steps than the first array holds: growth keeps them all. */
 static void grows_arrays(void **state)
 {
@@ -641,6 +670,7 @@ int main(void)
 		cmocka_unit_test(parses_full_scenario),
 		cmocka_unit_test(parses_full_expectations),
 		cmocka_unit_test(applies_defaults),
+		cmocka_unit_test(server_port_from_the_steps),
 		cmocka_unit_test(grows_arrays),
 		cmocka_unit_test(accepts_empty_lists),
 		cmocka_unit_test(reads_file),

@@ -88,7 +88,7 @@ static void note(struct tl_timeline *tl, uint64_t t_us, const char *text)
 static void drop(struct tl_timeline *tl, uint64_t t_us, bool from_client, uint8_t flags, uint32_t seq,
 		 const char *rule)
 {
-	struct tl_event ev = { .kind = TL_EV_DROP };
+	struct tl_event ev = { .kind = TL_EV_DROP, .side = from_client ? TL_SIDE_CLIENT : TL_SIDE_SERVER };
 	ev.u.drop = (struct tl_drop){ .tuple = tuple(from_client), .seq = seq, .flags = flags };
 	snprintf(ev.u.drop.rule, sizeof(ev.u.drop.rule), "%s", rule);
 	append(tl, &ev, t_us);
@@ -150,6 +150,7 @@ static struct tl_scenario scenario(void)
 	snprintf(sc.section, sizeof(sc.section), "case 5");
 	snprintf(sc.host, sizeof(sc.host), "127.0.0.1");
 	sc.port = SERVER_PORT;
+	sc.server_port = SERVER_PORT; /* as the parser finds it: no listen step here */
 	return sc;
 }
 

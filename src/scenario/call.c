@@ -1,0 +1,141 @@
+/*
+ * call: the written form of a side's socket call.
+ */
+#include "scenario/call.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+#include "core/invariant.h"
+#include "core/textbuf.h"
+
+/* Received bytes shown as text: enough for the walkthrough's greeting. */
+#define SHOWN_BYTES 40
+
+void tl_side_sockets_init(struct tl_side_sockets *s)
+{
+	s->listener = s->conn = s->pending = -1;
+}
+
+int tl_side_sockets_take_pending(struct tl_side_sockets *s)
+{
+	int taken = s->pending;
+	s->pending = -1;
+	return taken;
+}
+
+int *tl_side_sockets_closing(struct tl_side_sockets *s)
+{
+	return s->conn >= 0 ? &s->conn : &s->listener;
+}
+
+int *tl_side_sockets_option_target(struct tl_side_sockets *s)
+{
+	return s->conn >= 0 ? &s->conn : s->listener >= 0 ? &s->listener : &s->pending;
+}
+
+const char *tl_call_host(const struct tl_step *st, const char *scenario_host)
+{
+	return st->host[0] ? st->host : scenario_host;
+}
+
+uint16_t tl_call_port(const struct tl_step *st, uint16_t scenario_port)
+{
+	return st->port ? st->port : scenario_port;
+}
+
+const char *tl_shutdown_name(int how)
+{
+	switch (how) {
+	case SHUT_RD: return "SHUT_RD";
+	case SHUT_WR: return "SHUT_WR";
+	case SHUT_RDWR: return "SHUT_RDWR";
+	}
+	return "?";
+}
+
+const char *tl_sockopt_name(enum tl_sockopt opt)
+{
+	switch (opt) {
+	case TL_OPT_SYNCNT: return "TCP_SYNCNT";
+	case TL_OPT_USER_TIMEOUT: return "TCP_USER_TIMEOUT";
+	case TL_OPT_LINGER2: return "TCP_LINGER2";
+	}
+	return "?";
+}
+
+void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, struct tl_app_call *call)
+{
+	const char *verb = tl_step_verb(st->kind);
+	memset(call, 0, sizeof(*call));
+	tl_textf(call->verb, sizeof(call->verb), "%s", verb ? verb : "?");
+	switch (st->kind) {
+	case TL_STEP_LISTEN:
+		tl_textf(call->call, sizeof(call->call), "listen(%s:%u)", host, port);
+		return;
+	case TL_STEP_CONNECT:
+		tl_textf(call->call, sizeof(call->call), "connect(%s:%u)", host, port);
+		return;
+	case TL_STEP_ACCEPT:
+		tl_textf(call->call, sizeof(call->call), "accept()");
+		return;
+	case TL_STEP_SEND:
+		tl_textf(call->call, sizeof(call->call), "send(%zu bytes)", st->data_len);
+		return;
+	case TL_STEP_RECV:
+		tl_textf(call->call, sizeof(call->call), "recv()");
+		return;
+	case TL_STEP_SHUTDOWN:
+		tl_textf(call->call, sizeof(call->call), "shutdown(%s)", tl_shutdown_name(st->shutdown_how));
+		return;
+	case TL_STEP_CLOSE:
+		tl_textf(call->call, sizeof(call->call), "close()");
+		return;
+	case TL_STEP_ABORT:
+		tl_textf(call->call, sizeof(call->call), "close() with SO_LINGER 0");
+		return;
+	case TL_STEP_SETSOCKOPT:
+		tl_textf(call->call, sizeof(call->call), "setsockopt(%s, %d)", tl_sockopt_name(st->opt),
+			 st->opt_value);
+		return;
+	case TL_STEP_SLEEP:
+	case TL_STEP_SNAPSHOT:
+	case TL_STEP_JOIN:
+	case TL_STEP_WAIT_STATE:
+	case TL_STEP_WAIT_GONE:
+	case TL_STEP_FAULT:
+	case TL_STEP_UNFAULT:
+		break;
+	}
+	tl_textf(call->call, sizeof(call->call), "(not a socket call)");
+}
+
+int tl_call_failed(struct tl_app_call *call, int err)
+{
+	TL_ASSERT(err > 0);
+	call->ret = -1;
+	call->err = err;
+	return -1;
+}
+
+void tl_call_received(const char *buf, long n, struct tl_app_call *call)
+{
+	call->ret = n;
+	if (n == 0) {
+		tl_textf(call->detail, sizeof(call->detail), "end of file: the peer sent FIN");
+		return;
+	}
+	size_t shown = n > SHOWN_BYTES ? SHOWN_BYTES : (size_t)n;
+	char text[SHOWN_BYTES + 1];
+	for (size_t i = 0; i < shown; i++)
+		text[i] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? buf[i] : '.';
+	text[shown] = '\0';
+	tl_textf(call->detail, sizeof(call->detail), "\"%s\"%s", text, n > SHOWN_BYTES ? "..." : "");
+}
+
+void tl_call_connected_from(uint32_t addr_be, uint16_t port, struct tl_app_call *call)
+{
+	char ep[32];
+	tl_endpoint_format(addr_be, port, ep, sizeof(ep));
+	tl_textf(call->detail, sizeof(call->detail), "from %s", ep);
+}

@@ -1,0 +1,71 @@
+/*
+ * call: what a side's socket call is, whichever backend makes it: which of
+ * the side's sockets it uses, how it is written down (the call text
+ * "connect(127.0.0.1:2017)", what recv() got, the names of shutdown's and
+ * setsockopt's arguments), and the few numbers both backends must agree on
+ * (listen's backlog, recv's buffer). The kernel lab (lab/sockops.c) and the
+ * simulator (model/sim.c) make the calls; this file alone decides what they
+ * act on and how they read on the timeline.
+ */
+#ifndef TCPLAB_CALL_H
+#define TCPLAB_CALL_H
+
+#include <stdint.h>
+
+#include "core/event.h"
+#include "scenario/scenario.h"
+
+#define TL_LISTEN_BACKLOG 16
+#define TL_RECV_BYTES 65536
+
+/*
+ * The sockets one side holds, as its backend's handles (descriptors in the
+ * lab, model socket ids in the simulator); -1 when there is none.
+ */
+struct tl_side_sockets {
+	int listener; /* the server's listening socket */
+	int conn;     /* the connected socket (accepted or connecting) */
+	int pending;  /* made early by a setsockopt before listen/connect */
+};
+
+void tl_side_sockets_init(struct tl_side_sockets *s);
+
+/* For listen and connect: the socket a setsockopt made early, now taken; -1: make a new one. */
+int tl_side_sockets_take_pending(struct tl_side_sockets *s);
+
+/* For close and abort: the connection if there is one, else the listener (may hold -1). */
+int *tl_side_sockets_closing(struct tl_side_sockets *s);
+
+/*
+ * For setsockopt: the connection, else the listener, else the pending slot;
+ * when that holds -1 the caller makes a socket there, used later by listen or
+ * connect (options given before them must be on the socket they use).
+ */
+int *tl_side_sockets_option_target(struct tl_side_sockets *s);
+
+/* The address a listen or connect step uses: its own, or the scenario's. */
+const char *tl_call_host(const struct tl_step *st, const char *scenario_host);
+uint16_t tl_call_port(const struct tl_step *st, uint16_t scenario_port);
+
+/*
+ * Starts the record of st's call: clears *call, sets its verb and its call
+ * text. host and port are what the call uses (tl_call_host, tl_call_port).
+ */
+void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, struct tl_app_call *call);
+
+/* The call failed with errno err (positive). Returns -1. */
+int tl_call_failed(struct tl_app_call *call, int err);
+
+/* recv() returned n bytes of buf: the count, and a short text payload shown as text. */
+void tl_call_received(const char *buf, long n, struct tl_app_call *call);
+
+/* connect() succeeded from this local endpoint. */
+void tl_call_connected_from(uint32_t addr_be, uint16_t port, struct tl_app_call *call);
+
+/* "SHUT_WR"; "?" for a value the format does not have. */
+const char *tl_shutdown_name(int how);
+
+/* "TCP_SYNCNT" */
+const char *tl_sockopt_name(enum tl_sockopt opt);
+
+#endif
