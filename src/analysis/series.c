@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/invariant.h"
 #include "core/textbuf.h"
 
 #define MEASURE_SLACK_MS 2.0 /* capture and tracepoint stamps versus the timer's own clock */
@@ -21,13 +22,14 @@ static double ms_between(uint64_t from_ns, uint64_t to_ns)
 
 /* Send times of one side's packets whose SYN/ACK/FIN bits match; with
  * same_seq only those repeating the first one's sequence number, which
- * *first_seq receives. */
+ * *first_seq receives. Stores at most max times and returns how many sends
+ * there were, so that a caller sees when there were more. */
 static size_t collect_sends(const struct tl_timeline *tl, enum tl_side side, uint8_t mask, uint8_t want,
 			    bool same_seq, uint64_t *t_ns, size_t max, uint32_t *first_seq)
 {
 	size_t n = 0;
 	uint32_t seq = 0;
-	for (size_t i = 0; i < tl->n && n < max; i++) {
+	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *ev = &tl->ev[i];
 		if (ev->kind != TL_EV_PACKET || ev->side != side || (ev->u.packet.flags & mask) != want)
 			continue;
@@ -35,11 +37,22 @@ static size_t collect_sends(const struct tl_timeline *tl, enum tl_side side, uin
 			seq = ev->u.packet.seq;
 		else if (same_seq && ev->u.packet.seq != seq)
 			continue;
-		t_ns[n++] = ev->t_ns;
+		if (n < max)
+			t_ns[n] = ev->t_ns;
+		n++;
 	}
 	if (first_seq)
 		*first_seq = seq;
 	return n;
+}
+
+/* More sends than a series holds: said in the table and judged as a difference, never cut silently. */
+static size_t keep_sends(struct tl_series *s, size_t total)
+{
+	if (total <= TL_SERIES_MAX_SENDS)
+		return total;
+	s->sends_cut = total - TL_SERIES_MAX_SENDS;
+	return TL_SERIES_MAX_SENDS;
 }
 
 /*
@@ -149,7 +162,10 @@ static void side_settings(const struct tl_scenario *sc, enum tl_side side, const
 /* Judges the measured sends against the predicted ones, in order. */
 static void judge_sends(struct tl_series *s)
 {
-	s->pass = true;
+	s->pass = !s->sends_cut;
+	if (s->sends_cut)
+		tl_textf(s->problem, sizeof(s->problem), "%zu sends more than the %d a series holds: not judged", s->sends_cut,
+			 TL_SERIES_MAX_SENDS);
 	for (size_t i = 0; i < s->n_sends; i++) {
 		struct tl_series_send *x = &s->sends[i];
 		if (!x->predicted) {
@@ -266,9 +282,14 @@ static int analyze_syn(const struct tl_scenario *sc, const struct tl_timeline *t
 	uint32_t syn_seq;
 	size_t n = collect_sends(tl, TL_SIDE_CLIENT, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN, true, t_ns, TL_SERIES_MAX_SENDS,
 				 &syn_seq);
-	if (n < 2 || out->n == TL_SERIES_MAX)
+	if (n < 2)
+		return 0;
+	/* One series per kind and side, four at most: the array cannot fill. */
+	TL_ASSERT(out->n < TL_SERIES_MAX);
+	if (out->n == TL_SERIES_MAX)
 		return 0;
 	struct tl_series *s = &out->s[out->n++];
+	n = keep_sends(s, n);
 	struct tl_timer_settings set;
 	side_settings(sc, TL_SIDE_CLIENT, ns, &set);
 	s->kind = TL_SERIES_SYN;
@@ -314,9 +335,14 @@ static int analyze_fin(const struct tl_scenario *sc, const struct tl_timeline *t
 {
 	uint32_t fin_seq;
 	size_t n = collect_sends(tl, side, TL_TH_FIN, TL_TH_FIN, true, t_ns, TL_SERIES_MAX_SENDS, &fin_seq);
-	if (n < 2 || out->n == TL_SERIES_MAX)
+	if (n < 2)
+		return 0;
+	/* One series per kind and side, four at most: the array cannot fill. */
+	TL_ASSERT(out->n < TL_SERIES_MAX);
+	if (out->n == TL_SERIES_MAX)
 		return 0;
 	struct tl_series *s = &out->s[out->n++];
+	n = keep_sends(s, n);
 	struct tl_timer_settings set;
 	side_settings(sc, side, ns, &set);
 	s->kind = TL_SERIES_FIN;
@@ -344,7 +370,11 @@ static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline
 	uint32_t synack_seq;
 	size_t n = collect_sends(tl, TL_SIDE_SERVER, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN | TL_TH_ACK, false, t_ns,
 				 TL_SERIES_MAX_SENDS, &synack_seq);
-	if (n < 2 || out->n == TL_SERIES_MAX)
+	if (n < 2)
+		return 0;
+	/* One series per kind and side, four at most: the array cannot fill. */
+	TL_ASSERT(out->n < TL_SERIES_MAX);
+	if (out->n == TL_SERIES_MAX)
 		return 0;
 	uint64_t *syn_ns = malloc(TL_SERIES_MAX_SENDS * sizeof(*syn_ns));
 	int64_t *syn_ms = malloc(TL_SERIES_MAX_SENDS * sizeof(*syn_ms));
@@ -356,6 +386,10 @@ static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline
 	}
 	size_t n_syn = collect_sends(tl, TL_SIDE_CLIENT, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN, false, syn_ns,
 				     TL_SERIES_MAX_SENDS, NULL);
+	/* More SYNs than held: the exchange would be predicted from part of them; the series says so. */
+	const size_t syns_cut = n_syn > TL_SERIES_MAX_SENDS ? n_syn - TL_SERIES_MAX_SENDS : 0;
+	if (syns_cut)
+		n_syn = TL_SERIES_MAX_SENDS;
 	if (!n_syn) {
 		rc = 0;
 		goto done;
@@ -368,6 +402,9 @@ static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline
 		goto done;
 
 	struct tl_series *s = &out->s[out->n++];
+	n = keep_sends(s, n);
+	if (syns_cut > s->sends_cut)
+		s->sends_cut = syns_cut;
 	s->kind = TL_SERIES_SYNACK;
 	s->side = TL_SIDE_SERVER;
 	s->tcase = TL_TIMER_SYNACK;
@@ -528,6 +565,8 @@ static void render_one(FILE *out, const struct tl_scenario *sc, const struct tl_
 	}
 	fprintf(out, "     (vs model: ok when sent no earlier than predicted and no later than the kernel's timer\n"
 		     "      wheel may delay it, %.0f ms of capture slack either way)\n", MEASURE_SLACK_MS);
+	if (s->sends_cut)
+		fprintf(out, "     (%zu more sends not shown or judged: a series holds %d)\n", s->sends_cut, TL_SERIES_MAX_SENDS);
 	render_end(out, s);
 	render_walkthrough(out, g);
 	if (s->versus_walkthrough[0])

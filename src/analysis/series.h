@@ -55,6 +55,7 @@ struct tl_series {
 	enum tl_side side;
 	enum tl_timer_case tcase;
 	size_t n_sends;
+	size_t sends_cut; /* sends beyond TL_SERIES_MAX_SENDS: the series fails rather than judge part of it */
 	struct tl_series_send sends[TL_SERIES_MAX_SENDS];
 	size_t n_predicted;	    /* sends the model predicts, the first included */
 	enum tl_series_end end;

@@ -8,7 +8,7 @@ scn=$(dirname "$0")/../scenarios/handshake-ack-lost.scn
 for runner in run sim; do
 	out=$("$TCPLAB" "$runner" "$scn") || { echo "$out"; fail "$runner: the scenario failed"; }
 	echo "$out"
-	[ "$(grep -c ' LISTEN -> SYN_RECV' <<<"$out")" = 1 ] || fail "$runner: the server enters SYN_RECV more than once"
+	[ "$(grep -c ' server  LISTEN -> SYN_RECV' <<<"$out")" = 1 ] || fail "$runner: the server enters SYN_RECV more than once"
 done
 grep -q 'the request socket became a full socket, still SYN_RECV' <<<"$(
 	"$TCPLAB" run "$scn")" || fail "the kernel run does not say when the request socket became the child"

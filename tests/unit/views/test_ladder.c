@@ -397,6 +397,7 @@ static void a_long_snapshot_counts_the_sockets_it_leaves_out(void **unused)
 		ev.u.snapshot.rows[i].tuple = tuple(true);
 		ev.u.snapshot.rows[i].tuple.sport = (uint16_t)(CLIENT_PORT + i);
 		ev.u.snapshot.rows[i].state = TL_TIME_WAIT;
+		ev.u.snapshot.rows[i].side = TL_SIDE_CLIENT; /* as a runner tags its rows */
 	}
 	append(&tl, &ev, 100);
 	assert_int_equal(tl_ladder_build(&sc, &tl, &l), 0);
