@@ -2,6 +2,7 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer variant in build-san/;
 # `make test` runs the whole suite; `make install PREFIX=/usr/local`.
 
+VERSION  := 0.4.0
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/tcplab
@@ -32,7 +33,7 @@ endif
 # user's value alone, so that a sub-make (make check) adds them once, not twice.
 OPTFLAGS ?= -O2 -g
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	      -Isrc -I$(OUT) $(SANFLAGS) $(PKG_CFLAGS) -DTCPLAB_DATADIR='"$(DATADIR)"' $(OPTFLAGS) $(CFLAGS)
+	      -Isrc -I$(OUT) $(SANFLAGS) $(PKG_CFLAGS) -DTCPLAB_DATADIR='"$(DATADIR)"' -DTCPLAB_VERSION='"$(VERSION)"' $(OPTFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 ALL_LDLIBS  = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))

@@ -27,7 +27,8 @@ static void usage(FILE *out)
 	      "  server [--port N]     the walkthrough's server, for experiments by hand\n"
 	      "  client [HOST] ...     the walkthrough's client, for experiments by hand\n"
 	      "\n"
-	      "Run 'tcplab COMMAND --help' for a command's options.\n",
+	      "Run 'tcplab COMMAND --help' (or 'tcplab help COMMAND') for a command's\n"
+	      "options, 'tcplab --version' for the version.\n",
 	      out);
 }
 
@@ -38,6 +39,16 @@ static int dispatch(int argc, char **argv)
 		return TL_EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("tcplab %s\n", TCPLAB_VERSION);
+		return TL_EXIT_OK;
+	}
+	if ((!strcmp(cmd, "help") || !strcmp(cmd, "--help")) && argc > 2 && strcmp(argv[2], "help") &&
+	    strcmp(argv[2], "--help")) {
+		/* 'tcplab help run' is 'tcplab run --help' */
+		char *args[] = { argv[0], argv[2], "--help", NULL };
+		return dispatch(3, args);
+	}
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		usage(stdout);
 		return TL_EXIT_OK;

@@ -76,7 +76,8 @@ static int write_set(const struct tl_scenario *sc, const struct tl_timeline *tl,
 			rc = -1;
 		}
 		if (doc) {
-			fprintf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY));
+			/* One document per line (NDJSON): several scenarios stay readable one by one. */
+			fprintf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
 			json_object_put(doc);
 		}
 	}
@@ -107,6 +108,23 @@ static int write_files(const struct tl_scenario *sc, const struct tl_timeline *t
 			rc = -1;
 	}
 	return rc;
+}
+
+/* -q: one line, and for a failure the first failed check's place and reason on it. */
+static void print_quiet_verdict(FILE *out, const struct tl_scenario *sc, const struct tl_check_report *rep)
+{
+	if (rep->pass) {
+		fprintf(out, "   PASS %s\n", sc->id);
+		return;
+	}
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct tl_check_item *it = &rep->items[i];
+		if (!it->pass) {
+			fprintf(out, "   FAIL %s: %s:%d: %s: %s\n", sc->id, sc->path, it->line, it->what, it->difference);
+			return;
+		}
+	}
+	fprintf(out, "   FAIL %s\n", sc->id);
 }
 
 enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *tl, int run_rc,
@@ -171,7 +189,7 @@ enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *
 		if (!text)
 			; /* the JSON carries the verdict */
 		else if (o->quiet)
-			fprintf(out, "   %s %s\n", rep.pass ? "PASS" : "FAIL", sc->id);
+			print_quiet_verdict(out, sc, &rep);
 		else
 			tl_render_verdict(out, sc, &rep);
 		/* A report missing what was asked for cannot stand as a pass or a fail. */

@@ -95,6 +95,29 @@ static int take_option(struct tl_runcli *o, int c, char **argv, void (*usage)(FI
 	}
 }
 
+static int refuse(const struct tl_runcli *o, const char *why)
+{
+	fprintf(stderr, "tcplab %s: %s\n", o->command, why);
+	return TL_EXIT_USAGE;
+}
+
+/* Options that would do nothing together are refused, each with why: none is dropped silently. */
+static int check_combination(const struct tl_runcli *o)
+{
+	const bool json_out = o->json_path && !strcmp(o->json_path, "-");
+	if (o->ascii && !o->ladder)
+		return refuse(o, "--ascii draws the terminal ladder: add --ladder");
+	if (o->ladder && o->quiet)
+		return refuse(o, "--ladder prints after the timeline, which -q leaves out: use one of them");
+	if (o->ladder && json_out)
+		return refuse(o, "--json - makes standard output JSON alone: --ladder has nowhere to go (write the "
+				 "JSON to a file, or the ladder with --svg FILE)");
+	if (o->compare && (o->json_path || o->ladder || o->svg_path || o->pcap_path))
+		return refuse(o, "--compare prints the kernel against the model; --json, --ladder, --svg and --pcap "
+				 "belong to a plain run");
+	return -1;
+}
+
 int tl_runcli_parse(struct tl_runcli *o, int argc, char **argv, void (*usage)(FILE *))
 {
 	struct option longopts[17] = {
@@ -124,7 +147,7 @@ int tl_runcli_parse(struct tl_runcli *o, int argc, char **argv, void (*usage)(FI
 		if (status >= 0)
 			return status;
 	}
-	return -1;
+	return check_combination(o);
 }
 
 /* Every --drop rule against every scenario's port; on the model, no raw nft

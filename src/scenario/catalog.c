@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,11 +90,23 @@ int tl_catalog_resolve(const char *arg, char *path, size_t len, char *err, size_
 		snprintf(err, errlen, "scenario '%.60s': %s/%.60s.scn: %s", arg, dir, arg, strerror(ENAMETOOLONG));
 		return -1;
 	}
-	if (access(path, R_OK) != 0) {
-		snprintf(err, errlen, "no scenario '%s' (see 'tcplab list')", arg);
-		return -1;
+	if (access(path, R_OK) == 0)
+		return 0;
+	/* Ids are written as shipped (N3, A1) but typed as they come: n3 finds N3. */
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l == alen + 4 && !strcmp(de->d_name + alen, ".scn") && !strncasecmp(de->d_name, arg, alen) &&
+		    (size_t)snprintf(path, len, "%s/%s", dir, de->d_name) < len && access(path, R_OK) == 0) {
+			closedir(d);
+			return 0;
+		}
 	}
-	return 0;
+	if (d)
+		closedir(d);
+	snprintf(err, errlen, "no scenario '%s' (see 'tcplab list')", arg);
+	return -1;
 }
 
 static int group_of(const char *name)

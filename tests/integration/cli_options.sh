@@ -1,0 +1,50 @@
+# What a new user tripped on at the command line: every option either does
+# its job or is refused in one line saying why; `--version` and `help CMD`
+# exist; ids are found whatever their case; -q says why a scenario failed;
+# `--json -` with several scenarios is one JSON document per line.
+# (The simulator: no root needed, the same command line as run.)
+. "$(dirname "$0")/common.bash"
+
+out=$("$TCPLAB" --version) || fail "--version failed"
+[[ $out =~ ^tcplab\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "--version printed: $out"
+[ "$("$TCPLAB" help sim)" = "$("$TCPLAB" sim --help)" ] || fail "'help sim' is not 'sim --help'"
+
+refused() { # OPTION-WORD ARGS...: exit 2, one line on stderr naming the option, nothing on stdout
+	local word=$1
+	shift
+	local err rc stdout
+	stdout=$("$TCPLAB" "$@" 2>/tmp/tcplab-cli-err.$$)
+	rc=$?
+	err=$(cat /tmp/tcplab-cli-err.$$)
+	rm -f /tmp/tcplab-cli-err.$$
+	[ "$rc" = 2 ] || fail "$*: exit $rc, expected 2"
+	[ -z "$stdout" ] || fail "$*: printed on stdout: $stdout"
+	[ "$(wc -l <<<"$err")" = 1 ] || fail "$*: expected one line on stderr: $err"
+	grep -q -- "$word" <<<"$err" || fail "$*: the refusal does not name $word: $err"
+	echo "refused: $* -> $err"
+}
+refused --ascii sim --ascii N3
+refused --ladder sim -q --ladder N3
+refused --ladder sim --json - --ladder N3
+refused --compare run --compare --json /tmp/x.json N3
+refused --compare run --compare --ladder N3
+
+out=$("$TCPLAB" sim -q n3) || fail "a lower-case id was not found: $out"
+grep -q "^   PASS N3$" <<<"$out" || fail "sim -q n3: $out"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sed 's/^expect server close ok/expect server close EBADF/' "$TCPLAB_SCENARIOS/N6.scn" >"$tmp/N6-fails.scn"
+line=$(grep -n '^expect server close EBADF' "$tmp/N6-fails.scn" | cut -d: -f1)
+out=$("$TCPLAB" sim -q "$tmp/N6-fails.scn") && fail "a failing scenario exited 0"
+grep -q "^   FAIL N6-fails: $tmp/N6-fails.scn:$line: server close: the call's result differs$" <<<"$out" ||
+	fail "-q does not say where and why it failed: $out"
+
+json=$("$TCPLAB" sim --json - N1 N3 N5) || fail "sim --json - failed"
+[ "$(wc -l <<<"$json")" = 3 ] || fail "expected one line per scenario: $(wc -l <<<"$json") lines"
+python3 -c '
+import json, sys
+ids = [json.loads(line)["scenario"]["id"] for line in sys.stdin]
+assert ids == ["N1", "N3", "N5"], ids
+' <<<"$json" || fail "the lines are not one JSON document each, in order"
+echo "command line as documented"
