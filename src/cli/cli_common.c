@@ -155,7 +155,15 @@ int tl_cli_require_lab_privileges(const char *command)
 	}
 	if (!missing[0])
 		return 0;
-	fprintf(stderr, "tcplab %s: needs root; missing %s; try: sudo tcplab %s\n", command, missing,
-		command);
+	/* The binary as the user ran it (build/tcplab, not necessarily one on PATH). */
+	const char *self = program_invocation_name;
+	if (!strcmp(command, "report"))
+		fprintf(stderr, "tcplab %s: needs root; missing %s; try: sudo %s %s, or '%s report --sim' (the model: no "
+				"root needed)\n",
+			command, missing, self, command, self);
+	else
+		fprintf(stderr, "tcplab %s: needs root; missing %s; try: sudo %s %s, or '%s sim' (the same scenarios on "
+				"the model: no root needed)\n",
+			command, missing, self, command, self);
 	return -1;
 }

@@ -104,7 +104,10 @@ static void client_usage(FILE *out)
 	      "  --hold          keep everything as it is until Ctrl-C\n"
 	      "\n"
 	      "example, the walkthrough's data case:\n"
-	      "  tcplab client --send hello --wait 1 --close\n",
+	      "  tcplab client --send hello --wait 1 --close\n"
+	      "\n"
+	      "exit status: 0 every call succeeded, 1 a call failed (its line says why),\n"
+	      "2 bad usage, 130 interrupted (Ctrl-C or SIGTERM).\n",
 	      out);
 }
 
@@ -203,6 +206,10 @@ int tl_cmd_client(int argc, char **argv)
 	if (!n_actions)
 		pause_for(-1);
 	tl_peer_close_all(&peer);
+	if (interrupted) {
+		fprintf(stderr, "tcplab client: interrupted\n");
+		return TL_EXIT_INTERRUPTED;
+	}
 	return status;
 }
 
@@ -219,7 +226,10 @@ static void server_usage(FILE *out)
 	      "                     without waiting for the client (the server closes first)\n"
 	      "  --hold             do not close when the client closes: the connection\n"
 	      "                     stays in CLOSE-WAIT until Ctrl-C\n"
-	      "  --once             serve one connection, then exit\n",
+	      "  --once             serve one connection, then exit\n"
+	      "\n"
+	      "exit status: 0 ended by Ctrl-C or SIGTERM (how a server ends) or after\n"
+	      "--once, 1 a call failed (its line says why), 2 bad usage.\n",
 	      out);
 }
 

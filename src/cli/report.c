@@ -110,6 +110,21 @@ static int write_files(const struct tl_scenario *sc, const struct tl_timeline *t
 	return rc;
 }
 
+/*
+ * A runner's error in the one style: "FILE:LINE: what" when it names a
+ * line of the scenario ("line N: what"), else as it is (an option's fault,
+ * the lab's own trouble), never the file blamed for what it did not say.
+ */
+static void print_run_error(FILE *out, const struct tl_scenario *sc, const char *run_err, bool quiet)
+{
+	int line = 0, used = 0;
+	const char *lead = quiet ? "" : "\n";
+	if (sscanf(run_err, "line %d: %n", &line, &used) == 1 && used > 0 && line > 0)
+		fprintf(out, "%s   ERROR %s: %s:%d: %s\n\n", lead, sc->id, sc->path, line, run_err + used);
+	else
+		fprintf(out, "%s   ERROR %s: %s\n\n", lead, sc->id, run_err);
+}
+
 /* -q: one line, and for a failure the first failed check's place and reason on it. */
 static void print_quiet_verdict(FILE *out, const struct tl_scenario *sc, const struct tl_check_report *rep)
 {
@@ -165,7 +180,7 @@ enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *
 	struct tl_check_report rep = { 0 };
 	bool checked = false;
 	if (run_rc < 0) {
-		fprintf(text ? text : stderr, "%s   ERROR %s: %s: %s\n\n", o->quiet ? "" : "\n", sc->id, sc->path, run_err);
+		print_run_error(text ? text : stderr, sc, run_err, o->quiet);
 		verdict = TL_VERDICT_ERROR;
 	} else if (run_rc > 0) {
 		fprintf(text ? text : stderr, "%s   STOPPED %s: interrupted\n\n", o->quiet ? "" : "\n", sc->id);

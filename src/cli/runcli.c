@@ -3,7 +3,9 @@
  */
 #include "cli/runcli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -172,8 +174,30 @@ static int check_drops(const struct tl_runcli *o, const struct tl_scenario *scs,
 	return 0;
 }
 
+/* An output file's folder must exist and be writable before anything runs, not after. */
+static int check_output(const struct tl_runcli *o, const char *option, const char *path)
+{
+	if (!path || !strcmp(path, "-"))
+		return 0;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (access(dir, W_OK) == 0)
+		return 0;
+	fprintf(stderr, "tcplab %s: %s %s: cannot write in %s: %s\n", o->command, option, path, dir, strerror(errno));
+	return -1;
+}
+
 int tl_runcli_load(struct tl_runcli *o, int argc, char **argv, struct tl_runcli_suite *s)
 {
+	if (check_output(o, "--json", o->json_path) < 0 || check_output(o, "--pcap", o->pcap_path) < 0 ||
+	    check_output(o, "--svg", o->svg_path) < 0)
+		return TL_EXIT_USAGE;
 	*s = (struct tl_runcli_suite){ 0 };
 	int status = tl_cli_load_scenarios(argc - optind, argv + optind, &s->scs, &s->n);
 	if (status != TL_EXIT_OK)

@@ -177,9 +177,13 @@ static int state_step(struct driver *d, const struct tl_step *st, char *err, siz
 static int add_fault(struct driver *d, const struct tl_fault *f, int line, char *err, size_t errlen)
 {
 	char why[512], text[256], note[300];
-	if (d->be->fault_add(d->be->ctx, f, why, sizeof(why)) < 0)
-		return tl_errorf(err, errlen, "line %d: %s", line, why);
 	tl_fault_format(f, text, sizeof(text));
+	if (d->be->fault_add(d->be->ctx, f, why, sizeof(why)) < 0) {
+		/* A rule from the command line has no line: blame the option, not the file. */
+		if (line <= 0)
+			return tl_errorf(err, errlen, "--drop '%s': %s", text, why);
+		return tl_errorf(err, errlen, "line %d: %s", line, why);
+	}
 	tl_textf(note, sizeof(note), "fault on: drop %s", text);
 	d->be->note(d->be->ctx, note);
 	return 0;

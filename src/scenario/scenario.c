@@ -1161,8 +1161,11 @@ static int finish(struct parser *p)
 	}
 	sc->server_port = server_port(sc);
 	unsigned n_faults = 0;
+	size_t active_from = 0; /* the first step whose rule is still installed: undrop removes them all */
 	for (size_t i = 0; i < sc->n_steps; i++) {
 		struct tl_step *st = &sc->steps[i];
+		if (st->kind == TL_STEP_UNFAULT)
+			active_from = i + 1;
 		if (st->kind != TL_STEP_FAULT)
 			continue;
 		/* Parsed now that the server's port is known: direction is by port. */
@@ -1170,6 +1173,15 @@ static int finish(struct parser *p)
 		if (tl_fault_parse(st->fault, ++n_faults, sc->server_port, &st->rule, why, sizeof(why)) < 0) {
 			p->line = st->line;
 			return fail(p, "%s", why);
+		}
+		/* Two installed rules of one name cannot both be told apart in the capture: refused now, not mid-run. */
+		for (size_t j = active_from; j < i; j++) {
+			const struct tl_step *other = &sc->steps[j];
+			if (other->kind == TL_STEP_FAULT && !strcmp(other->rule.name, st->rule.name)) {
+				p->line = st->line;
+				return fail(p, "a fault rule named '%s' is already installed (line %d)", st->rule.name,
+					    other->line);
+			}
 		}
 	}
 	return 0;

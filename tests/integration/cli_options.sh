@@ -47,4 +47,18 @@ import json, sys
 ids = [json.loads(line)["scenario"]["id"] for line in sys.stdin]
 assert ids == ["N1", "N3", "N5"], ids
 ' <<<"$json" || fail "the lines are not one JSON document each, in order"
+# An output path is checked before the lab starts, not after the run.
+start=$(date +%s%N)
+err=$("$TCPLAB" run --json /nonexistent/x.json N3 2>&1 >/dev/null)
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$rc" = 2 ] || fail "--json into a missing folder: exit $rc, expected 2"
+[ "$err" = "tcplab run: --json /nonexistent/x.json: cannot write in /nonexistent: No such file or directory" ] ||
+	fail "--json into a missing folder said: $err"
+[ "$ms" -lt 1000 ] || fail "--json into a missing folder took $ms ms: the lab ran first"
+
+# A bad raw nft rule given with --drop is the option's fault, not the scenario file's.
+out=$("$TCPLAB" run --drop 'nft tcp dport 2017 bogus' N3 2>&1)
+grep -q "^   ERROR N3: --drop '.*bogus.*': nft: " <<<"$out" || fail "a bad --drop rule was not blamed on --drop: $out"
+grep -q "N3.scn" <<<"$(grep ERROR <<<"$out")" && fail "a bad --drop rule was blamed on the scenario file: $out"
 echo "command line as documented"

@@ -38,5 +38,25 @@ rc=$?
 cat "$log"
 [ "$rc" = 1 ] || fail "server whose accept failed: exit $rc, expected 1"
 grep -q '^accept() = -1 EMFILE (Too many open files)$' "$log" || fail "accept's failure not printed by name"
-rm -f "$log"
+
+# Ctrl-C ends a holding client with 130 and a word, as it ends run; a server it ends with 0.
+timeout 20 "$TCPLAB" server --port 2097 >"$log" 2>&1 &
+server=$!
+for _ in $(seq 50); do grep -q '^listen' "$log" && break; sleep 0.05; done
+err=$(mktemp)
+"$TCPLAB" client --port 2097 --hold >/dev/null 2>"$err" &
+client=$!
+for _ in $(seq 50); do grep -q '^accept() = ' "$log" && break; sleep 0.05; done
+kill -INT "$client"
+wait "$client"
+rc=$?
+[ "$rc" = 130 ] || fail "interrupted client: exit $rc, expected 130"
+[ "$(cat "$err")" = "tcplab client: interrupted" ] || fail "interrupted client said: $(cat "$err")"
+kill -INT "$server"
+wait "$server"
+rc=$?
+[ "$rc" = 0 ] || fail "interrupted server: exit $rc, expected 0"
+"$TCPLAB" client --help | grep -q '^exit status: 0 every call succeeded' || fail "client --help lists no exit status"
+"$TCPLAB" server --help | grep -q '^exit status: 0 ended by Ctrl-C' || fail "server --help lists no exit status"
+rm -f "$log" "$err"
 INNER

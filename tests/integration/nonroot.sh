@@ -8,3 +8,5 @@ echo "$err"
 [ "$rc" != 0 ] || fail "ran without root"
 [ "$(wc -l <<<"$err")" = 1 ] || fail "expected exactly one line"
 grep -q "needs root; missing CAP_SYS_ADMIN" <<<"$err" || fail "missing privilege not named"
+grep -q "try: sudo $TCPLAB run, or '$TCPLAB sim' (the same scenarios on the model: no root needed)" <<<"$err" ||
+	fail "the way out does not name the binary as run, or the simulator: $err"

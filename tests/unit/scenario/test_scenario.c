@@ -419,6 +419,16 @@ static void err_duplicate_header(void **state)
 	check_error("x.scn", T "section a\nsection b\n", "x.scn:3: duplicate 'section' (first at line 2)", true);
 	check_error("x.scn", T "port 1\nport 2\n", "x.scn:3: duplicate 'port' (first at line 2)", true);
 	check_error("x.scn", T "host 127.0.0.1\nhost 127.0.0.1\n", "x.scn:3: duplicate 'host'", false);
+	/* Two installed rules of one name: refused at load, naming both lines; after undrop, a name is free again. */
+	check_error("x.scn", T "drop from client name x\ndrop from server name x\n",
+		    "x.scn:3: a fault rule named 'x' is already installed (line 2)", true);
+	check_error("x.scn", T "drop from client\ndrop from server flags S. name rule1\n",
+		    "x.scn:3: a fault rule named 'rule1' is already installed (line 2)", true);
+	struct tl_scenario free_again;
+	char err[256];
+	assert_int_equal(tl_scenario_parse_text("x.scn", T "drop from client name x\nundrop\ndrop from server name x\n",
+						&free_again, err, sizeof(err)), 0);
+	tl_scenario_free(&free_again);
 	check_error("x.scn", T "sysctl net.ipv4.tcp_fin_timeout 5\nsysctl net.ipv4.tcp_fin_timeout 6\n",
 		    "x.scn:3: sysctl net.ipv4.tcp_fin_timeout already set at line 2", true);
 }
