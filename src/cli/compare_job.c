@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 
+#include "analysis/check.h"
 #include "analysis/compare.h"
 #include "analysis/series.h"
 #include "cli/report.h"
@@ -34,6 +35,30 @@ static enum tl_verdict finish(FILE *out, const struct tl_scenario *sc, enum tl_v
 {
 	fprintf(out, "   %s %s\n\n", tl_verdict_name(v), sc->id);
 	return v;
+}
+
+/*
+ * The scenario's own expectations, judged on one run: a comparison that
+ * agrees is no pass when both runs miss what the scenario expects. Prints
+ * each failed check with its place; returns how many failed, or -1.
+ */
+static int judge_expectations(FILE *out, const struct tl_scenario *sc, const struct tl_timeline *tl,
+			      const struct tl_series_report *series, const char *where)
+{
+	struct tl_check_report rep = { 0 };
+	if (tl_check_run(sc, tl, series, &rep) < 0)
+		return -1;
+	int failed = 0;
+	for (size_t i = 0; i < rep.n; i++) {
+		const struct tl_check_item *it = &rep.items[i];
+		if (it->pass)
+			continue;
+		fprintf(out, "   ! %s: %s:%d: %s: %s (expected %s, observed %s)\n", where, sc->path, it->line, it->what,
+			it->difference, it->expected, it->observed);
+		failed++;
+	}
+	tl_check_report_free(&rep);
+	return failed;
 }
 
 /* Both runs are done and prepared: analyse and print. */
@@ -66,7 +91,18 @@ static enum tl_verdict compare_runs(FILE *out, const struct tl_scenario *sc, str
 	if (sysctl_diffs)
 		fprintf(out, "   %s: and %d timer sysctl%s differ (above)\n", sc->id, sysctl_diffs,
 			sysctl_diffs == 1 ? "" : "s");
-	v = diffs ? TL_VERDICT_FAIL : TL_VERDICT_PASS;
+	int kernel_failed = judge_expectations(out, sc, kernel, ks, "on the kernel");
+	int model_failed = judge_expectations(out, sc, model, ms, "in the model");
+	if (kernel_failed < 0 || model_failed < 0) {
+		fprintf(out, "   ERROR %s: judging the expectations: out of memory\n", sc->id);
+		goto done;
+	}
+	if (kernel_failed || model_failed)
+		fprintf(out, "   %s: the scenario's expectations fail on the kernel (%d) and in the model (%d)\n", sc->id,
+			kernel_failed, model_failed);
+	else
+		fprintf(out, "   the scenario's expectations hold on the kernel and in the model\n");
+	v = diffs || kernel_failed || model_failed ? TL_VERDICT_FAIL : TL_VERDICT_PASS;
 done:
 	free(ks);
 	free(ms);

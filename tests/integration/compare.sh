@@ -19,3 +19,24 @@ done
 [ -z "$bad" ] || fail "the model differs from the kernel in:$bad (tables above)"
 [ "$rc" = 0 ] || fail "tcplab run --compare exited $rc"
 ! grep -q "DIFFERS" <<<"$out" || fail "a difference was printed although every scenario passed"
+[ "$(grep -c "^   the scenario's expectations hold on the kernel and in the model$" <<<"$out")" = "$(wc -w <<<"$ids")" ] ||
+	fail "not every scenario's own expectations were judged on both runs"
+
+# A comparison that agrees is no pass when both runs miss what the scenario
+# expects: the expectation is judged on each side, and the summary says so.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sed 's/^expect client connect ok$/expect client connect ECONNREFUSED/' "$scenarios/N3.scn" >"$tmp/N3-refused.scn"
+line=$(grep -n '^expect client connect ECONNREFUSED$' "$tmp/N3-refused.scn" | cut -d: -f1)
+[ -n "$line" ] || fail "N3.scn no longer expects 'client connect ok'"
+out=$("$TCPLAB" run --compare "$tmp/N3-refused.scn" 2>&1)
+rc=$?
+echo "$out"
+[ "$rc" = 1 ] || fail "run --compare of a scenario whose expectation fails exited $rc, expected 1"
+for where in "on the kernel" "in the model"; do
+	grep -q "^   ! $where: $tmp/N3-refused.scn:$line: client connect: the call's result differs" <<<"$out" ||
+		fail "the failed expectation is not shown $where"
+done
+grep -q "^   N3-refused: the scenario's expectations fail on the kernel (1) and in the model (1)$" <<<"$out" ||
+	fail "the summary does not say which side failed"
+grep -q "^   FAIL N3-refused$" <<<"$out" || fail "no FAIL verdict"
