@@ -19,6 +19,18 @@ static bool is_state(const struct tl_event *ev, enum tl_state_source src)
 	return ev->kind == TL_EV_STATE && ev->u.state.source == src;
 }
 
+/* A request or time-wait socket seen: by a sock_diag dump, or exactly, through its own timer. */
+static bool is_sighting(const struct tl_event *ev)
+{
+	return is_state(ev, TL_SRC_SOCK_DIAG) || is_state(ev, TL_SRC_SOCK_TIMER);
+}
+
+/* Who saw it, for the why texts. */
+static const char *seen_by(const struct tl_event *ev)
+{
+	return ev->u.state.source == TL_SRC_SOCK_TIMER ? "its own timer shows it" : "sock_diag lists it";
+}
+
 /* The tracepoint reports the client's first change before its port is bound. */
 static void fill_unbound_ports(struct tl_timeline *tl)
 {
@@ -43,8 +55,8 @@ static void place_request_socket(struct tl_timeline *tl, struct tl_event *seen)
 	const struct tl_tuple *local = &seen->u.state.tuple;
 	seen->u.state.from = TL_LISTEN;
 	seen->u.state.to = TL_SYN_RECV;
-	snprintf(seen->u.state.why, sizeof(seen->u.state.why),
-		 "request socket: sock_diag lists it, the tracepoint never does");
+	snprintf(seen->u.state.why, sizeof(seen->u.state.why), "request socket: %s, the tracepoint never does",
+		 seen_by(seen));
 	const uint64_t seen_ns = seen->t_ns; /* the loop moves seen->t_ns: bound it by the sighting */
 	for (size_t j = 0; j < tl->n && tl->ev[j].t_ns <= seen_ns; j++) {
 		const struct tl_event *ev = &tl->ev[j];
@@ -56,7 +68,7 @@ static void place_request_socket(struct tl_timeline *tl, struct tl_event *seen)
 		    p->tuple.dport == local->sport) {
 			seen->t_ns = ev->t_ns;
 			snprintf(seen->u.state.why, sizeof(seen->u.state.why),
-				 "request socket made by this SYN: sock_diag lists it, the tracepoint never does");
+				 "request socket made by this SYN: %s, the tracepoint never does", seen_by(seen));
 		}
 	}
 }
@@ -85,16 +97,19 @@ static bool merge_with_handover(struct tl_timeline *tl, size_t seen_idx)
 		return false;
 	if (seen->u.state.to == TL_TIME_WAIT) {
 		best->u.state.to = TL_TIME_WAIT;
-		best->u.state.source = TL_SRC_TRACEPOINT_DIAG;
+		bool timer = seen->u.state.source == TL_SRC_SOCK_TIMER;
+		best->u.state.source = timer ? TL_SRC_TRACEPOINT_TIMER : TL_SRC_TRACEPOINT_DIAG;
 		snprintf(best->u.state.why, sizeof(best->u.state.why),
-			 "a time-wait socket took over (the tracepoint says CLOSE; sock_diag lists TIME-WAIT)");
+			 "a time-wait socket took over (the tracepoint says CLOSE; %s TIME-WAIT)",
+			 timer ? "its own timer shows" : "sock_diag lists");
 	} else {
 		enum tl_state stays = seen->u.state.to;
 		best->kind = TL_EV_NOTE;
 		best->side = TL_SIDE_NONE; /* notes are the lab's voice, as the timeline prints them */
 		snprintf(best->u.note, sizeof(best->u.note),
-			 "socket handed to a time-wait socket that stays %s (the tracepoint says CLOSE; sock_diag still lists it)",
-			 tl_state_name(stays));
+			 "socket handed to a time-wait socket that stays %s (the tracepoint says CLOSE; %s)",
+			 tl_state_name(stays),
+			 seen->u.state.source == TL_SRC_SOCK_TIMER ? "its own timer shows it" : "sock_diag still lists it");
 	}
 	return true;
 }
@@ -144,7 +159,7 @@ static void end_request_before_successor(struct tl_timeline *tl, struct tl_event
 	uint64_t born_ns = 0, successor_ns = 0;
 	for (size_t j = 0; j < tl->n; j++) {
 		const struct tl_event *ev = &tl->ev[j];
-		if (!is_state(ev, TL_SRC_SOCK_DIAG) || ev->u.state.from != TL_LISTEN ||
+		if (!is_sighting(ev) || ev->u.state.from != TL_LISTEN ||
 		    ev->u.state.to != TL_SYN_RECV || !same_tuple(&ev->u.state.tuple, &gone->u.state.tuple))
 			continue;
 		if (ev->u.state.sock_id == gone->u.state.sock_id)
@@ -164,7 +179,7 @@ void tl_states_resolve(struct tl_timeline *tl)
 	fill_unbound_ports(tl);
 	for (size_t i = 0; i < tl->n; i++) {
 		struct tl_event *ev = &tl->ev[i];
-		if (!is_state(ev, TL_SRC_SOCK_DIAG) || ev->u.state.from != TL_STATE_NONE)
+		if (!is_sighting(ev) || ev->u.state.from != TL_STATE_NONE)
 			continue;
 		if (ev->u.state.to == TL_NEW_SYN_RECV || ev->u.state.to == TL_SYN_RECV) {
 			place_request_socket(tl, ev);
@@ -177,7 +192,7 @@ void tl_states_resolve(struct tl_timeline *tl)
 	 * that the tracepoint reports; only the first is an end. */
 	for (size_t i = 0; i < tl->n; i++) {
 		struct tl_event *ev = &tl->ev[i];
-		if (!is_state(ev, TL_SRC_SOCK_DIAG))
+		if (!is_sighting(ev))
 			continue;
 		if (ev->u.state.from == TL_NEW_SYN_RECV)
 			ev->u.state.from = TL_SYN_RECV;

@@ -50,6 +50,7 @@ enum tl_state_source {
 	TL_SRC_TRACEPOINT_DIAG, /* time from the tracepoint, state from sock_diag */
 	TL_SRC_SOCK_TIMER,	/* a request or time-wait socket's own timer, armed, re-armed or run
 				 * (timer tracepoints): exact, where the state tracepoint is blind */
+	TL_SRC_TRACEPOINT_TIMER, /* time from the tracepoint, state from the time-wait socket's timer */
 };
 
 /* TCP header flags, as on the wire. */

@@ -79,6 +79,7 @@ struct lab {
 	struct tl_nflog *nflog;
 	int64_t real_minus_mono_ns;
 	struct mini_socket *mini; /* the observer's: request and time-wait sockets seen so far */
+	bool timed_by_tracer; /* their lives come exactly from the tracer (their timers); dumps serve the waits */
 	size_t n_mini, cap_mini;
 	struct tl_sock_row *rows; /* the last dump, for wait steps */
 	size_t n_rows;
@@ -253,7 +254,7 @@ static int track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, s
 		m->seen = true;
 		m->missed_ns = 0;
 		if (m->state != rows[r].state) {
-			if (emit_sighting(out, t_ns, m, m->state, rows[r].state) < 0)
+			if (!lab->timed_by_tracer && emit_sighting(out, t_ns, m, m->state, rows[r].state) < 0)
 				return tl_errorf(err, errlen, "out of memory recording a sock_diag sighting");
 			m->state = rows[r].state;
 		}
@@ -269,7 +270,8 @@ static int track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, s
 			i++;
 			continue;
 		}
-		if (emit_sighting(out, lab->mini[i].missed_ns, &lab->mini[i], lab->mini[i].state, TL_CLOSE) < 0)
+		if (!lab->timed_by_tracer &&
+		    emit_sighting(out, lab->mini[i].missed_ns, &lab->mini[i], lab->mini[i].state, TL_CLOSE) < 0)
 			return tl_errorf(err, errlen, "out of memory recording a sock_diag sighting");
 		lab->mini[i] = lab->mini[--lab->n_mini];
 	}
@@ -669,10 +671,11 @@ static int start_lab(struct lab *lab, char *err, size_t errlen)
 		return -1;
 	}
 	why[0] = '\0';
-	if (!(lab->tracer = tl_tracer_open(ns_ino, why, sizeof(why)))) {
+	if (!(lab->tracer = tl_tracer_open_with(ns_ino, true, why, sizeof(why)))) {
 		snprintf(err, errlen, "state tracer: %s", why);
 		return -1;
 	}
+	lab->timed_by_tracer = tl_tracer_socket_timers(lab->tracer);
 	if (why[0]) {
 		/* Loaded with a warning (an optional program is missing): say so on the timeline. */
 		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };

@@ -35,6 +35,7 @@ struct timed_socket {
 
 struct tl_tracer {
 	struct tracer_bpf *skel;
+	bool socket_timers; /* the four timer programs are attached */
 	struct timed_socket *timed;
 	size_t n_timed, cap_timed;
 	struct ring_buffer *rb;
@@ -293,6 +294,8 @@ struct tl_tracer *tl_tracer_open_with(uint32_t netns_ino, bool socket_timers, ch
 		*slots[i].link = link;
 	}
 
+	t->socket_timers = t->skel->links.on_timer_start && t->skel->links.on_timer_cancel &&
+			   t->skel->links.on_timer_expire && t->skel->links.on_timer_done;
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
 	if (!t->rb) {
 		load_error(err, errlen, "opening the tracer's ring buffer", errno);
@@ -310,6 +313,11 @@ fail:
 	tl_tracer_close(t);
 	libbpf_set_print(old_print);
 	return NULL;
+}
+
+bool tl_tracer_socket_timers(const struct tl_tracer *t)
+{
+	return t->socket_timers;
 }
 
 int tl_tracer_fd(const struct tl_tracer *t)

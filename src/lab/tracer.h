@@ -46,6 +46,9 @@ struct tl_tracer *tl_tracer_open(uint32_t netns_ino, char *err, size_t errlen);
  */
 struct tl_tracer *tl_tracer_open_with(uint32_t netns_ino, bool socket_timers, char *err, size_t errlen);
 
+/* True when request and time-wait sockets are traced through their timers (asked for, and attached). */
+bool tl_tracer_socket_timers(const struct tl_tracer *t);
+
 /* A descriptor that becomes readable when records wait (for poll()). */
 int tl_tracer_fd(const struct tl_tracer *t);
 

@@ -206,6 +206,7 @@ static const char *source_name(enum tl_state_source s)
 	case TL_SRC_MODEL: return "model";
 	case TL_SRC_TRACEPOINT_DIAG: return "tracepoint+sock_diag";
 	case TL_SRC_SOCK_TIMER: return "socket timer";
+	case TL_SRC_TRACEPOINT_TIMER: return "tracepoint+socket timer";
 	}
 	return "?";
 }
