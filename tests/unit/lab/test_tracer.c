@@ -735,8 +735,20 @@ static void test_socket_timer_events(void **state)
 	socket_timers = false;
 	assert_int_equal(system("sysctl -q -w net.ipv4.tcp_fin_timeout=1"), 0);
 
-	/* The client closes first: an orphan in FIN-WAIT-2, then TIME-WAIT when the server's FIN comes. */
-	uint16_t cport = run_session(2017);
+	/* The client closes first: an orphan in FIN-WAIT-2, then TIME-WAIT when the server's FIN comes.
+	 * Half-closed first, for the reason given for the server below. */
+	int rc0;
+	int l0 = listener(2017, 8);
+	int c0 = client(2017, 0, &rc0);
+	assert_int_equal(rc0, 0);
+	uint16_t cport = local_port(c0);
+	int s0 = track(accept(l0, NULL, NULL));
+	assert_int_equal(shutdown(c0, SHUT_WR), 0);
+	sleep_ms(50);
+	close_now(c0);
+	sleep_ms(20);
+	close_now(s0);
+	close_now(l0);
 	expect_timer_event(2017, cport, TL_STATE_NONE, TL_SYN_RECV, 2000, "request made");
 	expect_timer_event(2017, cport, TL_SYN_RECV, TL_CLOSE, 2000, "request became the child");
 	expect_timer_event(cport, 2017, TL_STATE_NONE, TL_FIN_WAIT2, 2000, "client's orphan handed to a time-wait socket");
@@ -750,13 +762,18 @@ static void test_socket_timer_events(void **state)
 	assert_true(destroyed >= 1);
 	expect_timer_event(cport, 2017, TL_TIME_WAIT, TL_CLOSE, 2000, "time-wait socket killed");
 
-	/* The server closes first: its orphan waits in FIN-WAIT-2 until the client's FIN. */
+	/* The server closes first: its orphan waits in FIN-WAIT-2 until the client's FIN. It half-closes
+	 * and closes only once the FIN is acknowledged, so that close() itself hands it to a time-wait
+	 * socket: an ACK that the kernel takes while close() holds the socket keeps it a full socket. */
 	int rc;
 	int l = listener(2018, 8);
 	int c = client(2018, 0, &rc);
 	assert_int_equal(rc, 0);
 	uint16_t cport2 = local_port(c);
-	close_now(track(accept(l, NULL, NULL)));
+	int s = track(accept(l, NULL, NULL));
+	assert_int_equal(shutdown(s, SHUT_WR), 0);
+	sleep_ms(50);
+	close_now(s);
 	expect_timer_event(2018, cport2, TL_STATE_NONE, TL_FIN_WAIT2, 2000, "server's orphan handed to a time-wait socket");
 	close_now(c);
 	expect_timer_event(2018, cport2, TL_FIN_WAIT2, TL_TIME_WAIT, 2000, "the client's FIN moved it on");
@@ -765,7 +782,10 @@ static void test_socket_timer_events(void **state)
 	c = client(2018, 0, &rc);
 	assert_int_equal(rc, 0);
 	uint16_t cport3 = local_port(c);
-	close_now(track(accept(l, NULL, NULL)));
+	s = track(accept(l, NULL, NULL));
+	assert_int_equal(shutdown(s, SHUT_WR), 0);
+	sleep_ms(50);
+	close_now(s);
 	expect_timer_event(2018, cport3, TL_FIN_WAIT2, TL_CLOSE, 3000, "the orphan's timer ran out");
 
 	/* A SYN with no socket behind it: the request is made, then reset. */
