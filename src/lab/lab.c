@@ -50,6 +50,14 @@ struct side_worker {
 	size_t done;   /* steps it finished */
 };
 
+/* A socket the events say exists, for the waits when no dump is made. */
+struct live_socket {
+	uint64_t id;
+	enum tl_side side;
+	enum tl_state state;
+	bool connected; /* has a peer: a listener does not count as a connection */
+};
+
 struct mini_socket {
 	uint64_t cookie;
 	struct tl_tuple tuple;
@@ -79,7 +87,10 @@ struct lab {
 	struct tl_nflog *nflog;
 	int64_t real_minus_mono_ns;
 	struct mini_socket *mini; /* the observer's: request and time-wait sockets seen so far */
-	bool timed_by_tracer; /* their lives come exactly from the tracer (their timers); dumps serve the waits */
+	bool timed_by_tracer; /* their lives come exactly from the tracer (their timers): no dumps needed */
+	struct live_socket *live; /* with timed_by_tracer: every socket the events say exists */
+	size_t n_live, cap_live;
+	uint64_t drained_ns; /* when the observer last took in what the kernel reported */
 	size_t n_mini, cap_mini;
 	struct tl_sock_row *rows; /* the last dump, for wait steps */
 	size_t n_rows;
@@ -278,6 +289,49 @@ static int track_mini_sockets(struct lab *lab, const struct tl_sock_row *rows, s
 	return 0;
 }
 
+/*
+ * Under the lock: the sockets the events say exist. Full sockets come and go
+ * with the state tracepoint, request and time-wait sockets with their timers;
+ * a time-wait socket's timer is armed before the full socket's CLOSE, so a
+ * side's connection never seems to vanish at the hand-over. Returns -1 when
+ * out of memory.
+ */
+static int note_live_sockets(struct lab *lab, const struct tl_timeline *fresh)
+{
+	for (size_t i = 0; i < fresh->n; i++) {
+		const struct tl_event *ev = &fresh->ev[i];
+		if (ev->kind != TL_EV_STATE ||
+		    (ev->u.state.source != TL_SRC_TRACEPOINT && ev->u.state.source != TL_SRC_SOCK_TIMER))
+			continue;
+		struct live_socket *s = NULL;
+		for (size_t k = 0; k < lab->n_live && !s; k++)
+			if (lab->live[k].id == ev->u.state.sock_id)
+				s = &lab->live[k];
+		if (ev->u.state.to == TL_CLOSE) {
+			if (s)
+				*s = lab->live[--lab->n_live];
+			continue;
+		}
+		if (!s) {
+			if (lab->n_live == lab->cap_live) {
+				size_t cap = lab->cap_live ? 2 * lab->cap_live : 64;
+				struct live_socket *grown = realloc(lab->live, cap * sizeof(*grown));
+				if (!grown)
+					return -1;
+				lab->live = grown;
+				lab->cap_live = cap;
+			}
+			s = &lab->live[lab->n_live++];
+			*s = (struct live_socket){ .id = ev->u.state.sock_id };
+		}
+		s->state = ev->u.state.to;
+		s->connected = ev->u.state.tuple.dport != 0;
+		if (ev->side != TL_SIDE_NONE)
+			s->side = ev->side;
+	}
+	return 0;
+}
+
 /* Under the lock: the newest state of each side's connection socket. */
 static void note_current_states(struct lab *lab, const struct tl_timeline *fresh)
 {
@@ -302,7 +356,9 @@ static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 	char err[256];
 	struct tl_timeline fresh;
 	tl_timeline_init(&fresh, 0);
-	poll(fds, 3, 1);
+	/* Timed by the tracer, the observer only waits for what the kernel reports; the
+	 * timeout lets the tracer settle timers stopped and not re-armed. */
+	poll(fds, 3, lab->timed_by_tracer ? 20 : 1);
 	if (tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0 ||
 	    tl_tracer_drain(lab->tracer, &fresh, err, sizeof(err)) < 0 ||
 	    (lab->nflog && tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0))
@@ -311,7 +367,7 @@ static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 	struct tl_sock_row *rows = NULL;
 	size_t n_rows = 0;
 	bool dumped = false;
-	if (now >= *next_dump_ns) {
+	if (!lab->timed_by_tracer && now >= *next_dump_ns) {
 		if (tl_sockdiag_dump(lab->diag, &rows, &n_rows, err, sizeof(err)) < 0)
 			goto fail;
 		/* Stamped after the dump: what it lists was true by then. */
@@ -326,6 +382,12 @@ static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 	pthread_mutex_lock(&lab->mu);
 	tl_sides_tag(&lab->sides, &fresh);
 	note_current_states(lab, &fresh);
+	if (lab->timed_by_tracer && note_live_sockets(lab, &fresh) < 0) {
+		snprintf(err, sizeof(err), "out of memory tracking the lab's sockets");
+		pthread_mutex_unlock(&lab->mu);
+		goto fail;
+	}
+	lab->drained_ns = now;
 	take_in(lab, &fresh);
 	if (dumped) {
 		tl_sides_tag_rows(&lab->sides, rows, n_rows);
@@ -518,6 +580,19 @@ static long be_count_listed(void *ctx, enum tl_side side, const enum tl_state *s
 			    uint64_t since_ns)
 {
 	const struct lab *lab = ctx;
+	if (lab->timed_by_tracer) {
+		/* What the events said, once the observer has taken in all reported since the wait began. */
+		if (lab->drained_ns <= since_ns)
+			return -1;
+		long count = 0;
+		for (size_t i = 0; i < lab->n_live; i++) {
+			const struct live_socket *s = &lab->live[i];
+			if (s->connected && (side == TL_SIDE_NONE || s->side == side) &&
+			    tl_drive_state_in(s->state, states, n_states))
+				count++;
+		}
+		return count;
+	}
 	if (lab->rows_ns <= since_ns)
 		return -1;
 	long count = count_rows(lab->rows, lab->n_rows, side, states, n_states);
@@ -825,6 +900,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	tl_nflog_close(lab->nflog);
 	free(lab->rows);
 	free(lab->prev_rows);
+	free(lab->live);
 	free(lab->mini);
 	pthread_cond_destroy(&lab->cv);
 	pthread_mutex_destroy(&lab->mu);
