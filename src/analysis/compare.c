@@ -33,6 +33,7 @@ double tl_compare_tolerance_ms(double kernel_at_ms)
 
 /* A packet reduced to what the kernel and the model must share. */
 struct pkt_view {
+	uint64_t t_ns;
 	enum tl_side side;
 	unsigned conn; /* 1, 2, ... in order of first packet (roles.h) */
 	uint8_t flags;
@@ -86,6 +87,7 @@ static bool pkt_next(struct pkt_iter *it, struct pkt_view *v)
 	const struct tl_packet *p = &ev->u.packet;
 	TL_ASSERT(p->ref.conn > 0); /* prepared with tl_report_prepare, which runs roles */
 	memset(v, 0, sizeof(*v));
+	v->t_ns = ev->t_ns;
 	v->side = ev->side;
 	v->conn = p->ref.conn;
 	v->flags = p->flags;
@@ -170,70 +172,135 @@ static void pkt_cell(const struct pkt_view *v, char *out, size_t len)
 		tl_appendf(out, len, " (connection %u)", v->conn);
 }
 
-struct pkt_counts {
-	size_t kernel, model, differ;
-};
-
-static struct pkt_counts count_packets(const struct tl_timeline *kernel, const struct tl_timeline *model)
+/* One run's packets as views, malloc'd; *n gets their number. NULL when out of memory. */
+static struct pkt_view *pkt_views(const struct tl_timeline *tl, size_t *n)
 {
-	struct pkt_iter ki, mi;
-	struct pkt_counts c = { 0 };
-	struct pkt_view kv, mv;
-	pkt_iter_init(&ki, kernel);
-	pkt_iter_init(&mi, model);
-	for (;;) {
-		bool hk = pkt_next(&ki, &kv), hm = pkt_next(&mi, &mv);
-		if (!hk && !hm)
-			break;
-		c.kernel += hk;
-		c.model += hm;
-		c.differ += !hk || !hm || !pkt_equal(&kv, &mv);
-	}
-	return c;
+	struct pkt_iter it;
+	struct pkt_view v;
+	*n = 0;
+	for (size_t i = 0; i < tl->n; i++)
+		*n += tl->ev[i].kind == TL_EV_PACKET;
+	struct pkt_view *all = malloc((*n ? *n : 1) * sizeof(*all));
+	if (!all)
+		return NULL;
+	pkt_iter_init(&it, tl);
+	for (size_t i = 0; pkt_next(&it, &v); i++)
+		all[i] = v;
+	return all;
 }
 
-static int compare_packets(FILE *out, const struct tl_timeline *kernel, const struct tl_timeline *model)
+/* How a row of the packet table compares. */
+enum pkt_row {
+	ROW_SAME,
+	ROW_CONCURRENT, /* this and the next row's packets are the same two, sent in the other order */
+	ROW_CONCURRENT_2ND,
+	ROW_DIFFERS,
+};
+
+/* Sends the model makes at one instant from both sides: TCP orders neither before the other. */
+#define SAME_INSTANT_NS 1000000ull
+
+/*
+ * Rows i and i+1 are the same two packets in the other order, from the two
+ * sides, which the model sends at the same instant: on the kernel each
+ * comes from its own socket's timer and the timer wheel decides which runs
+ * first (both timers fall in one bucket), so either order is the rule's.
+ */
+static bool concurrent_pair(const struct pkt_view *k, size_t nk, const struct pkt_view *m, size_t nm, size_t i)
 {
-	struct pkt_counts c = count_packets(kernel, model);
-	if (!c.kernel && !c.model) {
-		fprintf(out, "   packets   none on the kernel, none in the model\n");
-		return 0;
-	}
-	if (!c.differ) {
-		fprintf(out, "   packets   %zu of %zu equal (sender, flags, role, relative seq/ack, length, window, options)\n",
-			c.kernel, c.kernel);
-		return 0;
-	}
-	fprintf(out, "   packets   %zu on the kernel, %zu in the model, %zu differ\n", c.kernel, c.model, c.differ);
-	fprintf(out, "          %-*s  %s\n", CELL_WIDTH, "kernel", "model");
-	struct pkt_iter ki, mi;
-	struct pkt_view kv, mv;
-	char kcell[160], mcell[160], kwire[WIRE_TEXT_MAX], mwire[WIRE_TEXT_MAX];
-	pkt_iter_init(&ki, kernel);
-	pkt_iter_init(&mi, model);
-	for (size_t i = 1;; i++) {
-		bool hk = pkt_next(&ki, &kv), hm = pkt_next(&mi, &mv);
-		if (!hk && !hm)
-			break;
-		bool same = hk && hm && pkt_equal(&kv, &mv);
-		if (hk)
-			pkt_cell(&kv, kcell, sizeof(kcell));
-		else
-			tl_textf(kcell, sizeof(kcell), "- (the kernel does not send it)");
-		if (same)
-			tl_textf(mcell, sizeof(mcell), "same");
-		else if (hm)
-			pkt_cell(&mv, mcell, sizeof(mcell));
-		else
-			tl_textf(mcell, sizeof(mcell), "- (the model does not send it)");
-		fprintf(out, "   %s %3zu  %-*s  %s\n", same ? " " : "!", i, CELL_WIDTH, kcell, mcell);
-		if (hk && hm && (kv.window != mv.window || !options_equal(&kv.options, &mv.options))) {
-			wire_text(&kv, kwire, sizeof(kwire));
-			wire_text(&mv, mwire, sizeof(mwire));
-			fprintf(out, "          %-*s  %s\n", CELL_WIDTH, kwire, mwire);
+	if (i + 1 >= nk || i + 1 >= nm)
+		return false;
+	uint64_t gap = m[i + 1].t_ns > m[i].t_ns ? m[i + 1].t_ns - m[i].t_ns : m[i].t_ns - m[i + 1].t_ns;
+	return k[i].side != k[i + 1].side && gap <= SAME_INSTANT_NS && pkt_equal(&k[i], &m[i + 1]) &&
+	       pkt_equal(&k[i + 1], &m[i]) && !pkt_equal(&k[i], &m[i]);
+}
+
+/* Fills row[0..rows) for nk kernel and nm model packets; returns the number of rows that differ. */
+static size_t align_rows(const struct pkt_view *k, size_t nk, const struct pkt_view *m, size_t nm, enum pkt_row *row,
+			 size_t rows)
+{
+	size_t differ = 0;
+	for (size_t i = 0; i < rows; i++) {
+		if (i < nk && i < nm && pkt_equal(&k[i], &m[i])) {
+			row[i] = ROW_SAME;
+		} else if (concurrent_pair(k, nk, m, nm, i)) {
+			row[i] = ROW_CONCURRENT;
+			row[++i] = ROW_CONCURRENT_2ND;
+		} else {
+			row[i] = ROW_DIFFERS;
+			differ++;
 		}
 	}
-	return (int)c.differ;
+	return differ;
+}
+
+static void print_packet_rows(FILE *out, const struct pkt_view *k, size_t nk, const struct pkt_view *m, size_t nm,
+			      const enum pkt_row *row, size_t rows)
+{
+	char kcell[160], mcell[160], kwire[WIRE_TEXT_MAX], mwire[WIRE_TEXT_MAX];
+	fprintf(out, "          %-*s  %s\n", CELL_WIDTH, "kernel", "model");
+	for (size_t i = 0; i < rows; i++) {
+		bool hk = i < nk, hm = i < nm;
+		if (hk)
+			pkt_cell(&k[i], kcell, sizeof(kcell));
+		else
+			tl_textf(kcell, sizeof(kcell), "- (the kernel does not send it)");
+		if (row[i] == ROW_SAME)
+			tl_textf(mcell, sizeof(mcell), "same");
+		else if (hm)
+			pkt_cell(&m[i], mcell, sizeof(mcell));
+		else
+			tl_textf(mcell, sizeof(mcell), "- (the model does not send it)");
+		const char *mark = row[i] == ROW_DIFFERS ? "!" : row[i] == ROW_SAME ? " " : "~";
+		fprintf(out, "   %s %3zu  %-*s  %s\n", mark, i + 1, CELL_WIDTH, kcell, mcell);
+		if (hk && hm && (k[i].window != m[i].window || !options_equal(&k[i].options, &m[i].options))) {
+			wire_text(&k[i], kwire, sizeof(kwire));
+			wire_text(&m[i], mwire, sizeof(mwire));
+			fprintf(out, "          %-*s  %s\n", CELL_WIDTH, kwire, mwire);
+		}
+		if (row[i] == ROW_CONCURRENT_2ND) {
+			uint64_t gap = k[i].t_ns > k[i - 1].t_ns ? k[i].t_ns - k[i - 1].t_ns : 0;
+			fprintf(out, "          ~ the model sends these two at one instant, one per side; the kernel's\n"
+				     "            timer wheel ran them %.3f ms apart in the other order (not counted)\n",
+				gap / 1e6);
+		}
+	}
+}
+
+/* Returns the number of packet rows that differ, or -1 (errno ENOMEM) when out of memory. */
+static int compare_packets(FILE *out, const struct tl_timeline *kernel, const struct tl_timeline *model)
+{
+	size_t nk, nm;
+	struct pkt_view *k = pkt_views(kernel, &nk), *m = pkt_views(model, &nm);
+	size_t rows = nk > nm ? nk : nm;
+	enum pkt_row *row = malloc((rows ? rows : 1) * sizeof(*row));
+	int rc = -1;
+	if (!k || !m || !row) {
+		errno = ENOMEM;
+		goto done;
+	}
+	size_t differ = align_rows(k, nk, m, nm, row, rows);
+	size_t swapped = 0;
+	for (size_t i = 0; i < rows; i++)
+		swapped += row[i] == ROW_CONCURRENT;
+	rc = (int)differ;
+	if (!rows) {
+		fprintf(out, "   packets   none on the kernel, none in the model\n");
+	} else if (!differ && !swapped) {
+		fprintf(out, "   packets   %zu of %zu equal (sender, flags, role, relative seq/ack, length, window, options)\n",
+			nk, nk);
+	} else {
+		fprintf(out, "   packets   %zu on the kernel, %zu in the model, %zu differ", nk, nm, differ);
+		if (swapped)
+			fprintf(out, ", %zu pair%s sent at one instant in the other order", swapped, swapped == 1 ? "" : "s");
+		fprintf(out, "\n");
+		print_packet_rows(out, k, nk, m, nm, row, rows);
+	}
+done:
+	free(k);
+	free(m);
+	free(row);
+	return rc;
 }
 
 /* ---- state paths ------------------------------------------------------ */
@@ -401,6 +468,8 @@ int tl_compare_print(FILE *out, const struct tl_scenario *sc, const struct tl_ti
 		     const struct tl_series_report *model_series)
 {
 	int diffs = compare_packets(out, kernel, model);
+	if (diffs < 0)
+		return -1;
 	int client = compare_states(out, TL_SIDE_CLIENT, kernel, model);
 	int server = client < 0 ? -1 : compare_states(out, TL_SIDE_SERVER, kernel, model);
 	if (client < 0 || server < 0)

@@ -9,6 +9,11 @@
  * ports, timestamp option values, real timing of everything but the
  * retransmission timers) is left out; docs/compare.md lists it.
  *
+ * Two packets the model sends at one instant from the two sides (each
+ * side's own timer) may come in the other order on the kernel, whose timer
+ * wheel runs timers of one bucket in its own order: such a pair is shown,
+ * marked "~", and not counted as a difference.
+ *
  * Packets carry their connection, direction and relative numbers from
  * roles.h and their options from the frame (core/wire.h); compare reads
  * them and follows no connection itself, so any number of connections is

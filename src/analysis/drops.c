@@ -17,36 +17,61 @@ static bool same_packet(const struct tl_packet *p, const struct tl_drop *d)
 	       p->flags == d->flags;
 }
 
-static struct tl_packet *find_packet(struct tl_timeline *tl, size_t drop_idx)
+/* Who reported a drop: the firewall's NFLOG (names the rule) or the kernel's kfree_skb. */
+enum witness { BY_NFLOG = 1, BY_KFREE = 2 };
+
+static enum witness witness_of(const struct tl_drop *d)
+{
+	return d->rule[0] ? BY_NFLOG : BY_KFREE;
+}
+
+/*
+ * The packet the drop at drop_idx reports, as an index into tl->ev, or -1.
+ * Each drop is reported by two witnesses, and a timer's send and the answer
+ * to a duplicate SYN can be two equal packets microseconds apart: so each
+ * witness claims a packet once, and a witness prefers the packet the other
+ * one already claimed, then a packet no one claimed, nearest first (stamps
+ * of capture and drop come from different clocks' readings, so a little
+ * past the drop too).
+ */
+static long find_packet(const struct tl_timeline *tl, size_t drop_idx, const unsigned char *claimed)
 {
 	const struct tl_event *d = &tl->ev[drop_idx];
-	/* Stamps of capture and drop come from different clocks' readings: look a
-	 * little past the drop too, nearest first. */
-	struct tl_packet *best = NULL;
-	uint64_t best_dist = UINT64_MAX;
+	enum witness w = witness_of(&d->u.drop), other = w == BY_NFLOG ? BY_KFREE : BY_NFLOG;
+	long best[3] = { -1, -1, -1 }; /* claimed by the other, by no one, any not by w */
+	uint64_t best_dist[3] = { UINT64_MAX, UINT64_MAX, UINT64_MAX };
 	for (size_t j = 0; j < tl->n; j++) {
-		struct tl_event *ev = &tl->ev[j];
-		if (ev->kind != TL_EV_PACKET || !same_packet(&ev->u.packet, &d->u.drop))
+		const struct tl_event *ev = &tl->ev[j];
+		if (ev->kind != TL_EV_PACKET || (claimed[j] & w) || !same_packet(&ev->u.packet, &d->u.drop))
 			continue;
 		uint64_t dist = ev->t_ns > d->t_ns ? ev->t_ns - d->t_ns : d->t_ns - ev->t_ns;
-		if (dist <= MATCH_WINDOW_NS && dist < best_dist) {
-			best = &ev->u.packet;
-			best_dist = dist;
+		if (dist > MATCH_WINDOW_NS)
+			continue;
+		int tier = claimed[j] & other ? 0 : !claimed[j] ? 1 : 2;
+		if (dist < best_dist[tier]) {
+			best[tier] = (long)j;
+			best_dist[tier] = dist;
 		}
 	}
-	return best;
+	return best[0] >= 0 ? best[0] : best[1] >= 0 ? best[1] : best[2];
 }
 
 void tl_drops_attach(struct tl_timeline *tl)
 {
 	bool *matched = calloc(tl->n ? tl->n : 1, sizeof(*matched));
-	if (!matched)
+	unsigned char *claimed = calloc(tl->n ? tl->n : 1, sizeof(*claimed));
+	if (!matched || !claimed) {
+		free(matched);
+		free(claimed);
 		return; /* drops stay as their own events */
+	}
 	for (size_t i = 0; i < tl->n; i++) {
 		struct tl_event *ev = &tl->ev[i];
-		struct tl_packet *p = ev->kind == TL_EV_DROP ? find_packet(tl, i) : NULL;
-		if (!p)
+		long j = ev->kind == TL_EV_DROP ? find_packet(tl, i, claimed) : -1;
+		if (j < 0)
 			continue;
+		struct tl_packet *p = &tl->ev[j].u.packet;
+		claimed[j] |= witness_of(&ev->u.drop);
 		p->dropped = true;
 		if (ev->u.drop.rule[0])
 			snprintf(p->drop_rule, sizeof(p->drop_rule), "%s", ev->u.drop.rule);
@@ -58,4 +83,5 @@ void tl_drops_attach(struct tl_timeline *tl)
 			tl->ev[kept++] = tl->ev[i];
 	tl->n = kept;
 	free(matched);
+	free(claimed);
 }

@@ -5,9 +5,11 @@
  * the capture alone cannot tell. Two witnesses say what was dropped: the
  * NFLOG report of the rule (with its name) and the kernel's kfree_skb
  * tracepoint with reason NETFILTER_DROP. Each drop event is matched to the
- * latest captured packet with the same endpoints, sequence number and flags
- * at or before it; matched drop events leave the timeline (the packet now
- * carries them), unmatched ones stay visible.
+ * nearest captured packet with the same endpoints, sequence number and
+ * flags that its witness has not claimed yet (equal packets can leave
+ * microseconds apart: each is marked once per witness); matched drop events
+ * leave the timeline (the packet now carries them), unmatched ones stay
+ * visible.
  */
 #ifndef TCPLAB_DROPS_H
 #define TCPLAB_DROPS_H

@@ -342,6 +342,44 @@ static void a_long_state_path_is_compared_whole(void **state_)
 	finish(&k, &m, text);
 }
 
+/* A2 at 4 s: the client's SYN timer and the server's SYN-ACK timer are due at one instant. */
+static void syn_and_synack_timers(struct run *r, bool client_first, uint64_t gap_us)
+{
+	pkt(r, 0, true, S, 0, 0, 0);
+	pkt(r, 10, false, S | A, 0, 1, 0);
+	uint64_t t = 4000000;
+	pkt(r, t, client_first, client_first ? S : S | A, 0, client_first ? 0 : 1, 0);
+	pkt(r, t + gap_us, !client_first, client_first ? S | A : S, 0, client_first ? 1 : 0, 0);
+}
+
+/* Two sides' sends the model makes at one instant may come in either order; any other swap counts. */
+static void sends_at_one_instant_from_both_sides_may_swap(void **state_)
+{
+	(void)state_;
+	struct run k, m;
+	char *text;
+	run_init(&k, 51734, 1000, 7000, 5, 64);
+	run_init(&m, 40000, 1, 9, 77, 64);
+	syn_and_synack_timers(&k, true, 30);
+	syn_and_synack_timers(&m, false, 0);
+	int diffs = compare(&k, &m, NULL, NULL, &text);
+	if (diffs)
+		fail_msg("%d differences:\n%s", diffs, text);
+	assert_non_null(strstr(text, "4 on the kernel, 4 in the model, 0 differ, 1 pair sent at one instant"));
+	assert_non_null(strstr(text, "~   3  client S "));
+	assert_non_null(strstr(text, "ran them 0.030 ms apart in the other order (not counted)"));
+	finish(&k, &m, text);
+
+	/* The model sends them 5 ms apart: their order is TCP's, and a swap is two differences. */
+	run_init(&k, 51734, 1000, 7000, 5, 64);
+	run_init(&m, 40000, 1, 9, 77, 64);
+	syn_and_synack_timers(&k, true, 30);
+	syn_and_synack_timers(&m, false, 5000);
+	assert_int_equal(compare(&k, &m, NULL, NULL, &text), 2);
+	assert_null(strstr(text, "~ "));
+	finish(&k, &m, text);
+}
+
 static void syn_series(struct tl_series_report *r, const double *at_ms, size_t n, bool gave_up, double gave_up_ms)
 {
 	memset(r, 0, sizeof(*r));
@@ -418,6 +456,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_long_state_path_is_compared_whole),
+		cmocka_unit_test(sends_at_one_instant_from_both_sides_may_swap),
 		cmocka_unit_test(more_than_64_connections_are_told_apart),
 		cmocka_unit_test(isn_ports_timestamp_values_and_timing_are_normalised),
 		cmocka_unit_test(a_different_length_is_a_difference_shown_side_by_side),
