@@ -244,8 +244,10 @@ static int write_page(const struct tl_runcli *o, const struct tl_scenario *scs, 
 		fprintf(stderr, "tcplab report: out of memory\n");
 		goto done;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		load_files(o, i, res[i].verdict, &files[i], &runs[i], scs[i].id);
+		runs[i].wall_s = res[i].seconds;
+	}
 	describe_runner(o, runner, sizeof(runner));
 	describe_command(argc, argv, command, sizeof(command));
 	time_t now = time(NULL);

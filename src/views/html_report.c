@@ -548,11 +548,31 @@ static void put_attention(FILE *out, const struct run_view *v, size_t n)
 	put(out, "</ul></div>\n");
 }
 
+/*
+ * The run's time as the terminal's summary prints it (the whole run, the
+ * namespace's set-up included), and the timeline's span beside it: two
+ * quantities, each named, so neither reads as the other.
+ */
+static void put_times(FILE *out, const struct run_view *r)
+{
+	if (r->run->wall_s >= 0) {
+		fprintf(out, "%.2f&nbsp;s", r->run->wall_s);
+		if (r->run->doc) {
+			put(out, " <span class=\"small muted\">(timeline ");
+			put_duration(out, r->duration_s);
+			put(out, ")</span>");
+		}
+	} else if (r->run->doc) {
+		put(out, "timeline ");
+		put_duration(out, r->duration_s);
+	}
+}
+
 static void put_summary(FILE *out, const struct run_view *v, size_t n)
 {
 	put(out, "<h2>Summary</h2>\n<div class=\"box\"><table class=\"summary\">\n<thead><tr><th>ID</th><th>result</th>"
 		 "<th>scenario and the walkthrough's section</th><th class=\"num\">checks</th>"
-		 "<th>retransmissions</th><th class=\"num\">packets</th><th class=\"num\">lasted</th></tr></thead>\n"
+		 "<th>retransmissions</th><th class=\"num\">packets</th><th class=\"num\">time</th></tr></thead>\n"
 		 "<tbody>\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct run_view *r = &v[i];
@@ -584,8 +604,7 @@ static void put_summary(FILE *out, const struct run_view *v, size_t n)
 		if (r->n_dropped)
 			fprintf(out, " <span class=\"small muted\">(%zu dropped)</span>", r->n_dropped);
 		put(out, "</td><td class=\"num\">");
-		if (r->run->doc)
-			put_duration(out, r->duration_s);
+		put_times(out, r);
 		put(out, "</td></tr>\n");
 	}
 	put(out, "</tbody></table></div>\n");
@@ -1122,7 +1141,7 @@ static void put_run(FILE *out, const struct run_view *r, bool open)
 		if (r->n_dropped)
 			fprintf(out, " (%zu dropped)", r->n_dropped);
 		put(out, " &middot; ");
-		put_duration(out, r->duration_s);
+		put_times(out, r);
 	}
 	put(out, "</span></summary>\n<div class=\"body\">\n");
 

@@ -30,6 +30,7 @@ struct tl_html_run {
 	const char *json_href;
 	const char *svg_href;
 	const char *problem;	      /* what went wrong outside the document (a file missing), or NULL */
+	double wall_s;		      /* the run's time as the terminal's summary prints it (set-up included); < 0: unknown */
 };
 
 /* The page as a whole. Strings may be NULL. */
