@@ -30,8 +30,9 @@ static void run_usage(FILE *out)
 	fputs("  --compare        run each scenario on the kernel and on tcplab's model and\n"
 	      "                   print where they differ (docs/compare.md)\n"
 	      "\n"
-	      "exit status: 0 all passed, 1 a check failed, 2 bad input, 3 the lab\n"
-	      "could not run, 130 interrupted\n",
+	      "exit status: 0 all passed, 1 a check failed, 2 bad input (also one the\n"
+	      "kernel refused while running: REFUSED), 3 the lab could not run,\n"
+	      "130 interrupted\n",
 	      out);
 }
 

@@ -14,6 +14,7 @@
 #include "lab/lab.h"
 #include "lab/netns.h"
 #include "model/sim.h"
+#include "scenario/driver.h"
 
 /* Timer sysctls the two runs had, which should be the same; one difference per sysctl. */
 static int compare_settings(FILE *out, const struct tl_timer_settings *k, const struct tl_timer_settings *m)
@@ -127,9 +128,10 @@ enum tl_verdict tl_compare_job(const struct tl_scenario *sc, const struct tl_com
 	int rc = tl_lab_run(sc, &lo, &kernel, &ktimers, err, sizeof(err));
 	if (rc != 0) {
 		if (rc < 0)
-			fprintf(out, "   ERROR: the kernel run failed: %s\n", err);
+			tl_report_print_run_error(out, sc, err, rc == TL_RUN_REFUSED, true);
 		tl_timeline_free(&kernel);
-		return finish(out, sc, rc > 0 ? TL_VERDICT_INTERRUPTED : TL_VERDICT_ERROR);
+		return finish(out, sc, rc > 0 ? TL_VERDICT_INTERRUPTED : rc == TL_RUN_REFUSED ? TL_VERDICT_REFUSED
+										       : TL_VERDICT_ERROR);
 	}
 	struct tl_sim_options so = { .timers = o->timers, .faults = o->faults, .n_faults = o->n_faults,
 				     .wait_time_wait = o->wait_time_wait, .seed = o->seed, .stop = stop };

@@ -21,6 +21,7 @@
 #include "analysis/roles.h"
 #include "analysis/series.h"
 #include "analysis/sockstate.h"
+#include "scenario/driver.h"
 #include "views/svg.h"
 
 int tl_report_prepare(const struct tl_scenario *sc, struct tl_timeline *tl)
@@ -110,19 +111,14 @@ static int write_files(const struct tl_scenario *sc, const struct tl_timeline *t
 	return rc;
 }
 
-/*
- * A runner's error in the one style: "FILE:LINE: what" when it names a
- * line of the scenario ("line N: what"), else as it is (an option's fault,
- * the lab's own trouble), never the file blamed for what it did not say.
- */
-static void print_run_error(FILE *out, const struct tl_scenario *sc, const char *run_err, bool quiet)
+void tl_report_print_run_error(FILE *out, const struct tl_scenario *sc, const char *run_err, bool refused, bool quiet)
 {
 	int line = 0, used = 0;
-	const char *lead = quiet ? "" : "\n";
+	const char *lead = quiet ? "" : "\n", *word = refused ? "REFUSED" : "ERROR";
 	if (sscanf(run_err, "line %d: %n", &line, &used) == 1 && used > 0 && line > 0)
-		fprintf(out, "%s   ERROR %s: %s:%d: %s\n\n", lead, sc->id, sc->path, line, run_err + used);
+		fprintf(out, "%s   %s %s: %s:%d: %s\n\n", lead, word, sc->id, sc->path, line, run_err + used);
 	else
-		fprintf(out, "%s   ERROR %s: %s\n\n", lead, sc->id, run_err);
+		fprintf(out, "%s   %s %s: %s\n\n", lead, word, sc->id, run_err);
 }
 
 /* -q: one line, and for a failure the first failed check's place and reason on it. */
@@ -180,8 +176,8 @@ enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *
 	struct tl_check_report rep = { 0 };
 	bool checked = false;
 	if (run_rc < 0) {
-		print_run_error(text ? text : stderr, sc, run_err, o->quiet);
-		verdict = TL_VERDICT_ERROR;
+		tl_report_print_run_error(text ? text : stderr, sc, run_err, run_rc == TL_RUN_REFUSED, o->quiet);
+		verdict = run_rc == TL_RUN_REFUSED ? TL_VERDICT_REFUSED : TL_VERDICT_ERROR;
 	} else if (run_rc > 0) {
 		fprintf(text ? text : stderr, "%s   STOPPED %s: interrupted\n\n", o->quiet ? "" : "\n", sc->id);
 		verdict = TL_VERDICT_INTERRUPTED;

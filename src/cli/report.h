@@ -47,4 +47,13 @@ int tl_report_prepare(const struct tl_scenario *sc, struct tl_timeline *tl);
 enum tl_verdict tl_report_run(const struct tl_scenario *sc, struct tl_timeline *tl, int run_rc,
 			      const char *run_err, const struct tl_report_options *o, FILE *out);
 
+/*
+ * A runner's error in the one style, "ERROR ID: FILE:LINE: what" when it
+ * names a line of the scenario ("line N: what"), else as it is (an option's
+ * fault, the lab's own trouble), never the file blamed for what it did not
+ * say; "REFUSED" instead of "ERROR" when the input was refused.
+ */
+void tl_report_print_run_error(FILE *out, const struct tl_scenario *sc, const char *run_err, bool refused,
+			       bool quiet);
+
 #endif

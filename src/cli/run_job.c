@@ -70,7 +70,7 @@ enum tl_verdict tl_run_job(const struct tl_scenario *sc, size_t index, FILE *out
 	struct tl_report_options ro;
 	tl_runcli_report_options(o, sc, index, &timers, &names, &ro);
 	enum tl_verdict v = tl_report_run(sc, &tl, rc, err, &ro, out);
-	if (o->simulated && v != TL_VERDICT_PASS && v != TL_VERDICT_INTERRUPTED) {
+	if (o->simulated && v != TL_VERDICT_PASS && v != TL_VERDICT_INTERRUPTED && v != TL_VERDICT_REFUSED) {
 		char command[8192];
 		repeat_command(o, sc, command, sizeof(command));
 		fprintf(out, "   simulated with seed %" PRIu64 ": '%s' repeats this run\n\n", o->seed, command);

@@ -305,9 +305,12 @@ int tl_runcli_run_suite(const struct tl_runcli *o, const struct tl_scenario *scs
 	}
 	print_summary(tl_runcli_closing_stream(o), summary_title, scs, n, res);
 	int status = TL_EXIT_OK;
+	/* The gravest outcome decides: a lab that failed, then bad input, then a failed check. */
 	for (size_t i = 0; i < n; i++) {
 		if (res[i].verdict == TL_VERDICT_ERROR)
 			status = TL_EXIT_LAB;
+		else if (res[i].verdict == TL_VERDICT_REFUSED && status != TL_EXIT_LAB)
+			status = TL_EXIT_USAGE;
 		else if (res[i].verdict == TL_VERDICT_FAIL && status == TL_EXIT_OK)
 			status = TL_EXIT_FAIL;
 	}

@@ -61,6 +61,7 @@ const char *tl_verdict_name(enum tl_verdict v)
 	case TL_VERDICT_FAIL: return "FAIL";
 	case TL_VERDICT_ERROR: return "ERROR";
 	case TL_VERDICT_INTERRUPTED: return "STOPPED";
+	case TL_VERDICT_REFUSED: return "REFUSED";
 	}
 	return "?";
 }
@@ -138,7 +139,7 @@ static void read_output(struct child *c)
 
 static enum tl_verdict verdict_of(int status)
 {
-	if (WIFEXITED(status) && WEXITSTATUS(status) <= TL_VERDICT_INTERRUPTED)
+	if (WIFEXITED(status) && WEXITSTATUS(status) <= TL_VERDICT_REFUSED)
 		return (enum tl_verdict)WEXITSTATUS(status);
 	if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM))
 		return TL_VERDICT_INTERRUPTED;

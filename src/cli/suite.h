@@ -18,6 +18,7 @@ enum tl_verdict {
 	TL_VERDICT_FAIL = 1,
 	TL_VERDICT_ERROR = 2,	    /* the lab could not run it */
 	TL_VERDICT_INTERRUPTED = 3, /* stopped by a signal */
+	TL_VERDICT_REFUSED = 4,	    /* the kernel (or the model) refused the scenario's input: bad input */
 };
 
 /*

@@ -279,7 +279,7 @@ int tl_firewall_add(struct tl_firewall *fw, const struct tl_fault *f, char *err,
 	}
 	const char *out;
 	if (run(fw, cmd, &out, err, errlen) < 0)
-		return -1;
+		return f->raw ? TL_FIREWALL_REFUSED : -1; /* tcplab's own rules are tested; a raw one is the user's */
 	uint64_t handle = echoed_rule_handle(out);
 	if (!handle) {
 		/* Installed, but we could never remove it alone: undo it all. */

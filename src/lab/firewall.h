@@ -42,8 +42,10 @@ struct tl_firewall *tl_firewall_open(uint16_t log_group, char *err, size_t errle
  * installed, TL_FIREWALL_MAX_RULES are, or nft rejects the rule: then err
  * holds nft's own message, cut to its "Error:" lines with the word it points
  * at ("nft: syntax error, unexpected string at 'dportx'"), and nothing was
- * changed.
+ * changed. A raw rule ("nft MATCH...") nft rejects is the writer's:
+ * TL_FIREWALL_REFUSED then, with the same err.
  */
+#define TL_FIREWALL_REFUSED (-2)
 int tl_firewall_add(struct tl_firewall *fw, const struct tl_fault *f, char *err, size_t errlen);
 
 /*

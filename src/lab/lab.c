@@ -622,7 +622,8 @@ static void be_snapshot(void *ctx, const char *label)
 static int be_fault_add(void *ctx, const struct tl_fault *f, char *why, size_t len)
 {
 	struct lab *lab = ctx;
-	return tl_firewall_add(lab->firewall, f, why, len);
+	int rc = tl_firewall_add(lab->firewall, f, why, len);
+	return rc == TL_FIREWALL_REFUSED ? TL_RUN_REFUSED : rc;
 }
 
 static int be_faults_clear(void *ctx, char *why, size_t len)
@@ -676,9 +677,10 @@ static int apply_sysctls(struct lab *lab, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < lab->sc->n_sysctls; i++) {
 		const struct tl_sysctl *s = &lab->sc->sysctls[i];
-		if (tl_sysctl_set(s->name, s->value, why, sizeof(why)) < 0) {
+		int rc = tl_sysctl_set(s->name, s->value, why, sizeof(why));
+		if (rc < 0) {
 			snprintf(err, errlen, "line %d: %s", s->line, why);
-			return -1;
+			return rc == TL_SYSCTL_REFUSED ? TL_RUN_REFUSED : -1;
 		}
 	}
 	return 0;
@@ -738,8 +740,9 @@ static int start_firewall(struct lab *lab, char *err, size_t errlen)
 static int start_lab(struct lab *lab, char *err, size_t errlen)
 {
 	char why[256];
-	if (apply_sysctls(lab, err, errlen) < 0)
-		return -1;
+	int rc = apply_sysctls(lab, err, errlen);
+	if (rc < 0)
+		return rc;
 	uint32_t ns_ino = tl_netns_inode();
 	if (!ns_ino) {
 		snprintf(err, errlen, "cannot read this network namespace's inode");
@@ -880,7 +883,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 		struct tl_drive_options drive = { o->faults, o->n_faults, o->wait_time_wait };
 		rc = tl_drive(sc, &backend, &drive, err, errlen);
 	}
-	if (rc < 0 && lab->observer_err[0])
+	if (rc == -1 && lab->observer_err[0])
 		snprintf(err, errlen, "%s", lab->observer_err);
 	pthread_mutex_unlock(&lab->mu);
 

@@ -32,7 +32,8 @@ struct tl_lab_options {
  * its side, from the calls each side made: lab/sides.h). Returns 0 when the script ran to its
  * end, 1 when it was stopped through o->stop, and -1 with the reason in err
  * when the lab itself failed (tracer, capture, sysctl, a step that never
- * returned, a rule nft refused). tl holds what was observed in every case;
+ * returned), or TL_RUN_REFUSED (scenario/driver.h) when the kernel refused
+ * the scenario's input: a sysctl's name or value, a raw nft rule. tl holds what was observed in every case;
  * free it with tl_timeline_free. *timers receives the namespace's timer
  * sysctls as read back after they were set (defaults where one cannot be read).
  */

@@ -148,8 +148,10 @@ static int open_sysctl(const char *name, const char *path, int flags, char *err,
 	int fd = open(path, flags | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
-	if (errno == ENOENT)
-		return tl_errorf(err, errlen, "sysctl %s: no such sysctl (%s)", name, path);
+	if (errno == ENOENT) {
+		tl_textf(err, errlen, "sysctl %s: no such sysctl (%s)", name, path);
+		return TL_SYSCTL_REFUSED;
+	}
 	return tl_errorf(err, errlen, "sysctl %s: %s: %s", name, path, strerror(errno));
 }
 
@@ -159,21 +161,28 @@ int tl_sysctl_set(const char *name, const char *value, char *err, size_t errlen)
 	if (sysctl_path(name, path, sizeof(path), err, errlen) < 0)
 		return -1;
 	size_t len = strlen(value);
-	if (!len)
-		return tl_errorf(err, errlen, "sysctl %s: empty value", name);
-	for (const char *c = value; *c; c++)
-		if (*c == '\n') /* the kernel would read it as the end of the value */
-			return tl_errorf(err, errlen, "sysctl %s: the value holds a newline", name);
+	if (!len) {
+		tl_textf(err, errlen, "sysctl %s: empty value", name);
+		return TL_SYSCTL_REFUSED;
+	}
+	for (const char *c = value; *c; c++) {
+		if (*c == '\n') { /* the kernel would read it as the end of the value */
+			tl_textf(err, errlen, "sysctl %s: the value holds a newline", name);
+			return TL_SYSCTL_REFUSED;
+		}
+	}
 	int fd = open_sysctl(name, path, O_WRONLY, err, errlen);
 	if (fd < 0)
-		return -1;
+		return fd;
 	/* One write: the kernel parses a sysctl value from a single write, and
 	 * rejects a bad one (out of range, not a number) with its errno there. */
 	ssize_t n = write(fd, value, len);
 	int e = errno;
 	close(fd);
-	if (n < 0)
-		return tl_errorf(err, errlen, "sysctl %s = %.64s: %s", name, value, strerror(e));
+	if (n < 0) {
+		tl_textf(err, errlen, "sysctl %s = %.64s: the kernel refuses it (%s)", name, value, strerror(e));
+		return e == EINVAL || e == ERANGE ? TL_SYSCTL_REFUSED : -1;
+	}
 	if ((size_t)n != len)
 		return tl_errorf(err, errlen, "sysctl %s = %.64s: short write (%zd of %zu bytes)", name, value,
 			       n, len);

@@ -27,8 +27,11 @@ uint32_t tl_netns_inode(void);
 /*
  * Sets a sysctl of the current namespace: name in dotted form
  * ("net.ipv4.tcp_fin_timeout"). Only names under "net." are accepted, so the
- * host is never touched. Returns 0 or -1 with err naming the sysctl.
+ * host is never touched. Returns 0; TL_SYSCTL_REFUSED with err naming the
+ * sysctl when the kernel refuses the name (no such sysctl) or the value
+ * (not a number, out of range); -1 for any other failure.
  */
+#define TL_SYSCTL_REFUSED (-2)
 int tl_sysctl_set(const char *name, const char *value, char *err, size_t errlen);
 
 /* Reads a sysctl into buf (trailing newline removed). 0 or -1 with err. */

@@ -695,8 +695,11 @@ int tl_sim_config(const struct tl_scenario *sc, const struct tl_timer_profile *p
 		return tl_errorf(err, errlen, "timer profile %s: %s", profile->name, why);
 	for (size_t i = 0; i < sc->n_sysctls; i++) {
 		const struct tl_sysctl *y = &sc->sysctls[i];
-		if (tl_tcp_config_sysctl(out, y->name, y->value, why, sizeof(why)) < 0)
-			return tl_errorf(err, errlen, "line %d: %s", y->line, why);
+		int rc = tl_tcp_config_sysctl(out, y->name, y->value, why, sizeof(why));
+		if (rc < 0) {
+			tl_textf(err, errlen, "line %d: %s", y->line, why);
+			return rc == TL_TCP_SYSCTL_UNMODELLED ? -1 : TL_RUN_REFUSED;
+		}
 	}
 	return 0;
 }
@@ -711,8 +714,9 @@ static void side_init(struct sim_side *sd, enum tl_side side)
 static int sim_start(struct sim *s, struct tl_timer_settings *timers, char *err, size_t errlen)
 {
 	struct tl_tcp_config cfg;
-	if (tl_sim_config(s->sc, s->opt->timers, s->opt->seed, &cfg, err, errlen) < 0)
-		return -1;
+	int rc = tl_sim_config(s->sc, s->opt->timers, s->opt->seed, &cfg, err, errlen);
+	if (rc < 0)
+		return rc;
 	*timers = cfg.timers;
 	if (!(s->stack = tl_tcp_stack_new(&cfg, on_note, s)))
 		return tl_errorf(err, errlen, "cannot start the model (out of memory or invalid timer settings)");

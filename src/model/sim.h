@@ -42,8 +42,9 @@ struct tl_sim_options {
 
 /*
  * The model's host settings for sc: loopback defaults, then the profile's
- * sysctls, then the scenario's sysctl lines. Returns 0, or -1 with
- * "line N: why" in err for a sysctl the model does not know or refuses.
+ * sysctls, then the scenario's sysctl lines. Returns 0; -1 with "line N:
+ * why" in err for a sysctl the model does not know; TL_RUN_REFUSED
+ * (scenario/driver.h) with the same for a value the kernel would refuse.
  */
 int tl_sim_config(const struct tl_scenario *sc, const struct tl_timer_profile *profile, uint64_t seed,
 		  struct tl_tcp_config *out, char *err, size_t errlen);
@@ -53,7 +54,8 @@ int tl_sim_config(const struct tl_scenario *sc, const struct tl_timer_profile *p
  * time 0 is the first step). Returns 0 when the script ran to its end, 1
  * when stopped through o->stop, -1 with the reason in err when it could not
  * run (a sysctl or fault rule the model cannot simulate, a wait that timed
- * out, a call that never returned). tl holds what happened in every case;
+ * out, a call that never returned), or TL_RUN_REFUSED when a sysctl's value
+ * is one the kernel refuses too. tl holds what happened in every case;
  * free it with tl_timeline_free. *timers receives the timer settings used.
  */
 int tl_sim_run(const struct tl_scenario *sc, const struct tl_sim_options *o, struct tl_timeline *tl,

@@ -220,9 +220,14 @@ int tl_tcp_config_sysctl(struct tl_tcp_config *c, const char *name, const char *
 	static const char prefix[] = "net.ipv4.";
 	const char *base = strncmp(name, prefix, sizeof(prefix) - 1) ? name : name + sizeof(prefix) - 1;
 	long v;
+	bool *flag = option_sysctl(c, base);
+	if (!flag && !tl_timer_sysctl_known(base)) {
+		tl_textf(err, errlen, "%s is not modelled by the simulator", name);
+		return TL_TCP_SYSCTL_UNMODELLED;
+	}
+	/* Every sysctl the model knows holds one integer. */
 	if (parse_long(value, &v) < 0)
 		return tl_errorf(err, errlen, "%s: '%s' is not a whole number", name, value);
-	bool *flag = option_sysctl(c, base);
 	if (flag) {
 		if (v < 0 || v > 2)
 			return tl_errorf(err, errlen, "%s: expected 0..2, got %ld", name, v);
@@ -231,12 +236,7 @@ int tl_tcp_config_sysctl(struct tl_tcp_config *c, const char *name, const char *
 			c->timers.tail_loss_probe = v != 0; /* the probe needs SACK */
 		return 0;
 	}
-	char why[256];
-	if (tl_timer_settings_set(&c->timers, name, v, why, sizeof(why)) == 0)
-		return 0;
-	if (strstr(why, "not a sysctl the timer model knows"))
-		return tl_errorf(err, errlen, "%s is not modelled by the simulator", name);
-	return tl_errorf(err, errlen, "%s", why);
+	return tl_timer_settings_set(&c->timers, name, v, err, errlen);
 }
 
 /* ---- options ---- */

@@ -63,9 +63,12 @@ void tl_tcp_config_default(struct tl_tcp_config *c);
 /*
  * Applies one sysctl ("net.ipv4.tcp_fin_timeout", value "2"): the timer
  * model's sysctls plus tcp_sack, tcp_timestamps and tcp_window_scaling.
- * Returns 0, or -1 with the reason in err for a sysctl the model does not
- * know or a value the kernel would refuse; c is unchanged on failure.
+ * Returns 0; -1 with the reason in err for a value the kernel would refuse
+ * (the writer's mistake); TL_TCP_SYSCTL_UNMODELLED with the reason for a
+ * sysctl the model does not know (the model's limit). c is unchanged on
+ * failure.
  */
+#define TL_TCP_SYSCTL_UNMODELLED (-2)
 int tl_tcp_config_sysctl(struct tl_tcp_config *c, const char *name, const char *value, char *err,
 			 size_t errlen);
 

@@ -158,35 +158,46 @@ static const struct sysctl_field sysctl_fields[] = {
 	{"tcp_keepalive_probes", offsetof(struct tl_timer_settings, keepalive_probes)},
 };
 
+static const struct sysctl_field *sysctl_field(const char *name)
+{
+	static const char prefix[] = "net.ipv4.";
+	if (!name)
+		return NULL;
+	if (strncmp(name, prefix, sizeof(prefix) - 1) == 0)
+		name += sizeof(prefix) - 1;
+	for (size_t i = 0; i < sizeof(sysctl_fields) / sizeof(sysctl_fields[0]); i++)
+		if (!strcmp(name, sysctl_fields[i].name))
+			return &sysctl_fields[i];
+	return NULL;
+}
+
+bool tl_timer_sysctl_known(const char *name)
+{
+	return sysctl_field(name) != NULL;
+}
+
 int tl_timer_settings_set(struct tl_timer_settings *s, const char *name, long value, char *err,
 			  size_t errlen)
 {
-	static const char prefix[] = "net.ipv4.";
 	struct tl_timer_settings trial = *s;
-	const char *base = name;
-	size_t i;
-
 	if (!name) {
 		tl_errorf(err, errlen, "sysctl name missing");
 		return -1;
 	}
-	if (strncmp(base, prefix, sizeof(prefix) - 1) == 0)
-		base += sizeof(prefix) - 1;
-	for (i = 0; i < sizeof(sysctl_fields) / sizeof(sysctl_fields[0]); i++) {
-		if (strcmp(base, sysctl_fields[i].name) != 0)
-			continue;
-		if (value < INT_MIN || value > INT_MAX) {
-			tl_errorf(err, errlen, "%s: value %ld does not fit an int", name, value);
-			return -1;
-		}
-		*(int *)((char *)&trial + sysctl_fields[i].offset) = (int)value;
-		if (tl_timer_settings_check(&trial, err, errlen) != 0)
-			return -1;
-		*s = trial;
-		return 0;
+	const struct sysctl_field *f = sysctl_field(name);
+	if (!f) {
+		tl_errorf(err, errlen, "%s: not a sysctl the timer model knows", name);
+		return -1;
 	}
-	tl_errorf(err, errlen, "%s: not a sysctl the timer model knows", name);
-	return -1;
+	if (value < INT_MIN || value > INT_MAX) {
+		tl_errorf(err, errlen, "%s: value %ld does not fit an int", name, value);
+		return -1;
+	}
+	*(int *)((char *)&trial + f->offset) = (int)value;
+	if (tl_timer_settings_check(&trial, err, errlen) != 0)
+		return -1;
+	*s = trial;
+	return 0;
 }
 
 size_t tl_timer_sysctl_count(void)

@@ -143,6 +143,9 @@ int tl_timer_settings_check(const struct tl_timer_settings *s, char *err, size_t
 int tl_timer_settings_set(struct tl_timer_settings *s, const char *name, long value, char *err,
 			  size_t errlen);
 
+/* Whether tl_timer_settings_set takes this sysctl ("net.ipv4.tcp_fin_timeout" or "tcp_fin_timeout"). */
+bool tl_timer_sysctl_known(const char *name);
+
 /* How many sysctls the settings hold (the ones tl_timer_settings_set takes). */
 size_t tl_timer_sysctl_count(void);
 

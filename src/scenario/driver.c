@@ -178,11 +178,14 @@ static int add_fault(struct driver *d, const struct tl_fault *f, int line, char 
 {
 	char why[512], text[256], note[300];
 	tl_fault_format(f, text, sizeof(text));
-	if (d->be->fault_add(d->be->ctx, f, why, sizeof(why)) < 0) {
+	int rc = d->be->fault_add(d->be->ctx, f, why, sizeof(why));
+	if (rc < 0) {
 		/* A rule from the command line has no line: blame the option, not the file. */
 		if (line <= 0)
-			return tl_errorf(err, errlen, "--drop '%s': %s", text, why);
-		return tl_errorf(err, errlen, "line %d: %s", line, why);
+			tl_textf(err, errlen, "--drop '%s': %s", text, why);
+		else
+			tl_textf(err, errlen, "line %d: %s", line, why);
+		return rc == TL_RUN_REFUSED ? TL_RUN_REFUSED : -1;
 	}
 	tl_textf(note, sizeof(note), "fault on: drop %s", text);
 	d->be->note(d->be->ctx, note);

@@ -70,6 +70,7 @@ struct tl_drive_backend {
 			     uint64_t since_ns);
 	/* Records a socket table on the timeline; failures go on the timeline or to broken(). */
 	void (*snapshot)(void *ctx, const char *label);
+	/* 0; -1 with why; TL_RUN_REFUSED when the rule itself is refused (nft's syntax error). */
 	int (*fault_add)(void *ctx, const struct tl_fault *f, char *why, size_t len);
 	int (*faults_clear)(void *ctx, char *why, size_t len);
 	/* Free text on the timeline at now(). */
@@ -88,9 +89,17 @@ struct tl_drive_options {
 };
 
 /*
+ * A runner's (and a backend's) result when the scenario's input itself was
+ * refused: a sysctl name or value the kernel refuses, a raw nft rule nft
+ * refuses. Bad input (exit 2), not a lab that failed (-1, exit 3).
+ */
+#define TL_RUN_REFUSED (-2)
+
+/*
  * Installs o's faults, runs sc's steps in order, lets the last packets
  * arrive and, when asked, waits out TIME-WAIT. Returns 0 when the script
- * ran to its end, 1 when stopped, -1 with "line N: what" in err.
+ * ran to its end, 1 when stopped, -1 with "line N: what" in err, or
+ * TL_RUN_REFUSED when fault_add refused a rule (the same err).
  */
 int tl_drive(const struct tl_scenario *sc, const struct tl_drive_backend *be, const struct tl_drive_options *o,
 	     char *err, size_t errlen);

@@ -54,3 +54,25 @@ echo "$err"
 [ "$rc" = 2 ] || fail "sim --pcap with a 4105-byte name: exit $rc, expected 2"
 grep -q "^tcplab sim: a file name of at most [0-9]* bytes, got 'x*\.\.\.' (4105 bytes)$" <<<"$err" ||
 	fail "sim --pcap with a long name: $err"
+
+# Input only the kernel can judge is still bad input: the run says REFUSED
+# with FILE:LINE (or the option) and exits 2, not 3 ("the lab failed").
+printf 'title refused\nsysctl net.ipv4.tcp_fin_timeout = banana\nserver listen\n' >"$dir/banana.scn"
+printf 'title refused\nsysctl net.ipv4.tcp_syn_retries = 1000\nserver listen\n' >"$dir/range.scn"
+printf 'title refused\nsysctl net.ipv4.tcp_no_such_thing = 1\nserver listen\n' >"$dir/unknown.scn"
+# refused CMD NAME: CMD runs NAME.scn, which says REFUSED with NAME.scn:2 and exits 2.
+refused() {
+	local out rc
+	out=$("$TCPLAB" "$1" -q "$dir/$2.scn" 2>&1)
+	rc=$?
+	echo "$out"
+	[ "$rc" = 2 ] || fail "$1 $2.scn: exit $rc, expected 2"
+	grep -q "REFUSED $2: $dir/$2.scn:2: .*tcp_" <<<"$out" || fail "$1 $2.scn: no REFUSED FILE:2 line"
+}
+for f in banana range unknown; do refused run $f; done
+for f in banana range; do refused sim $f; done
+out=$("$TCPLAB" run -q --drop 'nft tcp dport 2017 blah' N3 2>&1)
+rc=$?
+echo "$out"
+[ "$rc" = 2 ] || fail "a raw nft rule nft refuses: exit $rc, expected 2"
+grep -q "REFUSED N3: --drop '.*nft tcp dport 2017 blah': nft: syntax error" <<<"$out" || fail "the raw rule's error does not blame --drop"

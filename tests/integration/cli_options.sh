@@ -57,8 +57,10 @@ ms=$((($(date +%s%N) - start) / 1000000))
 	fail "--json into a missing folder said: $err"
 [ "$ms" -lt 1000 ] || fail "--json into a missing folder took $ms ms: the lab ran first"
 
-# A bad raw nft rule given with --drop is the option's fault, not the scenario file's.
+# A bad raw nft rule given with --drop is the option's fault, not the scenario file's: bad input.
 out=$("$TCPLAB" run --drop 'nft tcp dport 2017 bogus' N3 2>&1)
-grep -q "^   ERROR N3: --drop '.*bogus.*': nft: " <<<"$out" || fail "a bad --drop rule was not blamed on --drop: $out"
+rc=$?
+grep -q "^   REFUSED N3: --drop '.*bogus.*': nft: " <<<"$out" || fail "a bad --drop rule was not blamed on --drop: $out"
+[ "$rc" = 2 ] || fail "a bad --drop rule: exit $rc, expected 2"
 grep -q "N3.scn" <<<"$(grep ERROR <<<"$out")" && fail "a bad --drop rule was blamed on the scenario file: $out"
 echo "command line as documented"

@@ -140,13 +140,16 @@ static int sysctl_child(struct child *c)
 	if (strtol(buf, NULL, 10) != host_fin_timeout)
 		return child_fail(c, "host value through the old file: %s, wanted %ld", buf, host_fin_timeout);
 
-	/* The kernel refuses a value out of range; the message names it. */
-	const char *want_err = "sysctl net.ipv4.tcp_syn_retries = 999: Invalid argument";
-	if (tl_sysctl_set("net.ipv4.tcp_syn_retries", "999", err, sizeof(err)) != -1 ||
+	/* The kernel refuses a value out of range: the writer's mistake, and the message names it. */
+	const char *want_err = "sysctl net.ipv4.tcp_syn_retries = 999: the kernel refuses it (Invalid argument)";
+	if (tl_sysctl_set("net.ipv4.tcp_syn_retries", "999", err, sizeof(err)) != TL_SYSCTL_REFUSED ||
 	    strcmp(err, want_err) != 0)
 		return child_fail(c, "set 999: got '%s', wanted '%s'", err, want_err);
-	if (tl_sysctl_set("net.ipv4.tcp_syn_retries", "many", err, sizeof(err)) != -1)
-		return child_fail(c, "set 'many' was accepted");
+	if (tl_sysctl_set("net.ipv4.tcp_syn_retries", "many", err, sizeof(err)) != TL_SYSCTL_REFUSED)
+		return child_fail(c, "set 'many' was not refused");
+	if (tl_sysctl_set("net.ipv4.tcp_no_such_sysctl", "1", err, sizeof(err)) != TL_SYSCTL_REFUSED ||
+	    !strstr(err, "no such sysctl"))
+		return child_fail(c, "set of a missing sysctl: '%s'", err);
 	return CHILD_PASS;
 }
 
