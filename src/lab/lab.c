@@ -749,7 +749,10 @@ static int start_lab(struct lab *lab, char *err, size_t errlen)
 		return -1;
 	}
 	why[0] = '\0';
-	if (!(lab->tracer = tl_tracer_open_with(ns_ino, true, why, sizeof(why)))) {
+	/* The fallback can be asked for, so that it is tested on kernels that do not need it. */
+	const char *poll_env = getenv("TCPLAB_POLL_BLIND_SPOTS");
+	bool want_timers = !(poll_env && !strcmp(poll_env, "1"));
+	if (!(lab->tracer = tl_tracer_open_with(ns_ino, want_timers, why, sizeof(why)))) {
 		snprintf(err, errlen, "state tracer: %s", why);
 		return -1;
 	}
@@ -758,6 +761,13 @@ static int start_lab(struct lab *lab, char *err, size_t errlen)
 		/* Loaded with a warning (an optional program is missing): say so on the timeline. */
 		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
 		snprintf(note.u.note, sizeof(note.u.note), "tracer: %.140s", why);
+		append(lab, &note);
+	}
+	if (!lab->timed_by_tracer) {
+		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
+		snprintf(note.u.note, sizeof(note.u.note),
+			 "request and time-wait sockets: sock_diag polled every %llu ms (their timers are not traced%s)",
+			 DIAG_INTERVAL_NS / 1000000, want_timers ? " on this kernel" : ": TCPLAB_POLL_BLIND_SPOTS=1");
 		append(lab, &note);
 	}
 	if (!(lab->cap = tl_capture_open("lo", why, sizeof(why)))) {
