@@ -12,4 +12,4 @@ apt-get install -y -qq --no-install-recommends \
 	build-essential pkg-config clang llvm bpftool \
 	libbpf-dev libelf-dev zlib1g-dev libpcap-dev libnftables-dev libmnl-dev \
 	libjson-c-dev libcmocka-dev \
-	iproute2 nftables tcpdump net-tools procps util-linux time python3-jsonschema chromium libclang-rt-14-dev >/dev/null
+	iproute2 nftables tcpdump net-tools procps util-linux time bpftrace python3-jsonschema chromium libclang-rt-14-dev >/dev/null

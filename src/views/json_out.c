@@ -519,6 +519,11 @@ static void add_settings(struct builder *b, struct json_object *root, const stru
 	for (size_t i = 0; sysctls && st && i < st->n_sysctls; i++)
 		append(b, sysctls, sysctl_object(b, st->sysctls[i].name, st->sysctls[i].value));
 	add(b, o, "sysctls", sysctls);
+	/* The simulator's time starts at 0 and is virtual; the lab's is CLOCK_MONOTONIC. */
+	if (b->t0_ns)
+		add_int(b, o, "t0_monotonic_ns", (int64_t)b->t0_ns);
+	else
+		add_null(b, o, "t0_monotonic_ns");
 	add(b, root, "settings", o);
 }
 
