@@ -8,7 +8,14 @@
  * we remember the SYN's sequence number, the FIN's, which segments were
  * already sent (to spot retransmissions), and whether the peer's FIN was
  * already acknowledged, which decides between teardown leg 2, the merged leg
- * 2+3 that Linux sends when the application closes at once, and leg 4.
+ * 2+3 that Linux sends when the application closes at once, and leg 4; and
+ * what it last acknowledged and advertised, which tells a pure ACK's kind:
+ * the handshake's ACK again (answering a resent SYN-ACK), a window probe (one
+ * below what the peer acknowledged, while the peer's window is zero), a
+ * D-SACK (RFC 2883: the first SACK block at or below the cumulative ACK, or
+ * inside the second), a zero window, a window update (the same ACK after a
+ * zero window), a duplicate ACK (the same ACK and window while the peer has
+ * data in flight), else a plain ACK.
  */
 #include "analysis/roles.h"
 
@@ -33,14 +40,27 @@ struct numbering {
 
 struct direction {
 	bool syn_seen;
+	bool syn_acked_peer;	/* its SYN was a SYN-ACK: the peer opened */
 	uint32_t syn_seq;
 	bool fin_seen;
 	uint32_t fin_seq;
 	enum tl_role fin_role;	/* teardown-1, -3 or -2+3 */
 	bool fin_acked;		/* the other direction acknowledged this FIN */
 	bool synack_acked;	/* this direction sent handshake 3/3 */
+	bool synack_resent;	/* its last segment was a SYN-ACK resent, not yet answered */
+	bool sent_any;
+	uint32_t snd_max;	/* one past the highest sequence number sent */
+	bool acked_any;
+	uint32_t last_ack;	/* what it last acknowledged ... */
+	uint16_t last_window;	/* ... and the window it advertised then (raw, unscaled) */
 	struct tl_sent_set sent;	/* every distinct segment, to recognise its resends */
 };
+
+/* a after b in sequence space (RFC 9293's modular comparison) */
+static bool seq_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
 
 struct conn {
 	uint32_t addr_a, addr_b;
@@ -153,6 +173,40 @@ static int remember(struct direction *d, const struct tl_packet *p, enum tl_role
 	return tl_sent_add(&d->sent, &seg);
 }
 
+static bool has_dsack(const struct tl_packet *p)
+{
+	const struct tl_tcp_option_list *o = &p->options;
+	if (!o->n_sack || !(p->flags & TL_TH_ACK))
+		return false;
+	const uint32_t *first = o->sack[0];
+	if (!seq_after(first[1], p->ack))
+		return true;
+	return o->n_sack > 1 && !seq_after(o->sack[1][0], first[0]) && !seq_after(first[1], o->sack[1][1]);
+}
+
+/* A segment without data, SYN, FIN or RST: which kind of ACK it is. */
+static enum tl_role classify_pure_ack(struct direction *me, struct direction *peer, const struct tl_packet *p)
+{
+	if (!(p->flags & TL_TH_ACK))
+		return TL_ROLE_ACK;
+	if (peer->synack_resent && p->ack == peer->syn_seq + 1) {
+		peer->synack_resent = false; /* one answer per resend */
+		return TL_ROLE_HANDSHAKE_3_AGAIN;
+	}
+	if (peer->acked_any && peer->last_window == 0 && me->sent_any && p->seq == peer->last_ack - 1)
+		return TL_ROLE_WINDOW_PROBE;
+	if (has_dsack(p))
+		return TL_ROLE_DSACK;
+	if (p->window == 0)
+		return TL_ROLE_ZERO_WINDOW;
+	bool same_ack = me->acked_any && p->ack == me->last_ack;
+	if (same_ack && me->last_window == 0)
+		return TL_ROLE_WINDOW_UPDATE;
+	if (same_ack && p->window == me->last_window && peer->sent_any && seq_after(peer->snd_max, p->ack))
+		return TL_ROLE_DUP_ACK;
+	return TL_ROLE_ACK;
+}
+
 static enum tl_role classify_new(struct direction *me, struct direction *peer, const struct tl_packet *p)
 {
 	bool ack = p->flags & TL_TH_ACK;
@@ -160,6 +214,7 @@ static enum tl_role classify_new(struct direction *me, struct direction *peer, c
 		return TL_ROLE_RESET;
 	if (p->flags & TL_TH_SYN) {
 		me->syn_seen = true;
+		me->syn_acked_peer = ack;
 		me->syn_seq = p->seq;
 		return ack ? TL_ROLE_HANDSHAKE_2 : TL_ROLE_HANDSHAKE_1;
 	}
@@ -185,11 +240,29 @@ static enum tl_role classify_new(struct direction *me, struct direction *peer, c
 	}
 	if (p->payload_len)
 		return TL_ROLE_DATA;
-	if (ack && peer->syn_seen && !me->synack_acked && me->syn_seen && p->ack == peer->syn_seq + 1) {
+	/* Only the ACK of a SYN-ACK: a passive opener's ACK of the bare SYN (its duplicate ACK
+	 * when the first data is lost) is not the handshake's. */
+	if (ack && peer->syn_seen && peer->syn_acked_peer && !me->synack_acked && me->syn_seen &&
+	    p->ack == peer->syn_seq + 1) {
 		me->synack_acked = true;
 		return TL_ROLE_HANDSHAKE_3;
 	}
-	return TL_ROLE_ACK;
+	return classify_pure_ack(me, peer, p);
+}
+
+/* What the direction has now sent, acknowledged and advertised: the next pure ACK is judged by it. */
+static void note_sent(struct direction *me, const struct tl_packet *p, bool synack_resend)
+{
+	uint32_t end = p->seq + seq_space(p);
+	if (!me->sent_any || seq_after(end, me->snd_max))
+		me->snd_max = end;
+	me->sent_any = true;
+	me->synack_resent = synack_resend;
+	if (p->flags & TL_TH_ACK) {
+		me->acked_any = true;
+		me->last_ack = p->ack;
+		me->last_window = p->window;
+	}
 }
 
 /* Returns 0, or -1 when out of memory. */
@@ -208,11 +281,13 @@ static int annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_
 		p->retrans_no = prev->sends++;
 		p->resend_gap_ns = t_ns - prev->last_ns;
 		prev->last_ns = t_ns;
+		note_sent(me, p, (p->flags & (TL_TH_SYN | TL_TH_ACK)) == (TL_TH_SYN | TL_TH_ACK));
 		return 0;
 	}
 	p->role = classify_new(me, peer, p);
 	p->retrans_no = 0;
 	p->resend_gap_ns = 0;
+	note_sent(me, p, false);
 	if (seq_space(p) || (p->flags & TL_TH_RST))
 		return remember(me, p, p->role, t_ns);
 	return 0;

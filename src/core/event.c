@@ -170,30 +170,43 @@ const char *tl_side_name(enum tl_side side)
 	return "?";
 }
 
-static const char *const role_names[TL_ROLE_COUNT] = {
-	[TL_ROLE_NONE] = "none",
-	[TL_ROLE_HANDSHAKE_1] = "handshake-1/3",
-	[TL_ROLE_HANDSHAKE_2] = "handshake-2/3",
-	[TL_ROLE_HANDSHAKE_3] = "handshake-3/3",
-	[TL_ROLE_DATA] = "data",
-	[TL_ROLE_ACK] = "ack",
-	[TL_ROLE_TEARDOWN_1] = "teardown-1",
-	[TL_ROLE_TEARDOWN_2] = "teardown-2",
-	[TL_ROLE_TEARDOWN_23] = "teardown-2+3",
-	[TL_ROLE_TEARDOWN_3] = "teardown-3",
-	[TL_ROLE_TEARDOWN_4] = "teardown-4",
-	[TL_ROLE_RESET] = "reset",
+static const struct {
+	const char *name, *words;
+} roles[TL_ROLE_COUNT] = {
+	[TL_ROLE_NONE] = { "none", "" },
+	[TL_ROLE_HANDSHAKE_1] = { "handshake-1/3", "handshake 1/3" },
+	[TL_ROLE_HANDSHAKE_2] = { "handshake-2/3", "handshake 2/3" },
+	[TL_ROLE_HANDSHAKE_3] = { "handshake-3/3", "handshake 3/3" },
+	[TL_ROLE_DATA] = { "data", "data" },
+	[TL_ROLE_ACK] = { "ack", "ack" },
+	[TL_ROLE_TEARDOWN_1] = { "teardown-1", "teardown 1" },
+	[TL_ROLE_TEARDOWN_2] = { "teardown-2", "teardown 2" },
+	[TL_ROLE_TEARDOWN_23] = { "teardown-2+3", "teardown 2+3" },
+	[TL_ROLE_TEARDOWN_3] = { "teardown-3", "teardown 3" },
+	[TL_ROLE_TEARDOWN_4] = { "teardown-4", "teardown 4" },
+	[TL_ROLE_RESET] = { "reset", "reset" },
+	[TL_ROLE_HANDSHAKE_3_AGAIN] = { "handshake-3/3-again", "handshake 3/3 again" },
+	[TL_ROLE_DUP_ACK] = { "dup-ack", "dup ACK" },
+	[TL_ROLE_DSACK] = { "d-sack", "D-SACK" },
+	[TL_ROLE_ZERO_WINDOW] = { "zero-window", "zero window" },
+	[TL_ROLE_WINDOW_UPDATE] = { "window-update", "window update" },
+	[TL_ROLE_WINDOW_PROBE] = { "window-probe", "window probe" },
 };
 
 const char *tl_role_name(enum tl_role role)
 {
-	return (role >= 0 && role < TL_ROLE_COUNT) ? role_names[role] : "?";
+	return (role >= 0 && role < TL_ROLE_COUNT) ? roles[role].name : "?";
+}
+
+const char *tl_role_words(enum tl_role role)
+{
+	return (role >= 0 && role < TL_ROLE_COUNT) ? roles[role].words : "?";
 }
 
 bool tl_role_parse(const char *name, enum tl_role *out)
 {
 	for (int r = 0; r < TL_ROLE_COUNT; r++) {
-		if (!strcasecmp(name, role_names[r])) {
+		if (!strcasecmp(name, roles[r].name)) {
 			*out = (enum tl_role)r;
 			return true;
 		}

@@ -79,6 +79,12 @@ enum tl_role {
 	TL_ROLE_TEARDOWN_3,  /* the second FIN */
 	TL_ROLE_TEARDOWN_4,  /* the ACK of the second FIN */
 	TL_ROLE_RESET,
+	TL_ROLE_HANDSHAKE_3_AGAIN, /* the handshake's ACK again, answering a resent SYN-ACK */
+	TL_ROLE_DUP_ACK,	   /* the same ACK again, window unchanged, while the peer has data in flight */
+	TL_ROLE_DSACK,		   /* an ACK whose first SACK block reports a segment received twice (RFC 2883) */
+	TL_ROLE_ZERO_WINDOW,	   /* an ACK that closes the window: the receiver's buffer is full */
+	TL_ROLE_WINDOW_UPDATE,	   /* the same ACK with a new window, after a zero window */
+	TL_ROLE_WINDOW_PROBE,	   /* a probe of a zero window: one below the acknowledged, no data */
 	TL_ROLE_COUNT
 };
 
@@ -282,7 +288,10 @@ void tl_endpoint_format(uint32_t addr_be, uint16_t port, char *out, size_t len);
 void tl_app_call_format(const struct tl_app_call *call, char *out, size_t len);
 
 const char *tl_side_name(enum tl_side side);
+/* "handshake-1/3", "dup-ack": one word, as `expect roles` and the JSON write it. */
 const char *tl_role_name(enum tl_role role);
+/* "handshake 1/3", "dup ACK": as a reader reads it on the timeline and in the pictures. */
+const char *tl_role_words(enum tl_role role);
 /* Parses a role name as tl_role_name() prints it. */
 bool tl_role_parse(const char *name, enum tl_role *out);
 

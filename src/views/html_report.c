@@ -25,6 +25,7 @@
 
 #include <json-c/json.h>
 
+#include "core/event.h"
 #include "core/textbuf.h"
 
 /* ---- reading a document ------------------------------------------------ */
@@ -910,17 +911,11 @@ static void put_snapshots(FILE *out, const struct run_view *r)
 	put(out, "</div>\n");
 }
 
-/* "handshake-1/3" -> "handshake 1/3"; "none" -> "". */
+/* "handshake-1/3" -> "handshake 1/3", "dup-ack" -> "dup ACK"; "none" -> "". A name this build does not know stays as it is. */
 static void role_words(const char *role, char *out, size_t len)
 {
-	if (!strcmp(role, "none")) {
-		tl_textf(out, len, "%s", "");
-		return;
-	}
-	tl_textf(out, len, "%s", role);
-	char *dash = strchr(out, '-');
-	if (dash && (!strncmp(out, "handshake-", 10) || !strncmp(out, "teardown-", 9)))
-		*dash = ' ';
+	enum tl_role r;
+	tl_textf(out, len, "%s", tl_role_parse(role, &r) ? tl_role_words(r) : role);
 }
 
 static void put_packet_event(FILE *out, struct json_object *ev)

@@ -167,11 +167,7 @@ static void learn_endpoints(struct tl_ladder *l, enum tl_side side, const struct
 /* "handshake 1/3", "retransmission #2 of teardown 1" ("retrans #2 of ..." when brief), "" for no role. */
 static void role_text(enum tl_role role, unsigned retrans_no, bool brief, char *out, size_t len)
 {
-	char words[32];
-	snprintf(words, sizeof(words), "%s", role == TL_ROLE_NONE ? "" : tl_role_name(role));
-	for (char *c = words; *c; c++)
-		if (*c == '-')
-			*c = ' '; /* tl_role_name's "teardown-2+3" is "teardown 2+3" to a reader */
+	const char *words = tl_role_words(role);
 	if (retrans_no)
 		snprintf(out, len, "%s #%u of %s", brief ? "retrans" : "retransmission", retrans_no, words);
 	else

@@ -9,24 +9,9 @@
 
 #include "views/snapshot.h"
 
-static const char *const role_words[TL_ROLE_COUNT] = {
-	[TL_ROLE_NONE] = "",
-	[TL_ROLE_HANDSHAKE_1] = "handshake 1/3",
-	[TL_ROLE_HANDSHAKE_2] = "handshake 2/3",
-	[TL_ROLE_HANDSHAKE_3] = "handshake 3/3",
-	[TL_ROLE_DATA] = "data",
-	[TL_ROLE_ACK] = "ack",
-	[TL_ROLE_TEARDOWN_1] = "teardown 1",
-	[TL_ROLE_TEARDOWN_2] = "teardown 2",
-	[TL_ROLE_TEARDOWN_23] = "teardown 2+3",
-	[TL_ROLE_TEARDOWN_3] = "teardown 3",
-	[TL_ROLE_TEARDOWN_4] = "teardown 4",
-	[TL_ROLE_RESET] = "reset",
-};
-
 void tl_role_describe(const struct tl_packet *p, char *out, size_t len)
 {
-	const char *role = (p->role >= 0 && p->role < TL_ROLE_COUNT) ? role_words[p->role] : "?";
+	const char *role = tl_role_words(p->role);
 	int n;
 	if (p->retrans_no)
 		n = snprintf(out, len, "retransmission #%u of %s, %.3f s after the previous send", p->retrans_no,

@@ -20,9 +20,9 @@
 #define CLIENT 40000
 #define SERVER 2017
 
-/* A packet between the server and a client on client_port. */
-static void add_on(struct tl_timeline *tl, uint16_t client_port, bool from_client, uint8_t flags, uint32_t seq,
-		   uint32_t ack, size_t len)
+/* A packet between the server and a client on client_port, with its window and option bytes. */
+static void add_full(struct tl_timeline *tl, uint16_t client_port, bool from_client, uint8_t flags, uint32_t seq,
+		     uint32_t ack, size_t len, uint16_t window, const uint8_t *opt, size_t opt_len)
 {
 	static const uint8_t payload[64] = "hello";
 	struct tl_tuple t = {
@@ -30,8 +30,14 @@ static void add_on(struct tl_timeline *tl, uint16_t client_port, bool from_clien
 		.sport = from_client ? client_port : SERVER, .dport = from_client ? SERVER : client_port,
 	};
 	struct tl_event ev = { .t_ns = tl->n * 1000, .kind = TL_EV_PACKET };
-	assert_int_equal(tl_packet_build(&t, seq, ack, flags, 512, NULL, 0, payload, len, &ev.u.packet), 0);
+	assert_int_equal(tl_packet_build(&t, seq, ack, flags, window, opt, opt_len, payload, len, &ev.u.packet), 0);
 	assert_int_equal(tl_timeline_append(tl, &ev), 0);
+}
+
+static void add_on(struct tl_timeline *tl, uint16_t client_port, bool from_client, uint8_t flags, uint32_t seq,
+		   uint32_t ack, size_t len)
+{
+	add_full(tl, client_port, from_client, flags, seq, ack, len, 512, NULL, 0);
 }
 
 static void add(struct tl_timeline *tl, bool from_client, uint8_t flags, uint32_t seq, uint32_t ack,
@@ -211,10 +217,124 @@ static void every_segment_carries_its_connection_and_relative_numbers(void **sta
 	tl_timeline_free(&tl);
 }
 
+enum { C = true, SV = false };
+
+/* The client (ISN 100) opens to the server (ISN 500). */
+static void handshake(struct tl_timeline *tl)
+{
+	add(tl, C, S, 100, 0, 0);
+	add(tl, SV, S | A, 500, 101, 0);
+	add(tl, C, A, 101, 501, 0);
+}
+
+/* The handshake's ACK lost: the server resends its SYN-ACK and the client answers it again. */
+static void the_handshake_ack_again_answers_a_resent_synack(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	handshake(&tl);
+	add(&tl, SV, S | A, 500, 101, 0);
+	add(&tl, C, A, 101, 501, 0);
+	add(&tl, C, A, 101, 501, 0); /* no resend before it: the same ACK, nothing in flight */
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3_AGAIN, TL_ROLE_ACK };
+	const unsigned retrans[] = { 0, 0, 0, 1, 0, 0 };
+	assert_roles(&tl, want, retrans, 6);
+	tl_timeline_free(&tl);
+}
+
+/* SACK option bytes: nop, nop, SACK with the blocks given. */
+static size_t sack_option(uint8_t *o, const uint32_t (*blocks)[2], size_t n)
+{
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 5;
+	o[3] = (uint8_t)(2 + 8 * n);
+	for (size_t b = 0; b < n; b++) {
+		uint32_t l = htonl(blocks[b][0]), r = htonl(blocks[b][1]);
+		memcpy(o + 4 + 8 * b, &l, 4);
+		memcpy(o + 8 + 8 * b, &r, 4);
+	}
+	return 4 + 8 * n;
+}
+
+/* Data in flight and one segment lost: the same ACK again is a duplicate; a block below it a D-SACK. */
+static void duplicate_acks_and_dsack(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	uint8_t opt[40];
+	tl_timeline_init(&tl, 0);
+	handshake(&tl);
+	add(&tl, C, P | A, 101, 501, 10);  /* lost */
+	add(&tl, C, P | A, 111, 501, 10);
+	const uint32_t above[][2] = { { 111, 121 } };
+	/* The SYN-ACK acknowledged 101 already: both are duplicates (RFC 5681), SACKing what came. */
+	add_full(&tl, CLIENT, SV, A, 501, 101, 0, 512, opt, sack_option(opt, above, 1));
+	add_full(&tl, CLIENT, SV, A, 501, 101, 0, 512, opt, sack_option(opt, above, 1));
+	add(&tl, C, P | A, 101, 501, 10);  /* the resend fills the hole */
+	add(&tl, SV, A, 501, 121, 0);
+	const uint32_t twice[][2] = { { 111, 121 } };
+	add(&tl, C, P | A, 111, 501, 10);  /* a needless resend */
+	add_full(&tl, CLIENT, SV, A, 501, 121, 0, 512, opt, sack_option(opt, twice, 1));
+	/* RFC 2883's second form: a part received twice of an out-of-order block, inside that block. */
+	const uint32_t inside[][2] = { { 131, 135 }, { 131, 141 } };
+	add_full(&tl, CLIENT, SV, A, 501, 121, 0, 512, opt, sack_option(opt, inside, 2));
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3, TL_ROLE_DATA,
+				      TL_ROLE_DATA, TL_ROLE_DUP_ACK, TL_ROLE_DUP_ACK, TL_ROLE_DATA, TL_ROLE_ACK,
+				      TL_ROLE_DATA, TL_ROLE_DSACK, TL_ROLE_DSACK };
+	const unsigned retrans[] = { 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0 };
+	assert_roles(&tl, want, retrans, 12);
+	tl_timeline_free(&tl);
+}
+
+/* A reader that stops: its window closes, the sender probes it, the reader reopens it. */
+static void zero_window_probe_and_update(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	handshake(&tl);
+	add(&tl, C, P | A, 101, 501, 10);
+	add_full(&tl, CLIENT, SV, A, 501, 111, 0, 0, NULL, 0);	/* the buffer is full */
+	add(&tl, C, A, 110, 501, 0);				/* one below what was acknowledged */
+	add_full(&tl, CLIENT, SV, A, 501, 111, 0, 0, NULL, 0);	/* still full: its answer */
+	add(&tl, C, A, 110, 501, 0);
+	add_full(&tl, CLIENT, SV, A, 501, 111, 0, 300, NULL, 0); /* the reader read */
+	add(&tl, C, A, 110, 501, 0);				/* the window is open: not a window probe */
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_DATA,	   TL_ROLE_ZERO_WINDOW, TL_ROLE_WINDOW_PROBE,
+				      TL_ROLE_ZERO_WINDOW, TL_ROLE_WINDOW_PROBE, TL_ROLE_WINDOW_UPDATE,
+				      TL_ROLE_ACK };
+	assert_roles(&tl, want, NULL, 10);
+	tl_timeline_free(&tl);
+}
+
+/* Every role has one word for `expect roles` and the JSON, and words for a reader; each name parses back. */
+static void every_role_has_a_name_and_words(void **state)
+{
+	(void)state;
+	for (int r = TL_ROLE_HANDSHAKE_1; r < TL_ROLE_COUNT; r++) {
+		const char *name = tl_role_name((enum tl_role)r), *words = tl_role_words((enum tl_role)r);
+		enum tl_role back;
+		assert_non_null(name);
+		assert_non_null(words);
+		assert_true(words[0]);
+		assert_null(strchr(name, ' '));
+		assert_true(tl_role_parse(name, &back));
+		assert_int_equal(back, r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(handshake_data_and_merged_teardown),
+		cmocka_unit_test(the_handshake_ack_again_answers_a_resent_synack),
+		cmocka_unit_test(duplicate_acks_and_dsack),
+		cmocka_unit_test(zero_window_probe_and_update),
+		cmocka_unit_test(every_role_has_a_name_and_words),
 		cmocka_unit_test(four_leg_teardown_when_the_server_closes_later),
 		cmocka_unit_test(refused_connection_is_a_reset),
 		cmocka_unit_test(repeated_syns_are_numbered_and_a_new_isn_starts_over),
