@@ -224,23 +224,6 @@ static bool call_expected(const struct tl_scenario *sc, enum tl_side side, const
 	return false;
 }
 
-/* The line of the step that made the call at index i: the k-th call of its side and verb is the k-th such step. */
-static int step_line_of_call(const struct tl_scenario *sc, const struct tl_timeline *tl, size_t i)
-{
-	const struct tl_event *call = &tl->ev[i];
-	size_t k = 0;
-	for (size_t j = 0; j < i; j++)
-		if (tl->ev[j].kind == TL_EV_APP && tl->ev[j].side == call->side &&
-		    !strcmp(tl->ev[j].u.app.verb, call->u.app.verb))
-			k++;
-	for (size_t j = 0; j < sc->n_steps; j++) {
-		const struct tl_step *st = &sc->steps[j];
-		if (st->side == call->side && !strcmp(tl_step_verb(st->kind), call->u.app.verb) && k-- == 0)
-			return st->line;
-	}
-	return 0;
-}
-
 /*
  * A call that failed where no expect line speaks of it is a finding, not a
  * pass by silence: one failing item each. Returns how many were added, or
@@ -260,7 +243,7 @@ static int check_unexpected_failures(const struct tl_scenario *sc, const struct 
 		report->items = items;
 		struct tl_check_item *it = &items[report->n++];
 		memset(it, 0, sizeof(*it));
-		it->line = step_line_of_call(sc, tl, i);
+		it->line = ev->u.app.step_line;
 		snprintf(it->what, sizeof(it->what), "%s %s", tl_side_name(ev->side), ev->u.app.verb);
 		snprintf(it->expected, sizeof(it->expected), "success (no expect line says otherwise)");
 		tl_app_call_format(&ev->u.app, it->observed, sizeof(it->observed));

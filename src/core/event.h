@@ -159,6 +159,7 @@ struct tl_app_call {
 	int err;	 /* errno when ret < 0, else 0 */
 	char detail[96]; /* "5 bytes", "end of file", "" */
 	uint64_t called_ns; /* when the call was made; the event's time is its return */
+	int step_line;	 /* the scenario line of the step that made it, 0 if none */
 };
 
 /* Timer kinds as sock_diag reports them (idiag_timer). */

@@ -69,6 +69,7 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 	const char *verb = tl_step_verb(st->kind);
 	memset(call, 0, sizeof(*call));
 	tl_textf(call->verb, sizeof(call->verb), "%s", verb ? verb : "?");
+	call->step_line = st->line;
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
 		tl_textf(call->call, sizeof(call->call), "listen(%s:%u)", host, port);

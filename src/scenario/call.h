@@ -48,8 +48,9 @@ const char *tl_call_host(const struct tl_step *st, const char *scenario_host);
 uint16_t tl_call_port(const struct tl_step *st, uint16_t scenario_port);
 
 /*
- * Starts the record of st's call: clears *call, sets its verb and its call
- * text. host and port are what the call uses (tl_call_host, tl_call_port).
+ * Starts the record of st's call: clears *call, sets its verb, its call
+ * text and st's line. host and port are what the call uses (tl_call_host,
+ * tl_call_port).
  */
 void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, struct tl_app_call *call);
 

@@ -51,13 +51,16 @@ static void add_state(struct tl_timeline *tl, uint64_t t, uint16_t sport, uint16
 	assert_int_equal(tl_timeline_append(tl, &ev), 0);
 }
 
-static void add_call(struct tl_timeline *tl, uint64_t t, enum tl_side side, const char *verb, long ret, int err)
+/* A call as the runners record it: made by the step on step_line. */
+static void add_call(struct tl_timeline *tl, uint64_t t, enum tl_side side, const char *verb, long ret, int err,
+		     int step_line)
 {
 	struct tl_event ev = { .t_ns = t, .kind = TL_EV_APP, .side = side };
 	snprintf(ev.u.app.verb, sizeof(ev.u.app.verb), "%s", verb);
 	snprintf(ev.u.app.call, sizeof(ev.u.app.call), "%s()", verb);
 	ev.u.app.ret = ret;
 	ev.u.app.err = err;
+	ev.u.app.step_line = step_line;
 	assert_int_equal(tl_timeline_append(tl, &ev), 0);
 }
 
@@ -69,7 +72,7 @@ static void refused_connection(struct tl_timeline *tl)
 	add_packet(tl, 20, 40000, 2017, TL_TH_SYN, 100, 0);
 	add_packet(tl, 30, 2017, 40000, TL_TH_RST | TL_TH_ACK, 0, 101);
 	add_state(tl, 40, 40000, 2017, TL_SYN_SENT, TL_CLOSE);
-	add_call(tl, 50, TL_SIDE_CLIENT, "connect", -1, ECONNREFUSED);
+	add_call(tl, 50, TL_SIDE_CLIENT, "connect", -1, ECONNREFUSED, 2); /* "client connect", line 2 in check() */
 	assert_int_equal(tl_report_prepare(&(struct tl_scenario){ .port = 2017 }, tl), 0);
 }
 
@@ -191,6 +194,25 @@ static void unexpected_failures_are_findings(void **state)
 	tl_timeline_free(&tl);
 }
 
+/* The failed call's line is its step's, whatever lab steps of its side come before it. */
+static void unexpected_failures_after_lab_steps(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	refused_connection(&tl);
+	add_call(&tl, 60, TL_SIDE_CLIENT, "send", -1, EPIPE, 4);
+	struct tl_check_report rep = check("wait client state CLOSE\nclient send 1 bytes\n"
+					   "expect client connect ECONNREFUSED\n",
+					   &tl);
+	assert_false(rep.pass);
+	assert_int_equal(rep.n, 2);
+	assert_true(rep.items[0].pass);
+	assert_string_equal(rep.items[1].what, "client send");
+	assert_int_equal(rep.items[1].line, 4);
+	tl_check_report_free(&rep);
+	tl_timeline_free(&tl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +222,7 @@ int main(void)
 		cmocka_unit_test(a_call_with_another_result_fails),
 		cmocka_unit_test(timers_need_a_timer_that_ran_out),
 		cmocka_unit_test(unexpected_failures_are_findings),
+		cmocka_unit_test(unexpected_failures_after_lab_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
