@@ -121,7 +121,9 @@ int tl_call_failed(struct tl_app_call *call, int err)
 
 void tl_call_received(const char *buf, long n, struct tl_app_call *call)
 {
+	TL_ASSERT(n >= 0);
 	call->ret = n;
+	memcpy(call->data, buf, n > TL_APP_DATA_BYTES ? TL_APP_DATA_BYTES : (size_t)n);
 	if (n == 0) {
 		tl_textf(call->detail, sizeof(call->detail), "end of file: the peer sent FIN");
 		return;

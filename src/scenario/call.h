@@ -57,7 +57,7 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 /* The call failed with errno err (positive). Returns -1. */
 int tl_call_failed(struct tl_app_call *call, int err);
 
-/* recv() returned n bytes of buf: the count, and a short text payload shown as text. */
+/* recv() returned n >= 0 bytes of buf: the count, its first bytes, and a short text payload shown as text. */
 void tl_call_received(const char *buf, long n, struct tl_app_call *call);
 
 /* connect() succeeded from this local endpoint. */
