@@ -95,35 +95,75 @@ static void check_packets(const struct tl_expect *ex, const struct tl_timeline *
 		first_difference(it, match, ex->n, n_obs);
 }
 
-static void describe_result(int err, bool any, char *out, size_t len)
+/* What a call expectation asks for, in the words tl_app_call_format uses for what a call returned. */
+static void describe_result(const struct tl_expect *ex, char *out, size_t len)
 {
-	if (any)
+	if (ex->any_result) {
 		snprintf(out, len, "any result");
-	else if (err)
-		snprintf(out, len, "-1 %s", tl_errno_name(err));
-	else
+	} else if (ex->err) {
+		snprintf(out, len, "-1 %s", tl_errno_name(ex->err));
+	} else if (ex->text_len) {
+		char shown[TL_APP_DATA_BYTES + 1];
+		for (size_t i = 0; i < ex->text_len; i++)
+			shown[i] = ex->text[i] >= 0x20 && ex->text[i] < 0x7f ? ex->text[i] : '.';
+		shown[ex->text_len] = '\0';
+		snprintf(out, len, "%zu, \"%s\"", ex->text_len, shown);
+	} else if (ex->want_ret) {
+		bool eof = ex->ret == 0 && !strcmp(ex->verb, "recv");
+		snprintf(out, len, "%ld%s", ex->ret, eof ? ", end of file" : "");
+	} else {
 		snprintf(out, len, "success");
+	}
 }
 
+static bool result_matches(const struct tl_expect *ex, const struct tl_app_call *c)
+{
+	if (ex->any_result)
+		return true;
+	if (ex->err)
+		return c->ret < 0 && c->err == ex->err;
+	if (c->ret < 0)
+		return false;
+	/* ret == text_len <= TL_APP_DATA_BYTES: the call record holds every byte received. */
+	if (ex->text_len)
+		return c->ret == (long)ex->text_len && !memcmp(c->data, ex->text, ex->text_len);
+	return !ex->want_ret || c->ret == ex->ret;
+}
+
+/* Whether ev is a call ex judges: its step's own call, or any of the side's calls of the verb. */
+static bool judges(const struct tl_expect *ex, const struct tl_event *ev)
+{
+	return ev->kind == TL_EV_APP && ev->side == ex->side && !strcmp(ev->u.app.verb, ex->verb) &&
+	       (!ex->of_step || ev->u.app.step_line == ex->line);
+}
+
+/* One check for both forms: a step's "=> RESULT" judges that step's call, an expect line the first. */
 static void check_call(const struct tl_expect *ex, const struct tl_timeline *tl,
 		       struct tl_check_item *it)
 {
-	snprintf(it->what, sizeof(it->what), "%s %s", tl_side_name(ex->side), ex->verb);
-	describe_result(ex->err, ex->any_result, it->expected, sizeof(it->expected));
+	if (ex->of_step)
+		snprintf(it->what, sizeof(it->what), "%s", ex->written);
+	else
+		snprintf(it->what, sizeof(it->what), "%s %s", tl_side_name(ex->side), ex->verb);
+	describe_result(ex, it->expected, sizeof(it->expected));
 	for (size_t i = 0; i < tl->n; i++) {
-		const struct tl_event *ev = &tl->ev[i];
-		if (ev->kind != TL_EV_APP || ev->side != ex->side || strcmp(ev->u.app.verb, ex->verb))
+		if (!judges(ex, &tl->ev[i]))
 			continue;
-		const struct tl_app_call *c = &ev->u.app;
+		const struct tl_app_call *c = &tl->ev[i].u.app;
 		tl_app_call_format(c, it->observed, sizeof(it->observed));
-		it->pass = ex->any_result || (ex->err ? (c->ret < 0 && c->err == ex->err) : c->ret >= 0);
+		it->pass = result_matches(ex, c);
 		if (!it->pass)
 			snprintf(it->difference, sizeof(it->difference), "the call's result differs");
 		return;
 	}
+	it->pass = false;
+	if (ex->of_step) {
+		snprintf(it->observed, sizeof(it->observed), "no return from the %s call", ex->verb);
+		snprintf(it->difference, sizeof(it->difference), "the call did not return before the run ended");
+		return;
+	}
 	snprintf(it->observed, sizeof(it->observed), "no %s call", ex->verb);
 	snprintf(it->difference, sizeof(it->difference), "the call was never made");
-	it->pass = false;
 }
 
 static void check_listed(const struct tl_expect *ex,
@@ -213,38 +253,22 @@ static void check_timers(const struct tl_series_report *series, struct tl_check_
 	}
 }
 
-/* True when an expect line judges side's calls of this verb: their results are then its business. */
-static bool call_expected(const struct tl_scenario *sc, enum tl_side side, const char *verb)
+/* True when an expectation judges this call: its result is then that expectation's business. */
+static bool call_expected(const struct tl_scenario *sc, const struct tl_event *call)
 {
 	for (size_t i = 0; i < sc->n_expects; i++) {
 		const struct tl_expect *ex = &sc->expects[i];
-		if (ex->kind == TL_EXPECT_CALL && ex->side == side && !strcmp(ex->verb, verb))
+		if (ex->kind == TL_EXPECT_CALL && judges(ex, call))
 			return true;
 	}
 	return false;
 }
 
-/* The line of the step that made the call at index i: the k-th call of its side and verb is the k-th such step. */
-static int step_line_of_call(const struct tl_scenario *sc, const struct tl_timeline *tl, size_t i)
-{
-	const struct tl_event *call = &tl->ev[i];
-	size_t k = 0;
-	for (size_t j = 0; j < i; j++)
-		if (tl->ev[j].kind == TL_EV_APP && tl->ev[j].side == call->side &&
-		    !strcmp(tl->ev[j].u.app.verb, call->u.app.verb))
-			k++;
-	for (size_t j = 0; j < sc->n_steps; j++) {
-		const struct tl_step *st = &sc->steps[j];
-		if (st->side == call->side && !strcmp(tl_step_verb(st->kind), call->u.app.verb) && k-- == 0)
-			return st->line;
-	}
-	return 0;
-}
-
 /*
- * A call that failed where no expect line speaks of it is a finding, not a
- * pass by silence: one failing item each. Returns how many were added, or
- * -1 when out of memory.
+ * A call that failed where no expectation judges it (no expect line of its
+ * side and verb, no "=> RESULT" on its step) is a finding, not a pass by
+ * silence: one failing item each, at its step's line. Returns how many were
+ * added, or -1 when out of memory.
  */
 static int check_unexpected_failures(const struct tl_scenario *sc, const struct tl_timeline *tl,
 				     struct tl_check_report *report)
@@ -252,7 +276,7 @@ static int check_unexpected_failures(const struct tl_scenario *sc, const struct 
 	int added = 0;
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *ev = &tl->ev[i];
-		if (ev->kind != TL_EV_APP || ev->u.app.ret >= 0 || call_expected(sc, ev->side, ev->u.app.verb))
+		if (ev->kind != TL_EV_APP || ev->u.app.ret >= 0 || call_expected(sc, ev))
 			continue;
 		struct tl_check_item *items = realloc(report->items, (report->n + 1) * sizeof(*items));
 		if (!items)
@@ -260,11 +284,11 @@ static int check_unexpected_failures(const struct tl_scenario *sc, const struct 
 		report->items = items;
 		struct tl_check_item *it = &items[report->n++];
 		memset(it, 0, sizeof(*it));
-		it->line = step_line_of_call(sc, tl, i);
+		it->line = ev->u.app.step_line;
 		snprintf(it->what, sizeof(it->what), "%s %s", tl_side_name(ev->side), ev->u.app.verb);
-		snprintf(it->expected, sizeof(it->expected), "success (no expect line says otherwise)");
+		snprintf(it->expected, sizeof(it->expected), "success (no expect line or => says otherwise)");
 		tl_app_call_format(&ev->u.app, it->observed, sizeof(it->observed));
-		snprintf(it->difference, sizeof(it->difference), "the call failed and no expect line expects it");
+		snprintf(it->difference, sizeof(it->difference), "the call failed and nothing expects it");
 		report->pass = false;
 		added++;
 	}

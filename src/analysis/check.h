@@ -14,9 +14,9 @@
 #include "analysis/series.h"
 
 struct tl_check_item {
-	int line; /* the expectation's line in the scenario file */
+	int line; /* the expectation's line in the scenario file (a step's, for its "=> RESULT") */
 	bool pass;
-	char what[64];	   /* "client states", "packets", "client connect" */
+	char what[64];	   /* "client states", "packets", "client connect", "client send 10 bytes => EPIPE" */
 	char expected[512];
 	char observed[512];
 	char difference[160]; /* "first difference at #3", empty on pass */
@@ -31,8 +31,11 @@ struct tl_check_report {
 
 /*
  * Evaluates every expectation of sc against tl, then adds a failing item
- * for each call that failed where no expect line speaks of its side and
- * verb (a failure nobody expected is not a pass). tl must be sorted,
+ * for each call that failed where no expectation judges it: no expect line
+ * of its side and verb, no "=> RESULT" on its step (a failure nobody
+ * expected is not a pass). A step's "=> RESULT" judges the call that step
+ * made (tl_app_call.step_line); an expect line the side's first call of
+ * its verb. tl must be sorted,
  * resolved (tl_states_resolve), side-assigned and annotated (tl_roles_annotate);
  * series holds the run's retransmission series judged against the timer
  * model (tl_series_analyze), for `expect timers`. Returns 0, or -1 when out

@@ -73,7 +73,10 @@ enum tl_verdict tl_run_job(const struct tl_scenario *sc, size_t index, FILE *out
 	if (o->simulated && v != TL_VERDICT_PASS && v != TL_VERDICT_INTERRUPTED && v != TL_VERDICT_REFUSED) {
 		char command[8192];
 		repeat_command(o, sc, command, sizeof(command));
-		fprintf(out, "   simulated with seed %" PRIu64 ": '%s' repeats this run\n\n", o->seed, command);
+		/* JSON on standard output is the whole of it: the hint goes beside the summary then. */
+		bool json_out = o->json_path && !strcmp(o->json_path, "-");
+		fprintf(json_out ? stderr : out, "   simulated with seed %" PRIu64 ": '%s' repeats this run\n\n",
+			o->seed, command);
 	}
 	tl_timeline_free(&tl);
 	return v;

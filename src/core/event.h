@@ -158,6 +158,9 @@ struct tl_state_change {
 	char why[128]; /* set where a blind spot of the tracepoint was filled */
 };
 
+/* How many of the bytes a recv() returned its call record keeps, for a step's `=> "TEXT"`. */
+#define TL_APP_DATA_BYTES 64
+
 struct tl_app_call {
 	char verb[16];	 /* "connect", "accept", "send", ... for expectations */
 	char call[96];	 /* "connect(127.0.0.1:2017)" */
@@ -165,6 +168,9 @@ struct tl_app_call {
 	int err;	 /* errno when ret < 0, else 0 */
 	char detail[96]; /* "5 bytes", "end of file", "" */
 	uint64_t called_ns; /* when the call was made; the event's time is its return */
+	int step_line;	 /* the scenario line of the step that made it, 0 if none: the expectations
+			  * of that step judge this call and no other */
+	char data[TL_APP_DATA_BYTES]; /* recv: its first min(ret, TL_APP_DATA_BYTES) bytes, as received */
 };
 
 /* Timer kinds as sock_diag reports them (idiag_timer). */

@@ -69,6 +69,7 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 	const char *verb = tl_step_verb(st->kind);
 	memset(call, 0, sizeof(*call));
 	tl_textf(call->verb, sizeof(call->verb), "%s", verb ? verb : "?");
+	call->step_line = st->line;
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
 		tl_textf(call->call, sizeof(call->call), "listen(%s:%u)", host, port);
@@ -120,7 +121,9 @@ int tl_call_failed(struct tl_app_call *call, int err)
 
 void tl_call_received(const char *buf, long n, struct tl_app_call *call)
 {
+	TL_ASSERT(n >= 0);
 	call->ret = n;
+	memcpy(call->data, buf, n > TL_APP_DATA_BYTES ? TL_APP_DATA_BYTES : (size_t)n);
 	if (n == 0) {
 		tl_textf(call->detail, sizeof(call->detail), "end of file: the peer sent FIN");
 		return;

@@ -48,15 +48,16 @@ const char *tl_call_host(const struct tl_step *st, const char *scenario_host);
 uint16_t tl_call_port(const struct tl_step *st, uint16_t scenario_port);
 
 /*
- * Starts the record of st's call: clears *call, sets its verb and its call
- * text. host and port are what the call uses (tl_call_host, tl_call_port).
+ * Starts the record of st's call: clears *call, sets its verb, its call
+ * text and st's line. host and port are what the call uses (tl_call_host,
+ * tl_call_port).
  */
 void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, struct tl_app_call *call);
 
 /* The call failed with errno err (positive). Returns -1. */
 int tl_call_failed(struct tl_app_call *call, int err);
 
-/* recv() returned n bytes of buf: the count, and a short text payload shown as text. */
+/* recv() returned n >= 0 bytes of buf: the count, its first bytes, and a short text payload shown as text. */
 void tl_call_received(const char *buf, long n, struct tl_app_call *call);
 
 /* connect() succeeded from this local endpoint. */

@@ -10,6 +10,7 @@
 #include "scenario/scenario.h"
 
 #include "core/errnames.h"
+#include "scenario/call.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -254,9 +255,14 @@ static int copy_text(struct parser *p, const char *what, char *dst, size_t size,
 static int take_background(struct parser *p, struct words *ws, bool *background)
 {
 	*background = false;
-	for (size_t k = 0; k + 1 < ws->n; k++)
-		if (is_word(ws, k, "&"))
-			return fail(p, "'&' must be the last word on the line");
+	for (size_t k = 0; k + 1 < ws->n; k++) {
+		if (!is_word(ws, k, "&"))
+			continue;
+		if (is_word(ws, k + 1, "=>") && k + 2 < ws->n)
+			return fail(p, "'&' must be the last word on the line, after the result: '=> %s &'",
+				    show(ws->w[k + 2]).s);
+		return fail(p, "'&' must be the last word on the line");
+	}
 	if (ws->n > 1 && is_word(ws, ws->n - 1, "&")) {
 		ws->n--;
 		*background = true;
@@ -264,11 +270,14 @@ static int take_background(struct parser *p, struct words *ws, bool *background)
 	return 0;
 }
 
-/* Lab steps, expectations and settings run in the script's own flow: '&'
- * there has no meaning. */
+/* Lab steps, expectations and settings run in the script's own flow and
+ * make no call: '&' and '=> RESULT' there have no meaning. */
 static int refuse_background(struct parser *p, struct words *ws)
 {
 	bool bg;
+	for (size_t k = 1; k < ws->n; k++)
+		if (is_word(ws, k, "=>"))
+			return fail(p, "'=>' only follows a client or server step, not '%s'", ws->w[0]);
 	if (take_background(p, ws, &bg) < 0)
 		return -1;
 	if (bg)
@@ -704,10 +713,200 @@ static int parse_setsockopt(struct parser *p, struct tl_step *st, const char *wh
 		    show(args[0]).s);
 }
 
+/* ---- call results: "expect SIDE VERB RESULT" and a step's "=> RESULT" ---- */
+
+/* The results a place accepts, for the message about a word it does not. */
+struct result_forms {
+	const char *forms;   /* "ok, any or an errno name" */
+	const char *example; /* an errno name the call often returns, when no near one is found */
+};
+
+static const struct result_forms expect_line_forms = { "ok, any or an errno name", "ECONNREFUSED" };
+
+/* Below, with the expectations: ok, any or an errno name. */
+
+static int parse_result(struct parser *p, const char *w, const char *owner, struct result_forms f,
+			struct tl_expect *e);
+
+/* What a call returns when it succeeds, which decides the numbers its "=> RESULT" may say. */
+enum call_returns {
+	RETURNS_ZERO,	     /* 0: "=> 0" is "=> ok" */
+	RETURNS_SENT,	     /* the bytes sent, at most the step's own */
+	RETURNS_RECEIVED,    /* the bytes received, 0 at end of file; also "TEXT" */
+	RETURNS_DESCRIPTOR,  /* a new descriptor: no number to expect */
+};
+
+#define RETURNS_ZERO_FORMS "ok, 0, any or an errno name"
+
+/* Per verb, in verb_names order: what its call returns, and an errno it often fails with. */
+static const struct verb_result {
+	enum call_returns returns;
+	struct result_forms forms;
+} verb_results[] = {
+	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EADDRINUSE" } },				   /* listen */
+	{ RETURNS_DESCRIPTOR, { "ok, any or an errno name", "EINVAL" } },		   /* accept */
+	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "ECONNREFUSED" } },			   /* connect */
+	{ RETURNS_SENT, { "ok, any, the byte count sent or an errno name", "EPIPE" } },	   /* send */
+	{ RETURNS_RECEIVED,
+	  { "ok, any, a byte count (0: end of file), \"TEXT\" or an errno name", "ECONNRESET" } }, /* recv */
+	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "ENOTCONN" } },				   /* shutdown */
+	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EBADF" } },				   /* close */
+	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EBADF" } },				   /* abort */
+	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EINVAL" } },				   /* setsockopt */
+};
+_Static_assert(sizeof(verb_results) / sizeof(verb_results[0]) == N_VERBS, "one verb_results entry per verb");
+
+/* "=> N": the value the call returns. Only what the call can return is accepted. */
+static int parse_result_count(struct parser *p, const struct tl_step *st, const struct verb_result *vr,
+			      const char *what, const char *w, struct tl_expect *e)
+{
+	char name[48];
+	long n = 0;
+	snprintf(name, sizeof(name), "'%s' result", what);
+	switch (vr->returns) {
+	case RETURNS_DESCRIPTOR:
+		return fail(p, "'%s' returns a new descriptor, not a number to expect: write => ok, not '%s'",
+			    what, show(w).s);
+	case RETURNS_SENT:
+		if (number_arg(p, name, w, 1, (long)st->data_len, &n) < 0)
+			return -1;
+		break;
+	case RETURNS_RECEIVED:
+		if (number_arg(p, name, w, 0, TL_RECV_BYTES, &n) < 0)
+			return -1;
+		break;
+	case RETURNS_ZERO:
+		if (strcmp(w, "0") != 0)
+			return fail(p, "'%s' returns 0 when it succeeds: write => 0 or => ok, not '%s'", what,
+				    show(w).s);
+		break;
+	}
+	e->want_ret = true;
+	e->ret = n;
+	return 0;
+}
+
+/* '=> "TEXT"': the bytes a recv returns, all of them. */
+static int parse_result_text(struct parser *p, const struct verb_result *vr, const char *what, const char *w,
+			     struct tl_expect *e)
+{
+	size_t len = strlen(w);
+	if (vr->returns != RETURNS_RECEIVED)
+		return fail(p, "'%s': a quoted result is what a recv returns (expected %s)", what, vr->forms.forms);
+	if (!len)
+		return fail(p, "'%s' result \"\": write => 0 for end of file", what);
+	if (len > TL_APP_DATA_BYTES)
+		return fail(p, "'%s' result text too long (%zu bytes, at most %d; => N checks a count)", what, len,
+			    TL_APP_DATA_BYTES);
+	memcpy(e->text, w, len);
+	e->text_len = len;
+	return 0;
+}
+
+/* A step's "=> RESULT" (w) as the expectation of that step's own call; v is the step's verb. */
+static int parse_step_result(struct parser *p, const struct tl_step *st, size_t v, const char *what,
+			     const char *w, bool quoted, struct tl_expect *e)
+{
+	const struct verb_result *vr = &verb_results[v];
+	char owner[48];
+	snprintf(owner, sizeof(owner), " for '%s'", what);
+	e->kind = TL_EXPECT_CALL;
+	e->side = st->side;
+	e->line = st->line;
+	e->of_step = true;
+	snprintf(e->verb, sizeof(e->verb), "%s", verb_names[v]);
+	if (quoted)
+		return parse_result_text(p, vr, what, w, e);
+	if (isdigit((unsigned char)w[0]) || w[0] == '-')
+		return parse_result_count(p, st, vr, what, w, e);
+	return parse_result(p, w, owner, vr->forms, e);
+}
+
+/* A word made of '=', '-' and '>' only, such as "->" or "=": most likely a mistyped "=>". */
+static bool looks_like_arrow(const char *w)
+{
+	return w[0] && strspn(w, "=->") == strlen(w) && strcmp(w, "=>") != 0;
+}
+
+/*
+ * Takes a trailing "=> RESULT" off a side step (after its '&' is taken):
+ * *result is the RESULT word, NULL without one. A mistyped arrow is refused
+ * here, where the hint is plain, rather than as a puzzling extra argument.
+ */
+static int take_result(struct parser *p, struct words *ws, const char **result, bool *quoted)
+{
+	size_t at = 0;
+	*result = NULL;
+	for (size_t k = 1; k < ws->n; k++) {
+		const char *w = ws->w[k];
+		if (ws->quoted[k])
+			continue;
+		if (!strcmp(w, "=>")) {
+			if (at)
+				return fail(p, "a step takes one '=>', and this line has two");
+			at = k;
+		} else if (!strncmp(w, "=>", 2)) {
+			return fail(p, "'%s': put a blank after '=>' ('=> %s')", show(w).s, show(w + 2).s);
+		} else if (looks_like_arrow(w)) {
+			return fail(p, "unknown word '%s' (did you mean '=>'?)", show(w).s);
+		}
+	}
+	if (!at)
+		return 0;
+	if (at < 2)
+		return fail(p, "'%s' needs a step before '=>' (expected " VERB_LIST ")", ws->w[0]);
+	if (at + 1 == ws->n)
+		return fail(p, "'=>' needs a RESULT after it, e.g. => ok, => 0 or => EPIPE");
+	if (at + 2 < ws->n)
+		return fail(p, "'=>' takes one RESULT, got %zu words", ws->n - at - 1);
+	*result = ws->w[at + 1];
+	*quoted = ws->quoted[at + 1];
+	ws->n = at;
+	return 0;
+}
+
+/*
+ * The line as written, for the name of its check: "client send 10 bytes =>
+ * EPIPE". Blanks outside quotes run together; cut with "..." to fit.
+ */
+static void written_text(const struct words *ws, char *out, size_t size)
+{
+	char all[256];
+	size_t o = 0;
+	bool in_quote = false, blank = false;
+	for (size_t i = ws->start[0]; i < ws->end && o + 4 < sizeof(all); i++) { /* 3 bytes at most a turn */
+		char c = ws->line[i];
+		if (!in_quote && (c == ' ' || c == '\t')) {
+			blank = true;
+			continue;
+		}
+		if (blank)
+			all[o++] = ' ';
+		blank = false;
+		if (c == '"')
+			in_quote = !in_quote;
+		else if (c == '\\' && in_quote && i + 1 < ws->end)
+			all[o++] = ws->line[i++]; /* an escaped quote does not end the string */
+		all[o++] = iscntrl((unsigned char)ws->line[i]) ? '?' : ws->line[i];
+	}
+	all[o] = '\0';
+	if (o < size) {
+		memcpy(out, all, o + 1);
+		return;
+	}
+	memcpy(out, all, size - 4);
+	memcpy(out + size - 4, "...", 4);
+}
+
 static int parse_side_step(struct parser *p, struct words *ws)
 {
 	struct tl_step st = { .line = p->line };
-	if (take_background(p, ws, &st.background) < 0 || parse_side(p, ws->w[0], &st.side) < 0)
+	struct tl_expect result = { 0 };
+	const char *result_word = NULL;
+	bool result_quoted = false;
+	written_text(ws, result.written, sizeof(result.written));
+	if (take_background(p, ws, &st.background) < 0 || take_result(p, ws, &result_word, &result_quoted) < 0 ||
+	    parse_side(p, ws->w[0], &st.side) < 0)
 		return -1;
 	if (ws->n < 2)
 		return fail(p, "'%s' needs a step (expected " VERB_LIST ")", ws->w[0]);
@@ -769,11 +968,15 @@ static int parse_side_step(struct parser *p, struct words *ws)
 	case TL_STEP_UNFAULT:
 		break; /* lab steps: never from verb_kinds */
 	}
+	if (rc == 0 && result_word)
+		rc = parse_step_result(p, &st, v, what, result_word, result_quoted, &result);
 	if (rc < 0) {
 		free(st.data);
 		return -1;
 	}
-	return add_step(p, &st);
+	if (add_step(p, &st) < 0)
+		return -1;
+	return result_word ? add_expect(p, &result) : 0;
 }
 
 /* ---- lab steps ---- */
@@ -872,7 +1075,13 @@ static int parse_undrop(struct parser *p, struct words *ws)
 
 /* ---- expectations ---- */
 
-static int parse_result(struct parser *p, const char *w, struct tl_expect *e)
+/*
+ * ok, any or an errno name, into e. owner names the step in the message
+ * (" for 'client send'"; "" on an expect line) and f says what its place
+ * accepts, so that a wrong word is answered with what is allowed.
+ */
+static int parse_result(struct parser *p, const char *w, const char *owner, struct result_forms f,
+			struct tl_expect *e)
 {
 	if (!strcmp(w, "ok"))
 		return 0;
@@ -882,13 +1091,16 @@ static int parse_result(struct parser *p, const char *w, struct tl_expect *e)
 	}
 	if ((e->err = tl_errno_parse(w)))
 		return 0;
+	if (!strcasecmp(w, "ok") || !strcasecmp(w, "any"))
+		return fail(p, "unknown result '%s'%s (did you mean '%s'?)", show(w).s, owner,
+			    strcasecmp(w, "ok") ? "any" : "ok");
 	const char *names[64];
 	size_t n_names = tl_errno_count() < 64 ? tl_errno_count() : 64;
 	for (size_t i = 0; i < n_names; i++)
 		names[i] = tl_errno_name_at(i);
 	const char *hint = nearest(w, names, n_names, true);
-	return fail(p, "unknown result '%s' (expected ok, any or an errno name such as %s)", show(w).s,
-		    hint ? hint : "ECONNREFUSED");
+	return fail(p, "unknown result '%s'%s (expected %s such as %s)", show(w).s, owner, f.forms,
+		    hint ? hint : f.example);
 }
 
 static int check_list_length(struct parser *p, size_t n, const char *what)
@@ -1015,7 +1227,7 @@ static int parse_expect(struct parser *p, struct words *ws)
 			return fail(p, "'expect %s %s' takes one RESULT (ok, any or an errno name), got %zu %s",
 				    ws->w[1], what, ws->n - 3, words_noun(ws->n - 3));
 		snprintf(e.verb, sizeof(e.verb), "%s", verb_names[v]);
-		if (parse_result(p, ws->w[3], &e) < 0)
+		if (parse_result(p, ws->w[3], "", expect_line_forms, &e) < 0)
 			return -1;
 		return add_expect(p, &e);
 	}

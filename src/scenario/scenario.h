@@ -3,7 +3,9 @@
  *
  * A scenario is a script run in order: each step names a side (client or
  * server) or the lab itself. A side step waits for the call to return unless
- * it ends with '&'; "wait SIDE" joins a side's background calls. The format
+ * it ends with '&'; "wait SIDE" joins a side's background calls. A side step
+ * may state its call's result ("=> EPIPE"): that is an expectation of kind
+ * TL_EXPECT_CALL with of_step set, kept with the others. The format
  * is documented in docs/scenario-format.md; parsing stops at the first error,
  * reported as "FILE:LINE: what is wrong".
  */
@@ -70,7 +72,8 @@ enum tl_expect_kind {
 	TL_EXPECT_STATES,  /* expect SIDE states S1 S2 ...: the path of SIDE's connection socket */
 	TL_EXPECT_PACKETS, /* expect packets F1 F2 ...: tcpdump flag letters of every packet */
 	TL_EXPECT_ROLES,   /* expect roles R1 R2 ...: the role of every packet */
-	TL_EXPECT_CALL,	   /* expect SIDE VERB RESULT: e.g. "client connect ECONNREFUSED" */
+	TL_EXPECT_CALL,	   /* expect SIDE VERB RESULT: e.g. "client connect ECONNREFUSED"; also a
+			    * step's own "=> RESULT": "client send 10 bytes => EPIPE" */
 	TL_EXPECT_LISTED,  /* expect SIDE listed S: a snapshot shows a SIDE socket in S */
 	TL_EXPECT_TIMERS,  /* expect timers: every retransmission and give-up as the timer model predicts */
 };
@@ -86,6 +89,14 @@ struct tl_expect {
 	char verb[16];		      /* CALL: "connect", "accept", "send", "recv", "close", ... */
 	int err;		      /* CALL: the expected errno, 0 for success */
 	bool any_result;	      /* CALL: only that the call was made */
+	/* CALL from a step's "=> RESULT": it judges the call the step on `line` made;
+	 * otherwise the side's first call of verb. */
+	bool of_step;
+	bool want_ret;		      /* CALL "=> N": the call returned exactly ret */
+	long ret;
+	size_t text_len;	      /* CALL '=> "TEXT"': recv returned exactly these bytes; 0: no text */
+	char text[TL_APP_DATA_BYTES];
+	char written[64];	      /* of_step: the step as written, which names its check */
 };
 
 struct tl_sysctl {

@@ -138,10 +138,12 @@ void tl_render_verdict(FILE *out, const struct tl_scenario *sc, const struct tl_
 	fprintf(out, "\n   checks:\n");
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct tl_check_item *it = &rep->items[i];
+		/* A name wider than its column (a step as written) keeps two blanks before what follows. */
+		int width = strlen(it->what) < 16 ? 16 : (int)strlen(it->what) + 1;
 		if (it->pass) {
-			fprintf(out, "     PASS  %-16s %s\n", it->what, it->observed);
+			fprintf(out, "     PASS  %-*s %s\n", width, it->what, it->observed);
 		} else {
-			fprintf(out, "     FAIL  %-16s %s:%d: %s\n", it->what, sc->path, it->line, it->difference);
+			fprintf(out, "     FAIL  %-*s %s:%d: %s\n", width, it->what, sc->path, it->line, it->difference);
 			fprintf(out, "           expected: %s\n", it->expected);
 			fprintf(out, "           observed: %s\n", it->observed);
 		}

@@ -249,6 +249,87 @@ static void parses_full_expectations(void **state)
 	tl_scenario_free(&sc);
 }
 
+/* A step's "=> RESULT": the step itself as without it, and an expectation of that step's call. */
+static void parses_step_results(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[256];
+	const char *text = T
+		"server listen => ok\n"				/* 2 */
+		"server accept => ok &\n"				/* 3 */
+		"client connect  127.0.0.1\t2017 => 0   # comment\n"	/* 4 */
+		"client send \"a  => b\" => 7\n"			/* 5: '=>' in quotes is data */
+		"client send 10 bytes => EPIPE\n"			/* 6 */
+		"server recv => \"a  => b\"\n"			/* 7 */
+		"server recv => 0\n"					/* 8 */
+		"client recv => ECONNRESET &\n"			/* 9 */
+		"client shutdown wr => ENOTCONN\n"			/* 10 */
+		"client setsockopt linger2 -1 => any\n"		/* 11 */
+		"client close\n"					/* 12: no result, no expectation */
+		"expect client send ok\n";				/* 13 */
+	assert_int_equal(tl_scenario_parse_text("r.scn", text, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.n_steps, 11);
+	assert_int_equal(sc.n_expects, 11);
+
+	assert_int_equal(sc.steps[1].kind, TL_STEP_ACCEPT);
+	assert_true(sc.steps[1].background);
+	assert_string_equal(sc.steps[2].host, "127.0.0.1");
+	assert_int_equal(sc.steps[2].port, 2017);
+	assert_int_equal(sc.steps[3].data_len, 7);
+	assert_memory_equal(sc.steps[3].data, "a  => b", 7);
+	assert_int_equal(sc.steps[4].data_len, 10);
+	assert_true(sc.steps[7].background);
+	assert_int_equal(sc.steps[9].opt_value, -1);
+
+	const struct tl_expect *e = sc.expects;
+	for (size_t i = 0; i < 10; i++) {
+		assert_int_equal(e[i].kind, TL_EXPECT_CALL);
+		assert_true(e[i].of_step);
+		assert_int_equal(e[i].line, sc.steps[i].line);
+		assert_int_equal(e[i].side, sc.steps[i].side);
+		assert_string_equal(e[i].verb, tl_step_verb(sc.steps[i].kind));
+	}
+	assert_string_equal(e[0].written, "server listen => ok");
+	assert_false(e[0].any_result || e[0].want_ret || e[0].err || e[0].text_len);
+	assert_string_equal(e[1].written, "server accept => ok &");
+	assert_string_equal(e[2].written, "client connect 127.0.0.1 2017 => 0");
+	assert_true(e[2].want_ret);
+	assert_int_equal(e[2].ret, 0);
+	assert_string_equal(e[3].written, "client send \"a  => b\" => 7");
+	assert_int_equal(e[3].ret, 7);
+	assert_int_equal(e[4].err, EPIPE);
+	assert_false(e[4].want_ret);
+	assert_int_equal(e[5].text_len, 7);
+	assert_memory_equal(e[5].text, "a  => b", 7);
+	assert_false(e[5].want_ret);
+	assert_true(e[6].want_ret);
+	assert_int_equal(e[6].ret, 0);
+	assert_int_equal(e[7].err, ECONNRESET);
+	assert_string_equal(e[7].written, "client recv => ECONNRESET &");
+	assert_int_equal(e[8].err, ENOTCONN);
+	assert_true(e[9].any_result);
+	/* The old form still means the side's first call of the verb. */
+	assert_false(e[10].of_step);
+	assert_int_equal(e[10].line, 13);
+	assert_string_equal(e[10].verb, "send");
+	tl_scenario_free(&sc);
+}
+
+/* A long step's name is cut to fit its check, and says so. */
+static void long_steps_are_cut_in_their_names(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[256];
+	const char *text = T "server recv => \"0123456789012345678901234567890123456789012345678901234567890123\"\n";
+	assert_int_equal(tl_scenario_parse_text("r.scn", text, &sc, err, sizeof(err)), 0);
+	assert_int_equal(strlen(sc.expects[0].written), sizeof(sc.expects[0].written) - 1);
+	assert_string_equal(sc.expects[0].written + sizeof(sc.expects[0].written) - 4, "...");
+	assert_int_equal(sc.expects[0].text_len, 64);
+	tl_scenario_free(&sc);
+}
+
 static void applies_defaults(void **state)
 {
 	(void)state;
@@ -608,6 +689,54 @@ static void err_expectations(void **state)
 	check_error("x.scn", T "expect client\n", "x.scn:2: 'expect client' needs states, listed or a call", false);
 }
 
+static void err_step_results(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{ "client send 10 bytes => EPIPEE",
+		  "unknown result 'EPIPEE' for 'client send' (expected ok, any, the byte count sent or an errno name "
+		  "such as EPIPE)" },
+		{ "server recv => Ok", "unknown result 'Ok' for 'server recv' (did you mean 'ok'?)" },
+		{ "client close => x1",
+		  "unknown result 'x1' for 'client close' (expected ok, 0, any or an errno name such as EBADF)" },
+		{ "client send 10 bytes => 11", "'client send' result 11 out of range 1..10" },
+		{ "client send 10 bytes => 0", "'client send' result 0 out of range 1..10" },
+		{ "server recv => 70000", "'server recv' result 70000 out of range 0..65536" },
+		{ "server recv => 1O", "'server recv' result '1O' is not a number (expected 0..65536)" },
+		{ "server accept => 3",
+		  "'server accept' returns a new descriptor, not a number to expect: write => ok, not '3'" },
+		{ "client connect => 1", "'client connect' returns 0 when it succeeds: write => 0 or => ok, not '1'" },
+		{ "client send \"x\" => \"x\"",
+		  "'client send': a quoted result is what a recv returns (expected ok, any, the byte count sent or an "
+		  "errno name)" },
+		{ "server recv => \"\"", "'server recv' result \"\": write => 0 for end of file" },
+		{ "server recv => \"01234567890123456789012345678901234567890123456789012345678901234\"",
+		  "'server recv' result text too long (65 bytes, at most 64; => N checks a count)" },
+		{ "client connect & => ETIMEDOUT",
+		  "'&' must be the last word on the line, after the result: '=> ETIMEDOUT &'" },
+		{ "client connect =>", "'=>' needs a RESULT after it, e.g. => ok, => 0 or => EPIPE" },
+		{ "client connect => &", "'=>' needs a RESULT after it, e.g. => ok, => 0 or => EPIPE" },
+		{ "client connect => ETIMEDOUT 2017", "'=>' takes one RESULT, got 2 words" },
+		{ "client connect => ok => ok", "a step takes one '=>', and this line has two" },
+		{ "client => ok", "'client' needs a step before '=>' (expected listen, accept," },
+		{ "client connect -> ok", "unknown word '->' (did you mean '=>'?)" },
+		{ "client connect = ok", "unknown word '=' (did you mean '=>'?)" },
+		{ "client connect =>ok", "'=>ok': put a blank after '=>' ('=> ok')" },
+		{ "client connect 127.0.0.1 2017 2018 => ok", "'client connect' takes [HOST] [PORT], got 3 words" },
+		{ "sleep 1s => 0", "'=>' only follows a client or server step, not 'sleep'" },
+		{ "wait client => 0", "'=>' only follows a client or server step, not 'wait'" },
+		{ "expect client connect => ok", "'=>' only follows a client or server step, not 'expect'" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[256], want[256];
+		snprintf(text, sizeof(text), T "%s\n", cases[i].line);
+		snprintf(want, sizeof(want), "x.scn:2: %s", cases[i].want);
+		check_error("x.scn", text, want, cases[i].want[strlen(cases[i].want) - 1] != ',');
+	}
+}
+
 static void err_list_too_long(void **state)
 {
 	(void)state;
@@ -679,6 +808,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_full_scenario),
 		cmocka_unit_test(parses_full_expectations),
+		cmocka_unit_test(parses_step_results),
+		cmocka_unit_test(long_steps_are_cut_in_their_names),
 		cmocka_unit_test(applies_defaults),
 		cmocka_unit_test(server_port_from_the_steps),
 		cmocka_unit_test(grows_arrays),
@@ -699,6 +830,7 @@ int main(void)
 		cmocka_unit_test(err_numbers),
 		cmocka_unit_test(err_sysctl),
 		cmocka_unit_test(err_expectations),
+		cmocka_unit_test(err_step_results),
 		cmocka_unit_test(err_list_too_long),
 		cmocka_unit_test(err_text_lengths),
 		cmocka_unit_test(err_file),
