@@ -125,7 +125,8 @@ void tl_call_received(const char *buf, long n, struct tl_app_call *call)
 	call->ret = n;
 	memcpy(call->data, buf, n > TL_APP_DATA_BYTES ? TL_APP_DATA_BYTES : (size_t)n);
 	if (n == 0) {
-		tl_textf(call->detail, sizeof(call->detail), "end of file: the peer sent FIN");
+		/* A FIN, or a reset recv() already reported: the call cannot tell which. */
+		tl_textf(call->detail, sizeof(call->detail), "end of file: no more data will come");
 		return;
 	}
 	size_t shown = n > SHOWN_BYTES ? SHOWN_BYTES : (size_t)n;
