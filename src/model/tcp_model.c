@@ -669,11 +669,19 @@ __attribute__((format(printf, 3, 4))) static void sock_done(struct tl_tcp_stack 
 	set_state(st, s, TL_CLOSE, "%s", why);
 }
 
-/* The full socket hands over to a time-wait socket (tcp_time_wait()). */
+/*
+ * The full socket hands over to a time-wait socket (tcp_time_wait()). Data
+ * received but not yet read stays readable: on the kernel the application's
+ * full socket keeps its receive queue beside the time-wait socket, so recv()
+ * returns that data before the end of file (a half-close whose reply and FIN
+ * arrive before the client reads them).
+ */
 static void become_mini(struct sock *s)
 {
 	timers_off(s);
-	free_buffers(s);
+	free(s->sndbuf);
+	s->sndbuf = NULL;
+	s->snd_len = s->snd_cap = 0;
 	s->kind = TL_TCP_MINI;
 	s->rcv_shut = s->snd_shut = true;
 }
@@ -1960,7 +1968,7 @@ long tl_tcp_recv(struct tl_tcp_stack *st, int sock, void *buf, size_t len, uint6
 	if (!s)
 		return -EBADF;
 	if (s->kind == TL_TCP_MINI)
-		return 0;
+		return s->rcv_len && len ? read_data(st, s, buf, len) : 0;
 	if (s->state == TL_LISTEN)
 		return -ENOTCONN;
 	long rc;

@@ -330,6 +330,32 @@ static void client_closes_first(void **state)
 	harness_free(h);
 }
 
+/*
+ * A half-close: the client shuts down its sending side, and the server's
+ * reply and FIN both arrive before the client reads. The client's socket is
+ * then in TIME-WAIT, but, as on the kernel, recv() still returns the reply
+ * first and only then the end of file.
+ */
+static void unread_data_survives_time_wait(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	char buf[16];
+	assert_int_equal(tl_tcp_shutdown(h->st, c.client, 1, h->now_ns), 0);
+	run_for(h, 50 * US);
+	assert_int_equal(tl_tcp_recv(h->st, c.child, buf, sizeof(buf), h->now_ns), 0);
+	assert_int_equal(tl_tcp_send(h->st, c.child, "reply", 5, h->now_ns), 5);
+	assert_int_equal(tl_tcp_close(h->st, c.child, h->now_ns), 0);
+	run_for(h, 1 * MS);
+	assert_int_equal(state_of(h, c.client), TL_TIME_WAIT);
+	assert_int_equal(tl_tcp_recv(h->st, c.client, buf, sizeof(buf), h->now_ns), 5);
+	assert_memory_equal(buf, "reply", 5);
+	assert_int_equal(tl_tcp_recv(h->st, c.client, buf, sizeof(buf), h->now_ns), 0);
+	assert_int_equal(tl_tcp_send(h->st, c.client, "x", 1, h->now_ns), -EPIPE);
+	harness_free(h);
+}
+
 static struct tl_tcp_config fin_timeout_config(int seconds)
 {
 	struct tl_tcp_config cfg;
@@ -797,6 +823,7 @@ int main(void)
 		cmocka_unit_test(syn_options_as_captured),
 		cmocka_unit_test(data_acked_at_once),
 		cmocka_unit_test(client_closes_first),
+		cmocka_unit_test(unread_data_survives_time_wait),
 		cmocka_unit_test(server_closes_first),
 		cmocka_unit_test(simultaneous_close),
 		cmocka_unit_test(simultaneous_open),
