@@ -279,9 +279,13 @@ static void print_summary(FILE *out, const char *title, const struct tl_scenario
 			  const struct tl_suite_result *res)
 {
 	size_t passed = 0;
-	fprintf(out, "%s\n   %-8s %-7s %8s  %s\n", title, "scenario", "result", "time", "title");
+	int id_width = 8; /* "scenario"; the library's ids are longer words */
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(scs[i].id) > id_width)
+			id_width = (int)strlen(scs[i].id);
+	fprintf(out, "%s\n   %-*s %-7s %8s  %s\n", title, id_width, "scenario", "result", "time", "title");
 	for (size_t i = 0; i < n; i++) {
-		fprintf(out, "   %-8s %-7s %6.2f s  %s\n", scs[i].id, tl_verdict_name(res[i].verdict),
+		fprintf(out, "   %-*s %-7s %6.2f s  %s\n", id_width, scs[i].id, tl_verdict_name(res[i].verdict),
 			res[i].seconds, scs[i].title);
 		passed += res[i].verdict == TL_VERDICT_PASS;
 	}
