@@ -304,7 +304,10 @@ int tl_catalog_expand(const char *arg, char ***paths, size_t *n, char *err, size
 	if (!strcasecmp(arg, TL_CATALOG_WALKTHROUGH))
 		return tl_catalog_list(paths, n, err, errlen);
 	bool whole_library = !strcasecmp(arg, TL_CATALOG_LIBRARY);
-	if (!strchr(arg, '/')) {
+	char path[PATH_MAX], *copy;
+	/* An id or a path first: no id is a group's name (tests/integration/library.sh). */
+	bool one = !whole_library && tl_catalog_resolve(arg, path, sizeof(path), err, errlen) == 0;
+	if (!one && !strchr(arg, '/')) {
 		char **groups;
 		size_t n_groups, cap = 0;
 		if (tl_catalog_groups(&groups, &n_groups, err, errlen) < 0)
@@ -340,10 +343,11 @@ int tl_catalog_expand(const char *arg, char ***paths, size_t *n, char *err, size
 		tl_catalog_free(groups, n_groups);
 		if (*n || whole_library)
 			return 0;
-	}
-	char path[PATH_MAX], *copy;
-	if (tl_catalog_resolve(arg, path, sizeof(path), err, errlen) < 0)
+		snprintf(err, errlen, "no scenario '%s' (see 'tcplab list')", arg);
 		return -1;
+	}
+	if (!one)
+		return -1; /* err says why */
 	if (!(copy = strdup(path))) {
 		snprintf(err, errlen, "%s: out of memory for its path", arg);
 		errno = ENOMEM;
