@@ -105,6 +105,8 @@ install: $(OUT)/tcplab
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios
 	install -m 0755 $(OUT)/tcplab $(DESTDIR)$(BINDIR)/tcplab
 	install -m 0644 scenarios/*.scn $(DESTDIR)$(DATADIR)/scenarios/
+	# the library: one folder per group
+	for g in scenarios/*/; do install -d $(DESTDIR)$(DATADIR)/$$g && install -m 0644 $$g*.scn $(DESTDIR)$(DATADIR)/$$g || exit 1; done
 
 clean:
 	rm -rf build build-san

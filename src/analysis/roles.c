@@ -288,6 +288,11 @@ static int annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_
 	p->retrans_no = 0;
 	p->resend_gap_ns = 0;
 	note_sent(me, p, false);
+	/* A reset is never resent, but two can share a sequence number (an abort's
+	 * R. that was lost, then the listener's R answering later data with the
+	 * same ack): each is a reset of its own, and the first is the one kept. */
+	if ((p->flags & TL_TH_RST) && earlier_send(me, p))
+		return 0;
 	if (seq_space(p) || (p->flags & TL_TH_RST))
 		return remember(me, p, p->role, t_ns);
 	return 0;

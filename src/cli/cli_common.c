@@ -54,7 +54,8 @@ void *tl_cli_calloc(const char *command, size_t n, size_t size)
 	return p;
 }
 
-/* The file paths args name, or the shipped suite's. Returns TL_EXIT_OK, or an exit status after saying why. */
+/* The file paths args name (an id, a path, a group, "library", "walkthrough"), or
+ * the walkthrough's suite. Returns TL_EXIT_OK, or an exit status after saying why. */
 static int scenario_paths(int n_args, char **args, char ***paths, size_t *n_paths)
 {
 	char err[1024];
@@ -68,26 +69,32 @@ static int scenario_paths(int n_args, char **args, char ***paths, size_t *n_path
 		}
 		return TL_EXIT_OK;
 	}
-	char **list = calloc((size_t)n_args, sizeof(*list));
-	if (!list) {
-		fprintf(stderr, "tcplab: out of memory for %d scenario names\n", n_args);
-		return TL_EXIT_LAB;
-	}
+	char **list = NULL;
+	size_t n = 0;
 	for (int i = 0; i < n_args; i++) {
-		char path[PATH_MAX];
-		if (tl_catalog_resolve(args[i], path, sizeof(path), err, sizeof(err)) < 0) {
+		char **more;
+		size_t n_more;
+		errno = 0;
+		if (tl_catalog_expand(args[i], &more, &n_more, err, sizeof(err)) < 0) {
+			int status = errno == ENOMEM ? TL_EXIT_LAB : TL_EXIT_USAGE;
 			fprintf(stderr, "tcplab: %s\n", err);
-			tl_catalog_free(list, (size_t)i);
-			return TL_EXIT_USAGE;
+			tl_catalog_free(list, n);
+			return status;
 		}
-		if (!(list[i] = strdup(path))) {
-			fprintf(stderr, "tcplab: %s: out of memory for its path\n", args[i]);
-			tl_catalog_free(list, (size_t)i);
+		char **grown = n_more ? realloc(list, (n + n_more) * sizeof(*grown)) : list;
+		if (!grown) {
+			fprintf(stderr, "tcplab: out of memory for %zu scenario names\n", n + n_more);
+			tl_catalog_free(more, n_more);
+			tl_catalog_free(list, n);
 			return TL_EXIT_LAB;
 		}
+		list = grown;
+		memcpy(list + n, more, n_more * sizeof(*more));
+		n += n_more;
+		free(more); /* its strings now belong to list */
 	}
 	*paths = list;
-	*n_paths = (size_t)n_args;
+	*n_paths = n;
 	return TL_EXIT_OK;
 }
 

@@ -32,7 +32,7 @@
 
 static void report_usage(FILE *out)
 {
-	fputs("usage: tcplab report -o DIR [OPTIONS] [ID|FILE...]\n"
+	fputs("usage: tcplab report -o DIR [OPTIONS] [ID|GROUP|FILE...]\n"
 	      "\n"
 	      "Runs scenarios as 'tcplab run' does (with --sim, as 'tcplab sim' does),\n"
 	      "prints the same, and writes one self-contained HTML page, DIR/index.html:\n"
@@ -41,8 +41,9 @@ static void report_usage(FILE *out)
 	      "the timer model and the walkthrough, the socket snapshots and the whole\n"
 	      "timeline. Beside it, per scenario: ID.pcap (the packets), ID.json (the\n"
 	      "run, see docs/json.md) and ID.svg (the ladder). The page fetches nothing:\n"
-	      "open it from disk or send it as it is. With no scenario named, runs every\n"
-	      "shipped scenario (see 'tcplab list'). On the kernel it needs root.\n"
+	      "open it from disk or send it as it is. With no scenario named, runs the\n"
+	      "walkthrough's ten; 'library' runs the whole library, a group's name one\n"
+	      "group (see 'tcplab list'). On the kernel it needs root.\n"
 	      "\n"
 	      "options:\n"
 	      "  -o, --output DIR  where to write the page and the files (created if\n"

@@ -15,11 +15,12 @@
 
 static void run_usage(FILE *out)
 {
-	fputs("usage: tcplab run [OPTIONS] [ID|FILE...]\n"
+	fputs("usage: tcplab run [OPTIONS] [ID|GROUP|FILE...]\n"
 	      "\n"
 	      "Runs scenarios on the real kernel, each in a private network namespace\n"
 	      "that disappears with the run: nothing on the host is changed. With no\n"
-	      "scenario named, runs every shipped scenario (see 'tcplab list').\n"
+	      "scenario named, runs the walkthrough's ten; 'library' runs the whole\n"
+	      "library, a group's name one group (see 'tcplab list').\n"
 	      "Prints each run's timeline (packets as tcpdump prints them, with their\n"
 	      "role; every state change; application calls; socket snapshots), the\n"
 	      "retransmission tables, the checks, and a summary. Needs root.\n"

@@ -15,13 +15,14 @@
 
 static void sim_usage(FILE *out)
 {
-	fputs("usage: tcplab sim [OPTIONS] [ID|FILE...]\n"
+	fputs("usage: tcplab sim [OPTIONS] [ID|GROUP|FILE...]\n"
 	      "\n"
 	      "Runs scenarios on tcplab's model of Linux TCP instead of the kernel: a\n"
 	      "discrete-event simulation with a virtual clock, so minutes of TCP timers\n"
 	      "pass at once. Prints the same timeline, checks and summary as 'tcplab\n"
 	      "run', judged by the same expectations. Needs no privileges. With no\n"
-	      "scenario named, runs every shipped scenario (see 'tcplab list').\n"
+	      "scenario named, runs the walkthrough's ten; 'library' runs the whole\n"
+	      "library, a group's name one group (see 'tcplab list').\n"
 	      "\n"
 	      "options:\n",
 	      out);

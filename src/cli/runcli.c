@@ -279,7 +279,7 @@ static void print_summary(FILE *out, const char *title, const struct tl_scenario
 			  const struct tl_suite_result *res)
 {
 	size_t passed = 0;
-	int id_width = 8; /* "scenario"; a library id can be longer */
+	int id_width = 8; /* "scenario"; the library's ids are longer words */
 	for (size_t i = 0; i < n; i++)
 		if ((int)strlen(scs[i].id) > id_width)
 			id_width = (int)strlen(scs[i].id);

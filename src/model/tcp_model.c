@@ -54,6 +54,9 @@ struct sock {
 	struct tl_timer_settings timers; /* namespace sysctls plus this socket's options */
 	/* negotiated in the handshake (offered, before it ends) */
 	bool ts_ok, sack_ok, ws_ok;
+	/* A duplicate was received: the next segment reports it in a D-SACK block (tcp_dsack_set()). */
+	bool dsack;
+	uint32_t dsack_start, dsack_end;
 	uint8_t snd_wscale, rcv_wscale;
 	uint16_t peer_mss;
 	uint32_t ts_offset, ts_recent;
@@ -302,11 +305,21 @@ size_t tl_tcp_options_encode(const struct tl_tcp_seg *seg, uint8_t out[TL_TCP_MA
 {
 	if (seg->flags & TL_TH_SYN)
 		return encode_syn_options(&seg->opt, out);
-	if (!seg->opt.ts_set)
-		return 0;
-	out[0] = 1;
-	out[1] = 1;
-	return 2 + put_ts(&seg->opt, out + 2);
+	size_t n = 0;
+	if (seg->opt.ts_set) {
+		out[n++] = 1;
+		out[n++] = 1;
+		n += put_ts(&seg->opt, out + n);
+	}
+	if (seg->opt.sack_block_set) {
+		out[n++] = 1;
+		out[n++] = 1;
+		out[n++] = 5;
+		out[n++] = 10;
+		n += put_u32(out + n, seg->opt.sack_left);
+		n += put_u32(out + n, seg->opt.sack_right);
+	}
+	return n;
 }
 
 static bool decode_one(const uint8_t *p, size_t len, struct tl_tcp_options *o)
@@ -334,8 +347,15 @@ static bool decode_one(const uint8_t *p, size_t len, struct tl_tcp_options *o)
 		o->ts_val = get_u32(p + 2);
 		o->ts_ecr = get_u32(p + 6);
 		return true;
+	case 5: /* SACK: the first block is kept (the model sends no more than one) */
+		if (len < 10 || (len - 2) % 8)
+			return false;
+		o->sack_block_set = true;
+		o->sack_left = get_u32(p + 2);
+		o->sack_right = get_u32(p + 6);
+		return true;
 	default:
-		return true; /* SACK blocks and the rest: not modelled */
+		return true; /* the rest: not modelled */
 	}
 }
 
@@ -502,15 +522,23 @@ static void ack_sent(struct sock *s)
 	s->rcv_wup = s->rcv_nxt;
 }
 
-static void fill_options(const struct tl_tcp_stack *st, const struct sock *s, struct tl_tcp_seg *g)
+static void fill_options(const struct tl_tcp_stack *st, struct sock *s, struct tl_tcp_seg *g)
 {
 	if (s->ts_ok) {
 		g->opt.ts_set = true;
 		g->opt.ts_val = ts_now(st, s);
 		g->opt.ts_ecr = s->ts_recent;
 	}
-	if (!(g->flags & TL_TH_SYN))
+	if (!(g->flags & TL_TH_SYN)) {
+		/* tcp_options_write(): a pending D-SACK goes out once, on the next segment. */
+		if (s->dsack && (g->flags & TL_TH_ACK)) {
+			g->opt.sack_block_set = true;
+			g->opt.sack_left = s->dsack_start;
+			g->opt.sack_right = s->dsack_end;
+			s->dsack = false;
+		}
 		return;
+	}
 	g->opt.mss_set = true;
 	g->opt.mss = st->cfg.mss;
 	g->opt.sack_ok = s->sack_ok;
@@ -669,11 +697,19 @@ __attribute__((format(printf, 3, 4))) static void sock_done(struct tl_tcp_stack 
 	set_state(st, s, TL_CLOSE, "%s", why);
 }
 
-/* The full socket hands over to a time-wait socket (tcp_time_wait()). */
+/*
+ * The full socket hands over to a time-wait socket (tcp_time_wait()). Data
+ * received but not yet read stays readable: on the kernel the application's
+ * full socket keeps its receive queue beside the time-wait socket, so recv()
+ * returns that data before the end of file (a half-close whose reply and FIN
+ * arrive before the client reads them).
+ */
 static void become_mini(struct sock *s)
 {
 	timers_off(s);
-	free_buffers(s);
+	free(s->sndbuf);
+	s->sndbuf = NULL;
+	s->snd_len = s->snd_cap = 0;
 	s->kind = TL_TCP_MINI;
 	s->rcv_shut = s->snd_shut = true;
 }
@@ -1383,15 +1419,37 @@ static void queue_data(struct tl_tcp_stack *st, struct sock *s, const uint8_t *b
 	data_received(st, s);
 }
 
+/*
+ * tcp_dsack_set(): with SACK negotiated (and tcp_dsack, default 1, which the
+ * model does not let a scenario change), the part of a segment that was
+ * received already is reported in a D-SACK block (RFC 2883) on the next ACK.
+ */
+static void dsack_set(struct sock *s, uint32_t start, uint32_t end)
+{
+	if (!s->sack_ok)
+		return;
+	s->dsack = true;
+	s->dsack_start = start;
+	s->dsack_end = end;
+}
+
 /* tcp_data_queue(): in-order data and FIN; anything else gets a duplicate ACK at once. */
 static void data_queue(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
 {
 	uint32_t end = seg->seq + seq_space(seg);
-	if (!seq_gt(end, s->rcv_nxt) || seq_gt(seg->seq, s->rcv_nxt)) {
-		/* A retransmission of what we have, or out of order (no reassembly queue): ACK now. */
+	if (!seq_gt(end, s->rcv_nxt)) {
+		/* A retransmission of what we have (a FIN resent because our ACK was late or lost). */
+		dsack_set(s, seg->seq, end);
 		send_ack(st, s);
 		return;
 	}
+	if (seq_gt(seg->seq, s->rcv_nxt)) {
+		/* Out of order: no reassembly queue (and so no SACK block) in the model; ACK now. */
+		send_ack(st, s);
+		return;
+	}
+	if (seq_lt(seg->seq, s->rcv_nxt))
+		dsack_set(s, seg->seq, s->rcv_nxt); /* partly old: the old part is the duplicate */
 	uint32_t skip = s->rcv_nxt - seg->seq;
 	if (seg->payload_len > skip)
 		queue_data(st, s, seg->payload + skip, seg->payload_len - skip);
@@ -1960,7 +2018,7 @@ long tl_tcp_recv(struct tl_tcp_stack *st, int sock, void *buf, size_t len, uint6
 	if (!s)
 		return -EBADF;
 	if (s->kind == TL_TCP_MINI)
-		return 0;
+		return s->rcv_len && len ? read_data(st, s, buf, len) : 0;
 	if (s->state == TL_LISTEN)
 		return -ENOTCONN;
 	long rc;

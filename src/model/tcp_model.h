@@ -81,6 +81,9 @@ struct tl_tcp_options {
 	uint32_t ts_val, ts_ecr;
 	bool wscale_set;
 	uint8_t wscale;
+	/* One SACK block: the model sends only a D-SACK (RFC 2883), one block at most. */
+	bool sack_block_set;
+	uint32_t sack_left, sack_right;
 };
 
 /* A segment on the wire, header fields in host order; tuple.s is the sender. */
@@ -97,7 +100,8 @@ struct tl_tcp_seg {
 /*
  * Writes the option bytes Linux sends for seg into out, in its order: on a
  * SYN "mss, sackOK, TS, nop, wscale" (with nops where one is left out),
- * otherwise "nop, nop, TS". Returns the length, a multiple of 4.
+ * otherwise "nop, nop, TS", then "nop, nop, sack" when a block is set.
+ * Returns the length, a multiple of 4.
  */
 size_t tl_tcp_options_encode(const struct tl_tcp_seg *seg, uint8_t out[TL_TCP_MAX_OPTIONS]);
 

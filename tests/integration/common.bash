@@ -16,3 +16,9 @@ skip() {
 	echo "SKIP: $*"
 	exit 77
 }
+
+# The walkthrough's ids, as `tcplab list` prints them: the indented lines of its
+# first section, up to the blank line before the library's groups.
+walkthrough_ids() {
+	"$TCPLAB" list | awk '/^walkthrough/ { w = 1; next } /^$/ { w = 0 } w && /^  [^ ]/ { print $1 }'
+}

@@ -139,7 +139,7 @@ var pre=document.createElement("pre");pre.id="render-check";pre.textContent=line
 }
 
 # Every shipped scenario, simulated.
-ids=$("$TCPLAB" list | awk '{ print $1 }')
+ids=$(walkthrough_ids)
 [ -n "$ids" ] || fail "tcplab list shows no scenario"
 "$TCPLAB" report --sim -o "$out/sim" >"$out/sim.out" 2>&1
 rc=$?

@@ -21,7 +21,7 @@ done
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-ids=$("$TCPLAB" list | awk '{ print $1 }')
+ids=$(walkthrough_ids)
 [ -n "$ids" ] || fail "tcplab list shows no scenario"
 
 for id in $ids; do

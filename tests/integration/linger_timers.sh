@@ -4,10 +4,9 @@
 # and gives `expect timers` nothing to judge. Expected values come from the
 # scenario files' own settings.
 . "$(dirname "$0")/common.bash"
-tests=$(dirname "$0")/../scenarios
 n6=$TCPLAB_SCENARIOS/N6.scn
 fin_timeout=$(sed -n 's/^sysctl net\.ipv4\.tcp_fin_timeout *= *\([0-9]*\).*/\1/p' "$n6")
-linger2=$(sed -n 's/^server setsockopt linger2 \([0-9]*\).*/\1/p' "$tests/fin-wait2-linger2.scn")
+linger2=$(sed -n 's/^server setsockopt linger2 \([0-9]*\).*/\1/p' "$TCPLAB_SCENARIOS/close/linger2.scn")
 [ -n "$fin_timeout" ] && [ -n "$linger2" ] || fail "could not read the scenarios' settings"
 
 row_re() { # title predicted-seconds
@@ -15,7 +14,7 @@ row_re() { # title predicted-seconds
 }
 for runner in sim run; do
 	n6_out=$("$TCPLAB" "$runner" N6) || { echo "$n6_out"; fail "$runner N6 failed"; }
-	l2_out=$("$TCPLAB" "$runner" "$tests/fin-wait2-linger2.scn") || { echo "$l2_out"; fail "$runner linger2 failed"; }
+	l2_out=$("$TCPLAB" "$runner" linger2) || { echo "$l2_out"; fail "$runner linger2 failed"; }
 	echo "$n6_out$l2_out"
 	[ "$(grep -cE "$(row_re 'server FIN-WAIT-2 \(orphan\)' "$fin_timeout")" <<<"$n6_out")" = 1 ] ||
 		fail "$runner: N6's FIN-WAIT-2 not judged against tcp_fin_timeout $fin_timeout s"

@@ -4,7 +4,7 @@
 # ESTABLISHED (not the request's and the child's concatenated), and the
 # timeline says when the request socket became the child.
 . "$(dirname "$0")/common.bash"
-scn=$(dirname "$0")/../scenarios/handshake-ack-lost.scn
+scn=final-ack-lost # the library's
 for runner in run sim; do
 	out=$("$TCPLAB" "$runner" "$scn") || { echo "$out"; fail "$runner: the scenario failed"; }
 	echo "$out"

@@ -3,9 +3,8 @@
 # once are acknowledged after a resend, not judged as give-ups; the walkthrough's
 # A3 still ends by the kernel giving up. On the kernel and in the model.
 . "$(dirname "$0")/common.bash"
-dir=$(dirname "$0")/../scenarios
 for runner in sim run; do
-	out=$("$TCPLAB" "$runner" "$dir/fin-lost-once.scn" "$dir/synack-lost-once.scn" A3) ||
+	out=$("$TCPLAB" "$runner" fin-lost-once synack-lost-once A3) ||
 		{ echo "$out"; fail "$runner: a scenario failed"; }
 	echo "$out"
 	n=$(grep -c '^     acknowledged by the peer at [0-9.]* s after [0-9]* sends; the model predicts ' <<<"$out")
@@ -14,7 +13,7 @@ for runner in sim run; do
 		fail "$runner: A3's series no longer ends by the kernel giving up"
 	grep -q 'DIFFERS from the model' <<<"$out" && fail "$runner: a series differs from the model"
 done
-json=$("$TCPLAB" sim --json - "$dir/fin-lost-once.scn") || fail "sim --json failed"
+json=$("$TCPLAB" sim --json - fin-lost-once) || fail "sim --json failed"
 python3 -c '
 import json, sys
 doc = json.loads(sys.stdin.read())

@@ -113,6 +113,26 @@ static void refused_connection_is_a_reset(void **state)
 	tl_timeline_free(&tl);
 }
 
+/* peer-gone: the server's R. is lost, and the listener's bare R answering the
+ * client's next data carries the same sequence number: two resets, neither a
+ * retransmission of the other (an invariant stopped the sanitizer build here). */
+static void two_resets_with_one_sequence_number(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	add(&tl, false, R | A, 501, 101, 0);
+	add(&tl, true, P | A, 101, 501, 5);
+	add(&tl, false, R, 501, 0, 0);
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_RESET,	   TL_ROLE_DATA,	TL_ROLE_RESET };
+	assert_roles(&tl, want, NULL, 6);
+	tl_timeline_free(&tl);
+}
+
 static void repeated_syns_are_numbered_and_a_new_isn_starts_over(void **state)
 {
 	(void)state;
@@ -337,6 +357,7 @@ int main(void)
 		cmocka_unit_test(every_role_has_a_name_and_words),
 		cmocka_unit_test(four_leg_teardown_when_the_server_closes_later),
 		cmocka_unit_test(refused_connection_is_a_reset),
+		cmocka_unit_test(two_resets_with_one_sequence_number),
 		cmocka_unit_test(repeated_syns_are_numbered_and_a_new_isn_starts_over),
 		cmocka_unit_test(repeated_fin_keeps_its_role),
 		cmocka_unit_test(a_resend_after_many_segments_is_a_retransmission),

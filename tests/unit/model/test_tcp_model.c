@@ -330,6 +330,32 @@ static void client_closes_first(void **state)
 	harness_free(h);
 }
 
+/*
+ * A half-close: the client shuts down its sending side, and the server's
+ * reply and FIN both arrive before the client reads. The client's socket is
+ * then in TIME-WAIT, but, as on the kernel, recv() still returns the reply
+ * first and only then the end of file.
+ */
+static void unread_data_survives_time_wait(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	char buf[16];
+	assert_int_equal(tl_tcp_shutdown(h->st, c.client, 1, h->now_ns), 0);
+	run_for(h, 50 * US);
+	assert_int_equal(tl_tcp_recv(h->st, c.child, buf, sizeof(buf), h->now_ns), 0);
+	assert_int_equal(tl_tcp_send(h->st, c.child, "reply", 5, h->now_ns), 5);
+	assert_int_equal(tl_tcp_close(h->st, c.child, h->now_ns), 0);
+	run_for(h, 1 * MS);
+	assert_int_equal(state_of(h, c.client), TL_TIME_WAIT);
+	assert_int_equal(tl_tcp_recv(h->st, c.client, buf, sizeof(buf), h->now_ns), 5);
+	assert_memory_equal(buf, "reply", 5);
+	assert_int_equal(tl_tcp_recv(h->st, c.client, buf, sizeof(buf), h->now_ns), 0);
+	assert_int_equal(tl_tcp_send(h->st, c.client, "x", 1, h->now_ns), -EPIPE);
+	harness_free(h);
+}
+
 static struct tl_tcp_config fin_timeout_config(int seconds)
 {
 	struct tl_tcp_config cfg;
@@ -588,6 +614,55 @@ static void time_wait_reacks_fin(void **state)
 	harness_free(h);
 }
 
+/*
+ * A FIN received twice (the peer resent it: our ACK rode on our own FIN,
+ * which was lost) is ACKed at once with a D-SACK block naming the
+ * duplicate, as tcp_data_queue() does through tcp_dsack_set(): the kernel
+ * sent "nop,nop,TS,nop,nop,sack 1 {4:5}" in fin-ack-lost. Without SACK
+ * negotiated the ACK carries no block.
+ */
+static void duplicate_fin_gets_dsack(void **state)
+{
+	(void)state;
+	for (int sack = 1; sack >= 0; sack--) {
+		struct tl_tcp_config cfg;
+		char err[256];
+		tl_tcp_config_default(&cfg);
+		assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_sack", sack ? "1" : "0", err, sizeof(err)), 0);
+		struct harness *h = harness_new(&cfg);
+		struct conn c = connect_pair(h);
+		assert_int_equal(tl_tcp_close(h->st, c.client, h->now_ns), 0);
+		run_for(h, 50 * US);
+		assert_int_equal(state_of(h, c.child), TL_CLOSE_WAIT);
+		struct tl_tcp_seg fin = h->segs[h->n_segs - 1].seg;
+		assert_true(fin.flags & F);
+		run_for(h, 10 * MS); /* the delayed ACK of the FIN has left */
+		size_t mark = h->n_segs;
+		tl_tcp_input(h->st, &fin, h->now_ns);
+		assert_flags(h, mark, ".");
+		const struct tl_tcp_seg *ack = &h->segs[mark].seg;
+		assert_int_equal(ack->opt.sack_block_set, sack);
+		if (sack) {
+			assert_int_equal(ack->opt.sack_left, fin.seq);
+			assert_int_equal(ack->opt.sack_right, fin.seq + 1);
+			uint8_t out[TL_TCP_MAX_OPTIONS];
+			struct tl_tcp_options back;
+			size_t n = tl_tcp_options_encode(ack, out);
+			assert_int_equal(n, 24); /* nop, nop, TS (10), nop, nop, sack (10) */
+			assert_true(tl_tcp_options_decode(out, n, &back));
+			assert_true(back.sack_block_set);
+			assert_int_equal(back.sack_left, fin.seq);
+			assert_int_equal(back.sack_right, fin.seq + 1);
+		}
+		/* Reported once: the next segment carries no block. */
+		size_t next = h->n_segs;
+		assert_int_equal(tl_tcp_send(h->st, c.child, "x", 1, h->now_ns), 1);
+		assert_true(h->n_segs > next);
+		assert_false(h->segs[next].seg.opt.sack_block_set);
+		harness_free(h);
+	}
+}
+
 /* TCP_LINGER2 < 0: the orphan is destroyed when its FIN is ACKed and answers with a RST. */
 static void linger2_negative_resets(void **state)
 {
@@ -797,6 +872,7 @@ int main(void)
 		cmocka_unit_test(syn_options_as_captured),
 		cmocka_unit_test(data_acked_at_once),
 		cmocka_unit_test(client_closes_first),
+		cmocka_unit_test(unread_data_survives_time_wait),
 		cmocka_unit_test(server_closes_first),
 		cmocka_unit_test(simultaneous_close),
 		cmocka_unit_test(simultaneous_open),
@@ -806,6 +882,7 @@ int main(void)
 		cmocka_unit_test(abort_resets_the_peer),
 		cmocka_unit_test(close_with_unread_data_resets),
 		cmocka_unit_test(time_wait_reacks_fin),
+		cmocka_unit_test(duplicate_fin_gets_dsack),
 		cmocka_unit_test(linger2_negative_resets),
 		cmocka_unit_test(bulk_data_arrives_in_order),
 		cmocka_unit_test(lost_data_is_resent),
