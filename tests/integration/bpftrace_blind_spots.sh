@@ -34,7 +34,9 @@ tw_off=$(offset inet_timewait_sock tw_timer)
 # One line per timer event of a request (req) or time-wait (tw) socket:
 # nsecs, which, start/cancel/expire, local port, remote port.
 {
+	# bpftrace runs BEGIN once every probe is attached: "ready" means listening.
 	cat <<BT
+BEGIN { printf("ready\n"); }
 tracepoint:timer:timer_start
 /(uint64)args->function == (uint64)0x$req || (uint64)args->function == (uint64)0x$tw/
 {
@@ -64,8 +66,8 @@ BT
 unshare -m sh -c 'mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace "$0"' "$tmp/timers.bt" \
 	>"$tmp/bpftrace.out" 2>"$tmp/bpftrace.err" &
 bt_pid=$!
-for _ in $(seq 300); do grep -q '^Attaching' "$tmp/bpftrace.out" && break; sleep 0.1; done
-grep -q '^Attaching' "$tmp/bpftrace.out" || { cat "$tmp/bpftrace.err"; fail "bpftrace did not attach"; }
+for _ in $(seq 300); do grep -q '^ready' "$tmp/bpftrace.out" && break; sleep 0.1; done
+grep -q '^ready' "$tmp/bpftrace.out" || { cat "$tmp/bpftrace.err"; fail "bpftrace did not attach"; }
 
 for id in N3 N5 N6; do
 	"$TCPLAB" run -q --json "$tmp/$id.json" "$id" >/dev/null || fail "$id failed"
