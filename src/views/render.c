@@ -64,7 +64,7 @@ static const char *retrans_word(enum tl_retrans_kind k)
 void tl_render_event(const struct tl_timeline *tl, const struct tl_event *ev, char *out, size_t len)
 {
 	(void)tl;
-	char a[32], b[32];
+	char a[TL_ENDPOINT_STRLEN], b[TL_ENDPOINT_STRLEN];
 	switch (ev->kind) {
 	case TL_EV_PACKET: {
 		char role[96];
@@ -98,8 +98,8 @@ void tl_render_event(const struct tl_timeline *tl, const struct tl_event *ev, ch
 			 tl_state_name(ev->u.retrans.state));
 		break;
 	case TL_EV_RESET:
-		tl_endpoint_format(ev->u.reset.tuple.saddr, ev->u.reset.tuple.sport, a, sizeof(a));
-		tl_endpoint_format(ev->u.reset.tuple.daddr, ev->u.reset.tuple.dport, b, sizeof(b));
+		tl_endpoint_format(&ev->u.reset.tuple.saddr, ev->u.reset.tuple.sport, a, sizeof(a));
+		tl_endpoint_format(&ev->u.reset.tuple.daddr, ev->u.reset.tuple.dport, b, sizeof(b));
 		if (ev->u.reset.sent)
 			snprintf(out, len, "kernel sends RST %s > %s%s%s", a, b,
 				 ev->u.reset.state == TL_STATE_NONE ? " (no socket there)" : " from ",
@@ -108,8 +108,8 @@ void tl_render_event(const struct tl_timeline *tl, const struct tl_event *ev, ch
 			snprintf(out, len, "socket %s in %s receives RST", a, tl_state_name(ev->u.reset.state));
 		break;
 	case TL_EV_DROP:
-		tl_endpoint_format(ev->u.drop.tuple.saddr, ev->u.drop.tuple.sport, a, sizeof(a));
-		tl_endpoint_format(ev->u.drop.tuple.daddr, ev->u.drop.tuple.dport, b, sizeof(b));
+		tl_endpoint_format(&ev->u.drop.tuple.saddr, ev->u.drop.tuple.sport, a, sizeof(a));
+		tl_endpoint_format(&ev->u.drop.tuple.daddr, ev->u.drop.tuple.dport, b, sizeof(b));
 		snprintf(out, len, "firewall drops %s > %s%s%s", a, b, ev->u.drop.rule[0] ? " by " : "",
 			 ev->u.drop.rule);
 		break;

@@ -429,8 +429,8 @@ static void test_decode_fields(void **state)
 	(void)state;
 	struct tl_packet p;
 	decode_ok(DLT_EN10MB, conv_0, sizeof(conv_0), &p);
-	assert_int_equal(p.tuple.saddr, ip4(127, 0, 0, 1));
-	assert_int_equal(p.tuple.daddr, ip4(127, 0, 0, 1));
+	assert_int_equal(tl_addr_v4_be(&p.tuple.saddr), ip4(127, 0, 0, 1));
+	assert_int_equal(tl_addr_v4_be(&p.tuple.daddr), ip4(127, 0, 0, 1));
 	assert_int_equal(p.tuple.sport, 55702);
 	assert_int_equal(p.tuple.dport, 2017);
 	assert_int_equal(p.seq, 3593917643u);
@@ -599,7 +599,7 @@ static const struct crafted crafted[] = {
 
 static int build_crafted(const struct crafted *c, struct tl_packet *p)
 {
-	struct tl_tuple tuple = { ip4(127, 0, 0, 1), ip4(127, 0, 0, 1), 55702, 2017 };
+	struct tl_tuple tuple = { tl_addr_v4(ip4(127, 0, 0, 1)), tl_addr_v4(ip4(127, 0, 0, 1)), 55702, 2017 };
 	size_t payload_len = c->payload ? strlen(c->payload) : 0;
 	/* Every crafted frame carries ack 200; tcpdump shows it only with the flag. */
 	return tl_packet_build(&tuple, c->seq, 200, c->flags, c->window, c->options,
@@ -669,7 +669,7 @@ static void test_build_round_trips_through_decode(void **state)
 	free(decoded.bytes);
 
 	/* With a payload, and an odd length to exercise the checksum's last byte. */
-	struct tl_tuple tuple = { ip4(10, 0, 0, 1), ip4(10, 0, 0, 2), 40000, 80 };
+	struct tl_tuple tuple = { tl_addr_v4(ip4(10, 0, 0, 1)), tl_addr_v4(ip4(10, 0, 0, 2)), 40000, 80 };
 	assert_int_equal(tl_packet_build(&tuple, 1, 2, TL_TH_ACK | TL_TH_PSH, 100, NULL, 0,
 					 (const uint8_t *)"abc", 3, &built),
 			 0);
@@ -724,7 +724,7 @@ static void test_options_parsed_from_the_frame(void **state)
 static void test_build_rejects_unpadded_options(void **state)
 {
 	(void)state;
-	struct tl_tuple tuple = { ip4(127, 0, 0, 1), ip4(127, 0, 0, 1), 1, 2 };
+	struct tl_tuple tuple = { tl_addr_v4(ip4(127, 0, 0, 1)), tl_addr_v4(ip4(127, 0, 0, 1)), 1, 2 };
 	static const uint8_t opts[44];
 	struct tl_packet p;
 	errno = 0;
@@ -769,12 +769,12 @@ static void test_decode_rejects_non_tcp(void **state)
 	memcpy(f, conv_0, sizeof(f));
 	f[12] = 0x86; /* IPv6 ethertype */
 	f[13] = 0xdd;
-	expect_reject(DLT_EN10MB, f, sizeof(f), "not IPv4");
+	expect_reject(DLT_EN10MB, f, sizeof(f), "IP version 4 where the link layer announces IPv6");
 
 	memcpy(f, conv_0, sizeof(f));
 	f[12] = 0x08; /* ARP */
 	f[13] = 0x06;
-	expect_reject(DLT_EN10MB, f, sizeof(f), "not IPv4");
+	expect_reject(DLT_EN10MB, f, sizeof(f), "not IP (ethertype 0x0806)");
 
 	memcpy(f, conv_0, sizeof(f));
 	f[14 + 7] = 0x10; /* a later fragment */

@@ -135,9 +135,11 @@ static void run_for(struct harness *h, uint64_t ns)
 	run_until(h, h->now_ns + ns);
 }
 
-static uint32_t loopback(void)
+static const struct tl_addr *loopback(void)
 {
-	return htonl(INADDR_LOOPBACK);
+	static struct tl_addr lo;
+	lo = tl_addr_loopback(AF_INET);
+	return &lo;
 }
 
 /* The flags of every segment on the wire, tcpdump-like: "S S. . P. ." */
@@ -428,7 +430,7 @@ static void reset_for_no_socket(void **state)
 
 	/* A segment with ACK gets a bare R whose sequence number is that ACK; a RST gets nothing. */
 	struct tl_tcp_seg stray = {
-		.tuple = { .saddr = loopback(), .daddr = loopback(), .sport = 5555, .dport = 6666 },
+		.tuple = { .saddr = *loopback(), .daddr = *loopback(), .sport = 5555, .dport = 6666 },
 		.seq = 100, .ack = 777, .flags = A | P, .payload_len = 0,
 	};
 	size_t mark = h->n_segs;
@@ -781,7 +783,8 @@ static void app_errors(void **state)
 	int other = tl_tcp_socket(h->st);
 	assert_int_equal(tl_tcp_listen(h->st, other, loopback(), SERVER_PORT, 16, h->now_ns), -EADDRINUSE);
 	assert_int_equal(tl_tcp_connect(h->st, c.client, loopback(), SERVER_PORT, h->now_ns), -EISCONN);
-	assert_int_equal(tl_tcp_connect(h->st, other, htonl(0x0a000001), 80, h->now_ns), -ENETUNREACH);
+	struct tl_addr elsewhere = tl_addr_v4(htonl(0x0a000001));
+	assert_int_equal(tl_tcp_connect(h->st, other, &elsewhere, 80, h->now_ns), -ENETUNREACH);
 	assert_int_equal(tl_tcp_accept(h->st, c.listener, NULL, h->now_ns), -EAGAIN);
 	assert_int_equal(tl_tcp_setsockopt(h->st, other, TL_TCP_OPT_SYNCNT, 0), -EINVAL);
 	assert_int_equal(tl_tcp_close(h->st, 63, h->now_ns), -EBADF);
