@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "views/snapshot.h"
 
@@ -124,6 +125,8 @@ void tl_render_header(FILE *out, const struct tl_scenario *sc)
 	fprintf(out, "== %s  %s\n", sc->id, sc->title);
 	if (sc->section[0])
 		fprintf(out, "   walkthrough: %s\n", sc->section);
+	if (tl_addr_text_family(sc->host) == AF_INET6)
+		fprintf(out, "   over IPv6: the server at %s\n", sc->host);
 	if (sc->n_sysctls) {
 		fprintf(out, "   sysctls in the lab:");
 		for (size_t i = 0; i < sc->n_sysctls; i++)
