@@ -626,14 +626,9 @@ int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *
 	text_add(&out, v6 ? "IP6 " : "IP ");
 	if (have_frame) {
 		uint32_t ip_wire_len = p->wire_len > v.ip_off ? p->wire_len - v.ip_off : 0;
-		if (ip_wire_len < v.ip_total_len && v6) {
-			/* tcpdump's ip6_print() stops at the header here. */
-			text_add(&out, "[header+payload length %u > length %u] (invalid)", v.ip_total_len,
-				 ip_wire_len);
-			return (int)out.len;
-		}
+		/* tcpdump 4.99's ip6_print() puts no space after the "!". */
 		if (ip_wire_len < v.ip_total_len)
-			text_add(&out, "truncated-ip - %u bytes missing! ",
+			text_add(&out, v6 ? "truncated-ip6 - %u bytes missing!" : "truncated-ip - %u bytes missing! ",
 				 v.ip_total_len - ip_wire_len);
 	}
 

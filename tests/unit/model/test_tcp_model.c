@@ -793,9 +793,34 @@ static void app_errors(void **state)
 	harness_free(h);
 }
 
+/* The MSS and first windows follow from lo's MTU (65536) by the kernel's
+ * per-family rules; IPv4's are the numbers every IPv4 capture shows. */
+static void mss_and_first_windows_by_family(void **state)
+{
+	(void)state;
+	struct tl_tcp_config c;
+	tl_tcp_config_default(&c);
+	uint16_t mss4 = tl_tcp_adv_mss(&c, AF_INET), mss6 = tl_tcp_adv_mss(&c, AF_INET6);
+	assert_int_equal(mss4, 65535 - 20 - 20); /* ipv4_default_advmss(): capped below the MTU */
+	assert_int_equal(mss6, 65536 - 40 - 20); /* ip6_default_advmss(): the MTU less the headers */
+	assert_int_equal(tl_tcp_initial_window(mss4), 65495);	   /* SYN */
+	assert_int_equal(tl_tcp_initial_window(mss4 - 12), 65483); /* SYN-ACK with timestamps */
+	assert_int_equal(tl_tcp_initial_window(mss6), 65476);
+	assert_int_equal(tl_tcp_initial_window(mss6 - 12), 65464);
+	/* A small MTU: the receive space rounds down to a multiple of the MSS. */
+	c.lo_mtu = 1500;
+	assert_int_equal(tl_tcp_adv_mss(&c, AF_INET), 1460);
+	assert_int_equal(tl_tcp_adv_mss(&c, AF_INET6), 1440);
+	assert_int_equal(tl_tcp_initial_window(1460), 65536 / 1460 * 1460);
+	/* Above IPV6_MAXPLEN - 20 the kernel advertises 65535 (jumbo-capable MTU). */
+	c.lo_mtu = 70000;
+	assert_int_equal(tl_tcp_adv_mss(&c, AF_INET6), 65535);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mss_and_first_windows_by_family),
 		cmocka_unit_test(handshake),
 		cmocka_unit_test(syn_options_as_captured),
 		cmocka_unit_test(data_acked_at_once),
