@@ -398,7 +398,7 @@ int tl_ladder_build(const struct tl_scenario *sc, const struct tl_timeline *tl, 
 		rc = add_event(&b, i);
 	free(b.marks);
 	if (rc == 0 && !out->server[0]) /* no packet: the server is where the scenario listens */
-		snprintf(out->server, sizeof(out->server), "%s:%u", sc->host, sc->port);
+		tl_host_port_format(sc->host, sc->port, out->server, sizeof(out->server));
 	if (rc == 0 && mark_gaps(out) < 0) {
 		errno = ENOMEM;
 		rc = -1;
