@@ -193,7 +193,7 @@ static void pump(struct pair *p, uint64_t until_ns)
 			struct in_flight *w = &p->wire[p->head];
 			p->head = (p->head + 1) % WIRE_SLOTS;
 			p->n--;
-			int to = w->seg.tuple.daddr == p->addr_be[1];
+			int to = tl_addr_v4_be(&w->seg.tuple.daddr) == p->addr_be[1];
 			tl_tcp_input(p->host[to], &w->seg, t); /* the slot stays intact until reused */
 		} else {
 			tl_tcp_advance(p->host[0], t);
@@ -217,8 +217,9 @@ static void lifecycle(struct pair *p, int listener, const uint8_t *msg)
 	struct tl_tcp_stack *cl = p->host[0], *sv = p->host[1];
 	uint8_t buf[MSG_BYTES];
 	int c = tl_tcp_socket(cl);
+	struct tl_addr server = tl_addr_v4(p->addr_be[1]);
 	EXPECT(p, c >= 0, "socket()");
-	EXPECT(p, tl_tcp_connect(cl, c, p->addr_be[1], PORT, p->now_ns) == -EINPROGRESS, "connect()");
+	EXPECT(p, tl_tcp_connect(cl, c, &server, PORT, p->now_ns) == -EINPROGRESS, "connect()");
 	pump(p, p->now_ns + 100000); /* S, S., . take 30 us */
 	EXPECT(p, tl_tcp_connect_result(cl, c) == 0, "the handshake did not complete");
 	int s = tl_tcp_accept(sv, listener, NULL, p->now_ns);
@@ -249,13 +250,14 @@ static int bench_lifecycles(long n)
 	for (int i = 0; i < 2; i++) {
 		tl_tcp_config_default(&cfg[i]);
 		p->addr_be[i] = htonl(0x7f000001 + (uint32_t)i);
-		cfg[i].local_addr = p->addr_be[i];
+		cfg[i].local_addr = tl_addr_v4(p->addr_be[i]);
 		cfg[i].seed = (uint64_t)i + 1;
 		p->host[i] = tl_tcp_stack_new(&cfg[i], on_note, p);
 	}
 	int listener = p->host[1] ? tl_tcp_socket(p->host[1]) : -1;
+	struct tl_addr server = tl_addr_v4(p->addr_be[1]);
 	if (!p->host[0] || listener < 0 ||
-	    tl_tcp_listen(p->host[1], listener, p->addr_be[1], PORT, 128, 0) != 0) {
+	    tl_tcp_listen(p->host[1], listener, &server, PORT, 128, 0) != 0) {
 		fprintf(stderr, "sim_bench: cannot set up the model's stacks\n");
 		tl_tcp_stack_free(p->host[0]);
 		tl_tcp_stack_free(p->host[1]);

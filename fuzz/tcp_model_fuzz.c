@@ -372,8 +372,9 @@ static enum tl_state *cookie_slot(struct host *h, uint64_t cookie)
 /* ---- the wire ---- */
 
 /* The host a segment is addressed to: B owns 127.0.0.2, A the rest of 127/8; NULL off the loopback. */
-static struct host *host_for(struct fuzz *f, uint32_t daddr_be)
+static struct host *host_for(struct fuzz *f, const struct tl_addr *daddr)
 {
+	uint32_t daddr_be = tl_addr_v4_be(daddr);
 	if ((ntohl(daddr_be) >> 24) != 127)
 		return NULL;
 	return daddr_be == f->h[1].addr_be ? &f->h[1] : &f->h[0];
@@ -381,7 +382,7 @@ static struct host *host_for(struct fuzz *f, uint32_t daddr_be)
 
 static void wire_put(struct fuzz *f, const struct tl_tcp_seg *seg, uint64_t arrive_ns)
 {
-	if (f->n_wire == MAX_WIRE || !host_for(f, seg->tuple.daddr))
+	if (f->n_wire == MAX_WIRE || !host_for(f, &seg->tuple.daddr))
 		return; /* lost: the wire is full, or it leaves the loopback for a made-up peer */
 	size_t at = f->n_wire;
 	while (at > 0 && f->wire[at - 1].arrive_ns > arrive_ns)
@@ -417,8 +418,8 @@ static void check_segment(struct host *h, const struct tl_tcp_note *n)
 	CHECK(f, g, "SEGMENT note without a segment");
 	char fl[12];
 	tl_flags_letters(g->flags, fl);
-	CHECK(f, (ntohl(g->tuple.saddr) >> 24) == 127, "host %d sent [%s] from a non-loopback address %08x",
-	      h->index, fl, ntohl(g->tuple.saddr));
+	CHECK(f, (ntohl(tl_addr_v4_be(&g->tuple.saddr)) >> 24) == 127, "host %d sent [%s] from a non-loopback address %08x",
+	      h->index, fl, ntohl(tl_addr_v4_be(&g->tuple.saddr)));
 	CHECK(f, !(g->flags & (TL_TH_URG | TL_TH_ECE | TL_TH_CWR)), "host %d sent flags [%s] it never uses",
 	      h->index, fl);
 	CHECK(f, !(g->flags & TL_TH_RST) || !g->payload_len, "a RST with %u bytes of payload", g->payload_len);
@@ -427,8 +428,9 @@ static void check_segment(struct host *h, const struct tl_tcp_note *n)
 	CHECK(f, (g->flags & TL_TH_ACK) || (g->flags & (TL_TH_SYN | TL_TH_RST)),
 	      "a segment [%s] seq %u without ACK, SYN or RST", fl, g->seq);
 	/* No segment carries more than the MSS the sender itself advertises (it is the larger one here). */
-	CHECK(f, g->payload_len <= h->cfg.mss, "host %d sent [%s] seq %u with %u bytes, more than the MSS %u",
-	      h->index, fl, g->seq, g->payload_len, h->cfg.mss);
+	uint16_t mss = tl_tcp_adv_mss(&h->cfg, tl_tuple_family(&g->tuple));
+	CHECK(f, g->payload_len <= mss, "host %d sent [%s] seq %u with %u bytes, more than the MSS %u",
+	      h->index, fl, g->seq, g->payload_len, mss);
 	if (g->payload_len) {
 		CHECK(f, g->payload, "%u bytes of payload at NULL", g->payload_len);
 		size_t bad = pattern_mismatch(g->payload, g->payload_len, g->seq);
@@ -632,7 +634,7 @@ static void deliver(struct fuzz *f, size_t i)
 	struct wire_seg w = f->wire[i];
 	memmove(&f->wire[i], &f->wire[i + 1], (f->n_wire - i - 1) * sizeof(f->wire[0]));
 	f->n_wire--;
-	struct host *h = host_for(f, w.seg.tuple.daddr); /* never NULL: wire_put keeps only loopback */
+	struct host *h = host_for(f, &w.seg.tuple.daddr); /* never NULL: wire_put keeps only loopback */
 	char fl[12];
 	tl_flags_letters(w.seg.flags, fl);
 	trace(f, "host %d receives [%s] %u > %u seq %u ack %u len %u", h->index, fl, w.seg.tuple.sport,
@@ -743,14 +745,14 @@ static struct host *take_host(struct fuzz *f)
 	return &f->h[take(f) & 1];
 }
 
-static uint32_t take_addr(struct fuzz *f, bool for_listen)
+static struct tl_addr take_addr(struct fuzz *f, bool for_listen)
 {
 	static const uint32_t addrs[] = { 0x7f000001, 0x7f000002, 0x7f000001, 0x7f000003,
 					  0,	      0x0a000001, 0x7fffffff, 0x7f000002 };
 	uint32_t a = addrs[take(f) % 8];
 	if (!a && !for_listen)
 		a = 0x7f000002;
-	return htonl(a);
+	return tl_addr_v4(htonl(a));
 }
 
 static uint16_t take_port(struct fuzz *f)
@@ -808,11 +810,11 @@ static void act_socket(struct fuzz *f)
 static void act_listen(struct fuzz *f)
 {
 	struct target t = take_target(f);
-	uint32_t addr = take_addr(f, true);
+	struct tl_addr addr = take_addr(f, true);
 	uint16_t port = take_port(f);
 	int backlog = (int)(take(f) % 8) - 1;
-	int rc = tl_tcp_listen(t.h->st, t.id, addr, port, backlog, f->now_ns);
-	trace(f, "host %d listen(%d, %08x:%u, %d) = %d", t.h->index, t.id, ntohl(addr), port, backlog, rc);
+	int rc = tl_tcp_listen(t.h->st, t.id, &addr, port, backlog, f->now_ns);
+	trace(f, "host %d listen(%d, %08x:%u, %d) = %d", t.h->index, t.id, ntohl(tl_addr_v4_be(&addr)), port, backlog, rc);
 	CHECK(f, rc == 0 || rc == -EBADF || rc == -EINVAL || rc == -EADDRNOTAVAIL || rc == -EADDRINUSE,
 	      "listen() = %d", rc);
 	CHECK(f, rc == -EBADF || t.h->app[t.id].held, "listen() on a socket the application does not hold = %d", rc);
@@ -821,11 +823,11 @@ static void act_listen(struct fuzz *f)
 static void act_connect(struct fuzz *f)
 {
 	struct target t = take_target(f);
-	uint32_t addr = take_addr(f, false);
+	struct tl_addr addr = take_addr(f, false);
 	uint16_t port = take_port(f);
 	bool accepted = t.h->app[t.id].accepted;
-	int rc = tl_tcp_connect(t.h->st, t.id, addr, port, f->now_ns);
-	trace(f, "host %d connect(%d, %08x:%u) = %d", t.h->index, t.id, ntohl(addr), port, rc);
+	int rc = tl_tcp_connect(t.h->st, t.id, &addr, port, f->now_ns);
+	trace(f, "host %d connect(%d, %08x:%u) = %d", t.h->index, t.id, ntohl(tl_addr_v4_be(&addr)), port, rc);
 	CHECK(f, rc == -EINPROGRESS || rc == -EBADF || rc == -EALREADY || rc == -EISCONN || rc == -ENETUNREACH ||
 		      rc == -EADDRNOTAVAIL,
 	      "connect() = %d", rc);
@@ -1065,8 +1067,8 @@ static void act_segment(struct fuzz *f)
 	struct tl_tcp_seg g = { 0 };
 	uint8_t tmode = take(f);
 	struct tl_tuple tu = t.info.tuple;
-	if (!tu.saddr)
-		tu.saddr = t.h->addr_be;
+	if (tl_addr_is_any(&tu.saddr))
+		tu.saddr = tl_addr_v4(t.h->addr_be);
 	if (!tu.dport || tmode % 8 == 6) { /* a listener, or a new peer */
 		tu.daddr = take_addr(f, false);
 		tu.dport = take_port(f);
@@ -1075,8 +1077,8 @@ static void act_segment(struct fuzz *f)
 		tu.saddr = take_addr(f, false);
 		tu.sport = take_port(f);
 	}
-	if ((ntohl(tu.saddr) >> 24) != 127)
-		tu.saddr = t.h->addr_be; /* a host only ever receives what is addressed to it */
+	if ((ntohl(tl_addr_v4_be(&tu.saddr)) >> 24) != 127)
+		tu.saddr = tl_addr_v4(t.h->addr_be); /* a host only ever receives what is addressed to it */
 	g.tuple = (struct tl_tuple){ .saddr = tu.daddr, .daddr = tu.saddr, .sport = tu.dport, .dport = tu.sport };
 	g.flags = take(f);
 	g.seq = take_seq(f, &t);
@@ -1093,7 +1095,7 @@ static void act_segment(struct fuzz *f)
 	}
 	g.payload = payload;
 	g.payload_len = len;
-	struct host *to = host_for(f, g.tuple.daddr); /* tu.saddr is on the loopback */
+	struct host *to = host_for(f, &g.tuple.daddr); /* tu.saddr is on the loopback */
 	char fl[12];
 	tl_flags_letters(g.flags, fl);
 	trace(f, "host %d gets crafted [%s] %u > %u seq %u ack %u win %u len %u", to->index, fl, g.tuple.sport,
@@ -1154,7 +1156,7 @@ static void setup_host(struct fuzz *f, int i, uint8_t opts, uint8_t sysctl_a, ui
 	h->index = i;
 	h->addr_be = htonl(0x7f000001 + (uint32_t)i);
 	tl_tcp_config_default(&h->cfg);
-	h->cfg.local_addr = h->addr_be;
+	h->cfg.local_addr = tl_addr_v4(h->addr_be);
 	h->cfg.seed = (uint64_t)take(f) + 1 + (uint64_t)i * 7919;
 	h->cfg.sack = !(opts & 1);
 	h->cfg.timestamps = !(opts & 2);

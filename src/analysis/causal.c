@@ -100,10 +100,9 @@ static bool fits(const struct need *n, const struct tl_event *ev)
 	if (n->match_seq && p->seq != n->seq)
 		return false;
 	if (n->link == LINK_BEFORE_SEND)
-		return t->saddr == l->saddr && t->sport == l->sport && t->daddr == l->daddr && t->dport == l->dport;
+		return tl_tuple_equal(t, l);
 	/* A packet the firewall dropped never arrived. */
-	return !p->dropped && t->daddr == l->saddr && t->dport == l->sport && t->saddr == l->daddr &&
-	       t->sport == l->dport;
+	return !p->dropped && tl_tuple_is_reverse(t, l);
 }
 
 /* The index of the nearest fitting packet in direction dir (+1 or -1) within the window, or -1. */

@@ -12,8 +12,7 @@
 
 static bool same_packet(const struct tl_packet *p, const struct tl_drop *d)
 {
-	return p->tuple.saddr == d->tuple.saddr && p->tuple.daddr == d->tuple.daddr &&
-	       p->tuple.sport == d->tuple.sport && p->tuple.dport == d->tuple.dport && p->seq == d->seq &&
+	return tl_tuple_equal(&p->tuple, &d->tuple) && p->seq == d->seq &&
 	       p->flags == d->flags;
 }
 

@@ -22,7 +22,7 @@ static double ms_since(uint64_t from_ns, uint64_t to_ns)
 
 static bool same_tuple(const struct tl_tuple *a, const struct tl_tuple *b)
 {
-	return a->saddr == b->saddr && a->daddr == b->daddr && a->sport == b->sport && a->dport == b->dport;
+	return tl_tuple_equal(a, b);
 }
 
 /* When side's application first closed (or aborted) its socket; 0 if it never did. */
@@ -58,8 +58,7 @@ static bool peer_packet_before(const struct tl_timeline *tl, const struct tl_tup
 		if (ev->kind != TL_EV_PACKET || ev->u.packet.dropped || ms_since(ev->t_ns, t_ns) > PEER_CAUSE_MS)
 			continue;
 		const struct tl_tuple *t = &ev->u.packet.tuple;
-		if (t->daddr == local->saddr && t->dport == local->sport && t->saddr == local->daddr &&
-		    t->sport == local->dport)
+		if (tl_tuple_is_reverse(t, local))
 			return true;
 	}
 	return false;

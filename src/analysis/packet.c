@@ -63,8 +63,8 @@ enum {
  */
 struct seq_entry {
 	struct seq_entry *next;
-	uint32_t first_addr; /* network byte order */
-	uint32_t second_addr;
+	struct tl_addr first_addr;
+	struct tl_addr second_addr;
 	uint16_t first_port;
 	uint16_t second_port;
 	uint32_t first_isn;  /* the first end's initial sequence number */
@@ -110,6 +110,18 @@ struct seq_bases {
 	bool relative;	 /* seq and ack are printed relative */
 };
 
+/* Folds an address into the hash of a conversation; IPv4 hashes as before. */
+static uint32_t addr_hash(const struct tl_addr *a)
+{
+	uint32_t h = 0;
+	for (size_t i = 0; i < sizeof(a->b); i += 4) {
+		uint32_t w;
+		memcpy(&w, a->b + i, 4);
+		h ^= w;
+	}
+	return h;
+}
+
 /*
  * tcpdump's rule for an ACK-bearing packet: an unknown conversation, or any
  * SYN, records seq as the sender's and ack - 1 as the peer's initial number
@@ -128,16 +140,16 @@ static struct seq_bases seq_track(struct tl_seq_tracker *t, const struct tl_pack
 	bool sender_second = u->sport > u->dport ||
 			     (u->sport == u->dport &&
 			      memcmp(&u->saddr, &u->daddr, sizeof(u->saddr)) > 0);
-	uint32_t first_addr = sender_second ? u->daddr : u->saddr;
-	uint32_t second_addr = sender_second ? u->saddr : u->daddr;
+	struct tl_addr first_addr = sender_second ? u->daddr : u->saddr;
+	struct tl_addr second_addr = sender_second ? u->saddr : u->daddr;
 	uint16_t first_port = sender_second ? u->dport : u->sport;
 	uint16_t second_port = sender_second ? u->sport : u->dport;
 
-	uint32_t h = (first_addr ^ second_addr ^ ((uint32_t)first_port << 16 | second_port));
+	uint32_t h = addr_hash(&first_addr) ^ addr_hash(&second_addr) ^ ((uint32_t)first_port << 16 | second_port);
 	h ^= h >> 16;
 	struct seq_entry **slot = &t->bucket[h % SEQ_BUCKETS];
 	struct seq_entry *e = *slot;
-	while (e && !(e->first_addr == first_addr && e->second_addr == second_addr &&
+	while (e && !(tl_addr_equal(&e->first_addr, &first_addr) && tl_addr_equal(&e->second_addr, &second_addr) &&
 		      e->first_port == first_port && e->second_port == second_port))
 		e = e->next;
 
@@ -610,17 +622,19 @@ int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *
 			  tl_frame_parse(p->linktype, p->bytes, p->cap_len, &v, NULL, 0) == 0;
 	const uint8_t *tcp = have_frame ? p->bytes + v.tcp_off : NULL;
 
-	text_add(&out, "IP ");
+	bool v6 = tl_tuple_family(&p->tuple) == AF_INET6;
+	text_add(&out, v6 ? "IP6 " : "IP ");
 	if (have_frame) {
 		uint32_t ip_wire_len = p->wire_len > v.ip_off ? p->wire_len - v.ip_off : 0;
+		/* tcpdump 4.99's ip6_print() puts no space after the "!". */
 		if (ip_wire_len < v.ip_total_len)
-			text_add(&out, "truncated-ip - %u bytes missing! ",
+			text_add(&out, v6 ? "truncated-ip6 - %u bytes missing!" : "truncated-ip - %u bytes missing! ",
 				 v.ip_total_len - ip_wire_len);
 	}
 
-	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &p->tuple.saddr, src, sizeof(src));
-	inet_ntop(AF_INET, &p->tuple.daddr, dst, sizeof(dst));
+	char src[TL_ADDR_STRLEN], dst[TL_ADDR_STRLEN];
+	tl_addr_format(&p->tuple.saddr, src, sizeof(src));
+	tl_addr_format(&p->tuple.daddr, dst, sizeof(dst));
 	text_add(&out, "%s.%u > %s.%u: ", src, p->tuple.sport, dst, p->tuple.dport);
 
 	char letters[12];

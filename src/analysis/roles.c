@@ -63,7 +63,7 @@ static bool seq_after(uint32_t a, uint32_t b)
 }
 
 struct conn {
-	uint32_t addr_a, addr_b;
+	struct tl_addr addr_a, addr_b;
 	uint16_t port_a, port_b; /* a is the first segment's sender */
 	unsigned index;		 /* 0 until the connection's first packet */
 	struct numbering numbering[2];
@@ -95,12 +95,12 @@ static struct conn *find_conn(struct conn_table *t, const struct tl_tuple *tp, i
 {
 	for (size_t i = 0; i < t->n; i++) {
 		struct conn *c = &t->v[i];
-		if (c->addr_a == tp->saddr && c->port_a == tp->sport && c->addr_b == tp->daddr &&
+		if (tl_addr_equal(&c->addr_a, &tp->saddr) && c->port_a == tp->sport && tl_addr_equal(&c->addr_b, &tp->daddr) &&
 		    c->port_b == tp->dport) {
 			*dir = 0;
 			return c;
 		}
-		if (c->addr_b == tp->saddr && c->port_b == tp->sport && c->addr_a == tp->daddr &&
+		if (tl_addr_equal(&c->addr_b, &tp->saddr) && c->port_b == tp->sport && tl_addr_equal(&c->addr_a, &tp->daddr) &&
 		    c->port_a == tp->dport) {
 			*dir = 1;
 			return c;

@@ -10,8 +10,7 @@
 
 static bool same_tuple(const struct tl_tuple *a, const struct tl_tuple *b)
 {
-	return a->saddr == b->saddr && a->daddr == b->daddr && a->sport == b->sport &&
-	       a->dport == b->dport;
+	return tl_tuple_equal(a, b);
 }
 
 static bool is_state(const struct tl_event *ev, enum tl_state_source src)
@@ -63,9 +62,7 @@ static void place_request_socket(struct tl_timeline *tl, struct tl_event *seen)
 		if (ev->kind != TL_EV_PACKET)
 			continue;
 		const struct tl_packet *p = &ev->u.packet;
-		if ((p->flags & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_SYN && p->tuple.saddr == local->daddr &&
-		    p->tuple.sport == local->dport && p->tuple.daddr == local->saddr &&
-		    p->tuple.dport == local->sport) {
+		if ((p->flags & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_SYN && tl_tuple_is_reverse(&p->tuple, local)) {
 			seen->t_ns = ev->t_ns;
 			snprintf(seen->u.state.why, sizeof(seen->u.state.why),
 				 "request socket made by this SYN: %s, the tracepoint never does", seen_by(seen));

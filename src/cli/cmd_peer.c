@@ -158,9 +158,9 @@ int tl_cmd_client(int argc, char **argv)
 		fprintf(stderr, "tcplab client: unexpected argument '%s' (options go before or after HOST)\n", argv[optind]);
 		return TL_EXIT_USAGE;
 	}
-	struct in_addr probe;
-	if (inet_pton(AF_INET, host, &probe) != 1) {
-		fprintf(stderr, "tcplab client: '%s' is not an IPv4 address\n", host);
+	struct tl_addr probe;
+	if (!tl_addr_parse(host, &probe)) {
+		fprintf(stderr, "tcplab client: '%s' is not an IP address (e.g. 127.0.0.1 or ::1)\n", host);
 		return TL_EXIT_USAGE;
 	}
 
@@ -274,9 +274,9 @@ int tl_cmd_server(int argc, char **argv)
 		fprintf(stderr, "tcplab server: unexpected argument '%s'\n", argv[optind]);
 		return TL_EXIT_USAGE;
 	}
-	struct in_addr probe;
-	if (inet_pton(AF_INET, host, &probe) != 1) {
-		fprintf(stderr, "tcplab server: '%s' is not an IPv4 address\n", host);
+	struct tl_addr probe;
+	if (!tl_addr_parse(host, &probe)) {
+		fprintf(stderr, "tcplab server: '%s' is not an IP address (e.g. 127.0.0.1 or ::1)\n", host);
 		return TL_EXIT_USAGE;
 	}
 	catch_interrupts();

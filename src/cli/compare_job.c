@@ -6,6 +6,7 @@
 #include "cli/compare_job.h"
 
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "analysis/check.h"
 #include "analysis/compare.h"
@@ -119,6 +120,8 @@ enum tl_verdict tl_compare_job(const struct tl_scenario *sc, const struct tl_com
 	enum tl_verdict v;
 	fprintf(out, "== %s  %s\n   the kernel against the model: timers %s, model seed %llu\n", sc->id, sc->title,
 		o->timers ? o->timers->name : "as the scenario sets them", (unsigned long long)o->seed);
+	if (tl_addr_text_family(sc->host) == AF_INET6)
+		fprintf(out, "   over IPv6: the server at %s\n", sc->host);
 	if (tl_netns_enter_new(err, sizeof(err)) < 0) {
 		fprintf(out, "   ERROR: %s\n", err);
 		return finish(out, sc, TL_VERDICT_ERROR);

@@ -27,13 +27,14 @@ const char tl_runcli_options_help[] =
 	"  --ladder         print the ladder diagram after the timeline\n"
 	"  --ascii          draw the ladder with ASCII characters only\n"
 	"  --time-wait      wait out TIME-WAIT (60 s) and show TIME_WAIT -> CLOSE\n"
+	"  -6, --ipv6       run over IPv6: the scenarios' 127.0.0.1 becomes ::1\n"
 	"  -j, --jobs N     run at most N scenarios at once (default: all)\n"
 	"  -q, --quiet      print only the verdicts and the summary\n"
 	"  -h, --help       show this help\n"
 	"With several scenarios, FILE names get -ID before their extension.\n";
 
 enum { OPT_TIMERS = 256, OPT_DROP, OPT_PCAP, OPT_JSON, OPT_SVG, OPT_LADDER, OPT_ASCII, OPT_TIME_WAIT,
-       OPT_SEED, OPT_COMPARE, OPT_SIM };
+       OPT_SEED, OPT_COMPARE, OPT_SIM, OPT_IPV6 = '6' };
 
 static int usage_error(const struct tl_runcli *o, const char *what, const char *arg)
 {
@@ -74,6 +75,7 @@ static int take_option(struct tl_runcli *o, int c, char **argv, void (*usage)(FI
 	case OPT_LADDER: o->ladder = true; return -1;
 	case OPT_ASCII: o->ascii = true; return -1;
 	case OPT_TIME_WAIT: o->time_wait = true; return -1;
+	case OPT_IPV6: o->ipv6 = true; return -1;
 	case OPT_COMPARE: o->compare = true; return -1;
 	case OPT_SIM: o->simulated = true; return -1;
 	case 'o': o->output_dir = optarg; return -1;
@@ -122,15 +124,15 @@ static int check_combination(const struct tl_runcli *o)
 
 int tl_runcli_parse(struct tl_runcli *o, int argc, char **argv, void (*usage)(FILE *))
 {
-	struct option longopts[17] = {
+	struct option longopts[18] = {
 		{ "timers", required_argument, NULL, OPT_TIMERS }, { "drop", required_argument, NULL, OPT_DROP },
 		{ "pcap", required_argument, NULL, OPT_PCAP },	   { "json", required_argument, NULL, OPT_JSON },
 		{ "svg", required_argument, NULL, OPT_SVG },	   { "ladder", no_argument, NULL, OPT_LADDER },
 		{ "ascii", no_argument, NULL, OPT_ASCII },	   { "time-wait", no_argument, NULL, OPT_TIME_WAIT },
 		{ "jobs", required_argument, NULL, 'j' },	   { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "help", no_argument, NULL, 'h' },	   { "ipv6", no_argument, NULL, OPT_IPV6 },
 	};
-	size_t n = 11;
+	size_t n = 12;
 	if (o->allow_seed)
 		longopts[n++] = (struct option){ "seed", required_argument, NULL, OPT_SEED };
 	if (o->allow_compare)
@@ -144,7 +146,7 @@ int tl_runcli_parse(struct tl_runcli *o, int argc, char **argv, void (*usage)(FI
 	int c;
 	optind = 0; /* re-initialise GNU getopt */
 	opterr = 0; /* tl_cli_bad_option says it in one line */
-	while ((c = getopt_long(argc, argv, o->allow_report ? ":o:j:qh" : ":j:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, o->allow_report ? ":o:j:qh6" : ":j:qh6", longopts, NULL)) != -1) {
 		int status = take_option(o, c, argv, usage);
 		if (status >= 0)
 			return status;
@@ -204,6 +206,9 @@ int tl_runcli_load(struct tl_runcli *o, int argc, char **argv, struct tl_runcli_
 		return status;
 	if (!(s->res = tl_cli_calloc(o->command, s->n, sizeof(*s->res))))
 		return TL_EXIT_LAB;
+	if (o->ipv6)
+		for (size_t i = 0; i < s->n; i++)
+			tl_scenario_use_ipv6(&s->scs[i]);
 	if (check_drops(o, s->scs, s->n) < 0)
 		return TL_EXIT_USAGE;
 	if (!o->simulated && tl_cli_require_lab_privileges(o->command) < 0)

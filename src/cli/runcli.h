@@ -27,6 +27,7 @@ struct tl_runcli {
 	size_t n_drops;
 	const char *pcap_path, *json_path, *svg_path;
 	bool ladder, ascii, time_wait, quiet, compare;
+	bool ipv6;	   /* --ipv6: the scenarios' IPv4 loopback becomes ::1 */
 	unsigned jobs;
 	uint64_t seed;	   /* the model's initial sequence numbers and timestamps */
 	bool seed_given;   /* --seed was on the command line */

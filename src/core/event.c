@@ -152,12 +152,26 @@ bool tl_flags_parse(const char *letters, uint8_t *flags)
 	return true;
 }
 
-void tl_endpoint_format(uint32_t addr_be, uint16_t port, char *out, size_t len)
+bool tl_tuple_equal(const struct tl_tuple *a, const struct tl_tuple *b)
 {
-	char ip[INET_ADDRSTRLEN];
-	struct in_addr a = { .s_addr = addr_be };
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	snprintf(out, len, "%s:%u", ip, port);
+	return tl_addr_equal(&a->saddr, &b->saddr) && tl_addr_equal(&a->daddr, &b->daddr) &&
+	       a->sport == b->sport && a->dport == b->dport;
+}
+
+bool tl_tuple_is_reverse(const struct tl_tuple *a, const struct tl_tuple *b)
+{
+	struct tl_tuple back = tl_tuple_reverse(b);
+	return tl_tuple_equal(a, &back);
+}
+
+struct tl_tuple tl_tuple_reverse(const struct tl_tuple *t)
+{
+	return (struct tl_tuple){ .saddr = t->daddr, .daddr = t->saddr, .sport = t->dport, .dport = t->sport };
+}
+
+int tl_tuple_family(const struct tl_tuple *t)
+{
+	return tl_addr_family(&t->saddr);
 }
 
 const char *tl_side_name(enum tl_side side)

@@ -14,16 +14,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/addr.h"
 #include "core/tcp_state.h"
 
-/* Addresses in network byte order, ports in host byte order. "s" is the sender
- * for a packet and the local end for a socket. */
+/* Addresses of either family (core/addr.h: IPv4 as ::ffff:a.b.c.d), ports in
+ * host byte order. "s" is the sender for a packet and the local end for a
+ * socket. Compare with the helpers below, never by bytes of the struct. */
 struct tl_tuple {
-	uint32_t saddr;
-	uint32_t daddr;
+	struct tl_addr saddr;
+	struct tl_addr daddr;
 	uint16_t sport;
 	uint16_t dport;
 };
+
+/* Same addresses and ports, end for end. */
+bool tl_tuple_equal(const struct tl_tuple *a, const struct tl_tuple *b);
+
+/* a is b seen from the other end (a's sender is b's receiver). */
+bool tl_tuple_is_reverse(const struct tl_tuple *a, const struct tl_tuple *b);
+
+/* The tuple seen from the other end. */
+struct tl_tuple tl_tuple_reverse(const struct tl_tuple *t);
+
+/* AF_INET or AF_INET6, from the local (sending) end's address. */
+int tl_tuple_family(const struct tl_tuple *t);
 
 enum tl_side {
 	TL_SIDE_NONE = 0,
@@ -286,9 +300,6 @@ void tl_flags_letters(uint8_t flags, char out[12]);
 
 /* Parses tcpdump letters back to flags; false for a letter tcpdump never prints. */
 bool tl_flags_parse(const char *letters, uint8_t *flags);
-
-/* "127.0.0.1:2017" */
-void tl_endpoint_format(uint32_t addr_be, uint16_t port, char *out, size_t len);
 
 /* "connect(127.0.0.1:2017) = -1 ECONNREFUSED (Connection refused)" */
 void tl_app_call_format(const struct tl_app_call *call, char *out, size_t len);

@@ -1,5 +1,5 @@
 /*
- * wire: TCP/IPv4 frames decoded into struct tl_packet and built from header
+ * wire: TCP over IPv4 or IPv6 frames decoded into struct tl_packet and built from header
  * fields, and the layer offsets of a frame for readers of its options.
  */
 #ifndef TCPLAB_WIRE_H
@@ -24,15 +24,16 @@ enum {
 
 /* Where the layers of one frame are; offsets from the frame's first byte. */
 struct tl_frame_view {
+	unsigned ip_version; /* 4 or 6 */
 	uint32_t ip_off;
 	uint32_t ip_hdr_len;
-	uint32_t ip_total_len; /* the IP header's own length field */
+	uint32_t ip_total_len; /* the IP header's own length field (IPv6: 40 + payload length) */
 	uint32_t tcp_off;
 	uint32_t tcp_hdr_len;
 };
 
 /*
- * Finds the IPv4 and TCP headers of a frame of the given DLT_* link type and
+ * Finds the IPv4 or IPv6 and TCP headers of a frame of the given DLT_* link type and
  * checks that the TCP header (options included) was captured whole. Returns
  * 0, or -1 with a reason in err (which may be NULL).
  */
@@ -41,21 +42,23 @@ int tl_frame_parse(int linktype, const uint8_t *frame, uint32_t cap_len, struct 
 
 /*
  * Decodes one frame of the given DLT_* link type (DLT_EN10MB, DLT_NULL,
- * DLT_RAW, DLT_LINUX_SLL are understood) holding IPv4/TCP. Fills the header
+ * DLT_RAW, DLT_LINUX_SLL are understood) holding TCP over IPv4 or IPv6 (no
+ * IPv6 extension headers). Fills the header
  * fields of *out (tuple, seq, ack, flags, window, payload_len, linktype,
  * wire_len, cap_len) and a malloc'd copy of the frame in out->bytes (owned by
  * the caller). Returns 0, or -1 with a reason in err for a frame that is not
- * IPv4/TCP or is truncated before the end of the TCP header.
+ * TCP over IP or is truncated before the end of the TCP header.
  */
 int tl_packet_decode(int linktype, const uint8_t *frame, uint32_t cap_len, uint32_t wire_len,
 		     struct tl_packet *out, char *err, size_t errlen);
 
 /*
- * Builds an Ethernet-framed (DLT_EN10MB, zero MACs as on loopback) IPv4/TCP
- * frame from header fields, for the simulator's packets and for tests.
+ * Builds an Ethernet-framed (DLT_EN10MB, zero MACs as on loopback) TCP frame
+ * over IPv4 or IPv6 (the tuple's family) from header fields, for the simulator's packets and for tests.
  * options/options_len are the raw TCP option bytes (padded to 4 by the
  * caller). Fills out as tl_packet_decode would. Returns 0, or -1 with errno
- * ENOMEM, or EINVAL when options_len is over 40 or not a multiple of 4.
+ * ENOMEM, or EINVAL when options_len is over 40 or not a multiple of 4, or
+ * the tuple's addresses are of two families.
  */
 int tl_packet_build(const struct tl_tuple *tuple, uint32_t seq, uint32_t ack, uint8_t flags,
 		    uint16_t window, const uint8_t *options, size_t options_len,

@@ -168,11 +168,14 @@ static void note_call_ports(struct lab *lab, enum tl_side side, const struct tl_
 static uint16_t local_port(const struct tl_peer *peer, const struct tl_step *st)
 {
 	int fd = st->kind == TL_STEP_LISTEN ? peer->fd.listener : st->kind == TL_STEP_CONNECT ? peer->fd.conn : -1;
-	struct sockaddr_in local;
+	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
-	if (fd < 0 || getsockname(fd, (struct sockaddr *)&local, &len) < 0)
+	struct tl_addr addr;
+	uint16_t port;
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&local, &len) < 0 ||
+	    !tl_addr_from_sockaddr(&local, &addr, &port))
 		return 0;
-	return ntohs(local.sin_port);
+	return port;
 }
 
 static void *side_main(void *arg)

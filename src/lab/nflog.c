@@ -212,6 +212,31 @@ static uint32_t be32_at(const uint8_t *p)
 	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
+/* Ports, sequence number and flags from a TCP header of at least 14 bytes. */
+static void read_tcp_fields(const uint8_t *th, struct tl_drop *d)
+{
+	d->tuple.sport = be16_at(th);
+	d->tuple.dport = be16_at(th + 2);
+	d->seq = be32_at(th + 4);
+	d->flags = th[13];
+}
+
+/*
+ * The same from a copied IPv6 packet. False for one whose next header is not
+ * TCP (extension headers are not walked: loopback TCP carries none), or cut
+ * before the flags.
+ */
+static bool parse_ipv6_tcp(const uint8_t *b, size_t len, struct tl_drop *d)
+{
+	enum { IP6_HDR_LEN = 40 };
+	if (len < IP6_HDR_LEN + 14 || (b[0] >> 4) != 6 || b[6] != IPPROTO_TCP)
+		return false;
+	memcpy(d->tuple.saddr.b, b + 8, 16);
+	memcpy(d->tuple.daddr.b, b + 24, 16);
+	read_tcp_fields(b + IP6_HDR_LEN, d);
+	return true;
+}
+
 /*
  * Reads ports, sequence number and flags from a copied IPv4 packet. False
  * for anything else: not IPv4, not TCP, a later fragment (no TCP header), or
@@ -229,12 +254,12 @@ static bool parse_ipv4_tcp(const uint8_t *b, size_t len, struct tl_drop *d)
 	if (len < ihl + 14)
 		return false;
 	const uint8_t *th = b + ihl;
-	memcpy(&d->tuple.saddr, b + 12, 4); /* stays in network order, as tl_tuple wants */
-	memcpy(&d->tuple.daddr, b + 16, 4);
-	d->tuple.sport = be16_at(th);
-	d->tuple.dport = be16_at(th + 2);
-	d->seq = be32_at(th + 4);
-	d->flags = th[13];
+	uint32_t saddr, daddr; /* network order */
+	memcpy(&saddr, b + 12, 4);
+	memcpy(&daddr, b + 16, 4);
+	d->tuple.saddr = tl_addr_v4(saddr);
+	d->tuple.daddr = tl_addr_v4(daddr);
+	read_tcp_fields(th, d);
 	return true;
 }
 
@@ -277,8 +302,9 @@ static int drop_from_report(const struct nlmsghdr *nlh, void *data)
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct nfgenmsg))
 		return MNL_CB_OK;
 	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
-	if (nfg->nfgen_family != AF_INET)
-		return MNL_CB_OK; /* tl_tuple holds IPv4 addresses only */
+	/* An inet table logs each packet under its own family. */
+	if (nfg->nfgen_family != AF_INET && nfg->nfgen_family != AF_INET6)
+		return MNL_CB_OK;
 	struct report_attrs r;
 	memset(&r, 0, sizeof(r));
 	if (mnl_attr_parse(nlh, sizeof(*nfg), attr_cb, &r) < 0 || !r.tb[NFULA_PAYLOAD])
@@ -288,8 +314,11 @@ static int drop_from_report(const struct nlmsghdr *nlh, void *data)
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = TL_EV_DROP;
 	ev.side = TL_SIDE_NONE;
-	if (!parse_ipv4_tcp(mnl_attr_get_payload(r.tb[NFULA_PAYLOAD]),
-			    mnl_attr_get_payload_len(r.tb[NFULA_PAYLOAD]), &ev.u.drop))
+	const uint8_t *payload = mnl_attr_get_payload(r.tb[NFULA_PAYLOAD]);
+	size_t payload_len = mnl_attr_get_payload_len(r.tb[NFULA_PAYLOAD]);
+	bool tcp = nfg->nfgen_family == AF_INET6 ? parse_ipv6_tcp(payload, payload_len, &ev.u.drop)
+						 : parse_ipv4_tcp(payload, payload_len, &ev.u.drop);
+	if (!tcp)
 		return MNL_CB_OK;
 	if (r.tb[NFULA_PREFIX]) {
 		const char *prefix = mnl_attr_get_str(r.tb[NFULA_PREFIX]);

@@ -1,5 +1,5 @@
 /*
- * sockdiag: snapshots of every IPv4 TCP socket of the current network
+ * sockdiag: snapshots of every IPv4 and IPv6 TCP socket of the current network
  * namespace through netlink sock_diag (libmnl), the way ss gets them, and the
  * netstat -tano-like table printed for a snapshot.
  *
@@ -27,6 +27,9 @@
 /* The kernel sends dump messages of at most 32 KiB (netlink_recvmsg caps
  * max_recvmsg_len there); a smaller buffer would truncate them. */
 enum { DUMP_BUF_SIZE = 32768 };
+
+/* sock_diag dumps one family per request: a snapshot asks for both. */
+static const uint8_t dump_families[] = { AF_INET, AF_INET6 };
 
 /* A dump that a concurrent change interrupted (NLM_F_DUMP_INTR) is retried
  * this many times before giving up. */
@@ -85,8 +88,8 @@ static enum tl_sock_timer timer_of(uint8_t t)
 }
 
 /*
- * The boundary: one kernel inet_diag_msg to one row. Addresses stay in
- * network order, ports become host order.
+ * The boundary: one kernel inet_diag_msg to one row. Addresses become
+ * tl_addr (IPv4 mapped, core/addr.h), ports host order.
  *
  * Kernel conventions kept as they are:
  *  - a request socket comes with idiag_state SYN_RECV (3): inet_diag
@@ -102,8 +105,13 @@ static enum tl_sock_timer timer_of(uint8_t t)
 static void row_from_diag(const struct inet_diag_msg *m, struct tl_sock_row *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->tuple.saddr = m->id.idiag_src[0];
-	r->tuple.daddr = m->id.idiag_dst[0];
+	if (m->idiag_family == AF_INET6) {
+		memcpy(r->tuple.saddr.b, m->id.idiag_src, sizeof(r->tuple.saddr.b));
+		memcpy(r->tuple.daddr.b, m->id.idiag_dst, sizeof(r->tuple.daddr.b));
+	} else {
+		r->tuple.saddr = tl_addr_v4(m->id.idiag_src[0]);
+		r->tuple.daddr = tl_addr_v4(m->id.idiag_dst[0]);
+	}
 	r->tuple.sport = ntohs(m->id.idiag_sport);
 	r->tuple.dport = ntohs(m->id.idiag_dport);
 	r->state = tl_state_valid(m->idiag_state) ? (enum tl_state)m->idiag_state : TL_STATE_NONE;
@@ -148,14 +156,14 @@ static int visit_row(struct vec *v, const struct inet_diag_msg *m)
 	return 0;
 }
 
-static int send_request(struct tl_sockdiag *d)
+static int send_request(struct tl_sockdiag *d, uint8_t family)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(d->buf);
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = ++d->seq;
 	struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = AF_INET;
+	req->sdiag_family = family;
 	req->sdiag_protocol = IPPROTO_TCP;
 	/* Every state. The kernel adds request sockets for the SYN_RECV bit
 	 * and walks time-wait sockets for the TIME_WAIT (and FIN_WAIT2) bits. */
@@ -200,11 +208,11 @@ static enum msg_result dump_msg(const struct nlmsghdr *nlh, diag_visit visit, st
  * Returns 0 (with *interrupted set when the kernel flagged NLM_F_DUMP_INTR:
  * the result is then inconsistent), or -1 with err set.
  */
-static int dump_once(struct tl_sockdiag *d, diag_visit visit, struct vec *v, bool *interrupted,
-		     char *err, size_t errlen)
+static int dump_once(struct tl_sockdiag *d, uint8_t family, diag_visit visit, struct vec *v,
+		     bool *interrupted, char *err, size_t errlen)
 {
 	*interrupted = false;
-	if (send_request(d) < 0) {
+	if (send_request(d, family) < 0) {
 		snprintf(err, errlen, "sock_diag: sending the dump request: %s", strerror(errno));
 		return -1;
 	}
@@ -235,13 +243,15 @@ static int dump_once(struct tl_sockdiag *d, diag_visit visit, struct vec *v, boo
 	}
 }
 
-/* Dumps into v (emptied first), retrying interrupted dumps. */
-static int dump(struct tl_sockdiag *d, diag_visit visit, struct vec *v, char *err, size_t errlen)
+/* Appends one family's sockets to v, retrying interrupted dumps. */
+static int dump_family(struct tl_sockdiag *d, uint8_t family, diag_visit visit, struct vec *v,
+		       char *err, size_t errlen)
 {
+	size_t kept = v->n;
 	for (int attempt = 1;; attempt++) {
 		bool interrupted;
-		v->n = 0;
-		if (dump_once(d, visit, v, &interrupted, err, errlen) < 0)
+		v->n = kept;
+		if (dump_once(d, family, visit, v, &interrupted, err, errlen) < 0)
 			return -1;
 		if (!interrupted)
 			return 0;
@@ -252,6 +262,16 @@ static int dump(struct tl_sockdiag *d, diag_visit visit, struct vec *v, char *er
 			return -1;
 		}
 	}
+}
+
+/* Dumps every family into v (emptied first). */
+static int dump(struct tl_sockdiag *d, diag_visit visit, struct vec *v, char *err, size_t errlen)
+{
+	v->n = 0;
+	for (size_t i = 0; i < sizeof(dump_families); i++)
+		if (dump_family(d, dump_families[i], visit, v, err, errlen) < 0)
+			return -1;
+	return 0;
 }
 
 int tl_sockdiag_dump(struct tl_sockdiag *d, struct tl_sock_row **rows, size_t *n, char *err,
@@ -273,12 +293,19 @@ int tl_sockdiag_dump(struct tl_sockdiag *d, struct tl_sock_row **rows, size_t *n
 	return 0;
 }
 
+/* What SOCK_DESTROY needs to find a socket: its family and its id. */
+struct diag_target {
+	uint8_t family;
+	struct inet_diag_sockid id;
+};
+
 static int visit_id(struct vec *v, const struct inet_diag_msg *m)
 {
-	struct inet_diag_sockid *id = vec_push(v);
-	if (!id)
+	struct diag_target *t = vec_push(v);
+	if (!t)
 		return -1;
-	*id = m->id;
+	t->family = m->idiag_family;
+	t->id = m->id;
 	return 0;
 }
 
@@ -287,17 +314,17 @@ static int visit_id(struct vec *v, const struct inet_diag_msg *m)
  * the socket by the id the dump gave, cookie included, so a socket that was
  * replaced meanwhile is left alone (ESTALE). Returns 0 or an errno.
  */
-static int destroy_one(struct tl_sockdiag *d, const struct inet_diag_sockid *id)
+static int destroy_one(struct tl_sockdiag *d, const struct diag_target *target)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(d->buf);
 	nlh->nlmsg_type = SOCK_DESTROY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = ++d->seq;
 	struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = AF_INET;
+	req->sdiag_family = target->family;
 	req->sdiag_protocol = IPPROTO_TCP;
 	req->idiag_states = ~0u;
-	req->id = *id;
+	req->id = target->id;
 	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
 		return errno;
 	for (;;) {
@@ -325,7 +352,7 @@ static int destroy_one(struct tl_sockdiag *d, const struct inet_diag_sockid *id)
 int tl_sockdiag_destroy_all(struct tl_sockdiag *d)
 {
 	char err[256] = "";
-	struct vec v = { .size = sizeof(struct inet_diag_sockid) };
+	struct vec v = { .size = sizeof(struct diag_target) };
 	if (dump(d, visit_id, &v, err, sizeof(err)) < 0) {
 		free(v.items);
 		return -1;
@@ -334,9 +361,9 @@ int tl_sockdiag_destroy_all(struct tl_sockdiag *d)
 	 * takes its request sockets and unaccepted children with it (ENOENT
 	 * for those), and a peer's RST can close the other end first. */
 	int destroyed = 0;
-	const struct inet_diag_sockid *ids = v.items;
+	const struct diag_target *targets = v.items;
 	for (size_t i = 0; i < v.n; i++) {
-		if (destroy_one(d, &ids[i]) == 0)
+		if (destroy_one(d, &targets[i]) == 0)
 			destroyed++;
 	}
 	free(v.items);

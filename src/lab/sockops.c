@@ -39,41 +39,43 @@ static int fail(struct tl_app_call *call)
 	return tl_call_failed(call, errno);
 }
 
-/* The socket a listen or connect uses: one made early for setsockopt, or a new one. */
-static int new_socket(void)
+/* The socket a listen or connect uses: one made early for setsockopt, or a
+ * new one. Its family is the address's that the side talks to or listens on
+ * (the scenario's host when the step names none). */
+static int new_socket(int family)
 {
-	return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 }
 
-static int take_socket(struct tl_peer *p)
+static int take_socket(struct tl_peer *p, int family)
 {
 	int fd = tl_side_sockets_take_pending(&p->fd);
-	return fd >= 0 ? fd : new_socket();
+	return fd >= 0 ? fd : new_socket(family);
 }
 
-static int fill_addr(const char *host, uint16_t port, struct sockaddr_in *sa)
+static int fill_addr(const char *host, uint16_t port, struct sockaddr_storage *sa, socklen_t *len)
 {
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(port);
-	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+	struct tl_addr a;
+	if (!tl_addr_parse(host, &a)) {
 		errno = EINVAL;
 		return -1;
 	}
+	*len = tl_addr_to_sockaddr(&a, port, sa);
 	return 0;
 }
 
 static int do_listen(struct tl_peer *p, const char *host, uint16_t port, struct tl_app_call *call)
 {
-	struct sockaddr_in sa;
+	struct sockaddr_storage sa;
+	socklen_t sa_len;
 	int one = 1;
-	if (fill_addr(host, port, &sa) < 0)
+	if (fill_addr(host, port, &sa, &sa_len) < 0)
 		return fail(call);
-	int fd = take_socket(p);
+	int fd = take_socket(p, sa.ss_family);
 	if (fd < 0)
 		return fail(call);
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, TL_LISTEN_BACKLOG) < 0) {
+	    bind(fd, (struct sockaddr *)&sa, sa_len) < 0 || listen(fd, TL_LISTEN_BACKLOG) < 0) {
 		int saved = errno;
 		close(fd);
 		errno = saved;
@@ -87,7 +89,7 @@ static int do_listen(struct tl_peer *p, const char *host, uint16_t port, struct 
 
 static int do_accept(struct tl_peer *p, struct tl_app_call *call)
 {
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
 	if (p->fd.listener < 0)
 		return tl_call_failed(call, EBADF);
@@ -97,27 +99,33 @@ static int do_accept(struct tl_peer *p, struct tl_app_call *call)
 	close_fd(&p->fd.conn);
 	p->fd.conn = fd;
 	call->ret = fd;
-	tl_endpoint_format(peer.sin_addr.s_addr, ntohs(peer.sin_port), call->detail,
-			   sizeof(call->detail));
+	struct tl_addr addr;
+	uint16_t port;
+	if (tl_addr_from_sockaddr(&peer, &addr, &port))
+		tl_endpoint_format(&addr, port, call->detail, sizeof(call->detail));
 	return 0;
 }
 
 static int do_connect(struct tl_peer *p, const char *host, uint16_t port, struct tl_app_call *call)
 {
-	struct sockaddr_in sa;
-	if (fill_addr(host, port, &sa) < 0)
+	struct sockaddr_storage sa;
+	socklen_t sa_len;
+	if (fill_addr(host, port, &sa, &sa_len) < 0)
 		return fail(call);
-	int fd = take_socket(p);
+	int fd = take_socket(p, sa.ss_family);
 	if (fd < 0)
 		return fail(call);
 	close_fd(&p->fd.conn);
 	p->fd.conn = fd;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (connect(fd, (struct sockaddr *)&sa, sa_len) < 0)
 		return fail(call);
-	struct sockaddr_in local;
+	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
-	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0)
-		tl_call_connected_from(local.sin_addr.s_addr, ntohs(local.sin_port), call);
+	struct tl_addr local_addr;
+	uint16_t local_port;
+	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0 &&
+	    tl_addr_from_sockaddr(&local, &local_addr, &local_port))
+		tl_call_connected_from(&local_addr, local_port, call);
 	call->ret = 0;
 	return 0;
 }
@@ -168,7 +176,8 @@ static int do_close(struct tl_peer *p, bool abort_conn, struct tl_app_call *call
 	return 0;
 }
 
-static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
+static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, const char *host,
+			 struct tl_app_call *call)
 {
 	static const int kernel_opt[] = {
 		[TL_OPT_SYNCNT] = TCP_SYNCNT,
@@ -176,7 +185,9 @@ static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, struct tl_
 		[TL_OPT_LINGER2] = TCP_LINGER2,
 	};
 	int *fd = tl_side_sockets_option_target(&p->fd);
-	if (*fd < 0 && (*fd = new_socket()) < 0)
+	/* Made before the listen or connect that will use it: of the scenario's family. */
+	int family = tl_addr_text_family(host) == AF_INET6 ? AF_INET6 : AF_INET;
+	if (*fd < 0 && (*fd = new_socket(family)) < 0)
 		return fail(call);
 	if (setsockopt(*fd, IPPROTO_TCP, kernel_opt[st->opt], &st->opt_value, sizeof(st->opt_value)) < 0)
 		return fail(call);
@@ -208,7 +219,7 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 	case TL_STEP_ABORT:
 		return do_close(p, true, call);
 	case TL_STEP_SETSOCKOPT:
-		return do_setsockopt(p, st, call);
+		return do_setsockopt(p, st, h, call);
 	case TL_STEP_SLEEP:
 	case TL_STEP_SNAPSHOT:
 	case TL_STEP_JOIN:

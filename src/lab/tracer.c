@@ -22,7 +22,7 @@
 #include "lab/bpf/tracer_record.h"
 #include "tracer.skel.h"
 
-_Static_assert(sizeof(struct tl_trace_record) == 40, "record layout shared with tracer.bpf.c");
+_Static_assert(sizeof(struct tl_trace_record) == 64, "record layout shared with tracer.bpf.c");
 
 /* A request or time-wait socket known from its timer. */
 struct timed_socket {
@@ -330,6 +330,14 @@ static enum tl_state state_of(unsigned v)
 	return tl_state_valid((int)v) ? (enum tl_state)v : TL_STATE_NONE;
 }
 
+/* The record's address bytes are already in tl_addr's form (tracer.bpf.c maps IPv4). */
+static struct tl_addr addr_of(const __u8 bytes[16])
+{
+	struct tl_addr a;
+	memcpy(a.b, bytes, sizeof(a.b));
+	return a;
+}
+
 /*
  * The boundary: one kernel record to one timeline event. Returns false for a
  * record of a kind this build does not know (never expected: both halves are
@@ -341,8 +349,8 @@ static bool record_to_event(const struct tl_trace_record *r, struct tl_event *ev
 	ev->t_ns = r->t_ns;
 	ev->side = TL_SIDE_NONE;
 	const struct tl_tuple tuple = {
-		.saddr = r->saddr,
-		.daddr = r->daddr,
+		.saddr = addr_of(r->saddr),
+		.daddr = addr_of(r->daddr),
 		.sport = r->sport,
 		.dport = r->dport,
 	};
@@ -480,7 +488,8 @@ static int on_timer_record(struct tl_tracer *t, const struct tl_trace_record *r)
 			s = &t->timed[t->n_timed++];
 			*s = (struct timed_socket){
 				.id = r->sk_id,
-				.tuple = { .saddr = r->saddr, .daddr = r->daddr, .sport = r->sport, .dport = r->dport },
+				.tuple = { .saddr = addr_of(r->saddr), .daddr = addr_of(r->daddr), .sport = r->sport,
+					   .dport = r->dport },
 				.of = r->flags,
 				.state = timed_state_of(r),
 			};

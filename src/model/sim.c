@@ -224,7 +224,7 @@ static enum tl_side answering_side(const struct sim *s, const struct tl_tuple *s
 	for (size_t i = 0; i < n && i < TL_TCP_MAX_SOCKS; i++) {
 		struct tl_tcp_info info;
 		if (tl_tcp_info(s->stack, ids[i], &info) == 0 && info.tuple.sport == sent->dport &&
-		    info.tuple.dport == sent->sport && info.tuple.saddr == sent->daddr)
+		    info.tuple.dport == sent->sport && tl_addr_equal(&info.tuple.saddr, &sent->daddr))
 			return info.owner == TL_SIDE_CLIENT ? TL_SIDE_SERVER
 			       : info.owner == TL_SIDE_SERVER ? TL_SIDE_CLIENT
 							      : TL_SIDE_NONE;
@@ -271,15 +271,6 @@ static void call_failed(struct tl_app_call *c, int neg_errno)
 	tl_call_failed(c, -neg_errno);
 }
 
-static bool parse_host(const char *host, uint32_t *addr_be)
-{
-	struct in_addr a;
-	if (inet_pton(AF_INET, host, &a) != 1)
-		return false;
-	*addr_be = a.s_addr;
-	return true;
-}
-
 /* A new model socket that the side holds: what comes of it is that side's. */
 static int own_socket(struct sim *s, const struct sim_side *sd)
 {
@@ -319,13 +310,13 @@ static uint16_t call_port(const struct sim *s, const struct tl_step *st)
 static bool do_listen(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	const struct tl_step *st = sd->cur.st;
-	uint32_t addr;
-	if (!parse_host(call_host(s, st), &addr)) {
+	struct tl_addr addr;
+	if (!tl_addr_parse(call_host(s, st), &addr)) {
 		call_failed(c, -EINVAL);
 		return true;
 	}
 	int id = take_socket(s, sd);
-	int rc = id < 0 ? id : tl_tcp_listen(s->stack, id, addr, call_port(s, st), TL_LISTEN_BACKLOG, s->now_ns);
+	int rc = id < 0 ? id : tl_tcp_listen(s->stack, id, &addr, call_port(s, st), TL_LISTEN_BACKLOG, s->now_ns);
 	if (rc < 0) {
 		if (id >= 0)
 			tl_tcp_close(s->stack, id, s->now_ns);
@@ -353,15 +344,15 @@ static bool do_accept(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 	replace(s, &sd->sock.conn, id);
 	s->fd_of[id] = s->next_fd++;
 	c->ret = s->fd_of[id];
-	tl_endpoint_format(peer.daddr, peer.dport, c->detail, sizeof(c->detail));
+	tl_endpoint_format(&peer.daddr, peer.dport, c->detail, sizeof(c->detail));
 	return true;
 }
 
 static bool connect_started(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	const struct tl_step *st = sd->cur.st;
-	uint32_t addr;
-	if (!parse_host(call_host(s, st), &addr)) {
+	struct tl_addr addr;
+	if (!tl_addr_parse(call_host(s, st), &addr)) {
 		call_failed(c, -EINVAL);
 		return true;
 	}
@@ -371,7 +362,7 @@ static bool connect_started(struct sim *s, struct sim_side *sd, struct tl_app_ca
 		return true;
 	}
 	replace(s, &sd->sock.conn, id);
-	int rc = tl_tcp_connect(s->stack, id, addr, call_port(s, st), s->now_ns);
+	int rc = tl_tcp_connect(s->stack, id, &addr, call_port(s, st), s->now_ns);
 	if (rc != -EINPROGRESS) {
 		call_failed(c, rc);
 		return true;
@@ -395,7 +386,7 @@ static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c
 	}
 	struct tl_tcp_info info;
 	tl_tcp_info(s->stack, sd->sock.conn, &info);
-	tl_call_connected_from(info.tuple.saddr, info.tuple.sport, c);
+	tl_call_connected_from(&info.tuple.saddr, info.tuple.sport, c);
 	return true;
 }
 

@@ -178,17 +178,34 @@ static void fail(struct tl_tcp_stack *st, const char *what)
 
 /* ---- configuration ---- */
 
+uint16_t tl_tcp_adv_mss(const struct tl_tcp_config *c, int family)
+{
+	enum { TCP_HDR = 20, IPV4_HDR = 20, IPV6_HDR = 40, IP_MAX_PMTU = 65535, IPV6_MAXPLEN = 65535 };
+	if (family == AF_INET6) {
+		uint32_t mss = c->lo_mtu - IPV6_HDR - TCP_HDR;
+		return (uint16_t)(mss > IPV6_MAXPLEN - TCP_HDR ? IPV6_MAXPLEN : mss);
+	}
+	uint32_t mss = c->lo_mtu - IPV4_HDR - TCP_HDR;
+	return (uint16_t)(mss > IP_MAX_PMTU - IPV4_HDR - TCP_HDR ? IP_MAX_PMTU - IPV4_HDR - TCP_HDR : mss);
+}
+
+uint16_t tl_tcp_initial_window(uint32_t mss)
+{
+	uint32_t space = TL_TCP_RECV_BYTES;
+	if (mss && space > mss)
+		space = space / mss * mss;
+	return (uint16_t)(space > 65535 ? 65535 : space);
+}
+
 void tl_tcp_config_default(struct tl_tcp_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	tl_timer_settings_default(&c->timers);
-	c->local_addr = htonl(INADDR_LOOPBACK);
+	c->local_addr = tl_addr_loopback(AF_INET);
 	c->ephemeral_first = 40000;
 	c->ephemeral_last = 60999;
-	c->mss = 65495;
+	c->lo_mtu = 65536;
 	c->wscale = 10;
-	c->syn_window = 65495;
-	c->synack_window = 65483;
 	c->sack = true;
 	c->timestamps = true;
 	c->window_scaling = true;
@@ -488,9 +505,16 @@ static uint32_t ts_now(const struct tl_tcp_stack *st, const struct sock *s)
 	return (uint32_t)(st->now_ns / NS_PER_MS) + s->ts_offset;
 }
 
+/* What this socket advertises: its family's MSS on loopback. */
+static uint16_t own_mss(const struct tl_tcp_stack *st, const struct sock *s)
+{
+	return tl_tcp_adv_mss(&st->cfg, tl_tuple_family(&s->tuple));
+}
+
 static uint16_t mss_payload(const struct tl_tcp_stack *st, const struct sock *s)
 {
-	uint16_t mss = s->peer_mss && s->peer_mss < st->cfg.mss ? s->peer_mss : st->cfg.mss;
+	uint16_t own = own_mss(st, s);
+	uint16_t mss = s->peer_mss && s->peer_mss < own ? s->peer_mss : own;
 	return (uint16_t)(mss - (s->ts_ok ? TS_OPTION_BYTES : 0));
 }
 
@@ -540,7 +564,7 @@ static void fill_options(const struct tl_tcp_stack *st, struct sock *s, struct t
 		return;
 	}
 	g->opt.mss_set = true;
-	g->opt.mss = st->cfg.mss;
+	g->opt.mss = own_mss(st, s);
 	g->opt.sack_ok = s->sack_ok;
 	g->opt.wscale_set = s->ws_ok;
 	g->opt.wscale = s->rcv_wscale;
@@ -554,8 +578,8 @@ static void xmit(struct tl_tcp_stack *st, struct sock *s, uint32_t seq, const ui
 				.payload_len = len };
 	if (flags & TL_TH_ACK)
 		g.ack = s->rcv_nxt;
-	if (flags & TL_TH_SYN) /* a SYN's window is never scaled (RFC 7323) */
-		g.window = flags & TL_TH_ACK ? st->cfg.synack_window : st->cfg.syn_window;
+	if (flags & TL_TH_SYN) /* tcp_openreq_init_rwin(): a SYN-ACK's MSS less the TS option */
+		g.window = tl_tcp_initial_window(own_mss(st, s) - ((flags & TL_TH_ACK) && s->ts_ok ? TS_OPTION_BYTES : 0));
 	else
 		g.window = (uint16_t)(select_window(s) >> (s->ws_ok ? s->rcv_wscale : 0));
 	fill_options(st, s, &g);
@@ -1609,9 +1633,9 @@ static enum tw_verdict tw_input(struct tl_tcp_stack *st, struct sock *s, const s
 
 /* ---- demultiplexing ---- */
 
-static bool is_local(uint32_t addr_be)
+static bool is_local(const struct tl_addr *addr)
 {
-	return (ntohl(addr_be) >> 24) == 127;
+	return tl_addr_is_loopback(addr);
 }
 
 /* The socket of this exact connection: a request, a full or a time-wait socket (never one in CLOSE). */
@@ -1619,20 +1643,21 @@ static struct sock *lookup_connection(const struct tl_tcp_stack *st, const struc
 {
 	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
 		const struct sock *s = st->socks[i];
-		if (s && s->state != TL_CLOSE && s->state != TL_LISTEN && s->tuple.saddr == seg->tuple.daddr &&
-		    s->tuple.sport == seg->tuple.dport && s->tuple.daddr == seg->tuple.saddr &&
-		    s->tuple.dport == seg->tuple.sport)
+		if (s && s->state != TL_CLOSE && s->state != TL_LISTEN && tl_tuple_is_reverse(&s->tuple, &seg->tuple))
 			return st->socks[i];
 	}
 	return NULL;
 }
 
-static struct sock *lookup_listener(const struct tl_tcp_stack *st, uint32_t addr_be, uint16_t port)
+/* A listener of the address's family, bound to it or to the family's wildcard
+ * (the model has no IPv6 socket that also takes IPv4). */
+static struct sock *lookup_listener(const struct tl_tcp_stack *st, const struct tl_addr *addr, uint16_t port)
 {
 	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
 		const struct sock *s = st->socks[i];
 		if (s && s->state == TL_LISTEN && s->tuple.sport == port &&
-		    (s->tuple.saddr == addr_be || s->tuple.saddr == 0))
+		    tl_addr_family(&s->tuple.saddr) == tl_addr_family(addr) &&
+		    (tl_addr_equal(&s->tuple.saddr, addr) || tl_addr_is_any(&s->tuple.saddr)))
 			return st->socks[i];
 	}
 	return NULL;
@@ -1640,7 +1665,7 @@ static struct sock *lookup_listener(const struct tl_tcp_stack *st, uint32_t addr
 
 static void input_to_listener(struct tl_tcp_stack *st, const struct tl_tcp_seg *seg, uint32_t isn)
 {
-	struct sock *l = lookup_listener(st, seg->tuple.daddr, seg->tuple.dport);
+	struct sock *l = lookup_listener(st, &seg->tuple.daddr, seg->tuple.dport);
 	if (l)
 		listen_input(st, l, seg, isn);
 	else
@@ -1830,7 +1855,7 @@ static bool port_listening(const struct tl_tcp_stack *st, uint16_t port)
 	return false;
 }
 
-int tl_tcp_listen(struct tl_tcp_stack *st, int sock, uint32_t addr_be, uint16_t port, int backlog,
+int tl_tcp_listen(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, uint16_t port, int backlog,
 		  uint64_t now_ns)
 {
 	struct sock *s = app_sock(st, sock);
@@ -1839,11 +1864,13 @@ int tl_tcp_listen(struct tl_tcp_stack *st, int sock, uint32_t addr_be, uint16_t 
 		return -EBADF;
 	if (s->state != TL_CLOSE || s->tuple.sport)
 		return -EINVAL;
-	if (addr_be && !is_local(addr_be))
+	if (!tl_addr_is_any(addr) && !is_local(addr))
 		return -EADDRNOTAVAIL;
 	if (port_listening(st, port))
 		return -EADDRINUSE; /* SO_REUSEADDR lets only LISTEN sockets conflict */
-	s->tuple = (struct tl_tuple){ .saddr = addr_be, .sport = port };
+	/* A listener's remote end is its family's wildcard, as sock_diag shows it. */
+	struct tl_addr any = tl_addr_is_v4(addr) ? tl_addr_v4(0) : (struct tl_addr){ { 0 } };
+	s->tuple = (struct tl_tuple){ .saddr = *addr, .daddr = any, .sport = port };
 	s->backlog = backlog < 0 ? 0 : backlog > LISTEN_BACKLOG_MAX ? LISTEN_BACKLOG_MAX : backlog;
 	set_state(st, s, TL_LISTEN, NULL);
 	return 0;
@@ -1877,7 +1904,7 @@ static void offer_options(const struct tl_tcp_stack *st, struct sock *s)
 	s->rcv_wscale = s->ws_ok ? st->cfg.wscale : 0;
 }
 
-int tl_tcp_connect(struct tl_tcp_stack *st, int sock, uint32_t addr_be, uint16_t port, uint64_t now_ns)
+int tl_tcp_connect(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, uint16_t port, uint64_t now_ns)
 {
 	struct sock *s = app_sock(st, sock);
 	st->now_ns = now_ns;
@@ -1887,12 +1914,14 @@ int tl_tcp_connect(struct tl_tcp_stack *st, int sock, uint32_t addr_be, uint16_t
 		return -EALREADY;
 	if (s->state != TL_CLOSE || s->was_established)
 		return -EISCONN;
-	if (!is_local(addr_be))
+	if (!is_local(addr))
 		return -ENETUNREACH; /* the lab's namespace has loopback only */
 	uint16_t sport = ephemeral_port(st);
 	if (!sport)
 		return -EADDRNOTAVAIL;
-	s->tuple = (struct tl_tuple){ .saddr = st->cfg.local_addr, .daddr = addr_be, .sport = sport, .dport = port };
+	/* The source address is of the destination's family. */
+	struct tl_addr source = tl_addr_is_v4(addr) ? st->cfg.local_addr : tl_addr_loopback(AF_INET6);
+	s->tuple = (struct tl_tuple){ .saddr = source, .daddr = *addr, .sport = sport, .dport = port };
 	s->iss = (uint32_t)next_random(st);
 	s->ts_offset = (uint32_t)next_random(st);
 	offer_options(st, s);

@@ -44,18 +44,33 @@
 /* The host's settings: namespace sysctls and loopback constants. */
 struct tl_tcp_config {
 	struct tl_timer_settings timers; /* every retransmission and linger time, HZ included */
-	uint32_t local_addr;		 /* network order; 127.0.0.1 */
+	struct tl_addr local_addr;	 /* IPv4 source of connections: 127.0.0.1 (IPv6: ::1) */
 	uint16_t ephemeral_first;	 /* first client port handed out (40000) */
 	uint16_t ephemeral_last;	 /* last one (60999) */
-	uint16_t mss;			 /* advertised MSS: loopback MTU 65536 - 40 = 65495 */
+	uint32_t lo_mtu;		 /* loopback's MTU, 65536: MSS and first windows follow (tl_tcp_adv_mss) */
 	uint8_t wscale;			 /* window scale offered (10 on this kernel) */
-	uint16_t syn_window;		 /* window of a SYN (65495) */
-	uint16_t synack_window;		 /* window of a SYN-ACK (65483: MSS less the TS option) */
 	bool sack;			 /* net.ipv4.tcp_sack */
 	bool timestamps;		 /* net.ipv4.tcp_timestamps */
 	bool window_scaling;		 /* net.ipv4.tcp_window_scaling */
 	uint64_t seed;			 /* initial sequence numbers and timestamp offsets */
 };
+
+/*
+ * The MSS a socket of this family (AF_INET, AF_INET6) advertises on
+ * loopback, by the kernel's rules: ipv4_default_advmss() is the MTU less
+ * 40 header bytes, at most 65535 - 40 (65495 on lo); ip6_default_advmss()
+ * the MTU less 60 (65476 on lo), and 65535 above 65535 - 20.
+ */
+uint16_t tl_tcp_adv_mss(const struct tl_tcp_config *c, int family);
+
+/*
+ * The window of a SYN (mss: the advertised MSS) or of a SYN-ACK (mss: the
+ * advertised MSS less the 12 bytes of the TS option when timestamps were
+ * agreed), as tcp_select_initial_window() offers it: the receive space
+ * (TL_TCP_RECV_BYTES) rounded down to a multiple of mss, at most 65535
+ * (a SYN's window is never scaled). 65495 and 65483 for IPv4 on lo.
+ */
+uint16_t tl_tcp_initial_window(uint32_t mss);
 
 /* Fills c with this kernel's loopback defaults and seed 1. Cannot fail. */
 void tl_tcp_config_default(struct tl_tcp_config *c);
@@ -170,11 +185,12 @@ int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_tcp_opt opt, in
  * about them carries it.
  */
 int tl_tcp_set_owner(struct tl_tcp_stack *st, int sock, enum tl_side owner);
-/* bind(addr:port) with SO_REUSEADDR and listen(backlog). */
-int tl_tcp_listen(struct tl_tcp_stack *st, int sock, uint32_t addr_be, uint16_t port, int backlog,
+/* bind(addr:port) with SO_REUSEADDR and listen(backlog); the address's family is the socket's. */
+int tl_tcp_listen(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, uint16_t port, int backlog,
 		  uint64_t now_ns);
-/* Binds an ephemeral port and sends the SYN: -EINPROGRESS; see tl_tcp_connect_result. */
-int tl_tcp_connect(struct tl_tcp_stack *st, int sock, uint32_t addr_be, uint16_t port, uint64_t now_ns);
+/* Binds an ephemeral port and sends the SYN: -EINPROGRESS; see tl_tcp_connect_result.
+ * The source is cfg.local_addr, or ::1 for an IPv6 destination. */
+int tl_tcp_connect(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, uint16_t port, uint64_t now_ns);
 /* 0 once connected, -EINPROGRESS while the handshake runs, or why it failed. */
 int tl_tcp_connect_result(const struct tl_tcp_stack *st, int sock);
 /* The next connection of a listener (its id; *peer filled), or -EAGAIN. */

@@ -67,15 +67,18 @@ const char *tl_sockopt_name(enum tl_sockopt opt)
 void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, struct tl_app_call *call)
 {
 	const char *verb = tl_step_verb(st->kind);
+	char ep[TL_ENDPOINT_STRLEN];
 	memset(call, 0, sizeof(*call));
 	tl_textf(call->verb, sizeof(call->verb), "%s", verb ? verb : "?");
 	call->step_line = st->line;
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
-		tl_textf(call->call, sizeof(call->call), "listen(%s:%u)", host, port);
+		tl_host_port_format(host, port, ep, sizeof(ep));
+		tl_textf(call->call, sizeof(call->call), "listen(%s)", ep);
 		return;
 	case TL_STEP_CONNECT:
-		tl_textf(call->call, sizeof(call->call), "connect(%s:%u)", host, port);
+		tl_host_port_format(host, port, ep, sizeof(ep));
+		tl_textf(call->call, sizeof(call->call), "connect(%s)", ep);
 		return;
 	case TL_STEP_ACCEPT:
 		tl_textf(call->call, sizeof(call->call), "accept()");
@@ -137,9 +140,9 @@ void tl_call_received(const char *buf, long n, struct tl_app_call *call)
 	tl_textf(call->detail, sizeof(call->detail), "\"%s\"%s", text, n > SHOWN_BYTES ? "..." : "");
 }
 
-void tl_call_connected_from(uint32_t addr_be, uint16_t port, struct tl_app_call *call)
+void tl_call_connected_from(const struct tl_addr *addr, uint16_t port, struct tl_app_call *call)
 {
-	char ep[32];
-	tl_endpoint_format(addr_be, port, ep, sizeof(ep));
+	char ep[TL_ENDPOINT_STRLEN];
+	tl_endpoint_format(addr, port, ep, sizeof(ep));
 	tl_textf(call->detail, sizeof(call->detail), "from %s", ep);
 }

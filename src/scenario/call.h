@@ -61,7 +61,7 @@ int tl_call_failed(struct tl_app_call *call, int err);
 void tl_call_received(const char *buf, long n, struct tl_app_call *call);
 
 /* connect() succeeded from this local endpoint. */
-void tl_call_connected_from(uint32_t addr_be, uint16_t port, struct tl_app_call *call);
+void tl_call_connected_from(const struct tl_addr *addr, uint16_t port, struct tl_app_call *call);
 
 /* "SHUT_WR"; "?" for a value the format does not have. */
 const char *tl_shutdown_name(int how);

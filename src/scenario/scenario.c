@@ -422,9 +422,9 @@ static int parse_state(struct parser *p, const char *w, enum tl_state *state)
 
 static int parse_host(struct parser *p, const char *w, char *dst, size_t size)
 {
-	struct in_addr a;
-	if (inet_pton(AF_INET, w, &a) != 1)
-		return fail(p, "host '%s' is not an IPv4 address (expected e.g. 127.0.0.1)", show(w).s);
+	struct tl_addr a;
+	if (!tl_addr_parse(w, &a))
+		return fail(p, "host '%s' is not an IP address (expected e.g. 127.0.0.1 or ::1)", show(w).s);
 	return copy_text(p, "host", dst, size, w, strlen(w));
 }
 
@@ -523,7 +523,7 @@ static int parse_host_line(struct parser *p, struct words *ws)
 	if (refuse_background(p, ws) < 0 || once(p, "host", &p->host_line) < 0)
 		return -1;
 	if (ws->n != 2)
-		return fail(p, "'host' takes one IPv4 address, got %zu %s", ws->n - 1, words_noun(ws->n - 1));
+		return fail(p, "'host' takes one IP address, got %zu %s", ws->n - 1, words_noun(ws->n - 1));
 	return parse_host(p, ws->w[1], p->sc->host, sizeof(p->sc->host));
 }
 
@@ -630,7 +630,7 @@ const char *tl_step_verb(enum tl_step_kind kind)
 static int parse_endpoint(struct parser *p, struct tl_step *st, const char *what, char **args,
 			  size_t nargs)
 {
-	struct in_addr a;
+	struct tl_addr a;
 	long v = 0;
 	if (nargs > 2)
 		return fail(p, "'%s' takes [HOST] [PORT], got %zu %s", what, nargs, words_noun(nargs));
@@ -641,10 +641,10 @@ static int parse_endpoint(struct parser *p, struct tl_step *st, const char *what
 		st->port = (uint16_t)v;
 	}
 	if (nargs == 1) {
-		if (inet_pton(AF_INET, args[0], &a) == 1)
+		if (tl_addr_parse(args[0], &a))
 			return copy_text(p, "host", st->host, sizeof(st->host), args[0], strlen(args[0]));
 		if (parse_long(args[0], LONG_MIN, LONG_MAX, &v) == NUM_NOT_NUMBER)
-			return fail(p, "'%s': '%s' is neither an IPv4 address nor a port", what,
+			return fail(p, "'%s': '%s' is neither an IP address nor a port", what,
 				    show(args[0]).s);
 		if (number_arg(p, "port", args[0], 1, 65535, &v) < 0)
 			return -1;
@@ -1479,4 +1479,22 @@ void tl_scenario_free(struct tl_scenario *sc)
 	free(sc->expects);
 	free(sc->sysctls);
 	memset(sc, 0, sizeof(*sc));
+}
+
+/* ::1 for an IPv4 loopback address; false (host unchanged) for any other. */
+static bool loopback_to_ipv6(char *host, size_t size)
+{
+	struct tl_addr a;
+	if (!tl_addr_parse(host, &a) || !tl_addr_is_v4(&a) || !tl_addr_is_loopback(&a))
+		return false;
+	snprintf(host, size, "::1");
+	return true;
+}
+
+size_t tl_scenario_use_ipv6(struct tl_scenario *sc)
+{
+	size_t n = loopback_to_ipv6(sc->host, sizeof(sc->host));
+	for (size_t i = 0; i < sc->n_steps; i++)
+		n += loopback_to_ipv6(sc->steps[i].host, sizeof(sc->steps[i].host));
+	return n;
 }

@@ -153,6 +153,14 @@ int tl_scenario_parse_text(const char *name, const char *text, struct tl_scenari
 
 void tl_scenario_free(struct tl_scenario *sc);
 
+/*
+ * Rewrites every IPv4 loopback address the scenario names (its host, and the
+ * host of each listen and connect) to ::1, so that a scenario written for
+ * IPv4 runs unchanged over IPv6 (`tcplab run --ipv6`). Other addresses, and
+ * raw nft matches, stay as written. Returns how many were rewritten.
+ */
+size_t tl_scenario_use_ipv6(struct tl_scenario *sc);
+
 /* The word a side step is written with ("connect"); NULL for a lab step. */
 const char *tl_step_verb(enum tl_step_kind kind);
 

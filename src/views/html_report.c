@@ -25,6 +25,7 @@
 
 #include <json-c/json.h>
 
+#include "core/addr.h"
 #include "core/event.h"
 #include "core/textbuf.h"
 
@@ -839,11 +840,13 @@ static void put_state(FILE *out, const char *st)
 	put(out, "</span>");
 }
 
-/* "127.0.0.1:2017" from a tuple's s or d end. */
+/* "127.0.0.1:2017" or "[::1]:2017" from a tuple's s or d end. */
 static void put_endpoint(FILE *out, struct json_object *tuple, bool source)
 {
-	esc(out, jtext(tuple, source ? "saddr" : "daddr"));
-	fprintf(out, ":%" PRId64, jint(tuple, source ? "sport" : "dport", 0));
+	char ep[TL_ENDPOINT_STRLEN];
+	int64_t port = jint(tuple, source ? "sport" : "dport", 0);
+	tl_host_port_format(jtext(tuple, source ? "saddr" : "daddr"), (uint16_t)port, ep, sizeof(ep));
+	esc(out, ep);
 }
 
 /* An endpoint as the terminal's snapshot (and netstat) prints it: port 0, a listener's peer, as "*". */

@@ -169,13 +169,13 @@ static void append(struct builder *b, struct json_object *array, struct json_obj
 static void add_tuple(struct builder *b, struct json_object *obj, const char *key, const struct tl_tuple *t)
 {
 	struct json_object *o = new_object(b);
-	char addr[INET_ADDRSTRLEN];
+	char addr[TL_ADDR_STRLEN];
 	if (!o)
 		return;
-	inet_ntop(AF_INET, &t->saddr, addr, sizeof(addr));
+	tl_addr_format(&t->saddr, addr, sizeof(addr));
 	add_str(b, o, "saddr", addr);
 	add_int(b, o, "sport", t->sport);
-	inet_ntop(AF_INET, &t->daddr, addr, sizeof(addr));
+	tl_addr_format(&t->daddr, addr, sizeof(addr));
 	add_str(b, o, "daddr", addr);
 	add_int(b, o, "dport", t->dport);
 	add(b, obj, key, o);
@@ -278,12 +278,12 @@ static void app_fields(struct builder *b, struct json_object *o, const struct tl
 static struct json_object *snapshot_row(struct builder *b, const struct tl_sock_row *r)
 {
 	struct json_object *o = new_object(b);
-	char ep[32];
+	char ep[TL_ENDPOINT_STRLEN];
 	if (!o)
 		return NULL;
-	tl_endpoint_format(r->tuple.saddr, r->tuple.sport, ep, sizeof(ep));
+	tl_endpoint_format(&r->tuple.saddr, r->tuple.sport, ep, sizeof(ep));
 	add_str(b, o, "local", ep);
-	tl_endpoint_format(r->tuple.daddr, r->tuple.dport, ep, sizeof(ep));
+	tl_endpoint_format(&r->tuple.daddr, r->tuple.dport, ep, sizeof(ep));
 	add_str(b, o, "remote", ep);
 	add_str(b, o, "state", tl_state_name(r->state));
 	add_int(b, o, "recv_q", r->recv_q);

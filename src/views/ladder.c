@@ -92,8 +92,7 @@ struct build {
 
 static bool same_segment(const struct tl_drop *d, const struct tl_packet *p)
 {
-	return d->tuple.saddr == p->tuple.saddr && d->tuple.daddr == p->tuple.daddr &&
-	       d->tuple.sport == p->tuple.sport && d->tuple.dport == p->tuple.dport && d->seq == p->seq &&
+	return tl_tuple_equal(&d->tuple, &p->tuple) && d->seq == p->seq &&
 	       d->flags == p->flags;
 }
 
@@ -158,9 +157,9 @@ static void learn_endpoints(struct tl_ladder *l, enum tl_side side, const struct
 	if (l->client[0] || side == TL_SIDE_NONE)
 		return;
 	bool client_sends = side == TL_SIDE_CLIENT;
-	tl_endpoint_format(client_sends ? tp->saddr : tp->daddr, client_sends ? tp->sport : tp->dport,
+	tl_endpoint_format(client_sends ? &tp->saddr : &tp->daddr, client_sends ? tp->sport : tp->dport,
 			   l->client, sizeof(l->client));
-	tl_endpoint_format(client_sends ? tp->daddr : tp->saddr, client_sends ? tp->dport : tp->sport,
+	tl_endpoint_format(client_sends ? &tp->daddr : &tp->saddr, client_sends ? tp->dport : tp->sport,
 			   l->server, sizeof(l->server));
 }
 
@@ -395,7 +394,7 @@ int tl_ladder_build(const struct tl_scenario *sc, const struct tl_timeline *tl, 
 		rc = add_event(&b, i);
 	free(b.marks);
 	if (rc == 0 && !out->server[0]) /* no packet: the server is where the scenario listens */
-		snprintf(out->server, sizeof(out->server), "%s:%u", sc->host, sc->port);
+		tl_host_port_format(sc->host, sc->port, out->server, sizeof(out->server));
 	if (rc == 0 && mark_gaps(out) < 0) {
 		errno = ENOMEM;
 		rc = -1;

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "views/snapshot.h"
 
@@ -49,7 +50,7 @@ static const char *retrans_word(enum tl_retrans_kind k)
 void tl_render_event(const struct tl_timeline *tl, const struct tl_event *ev, char *out, size_t len)
 {
 	(void)tl;
-	char a[32], b[32];
+	char a[TL_ENDPOINT_STRLEN], b[TL_ENDPOINT_STRLEN];
 	switch (ev->kind) {
 	case TL_EV_PACKET: {
 		char role[96];
@@ -83,8 +84,8 @@ void tl_render_event(const struct tl_timeline *tl, const struct tl_event *ev, ch
 			 tl_state_name(ev->u.retrans.state));
 		break;
 	case TL_EV_RESET:
-		tl_endpoint_format(ev->u.reset.tuple.saddr, ev->u.reset.tuple.sport, a, sizeof(a));
-		tl_endpoint_format(ev->u.reset.tuple.daddr, ev->u.reset.tuple.dport, b, sizeof(b));
+		tl_endpoint_format(&ev->u.reset.tuple.saddr, ev->u.reset.tuple.sport, a, sizeof(a));
+		tl_endpoint_format(&ev->u.reset.tuple.daddr, ev->u.reset.tuple.dport, b, sizeof(b));
 		if (ev->u.reset.sent)
 			snprintf(out, len, "kernel sends RST %s > %s%s%s", a, b,
 				 ev->u.reset.state == TL_STATE_NONE ? " (no socket there)" : " from ",
@@ -93,8 +94,8 @@ void tl_render_event(const struct tl_timeline *tl, const struct tl_event *ev, ch
 			snprintf(out, len, "socket %s in %s receives RST", a, tl_state_name(ev->u.reset.state));
 		break;
 	case TL_EV_DROP:
-		tl_endpoint_format(ev->u.drop.tuple.saddr, ev->u.drop.tuple.sport, a, sizeof(a));
-		tl_endpoint_format(ev->u.drop.tuple.daddr, ev->u.drop.tuple.dport, b, sizeof(b));
+		tl_endpoint_format(&ev->u.drop.tuple.saddr, ev->u.drop.tuple.sport, a, sizeof(a));
+		tl_endpoint_format(&ev->u.drop.tuple.daddr, ev->u.drop.tuple.dport, b, sizeof(b));
 		snprintf(out, len, "firewall drops %s > %s%s%s", a, b, ev->u.drop.rule[0] ? " by " : "",
 			 ev->u.drop.rule);
 		break;
@@ -109,6 +110,8 @@ void tl_render_header(FILE *out, const struct tl_scenario *sc)
 	fprintf(out, "== %s  %s\n", sc->id, sc->title);
 	if (sc->section[0])
 		fprintf(out, "   walkthrough: %s\n", sc->section);
+	if (tl_addr_text_family(sc->host) == AF_INET6)
+		fprintf(out, "   over IPv6: the server at %s\n", sc->host);
 	if (sc->n_sysctls) {
 		fprintf(out, "   sysctls in the lab:");
 		for (size_t i = 0; i < sc->n_sysctls; i++)

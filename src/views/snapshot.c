@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
 
 /* netstat's state column: the kernel's spelling, and a request socket
  * (which sock_diag already reports as SYN_RECV) never as NEW_SYN_RECV. */
@@ -15,17 +16,23 @@ static const char *netstat_state(enum tl_state s)
 	return s == TL_NEW_SYN_RECV ? tl_state_name(TL_SYN_RECV) : tl_state_name(s);
 }
 
-/* netstat prints a port 0 as "*" ("0.0.0.0:*" for a listener's peer). */
-static void netstat_endpoint(uint32_t addr_be, uint16_t port, char *out, size_t len)
+/* netstat prints a port 0 as "*" ("0.0.0.0:*" for a listener's peer). An
+ * IPv6 address is bracketed as ss does ("[::1]:2017"): netstat's "::1:2017"
+ * cannot be read back. */
+static void netstat_endpoint(const struct tl_addr *addr, uint16_t port, char *out, size_t len)
 {
-	char a[INET_ADDRSTRLEN];
-	struct in_addr in = { .s_addr = addr_be };
-	if (!inet_ntop(AF_INET, &in, a, sizeof(a)))
-		snprintf(a, sizeof(a), "?");
+	char a[TL_ADDR_STRLEN + 2];
+	tl_addr_format(addr, a + 1, sizeof(a) - 1);
+	const char *shown = a + 1;
+	if (!tl_addr_is_v4(addr)) {
+		a[0] = '[';
+		strcat(a, "]");
+		shown = a;
+	}
 	if (port)
-		snprintf(out, len, "%s:%u", a, (unsigned)port);
+		snprintf(out, len, "%s:%u", shown, (unsigned)port);
 	else
-		snprintf(out, len, "%s:*", a);
+		snprintf(out, len, "%s:*", shown);
 }
 
 /* netstat -o: "name (seconds left/retransmits/keepalive probes)". */
@@ -62,14 +69,15 @@ void tl_snapshot_print(FILE *out, const struct tl_snapshot *s, const char *inden
 		"Foreign Address", "State");
 	for (size_t i = 0; i < s->n; i++) {
 		const struct tl_sock_row *r = &s->rows[i];
-		char local[32], foreign[32], timer[48];
-		netstat_endpoint(r->tuple.saddr, r->tuple.sport, local, sizeof(local));
-		netstat_endpoint(r->tuple.daddr, r->tuple.dport, foreign, sizeof(foreign));
+		char local[TL_ENDPOINT_STRLEN], foreign[TL_ENDPOINT_STRLEN], timer[48];
+		netstat_endpoint(&r->tuple.saddr, r->tuple.sport, local, sizeof(local));
+		netstat_endpoint(&r->tuple.daddr, r->tuple.dport, foreign, sizeof(foreign));
 		netstat_timer(r, timer, sizeof(timer));
 		/* netstat reads a listener's Send-Q from /proc/net/tcp, where it is 0; the
 		 * backlog sock_diag puts there (and ss shows) stays in the row and the JSON. */
 		uint32_t send_q = r->state == TL_LISTEN ? 0 : r->send_q;
-		fprintf(out, "%stcp   %6u %6u %-23s %-23s %-11s %s\n", indent, r->recv_q, send_q,
-			local, foreign, netstat_state(r->state), timer);
+		/* netstat's protocol column: "tcp6" for an IPv6 socket. */
+		fprintf(out, "%s%-5s %6u %6u %-23s %-23s %-11s %s\n", indent,
+			tl_tuple_family(&r->tuple) == AF_INET6 ? "tcp6" : "tcp", r->recv_q, send_q, local, foreign, netstat_state(r->state), timer);
 	}
 }

@@ -7,17 +7,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 schema="$root/docs/tcplab-run.schema.json"
 [ -r "$schema" ] || fail "no schema at $schema"
 
-# Debian's python3-jsonschema lives under /usr/bin/python3; another python3 on PATH may lack it.
-py=""
-for p in /usr/bin/python3 python3; do
-	if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import jsonschema' 2>/dev/null; then
-		py=$p
-		break
-	fi
-done
-[ -n "$py" ] || skip "the Python module jsonschema is missing: apt-get install python3-jsonschema"
-"$py" -c 'from jsonschema import Draft202012Validator' 2>/dev/null ||
-	fail "python3-jsonschema is too old for JSON Schema draft 2020-12 (4.0 or later is needed)"
+py=$(schema_python) || { rc=$?; echo "$py"; exit $rc; }
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

@@ -1,6 +1,6 @@
 # The scenario library: every scenario in scenarios/GROUP/ passes on the
 # kernel, in the model with each timer profile (fast, kernel, article), and
-# `run --compare` finds no difference between the two. Each is written as a
+# `run --compare` finds no difference between the two, over IPv4 and IPv6. Each is written as a
 # library scenario should be: an id that is a lower-case word, unique and
 # unlike any group's name; a title, explain lines, and expectations of states
 # and packets (or a comment saying why the packets' order is not TCP's). `tcplab run` alone still runs the walkthrough's ten only.
@@ -54,8 +54,11 @@ echo "the model: $count of $count with each timer profile"
 # The kernel, then the kernel against the model; a few at a time on a 2-core machine.
 out=$("$TCPLAB" run -q --jobs 6 library 2>&1) || { echo "$out"; fail "run library failed"; }
 passes_all "run" "$out"
-out=$("$TCPLAB" run --compare --jobs 6 library 2>&1) || { echo "$out"; fail "run --compare library failed"; }
-passes_all "run --compare" "$out"
-n=$(grep -c ': the model conforms to the kernel$' <<<"$out")
-[ "$n" = "$count" ] || { echo "$out"; fail "compare: $n of $count conform"; }
-echo "the kernel: $count of $count; compare: no difference in any"
+for family in "" --ipv6; do
+	out=$("$TCPLAB" run --compare --jobs 6 $family library 2>&1) ||
+		{ echo "$out"; fail "run --compare $family library failed"; }
+	passes_all "run --compare $family" "$out"
+	n=$(grep -c ': the model conforms to the kernel$' <<<"$out")
+	[ "$n" = "$count" ] || { echo "$out"; fail "compare $family: $n of $count conform"; }
+done
+echo "the kernel: $count of $count; compare, IPv4 and IPv6: no difference in any"

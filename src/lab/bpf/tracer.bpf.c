@@ -26,7 +26,9 @@
 
 /* Not in vmlinux.h: they are macros in the kernel. */
 #define AF_INET 2
+#define AF_INET6 10
 #define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
 #define IPPROTO_TCP_NUM 6
 #define TH_RST 0x04
 #define TH_SYN 0x02
@@ -54,13 +56,43 @@ static __always_inline __u32 sock_netns(const struct sock_common *skc)
 	return BPF_CORE_READ(skc, skc_net.net, ns.inum);
 }
 
+/* TCP over either IP: the sockets the lab's scenarios make. */
+static __always_inline bool is_inet_family(__u16 family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
+
+/* An IPv4 address in the record's form, ::ffff:a.b.c.d (core/addr.h). */
+static __always_inline void put_v4(__u8 out[16], __u32 addr_be)
+{
+	__builtin_memset(out, 0, 10);
+	out[10] = 0xff;
+	out[11] = 0xff;
+	__builtin_memcpy(out + 12, &addr_be, 4);
+}
+
+/* The two addresses every kind of socket keeps in sock_common: for IPv6
+ * skc_v6_rcv_saddr (local) and skc_v6_daddr, for IPv4 skc_rcv_saddr and
+ * skc_daddr. The local one is the bound address, which for a connected
+ * socket is the source its segments carry. */
+static __always_inline void addrs_from_sock_common(struct tl_trace_record *r,
+						   const struct sock_common *skc)
+{
+	if (BPF_CORE_READ(skc, skc_family) == AF_INET6) {
+		bpf_core_read(r->saddr, sizeof(r->saddr), &skc->skc_v6_rcv_saddr);
+		bpf_core_read(r->daddr, sizeof(r->daddr), &skc->skc_v6_daddr);
+		return;
+	}
+	put_v4(r->saddr, BPF_CORE_READ(skc, skc_rcv_saddr));
+	put_v4(r->daddr, BPF_CORE_READ(skc, skc_daddr));
+}
+
 /* For request and time-wait sockets: only sock_common is there. skc_num is
  * the local port in host order, skc_dport the remote one in network order. */
 static __always_inline void tuple_from_sock_common(struct tl_trace_record *r,
 						   const struct sock_common *skc)
 {
-	r->saddr = BPF_CORE_READ(skc, skc_rcv_saddr);
-	r->daddr = BPF_CORE_READ(skc, skc_daddr);
+	addrs_from_sock_common(r, skc);
 	r->sport = BPF_CORE_READ(skc, skc_num);
 	r->dport = bpf_ntohs(BPF_CORE_READ(skc, skc_dport));
 }
@@ -73,8 +105,12 @@ static __always_inline void tuple_from_full_sock(struct tl_trace_record *r, cons
 {
 	const struct inet_sock *inet = (const struct inet_sock *)sk;
 
-	r->saddr = BPF_CORE_READ(inet, inet_saddr);
-	r->daddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET6) {
+		addrs_from_sock_common(r, &sk->__sk_common);
+	} else {
+		put_v4(r->saddr, BPF_CORE_READ(inet, inet_saddr));
+		put_v4(r->daddr, BPF_CORE_READ(sk, __sk_common.skc_daddr));
+	}
 	r->sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
 	r->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 }
@@ -92,25 +128,57 @@ static __always_inline struct tl_trace_record *reserve(__u16 kind)
 	return r;
 }
 
-/* The packet view the programs share: an IPv4 header and the TCP header
- * after it, read from the skb's linear data by offset (no bitfields, so no
- * byte-order questions). */
+/* The packet view the programs share: an IPv4 or IPv6 header and the TCP
+ * header after it, read from the skb's linear data by offset (no bitfields,
+ * so no byte-order questions). */
 struct pkt_view {
-	__u32 saddr, daddr; /* network order */
+	__u8 saddr[16], daddr[16]; /* the record's form: IPv4 mapped */
 	__u16 sport, dport; /* host order */
 	__u32 seq;
 	__u32 ack;
 	__u8 flags;
 };
 
-static __always_inline int read_ipv4_tcp(const struct sk_buff *skb, struct pkt_view *p)
+/* The TCP header's fields the records carry. */
+static __always_inline void read_tcp_fields(const __u8 th[14], struct pkt_view *p)
+{
+	p->sport = ((__u16)th[0] << 8) | th[1];
+	p->dport = ((__u16)th[2] << 8) | th[3];
+	p->seq = ((__u32)th[4] << 24) | ((__u32)th[5] << 16) | ((__u32)th[6] << 8) | th[7];
+	p->ack = ((__u32)th[8] << 24) | ((__u32)th[9] << 16) | ((__u32)th[10] << 8) | th[11];
+	p->flags = th[13];
+}
+
+/* An IPv6 packet whose next header is TCP. One with extension headers is
+ * skipped rather than walked: loopback TCP carries none. */
+static __always_inline int read_ipv6_tcp(unsigned char *head, __u16 nh, struct pkt_view *p)
+{
+	__u8 ip6[40];
+	__u8 th[14];
+
+	if (bpf_probe_read_kernel(ip6, sizeof(ip6), head + nh))
+		return -1;
+	if ((ip6[0] >> 4) != 6 || ip6[6] != IPPROTO_TCP_NUM)
+		return -1;
+	if (bpf_probe_read_kernel(th, sizeof(th), head + nh + sizeof(ip6)))
+		return -1;
+	__builtin_memcpy(p->saddr, &ip6[8], 16);
+	__builtin_memcpy(p->daddr, &ip6[24], 16);
+	read_tcp_fields(th, p);
+	return 0;
+}
+
+static __always_inline int read_ip_tcp(const struct sk_buff *skb, struct pkt_view *p)
 {
 	unsigned char *head = BPF_CORE_READ(skb, head);
 	__u16 nh = BPF_CORE_READ(skb, network_header);
+	__u16 protocol = BPF_CORE_READ(skb, protocol);
 	__u8 ip[20];
 	__u8 th[14];
 
-	if (BPF_CORE_READ(skb, protocol) != bpf_htons(ETH_P_IP))
+	if (protocol == bpf_htons(ETH_P_IPV6))
+		return read_ipv6_tcp(head, nh, p);
+	if (protocol != bpf_htons(ETH_P_IP))
 		return -1;
 	if (bpf_probe_read_kernel(ip, sizeof(ip), head + nh))
 		return -1;
@@ -124,13 +192,12 @@ static __always_inline int read_ipv4_tcp(const struct sk_buff *skb, struct pkt_v
 		return -1;
 	if (bpf_probe_read_kernel(th, sizeof(th), head + nh + ihl_bytes))
 		return -1;
-	__builtin_memcpy(&p->saddr, &ip[12], 4);
-	__builtin_memcpy(&p->daddr, &ip[16], 4);
-	p->sport = ((__u16)th[0] << 8) | th[1];
-	p->dport = ((__u16)th[2] << 8) | th[3];
-	p->seq = ((__u32)th[4] << 24) | ((__u32)th[5] << 16) | ((__u32)th[6] << 8) | th[7];
-	p->ack = ((__u32)th[8] << 24) | ((__u32)th[9] << 16) | ((__u32)th[10] << 8) | th[11];
-	p->flags = th[13];
+	__u32 saddr, daddr;
+	__builtin_memcpy(&saddr, &ip[12], 4);
+	__builtin_memcpy(&daddr, &ip[16], 4);
+	put_v4(p->saddr, saddr);
+	put_v4(p->daddr, daddr);
+	read_tcp_fields(th, p);
 	return 0;
 }
 
@@ -155,7 +222,7 @@ int BPF_PROG(on_set_state, const struct sock *sk, const int oldstate, const int 
 	 * and DCCP on kernels that still have it). */
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_NUM)
 		return 0;
-	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_INET)
+	if (!is_inet_family(BPF_CORE_READ(sk, __sk_common.skc_family)))
 		return 0;
 	if (sock_netns(&sk->__sk_common) != target_netns)
 		return 0;
@@ -182,7 +249,7 @@ int BPF_PROG(on_retransmit_skb, const struct sock *sk, const struct sk_buff *skb
 {
 	if (err)
 		return 0;
-	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_INET)
+	if (!is_inet_family(BPF_CORE_READ(sk, __sk_common.skc_family)))
 		return 0;
 	if (sock_netns(&sk->__sk_common) != target_netns)
 		return 0;
@@ -207,7 +274,7 @@ int BPF_PROG(on_retransmit_synack, const struct sock *sk, const struct request_s
 {
 	const struct sock_common *skc = &req->__req_common;
 
-	if (BPF_CORE_READ(skc, skc_family) != AF_INET)
+	if (!is_inet_family(BPF_CORE_READ(skc, skc_family)))
 		return 0;
 	if (sock_netns(skc) != target_netns)
 		return 0;
@@ -226,7 +293,7 @@ int BPF_PROG(on_retransmit_synack, const struct sock *sk, const struct request_s
 }
 
 /*
- * Two kinds of call. tcp_v4_send_reset answers skb before sending: sk is
+ * Two kinds of call. tcp_v4_send_reset (tcp_v6_send_reset) answers skb before sending: sk is
  * NULL when no socket matched (N1's RST to a closed port), else a listener,
  * a request or a time-wait socket. tcp_send_active_reset (abort, close with
  * unread data, SO_LINGER 0) passes a full socket and skb NULL, and fires
@@ -241,7 +308,7 @@ int BPF_PROG(on_send_reset, const struct sock *sk, const struct sk_buff *skb)
 	__u32 ns;
 
 	if (sk) {
-		if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_INET)
+		if (!is_inet_family(BPF_CORE_READ(sk, __sk_common.skc_family)))
 			return 0;
 		ns = sock_netns(&sk->__sk_common);
 	} else if (skb) {
@@ -251,7 +318,7 @@ int BPF_PROG(on_send_reset, const struct sock *sk, const struct sk_buff *skb)
 	}
 	if (ns != target_netns)
 		return 0;
-	if (skb && read_ipv4_tcp(skb, &p))
+	if (skb && read_ip_tcp(skb, &p))
 		return 0;
 
 	struct tl_trace_record *r = reserve(TL_REC_RESET_SENT);
@@ -265,8 +332,8 @@ int BPF_PROG(on_send_reset, const struct sock *sk, const struct sk_buff *skb)
 		 * its tuple, as a listener's own has no remote end. RFC 9293:
 		 * if that segment had ACK, the RST is <SEQ=SEG.ACK><RST>, else
 		 * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><RST,ACK>. */
-		r->saddr = p.daddr;
-		r->daddr = p.saddr;
+		__builtin_memcpy(r->saddr, p.daddr, sizeof(r->saddr));
+		__builtin_memcpy(r->daddr, p.saddr, sizeof(r->daddr));
 		r->sport = p.dport;
 		r->dport = p.sport;
 		if (p.flags & TH_ACK) {
@@ -288,7 +355,7 @@ int BPF_PROG(on_send_reset, const struct sock *sk, const struct sk_buff *skb)
 SEC("tp_btf/tcp_receive_reset")
 int BPF_PROG(on_receive_reset, struct sock *sk)
 {
-	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_INET)
+	if (!is_inet_family(BPF_CORE_READ(sk, __sk_common.skc_family)))
 		return 0;
 	if (sock_netns(&sk->__sk_common) != target_netns)
 		return 0;
@@ -316,15 +383,15 @@ int BPF_PROG(on_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_re
 		return 0;
 	if (skb_netns(skb) != target_netns)
 		return 0;
-	if (read_ipv4_tcp(skb, &p))
+	if (read_ip_tcp(skb, &p))
 		return 0;
 
 	struct tl_trace_record *r = reserve(TL_REC_DROP);
 	if (!r)
 		return 0;
 	r->sk_id = (__u64)BPF_CORE_READ(skb, sk);
-	r->saddr = p.saddr;
-	r->daddr = p.daddr;
+	__builtin_memcpy(r->saddr, p.saddr, sizeof(r->saddr));
+	__builtin_memcpy(r->daddr, p.daddr, sizeof(r->daddr));
 	r->sport = p.sport;
 	r->dport = p.dport;
 	r->seq = p.seq;
@@ -382,7 +449,7 @@ static __always_inline bool socket_of_timer(const struct timer_list *timer, stru
 	} else {
 		return false;
 	}
-	if (BPF_CORE_READ(skc, skc_family) != AF_INET || sock_netns(skc) != target_netns)
+	if (!is_inet_family(BPF_CORE_READ(skc, skc_family)) || sock_netns(skc) != target_netns)
 		return false;
 	tuple_from_sock_common(r, skc);
 	return true;

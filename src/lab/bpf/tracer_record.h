@@ -35,8 +35,9 @@ enum { TL_TIMER_OF_REQUEST = 1, TL_TIMER_OF_TIME_WAIT = 2 };
 struct tl_trace_record {
 	__u64 t_ns;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 sk_id;	/* the socket's kernel address; 0 when there is none */
-	__u32 saddr;	/* network byte order; s = local end, or the packet's sender */
-	__u32 daddr;	/* network byte order */
+	__u8 saddr[16];	/* network byte order, IPv4 as ::ffff:a.b.c.d (core/addr.h);
+			 * s = local end, or the packet's sender */
+	__u8 daddr[16];
 	__u16 sport;	/* host byte order */
 	__u16 dport;	/* host byte order */
 	__u32 seq;	/* the segment's sequence number (not for STATE, RESET_RECEIVED,
@@ -45,7 +46,7 @@ struct tl_trace_record {
 	__u8 old_state; /* STATE: the state left */
 	__u8 state;	/* STATE: the state entered; others: the socket's state, 0 if none */
 	__u8 flags;	/* TCP header flags of the segment (TL_TH_*) */
-	__u8 pad[3];	/* to 40 bytes, a multiple of 8, with no implicit padding */
+	__u8 pad[3];	/* to 64 bytes, a multiple of 8, with no implicit padding */
 };
 
 #endif

@@ -26,7 +26,7 @@ enum { S = TL_TH_SYN, A = TL_TH_ACK, F = TL_TH_FIN, R = TL_TH_RST };
 static struct tl_tuple tuple(bool from_client)
 {
 	return (struct tl_tuple){
-		.saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
+		.saddr = tl_addr_v4(htonl(INADDR_LOOPBACK)), .daddr = tl_addr_v4(htonl(INADDR_LOOPBACK)),
 		.sport = from_client ? CLIENT : SERVER, .dport = from_client ? SERVER : CLIENT,
 	};
 }

@@ -22,7 +22,7 @@
 
 static struct tl_tuple tuple(uint16_t sport, uint16_t dport)
 {
-	return (struct tl_tuple){ .saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
+	return (struct tl_tuple){ .saddr = tl_addr_v4(htonl(INADDR_LOOPBACK)), .daddr = tl_addr_v4(htonl(INADDR_LOOPBACK)),
 				  .sport = sport, .dport = dport };
 }
 

@@ -68,7 +68,7 @@ static void pkt(struct run *r, uint64_t t_us, bool from_client, uint8_t flags, u
 	static const uint8_t payload[16] = "hello, world";
 	uint8_t opt[12];
 	struct tl_tuple t = {
-		.saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
+		.saddr = tl_addr_v4(htonl(INADDR_LOOPBACK)), .daddr = tl_addr_v4(htonl(INADDR_LOOPBACK)),
 		.sport = from_client ? r->client_port : SERVER_PORT, .dport = from_client ? SERVER_PORT : r->client_port,
 	};
 	uint32_t own = from_client ? r->client_isn : r->server_isn, peer = from_client ? r->server_isn : r->client_isn;
@@ -87,7 +87,7 @@ static void state(struct run *r, uint64_t t_us, bool client, enum tl_state from,
 	struct tl_event ev = { .t_ns = t_us * 1000, .kind = TL_EV_STATE,
 			       .side = client ? TL_SIDE_CLIENT : TL_SIDE_SERVER };
 	ev.u.state.tuple = (struct tl_tuple){
-		.saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
+		.saddr = tl_addr_v4(htonl(INADDR_LOOPBACK)), .daddr = tl_addr_v4(htonl(INADDR_LOOPBACK)),
 		.sport = client ? r->client_port : SERVER_PORT, .dport = client ? SERVER_PORT : r->client_port,
 	};
 	ev.u.state.sock_id = client ? 1 : 2;

@@ -18,8 +18,10 @@
 #include "analysis/drops.h"
 #include "core/wire.h"
 
+/* 127.0.0.1 in tl_addr's mapped form (core/addr.h), as a constant. */
+#define LOOPBACK_ADDR { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1 } }
 static const struct tl_tuple synack_tuple = {
-	.saddr = 0x0100007f, .daddr = 0x0100007f, .sport = 2017, .dport = 40000,
+	.saddr = LOOPBACK_ADDR, .daddr = LOOPBACK_ADDR, .sport = 2017, .dport = 40000,
 };
 
 static void synack(struct tl_timeline *tl, uint64_t t_ns)

@@ -26,7 +26,7 @@ static void add_full(struct tl_timeline *tl, uint16_t client_port, bool from_cli
 {
 	static const uint8_t payload[64] = "hello";
 	struct tl_tuple t = {
-		.saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
+		.saddr = tl_addr_v4(htonl(INADDR_LOOPBACK)), .daddr = tl_addr_v4(htonl(INADDR_LOOPBACK)),
 		.sport = from_client ? client_port : SERVER, .dport = from_client ? SERVER : client_port,
 	};
 	struct tl_event ev = { .t_ns = tl->n * 1000, .kind = TL_EV_PACKET };
@@ -219,7 +219,7 @@ static void every_segment_carries_its_connection_and_relative_numbers(void **sta
 	add_on(&tl, CLIENT + 1, false, R | A, 0, 7001, 0);
 	struct tl_event drop = { .t_ns = tl.n * 1000, .kind = TL_EV_DROP };
 	drop.u.drop = (struct tl_drop){
-		.tuple = { .saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK), .sport = CLIENT, .dport = SERVER },
+		.tuple = { .saddr = tl_addr_v4(htonl(INADDR_LOOPBACK)), .daddr = tl_addr_v4(htonl(INADDR_LOOPBACK)), .sport = CLIENT, .dport = SERVER },
 		.seq = 101, .flags = P | A,
 	};
 	assert_int_equal(tl_timeline_append(&tl, &drop), 0); /* 6: a drop report the capture missed */

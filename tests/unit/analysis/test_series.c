@@ -21,7 +21,7 @@
 /* n SYNs from the client, one a second, none answered. */
 static void syns(struct tl_timeline *tl, size_t n)
 {
-	struct tl_tuple t = { .saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
+	struct tl_tuple t = { .saddr = tl_addr_v4(htonl(INADDR_LOOPBACK)), .daddr = tl_addr_v4(htonl(INADDR_LOOPBACK)),
 			      .sport = 40000, .dport = 2017 };
 	tl_timeline_init(tl, 0);
 	for (size_t i = 0; i < n; i++) {

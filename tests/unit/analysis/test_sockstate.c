@@ -19,7 +19,7 @@
 
 static struct tl_tuple tuple(uint16_t sport, uint16_t dport)
 {
-	return (struct tl_tuple){ .saddr = htonl(INADDR_LOOPBACK), .daddr = dport ? htonl(INADDR_LOOPBACK) : 0,
+	return (struct tl_tuple){ .saddr = tl_addr_v4(htonl(INADDR_LOOPBACK)), .daddr = tl_addr_v4(dport ? htonl(INADDR_LOOPBACK) : 0),
 				  .sport = sport, .dport = dport };
 }
 

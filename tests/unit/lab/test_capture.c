@@ -371,7 +371,7 @@ static void test_random_frames_match_tcpdump(void **state)
 	for (uint32_t i = 0; i < 3000; i++) {
 		/* Few ends, so conversations recur and the tracker is exercised. */
 		struct tl_tuple tuple = {
-			htonl(addrs[below(&seed, 3)]), htonl(addrs[below(&seed, 3)]),
+			tl_addr_v4(htonl(addrs[below(&seed, 3)])), tl_addr_v4(htonl(addrs[below(&seed, 3)])),
 			ports[below(&seed, COUNT(ports))], ports[below(&seed, COUNT(ports))],
 		};
 		uint8_t flags = (uint8_t)below(&seed, 256);
@@ -442,7 +442,7 @@ static void test_pcap_write_errors(void **state)
 	(void)state;
 	struct tl_timeline tl;
 	tl_timeline_init(&tl, 0);
-	struct tl_tuple tuple = { htonl(0x7f000001), htonl(0x7f000001), 1, 2 };
+	struct tl_tuple tuple = { tl_addr_v4(htonl(0x7f000001)), tl_addr_v4(htonl(0x7f000001)), 1, 2 };
 	struct tl_event ev;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = TL_EV_PACKET;

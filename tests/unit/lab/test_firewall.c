@@ -259,8 +259,8 @@ static int first_two_syns_child(struct child *c)
 		CHECK(c, ev->kind == TL_EV_DROP, "event %zu: kind %d", i, ev->kind);
 		CHECK(c, !strcmp(d->rule, "first2"), "event %zu: rule '%s', want first2", i, d->rule);
 		CHECK(c, d->flags == TL_TH_SYN, "event %zu: flags %#x, want SYN", i, d->flags);
-		CHECK(c, d->tuple.saddr == htonl(INADDR_LOOPBACK) &&
-				 d->tuple.daddr == htonl(INADDR_LOOPBACK),
+		CHECK(c, tl_addr_v4_be(&d->tuple.saddr) == htonl(INADDR_LOOPBACK) &&
+				 tl_addr_v4_be(&d->tuple.daddr) == htonl(INADDR_LOOPBACK),
 		      "event %zu: addresses are not 127.0.0.1", i);
 		CHECK(c, d->tuple.dport == PORT, "event %zu: dport %u", i, d->tuple.dport);
 		CHECK(c, d->tuple.sport == sports[i], "event %zu: sport %u, want %u (connect %zu)", i,

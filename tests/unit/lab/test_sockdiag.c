@@ -185,8 +185,8 @@ static void test_listen_established_time_wait(void **state)
 	const struct tl_sock_row *r = find_row(2017, 0);
 	assert_non_null(r);
 	assert_int_equal(r->state, TL_LISTEN);
-	assert_int_equal(r->tuple.saddr, LOOPBACK);
-	assert_int_equal(r->tuple.daddr, 0);
+	assert_int_equal(tl_addr_v4_be(&r->tuple.saddr), LOOPBACK);
+	assert_int_equal(tl_addr_v4_be(&r->tuple.daddr), 0);
 	assert_int_equal(r->send_q, 8); /* a listener's limit: the backlog */
 	assert_int_equal(r->timer, TL_TIMER_OFF);
 	assert_true(r->inode != 0);
@@ -196,7 +196,7 @@ static void test_listen_established_time_wait(void **state)
 	assert_non_null(r);
 	assert_int_equal(r->state, TL_ESTABLISHED);
 	assert_int_equal(r->recv_q, 5); /* "hello", unread */
-	assert_int_equal(r->tuple.daddr, LOOPBACK);
+	assert_int_equal(tl_addr_v4_be(&r->tuple.daddr), LOOPBACK);
 	assert_true(r->inode != 0);
 
 	r = find_row(cport, 2017);
@@ -505,26 +505,26 @@ static void test_snapshot_print(void **state)
 {
 	(void)state;
 	struct tl_sock_row rows[] = {
-		{ .tuple = { LOOPBACK, 0, 2017, 0 }, .state = TL_LISTEN, .send_q = 8 },
-		{ .tuple = { LOOPBACK, LOOPBACK, 2017, 40000 },
+		{ .tuple = { tl_addr_v4(LOOPBACK), tl_addr_v4(0), 2017, 0 }, .state = TL_LISTEN, .send_q = 8 },
+		{ .tuple = { tl_addr_v4(LOOPBACK), tl_addr_v4(LOOPBACK), 2017, 40000 },
 		  .state = TL_ESTABLISHED,
 		  .recv_q = 5,
 		  .timer = TL_TIMER_KEEPALIVE,
 		  .timer_ms = 7199890 },
-		{ .tuple = { LOOPBACK, LOOPBACK, 2018, 40001 },
+		{ .tuple = { tl_addr_v4(LOOPBACK), tl_addr_v4(LOOPBACK), 2018, 40001 },
 		  .state = TL_SYN_RECV,
 		  .timer = TL_TIMER_ON,
 		  .timer_ms = 200,
 		  .retrans = 3 },
-		{ .tuple = { LOOPBACK, LOOPBACK, 40002, 2017 },
+		{ .tuple = { tl_addr_v4(LOOPBACK), tl_addr_v4(LOOPBACK), 40002, 2017 },
 		  .state = TL_TIME_WAIT,
 		  .timer = TL_TIMER_TIMEWAIT,
 		  .timer_ms = 59870 },
-		{ .tuple = { LOOPBACK, LOOPBACK, 2019, 40003 },
+		{ .tuple = { tl_addr_v4(LOOPBACK), tl_addr_v4(LOOPBACK), 2019, 40003 },
 		  .state = TL_NEW_SYN_RECV,
 		  .timer = TL_TIMER_ON,
 		  .timer_ms = 1000 },
-		{ .tuple = { LOOPBACK, LOOPBACK, 2019, 40004 }, .state = TL_FIN_WAIT1 },
+		{ .tuple = { tl_addr_v4(LOOPBACK), tl_addr_v4(LOOPBACK), 2019, 40004 }, .state = TL_FIN_WAIT1 },
 	};
 	struct tl_snapshot s = { .label = "t", .n = 6, .rows = rows };
 	static char text[4096];

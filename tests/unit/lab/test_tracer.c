@@ -206,9 +206,9 @@ static uint64_t sock_with(const struct tl_timeline *tl, uint16_t sport, uint16_t
 /* "127.0.0.1:2017 > 127.0.0.1:40000" */
 static void tuple_text(const struct tl_tuple *t, char *out, size_t len)
 {
-	char a[32], b[32];
-	tl_endpoint_format(t->saddr, t->sport, a, sizeof(a));
-	tl_endpoint_format(t->daddr, t->dport, b, sizeof(b));
+	char a[TL_ENDPOINT_STRLEN], b[TL_ENDPOINT_STRLEN];
+	tl_endpoint_format(&t->saddr, t->sport, a, sizeof(a));
+	tl_endpoint_format(&t->daddr, t->dport, b, sizeof(b));
 	snprintf(out, len, "%s > %s", a, b);
 }
 
@@ -220,7 +220,7 @@ static void dump(const struct tl_timeline *tl)
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *e = &tl->ev[i];
 		unsigned long long t_ns = e->t_ns - tl->t0_ns;
-		char tu[80], f[12];
+		char tu[2 * TL_ENDPOINT_STRLEN + 4], f[12];
 		switch (e->kind) {
 		case TL_EV_STATE:
 			tuple_text(&e->u.state.tuple, tu, sizeof(tu));
@@ -356,8 +356,8 @@ static void test_states_of_one_connection(void **state)
 		assert_int_equal(e->u.state.source, TL_SRC_TRACEPOINT);
 		assert_true(e->t_ns >= tl->t0_ns && e->t_ns <= now_ns());
 		if (e->u.state.sock_id == s) {
-			assert_int_equal(e->u.state.tuple.saddr, LOOPBACK);
-			assert_int_equal(e->u.state.tuple.daddr, LOOPBACK);
+			assert_int_equal(tl_addr_v4_be(&e->u.state.tuple.saddr), LOOPBACK);
+			assert_int_equal(tl_addr_v4_be(&e->u.state.tuple.daddr), LOOPBACK);
 			assert_int_equal(e->u.state.tuple.dport, cport);
 		}
 	}
@@ -467,8 +467,8 @@ static void test_reset_for_closed_port(void **state)
 	const struct tl_event *sent = find_reset(tl, true, 2019, cport);
 	assert_non_null(sent);
 	assert_int_equal(sent->u.reset.state, TL_STATE_NONE);
-	assert_int_equal(sent->u.reset.tuple.saddr, LOOPBACK);
-	assert_int_equal(sent->u.reset.tuple.daddr, LOOPBACK);
+	assert_int_equal(tl_addr_v4_be(&sent->u.reset.tuple.saddr), LOOPBACK);
+	assert_int_equal(tl_addr_v4_be(&sent->u.reset.tuple.daddr), LOOPBACK);
 	const struct tl_event *got = find_reset(tl, false, cport, 2019);
 	assert_non_null(got);
 	assert_int_equal(got->u.reset.state, TL_SYN_SENT);
@@ -553,8 +553,8 @@ static void test_syn_retransmission(void **state)
 	assert_int_equal(e->u.retrans.state, TL_SYN_SENT);
 	assert_int_equal(e->u.retrans.flags, TL_TH_SYN);
 	assert_int_equal(e->u.retrans.tuple.dport, 2021);
-	assert_int_equal(e->u.retrans.tuple.saddr, LOOPBACK);
-	assert_int_equal(e->u.retrans.tuple.daddr, LOOPBACK);
+	assert_int_equal(tl_addr_v4_be(&e->u.retrans.tuple.saddr), LOOPBACK);
+	assert_int_equal(tl_addr_v4_be(&e->u.retrans.tuple.daddr), LOOPBACK);
 
 	/* About 1 s after the first SYN (timers fire late, never early). */
 	const struct tl_event *syn = NULL;
@@ -593,7 +593,7 @@ static void test_synack_retransmission(void **state)
 	assert_int_equal(e->u.retrans.state, TL_NEW_SYN_RECV);
 	assert_int_equal(e->u.retrans.flags, TL_TH_SYN | TL_TH_ACK);
 	assert_int_equal(e->u.retrans.tuple.dport, cport);
-	assert_int_equal(e->u.retrans.tuple.saddr, LOOPBACK);
+	assert_int_equal(tl_addr_v4_be(&e->u.retrans.tuple.saddr), LOOPBACK);
 
 	/* Its sequence number is the server's ISN, which the client has
 	 * acknowledged: the client's rcv_nxt, read in repair mode, is ISN + 1. */
@@ -649,8 +649,8 @@ static void test_netfilter_drop(void **state)
 	const struct tl_event *e = find_drop(tl, 2023);
 	assert_non_null(e);
 	assert_int_equal(e->u.drop.tuple.sport, cport);
-	assert_int_equal(e->u.drop.tuple.saddr, LOOPBACK);
-	assert_int_equal(e->u.drop.tuple.daddr, LOOPBACK);
+	assert_int_equal(tl_addr_v4_be(&e->u.drop.tuple.saddr), LOOPBACK);
+	assert_int_equal(tl_addr_v4_be(&e->u.drop.tuple.daddr), LOOPBACK);
 	assert_int_equal(e->u.drop.flags, TL_TH_SYN);
 	uint32_t dropped_seq = e->u.drop.seq;
 
@@ -709,7 +709,7 @@ static void expect_timer_event(uint16_t sport, uint16_t dport, enum tl_state fro
 /* A SYN from nowhere: a raw segment from a port with no socket, so the SYN-ACK meets a RST. */
 static void send_stray_syn(uint16_t sport, uint16_t dport)
 {
-	struct tl_tuple t = { .saddr = LOOPBACK, .daddr = LOOPBACK, .sport = sport, .dport = dport };
+	struct tl_tuple t = { .saddr = tl_addr_v4(LOOPBACK), .daddr = tl_addr_v4(LOOPBACK), .sport = sport, .dport = dport };
 	struct tl_packet p;
 	assert_int_equal(tl_packet_build(&t, 1000, 0, TL_TH_SYN, 65535, NULL, 0, NULL, 0, &p), 0);
 	int raw = track(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP));

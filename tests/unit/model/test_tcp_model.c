@@ -135,9 +135,11 @@ static void run_for(struct harness *h, uint64_t ns)
 	run_until(h, h->now_ns + ns);
 }
 
-static uint32_t loopback(void)
+static const struct tl_addr *loopback(void)
 {
-	return htonl(INADDR_LOOPBACK);
+	static struct tl_addr lo;
+	lo = tl_addr_loopback(AF_INET);
+	return &lo;
 }
 
 /* The flags of every segment on the wire, tcpdump-like: "S S. . P. ." */
@@ -454,7 +456,7 @@ static void reset_for_no_socket(void **state)
 
 	/* A segment with ACK gets a bare R whose sequence number is that ACK; a RST gets nothing. */
 	struct tl_tcp_seg stray = {
-		.tuple = { .saddr = loopback(), .daddr = loopback(), .sport = 5555, .dport = 6666 },
+		.tuple = { .saddr = *loopback(), .daddr = *loopback(), .sport = 5555, .dport = 6666 },
 		.seq = 100, .ack = 777, .flags = A | P, .payload_len = 0,
 	};
 	size_t mark = h->n_segs;
@@ -856,7 +858,8 @@ static void app_errors(void **state)
 	int other = tl_tcp_socket(h->st);
 	assert_int_equal(tl_tcp_listen(h->st, other, loopback(), SERVER_PORT, 16, h->now_ns), -EADDRINUSE);
 	assert_int_equal(tl_tcp_connect(h->st, c.client, loopback(), SERVER_PORT, h->now_ns), -EISCONN);
-	assert_int_equal(tl_tcp_connect(h->st, other, htonl(0x0a000001), 80, h->now_ns), -ENETUNREACH);
+	struct tl_addr elsewhere = tl_addr_v4(htonl(0x0a000001));
+	assert_int_equal(tl_tcp_connect(h->st, other, &elsewhere, 80, h->now_ns), -ENETUNREACH);
 	assert_int_equal(tl_tcp_accept(h->st, c.listener, NULL, h->now_ns), -EAGAIN);
 	assert_int_equal(tl_tcp_setsockopt(h->st, other, TL_TCP_OPT_SYNCNT, 0), -EINVAL);
 	assert_int_equal(tl_tcp_close(h->st, 63, h->now_ns), -EBADF);
@@ -865,9 +868,34 @@ static void app_errors(void **state)
 	harness_free(h);
 }
 
+/* The MSS and first windows follow from lo's MTU (65536) by the kernel's
+ * per-family rules; IPv4's are the numbers every IPv4 capture shows. */
+static void mss_and_first_windows_by_family(void **state)
+{
+	(void)state;
+	struct tl_tcp_config c;
+	tl_tcp_config_default(&c);
+	uint16_t mss4 = tl_tcp_adv_mss(&c, AF_INET), mss6 = tl_tcp_adv_mss(&c, AF_INET6);
+	assert_int_equal(mss4, 65535 - 20 - 20); /* ipv4_default_advmss(): capped below the MTU */
+	assert_int_equal(mss6, 65536 - 40 - 20); /* ip6_default_advmss(): the MTU less the headers */
+	assert_int_equal(tl_tcp_initial_window(mss4), 65495);	   /* SYN */
+	assert_int_equal(tl_tcp_initial_window(mss4 - 12), 65483); /* SYN-ACK with timestamps */
+	assert_int_equal(tl_tcp_initial_window(mss6), 65476);
+	assert_int_equal(tl_tcp_initial_window(mss6 - 12), 65464);
+	/* A small MTU: the receive space rounds down to a multiple of the MSS. */
+	c.lo_mtu = 1500;
+	assert_int_equal(tl_tcp_adv_mss(&c, AF_INET), 1460);
+	assert_int_equal(tl_tcp_adv_mss(&c, AF_INET6), 1440);
+	assert_int_equal(tl_tcp_initial_window(1460), 65536 / 1460 * 1460);
+	/* Above IPV6_MAXPLEN - 20 the kernel advertises 65535 (jumbo-capable MTU). */
+	c.lo_mtu = 70000;
+	assert_int_equal(tl_tcp_adv_mss(&c, AF_INET6), 65535);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mss_and_first_windows_by_family),
 		cmocka_unit_test(handshake),
 		cmocka_unit_test(syn_options_as_captured),
 		cmocka_unit_test(data_acked_at_once),

@@ -559,15 +559,41 @@ static void err_port(void **state)
 	check_error("x.scn", T "port\n", "x.scn:2: 'port' takes one number, got 0 words", true);
 	check_error("x.scn", T "client connect 127.0.0.1 65536\n", "x.scn:2: port 65536 out of range", false);
 	check_error("x.scn", T "client connect localhost\n",
-		    "x.scn:2: 'client connect': 'localhost' is neither an IPv4 address nor a port", true);
+		    "x.scn:2: 'client connect': 'localhost' is neither an IP address nor a port", true);
+}
+
+/* `host ::1` is a scenario's own; --ipv6 rewrites the IPv4 loopback of one written for IPv4. */
+static void ipv6_hosts(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[256] = "";
+	assert_int_equal(tl_scenario_parse_text("v6.scn", T "host ::1\nserver listen\nclient connect ::1 2018\n", &sc, err,
+						  sizeof(err)),
+			 0);
+	assert_string_equal(sc.host, "::1");
+	assert_string_equal(sc.steps[0].host, "::1");
+	assert_int_equal(sc.steps[1].port, 2018);
+	assert_int_equal(tl_scenario_use_ipv6(&sc), 0); /* nothing IPv4 left to rewrite */
+	tl_scenario_free(&sc);
+
+	assert_int_equal(tl_scenario_parse_text("v4.scn", T "server listen\nclient connect 127.0.0.2 2017\n"
+							      "client connect 10.0.0.1\n", &sc, err, sizeof(err)),
+			 0);
+	assert_int_equal(tl_scenario_use_ipv6(&sc), 3); /* host, listen, the first connect */
+	assert_string_equal(sc.host, "::1");
+	assert_string_equal(sc.steps[0].host, "::1");
+	assert_string_equal(sc.steps[1].host, "::1");
+	assert_string_equal(sc.steps[2].host, "10.0.0.1"); /* not loopback: left as written */
+	tl_scenario_free(&sc);
 }
 
 static void err_host(void **state)
 {
 	(void)state;
 	check_error("x.scn", T "host 127.0.0.256\n",
-		    "x.scn:2: host '127.0.0.256' is not an IPv4 address (expected e.g. 127.0.0.1)", true);
-	check_error("x.scn", T "server listen ::1 80\n", "x.scn:2: host '::1' is not an IPv4 address", false);
+		    "x.scn:2: host '127.0.0.256' is not an IP address (expected e.g. 127.0.0.1 or ::1)", true);
+	check_error("x.scn", T "server listen ::1::2 80\n", "x.scn:2: host '::1::2' is not an IP address", false);
 }
 
 static void err_word_count(void **state)
@@ -811,6 +837,7 @@ int main(void)
 		cmocka_unit_test(parses_step_results),
 		cmocka_unit_test(long_steps_are_cut_in_their_names),
 		cmocka_unit_test(applies_defaults),
+		cmocka_unit_test(ipv6_hosts),
 		cmocka_unit_test(server_port_from_the_steps),
 		cmocka_unit_test(grows_arrays),
 		cmocka_unit_test(accepts_empty_lists),

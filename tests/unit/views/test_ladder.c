@@ -37,7 +37,7 @@ enum { S = TL_TH_SYN, A = TL_TH_ACK, F = TL_TH_FIN, P = TL_TH_PSH, R = TL_TH_RST
 
 static struct tl_tuple tuple(bool from_client)
 {
-	return (struct tl_tuple){ .saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
+	return (struct tl_tuple){ .saddr = tl_addr_v4(htonl(INADDR_LOOPBACK)), .daddr = tl_addr_v4(htonl(INADDR_LOOPBACK)),
 				  .sport = from_client ? CLIENT_PORT : SERVER_PORT,
 				  .dport = from_client ? SERVER_PORT : CLIENT_PORT };
 }
