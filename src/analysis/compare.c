@@ -190,44 +190,77 @@ static struct pkt_view *pkt_views(const struct tl_timeline *tl, size_t *n)
 }
 
 /* How a row of the packet table compares. */
-enum pkt_row {
+enum pkt_kind {
 	ROW_SAME,
-	ROW_CONCURRENT, /* this and the next row's packets are the same two, sent in the other order */
-	ROW_CONCURRENT_2ND,
+	ROW_REORDERED, /* in a race (below): this packet is the burst's, at another place */
 	ROW_DIFFERS,
 };
 
-/* Sends the model makes at one instant from both sides: TCP orders neither before the other. */
-#define SAME_INSTANT_NS 1000000ull
+struct pkt_row {
+	enum pkt_kind kind;
+	bool race_end; /* the last row of a race whose order differs: the note goes after it */
+	size_t race_first;
+};
+
+/* Two sends the model makes at one instant (its timers fire on the tick, both sides on one). */
+#define SAME_INSTANT_NS 1000ull
+/* What follows them within this is their answers (the model's loopback takes microseconds). */
+#define RACE_GAP_NS 1000000ull
 
 /*
- * Rows i and i+1 are the same two packets in the other order, from the two
- * sides, which the model sends at the same instant: on the kernel each
- * comes from its own socket's timer and the timer wheel decides which runs
- * first (both timers fall in one bucket), so either order is the rule's.
+ * A race: from row i, the model sends from both sides at one instant (two
+ * sockets' timers due on one tick) and the answers follow. On the kernel each
+ * timer runs from the timer wheel in an order of its own, so the packets of
+ * the race may come in any interleaving; they must be the same packets.
+ * Returns the race's last row, or i when there is no race at i.
  */
-static bool concurrent_pair(const struct pkt_view *k, size_t nk, const struct pkt_view *m, size_t nm, size_t i)
+static size_t race_end(const struct pkt_view *m, size_t nm, size_t i)
 {
-	if (i + 1 >= nk || i + 1 >= nm)
-		return false;
-	uint64_t gap = m[i + 1].t_ns > m[i].t_ns ? m[i + 1].t_ns - m[i].t_ns : m[i].t_ns - m[i + 1].t_ns;
-	return k[i].side != k[i + 1].side && gap <= SAME_INSTANT_NS && pkt_equal(&k[i], &m[i + 1]) &&
-	       pkt_equal(&k[i + 1], &m[i]) && !pkt_equal(&k[i], &m[i]);
+	if (i + 1 >= nm || m[i + 1].t_ns - m[i].t_ns > SAME_INSTANT_NS || m[i].side == m[i + 1].side)
+		return i;
+	size_t j = i + 1;
+	while (j + 1 < nm && m[j + 1].t_ns - m[j].t_ns <= RACE_GAP_NS)
+		j++;
+	return j;
+}
+
+/* k[i..j] and m[i..j] are the same packets in some order. */
+static bool same_packets(const struct pkt_view *k, const struct pkt_view *m, size_t i, size_t j)
+{
+	bool used[64] = { false };
+	if (j - i + 1 > sizeof(used))
+		return false; /* no race is this long: compare row by row */
+	for (size_t a = i; a <= j; a++) {
+		size_t b = i;
+		while (b <= j && (used[b - i] || !pkt_equal(&k[a], &m[b])))
+			b++;
+		if (b > j)
+			return false;
+		used[b - i] = true;
+	}
+	return true;
 }
 
 /* Fills row[0..rows) for nk kernel and nm model packets; returns the number of rows that differ. */
-static size_t align_rows(const struct pkt_view *k, size_t nk, const struct pkt_view *m, size_t nm, enum pkt_row *row,
+static size_t align_rows(const struct pkt_view *k, size_t nk, const struct pkt_view *m, size_t nm, struct pkt_row *row,
 			 size_t rows)
 {
 	size_t differ = 0;
 	for (size_t i = 0; i < rows; i++) {
-		if (i < nk && i < nm && pkt_equal(&k[i], &m[i])) {
-			row[i] = ROW_SAME;
-		} else if (concurrent_pair(k, nk, m, nm, i)) {
-			row[i] = ROW_CONCURRENT;
-			row[++i] = ROW_CONCURRENT_2ND;
+		size_t j = i < nm ? race_end(m, nm, i) : i;
+		if (j > i && j < nk && same_packets(k, m, i, j)) {
+			bool reordered = false;
+			for (size_t r = i; r <= j; r++) {
+				bool same = pkt_equal(&k[r], &m[r]);
+				row[r] = (struct pkt_row){ same ? ROW_SAME : ROW_REORDERED, false, i };
+				reordered |= !same;
+			}
+			row[j].race_end = reordered;
+			i = j;
+		} else if (i < nk && i < nm && pkt_equal(&k[i], &m[i])) {
+			row[i] = (struct pkt_row){ ROW_SAME, false, i };
 		} else {
-			row[i] = ROW_DIFFERS;
+			row[i] = (struct pkt_row){ ROW_DIFFERS, false, i };
 			differ++;
 		}
 	}
@@ -235,7 +268,7 @@ static size_t align_rows(const struct pkt_view *k, size_t nk, const struct pkt_v
 }
 
 static void print_packet_rows(FILE *out, const struct pkt_view *k, size_t nk, const struct pkt_view *m, size_t nm,
-			      const enum pkt_row *row, size_t rows)
+			      const struct pkt_row *row, size_t rows)
 {
 	char kcell[160], mcell[160], kwire[WIRE_TEXT_MAX], mwire[WIRE_TEXT_MAX];
 	fprintf(out, "          %-*s  %s\n", CELL_WIDTH, "kernel", "model");
@@ -245,24 +278,25 @@ static void print_packet_rows(FILE *out, const struct pkt_view *k, size_t nk, co
 			pkt_cell(&k[i], kcell, sizeof(kcell));
 		else
 			tl_textf(kcell, sizeof(kcell), "- (the kernel does not send it)");
-		if (row[i] == ROW_SAME)
+		if (row[i].kind == ROW_SAME)
 			tl_textf(mcell, sizeof(mcell), "same");
 		else if (hm)
 			pkt_cell(&m[i], mcell, sizeof(mcell));
 		else
 			tl_textf(mcell, sizeof(mcell), "- (the model does not send it)");
-		const char *mark = row[i] == ROW_DIFFERS ? "!" : row[i] == ROW_SAME ? " " : "~";
+		const char *mark = row[i].kind == ROW_DIFFERS ? "!" : row[i].kind == ROW_SAME ? " " : "~";
 		fprintf(out, "   %s %3zu  %-*s  %s\n", mark, i + 1, CELL_WIDTH, kcell, mcell);
 		if (hk && hm && (k[i].window != m[i].window || !options_equal(&k[i].options, &m[i].options))) {
 			wire_text(&k[i], kwire, sizeof(kwire));
 			wire_text(&m[i], mwire, sizeof(mwire));
 			fprintf(out, "          %-*s  %s\n", CELL_WIDTH, kwire, mwire);
 		}
-		if (row[i] == ROW_CONCURRENT_2ND) {
-			uint64_t gap = k[i].t_ns > k[i - 1].t_ns ? k[i].t_ns - k[i - 1].t_ns : 0;
-			fprintf(out, "          ~ the model sends these two at one instant, one per side; the kernel's\n"
-				     "            timer wheel ran them %.3f ms apart in the other order (not counted)\n",
-				gap / 1e6);
+		if (row[i].race_end) {
+			size_t first = row[i].race_first;
+			fprintf(out, "          ~ rows %zu-%zu: the model's timers fire on both sides at one instant and\n"
+				     "            these are the same packets; the kernel's timer wheel ran them in another\n"
+				     "            order, over %.3f ms (not counted)\n",
+				first + 1, i + 1, (k[i].t_ns - k[first].t_ns) / 1e6);
 		}
 	}
 }
@@ -273,26 +307,26 @@ static int compare_packets(FILE *out, const struct tl_timeline *kernel, const st
 	size_t nk, nm;
 	struct pkt_view *k = pkt_views(kernel, &nk), *m = pkt_views(model, &nm);
 	size_t rows = nk > nm ? nk : nm;
-	enum pkt_row *row = malloc((rows ? rows : 1) * sizeof(*row));
+	struct pkt_row *row = malloc((rows ? rows : 1) * sizeof(*row));
 	int rc = -1;
 	if (!k || !m || !row) {
 		errno = ENOMEM;
 		goto done;
 	}
 	size_t differ = align_rows(k, nk, m, nm, row, rows);
-	size_t swapped = 0;
+	size_t races = 0;
 	for (size_t i = 0; i < rows; i++)
-		swapped += row[i] == ROW_CONCURRENT;
+		races += row[i].race_end;
 	rc = (int)differ;
 	if (!rows) {
 		fprintf(out, "   packets   none on the kernel, none in the model\n");
-	} else if (!differ && !swapped) {
+	} else if (!differ && !races) {
 		fprintf(out, "   packets   %zu of %zu equal (sender, flags, role, relative seq/ack, length, window, options)\n",
 			nk, nk);
 	} else {
 		fprintf(out, "   packets   %zu on the kernel, %zu in the model, %zu differ", nk, nm, differ);
-		if (swapped)
-			fprintf(out, ", %zu pair%s sent at one instant in the other order", swapped, swapped == 1 ? "" : "s");
+		if (races)
+			fprintf(out, ", %zu race%s of timers in another order", races, races == 1 ? "" : "s");
 		fprintf(out, "\n");
 		print_packet_rows(out, k, nk, m, nm, row, rows);
 	}

@@ -9,10 +9,11 @@
  * ports, timestamp option values, real timing of everything but the
  * retransmission timers) is left out; docs/compare.md lists it.
  *
- * Two packets the model sends at one instant from the two sides (each
- * side's own timer) may come in the other order on the kernel, whose timer
- * wheel runs timers of one bucket in its own order: such a pair is shown,
- * marked "~", and not counted as a difference.
+ * Packets the model sends at one instant from the two sides (each side's
+ * own timer) and the answers that follow within a millisecond may come in
+ * another order on the kernel, whose timer wheel runs timers of one bucket
+ * in its own order: when they are the same packets, the rows are shown
+ * marked "~" and not counted as differences.
  *
  * Packets carry their connection, direction and relative numbers from
  * roles.h and their options from the frame (core/wire.h); compare reads
