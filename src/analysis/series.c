@@ -151,11 +151,8 @@ static void side_settings(const struct tl_scenario *sc, enum tl_side side, const
 		const struct tl_step *st = &sc->steps[i];
 		if (st->kind != TL_STEP_SETSOCKOPT || st->side != side)
 			continue;
-		switch (st->opt) {
-		case TL_OPT_SYNCNT: out->syncnt = st->opt_value; break;
-		case TL_OPT_USER_TIMEOUT: out->user_timeout_ms = st->opt_value; break;
-		case TL_OPT_LINGER2: out->linger2_s = st->opt_value; break;
-		}
+		/* A value the kernel refused left the socket as it was: so does this. */
+		(void)tl_timer_settings_sockopt(out, st->opt, st->opt_value);
 	}
 }
 

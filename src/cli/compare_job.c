@@ -11,6 +11,7 @@
 #include "analysis/compare.h"
 #include "analysis/series.h"
 #include "cli/report.h"
+#include "cli/run_job.h"
 #include "lab/lab.h"
 #include "lab/netns.h"
 #include "model/sim.h"
@@ -118,6 +119,7 @@ enum tl_verdict tl_compare_job(const struct tl_scenario *sc, const struct tl_com
 	enum tl_verdict v;
 	fprintf(out, "== %s  %s\n   the kernel against the model: timers %s, model seed %llu\n", sc->id, sc->title,
 		o->timers ? o->timers->name : "as the scenario sets them", (unsigned long long)o->seed);
+	tl_run_job_sim_notes(out, sc);
 	if (tl_netns_enter_new(err, sizeof(err)) < 0) {
 		fprintf(out, "   ERROR: %s\n", err);
 		return finish(out, sc, TL_VERDICT_ERROR);

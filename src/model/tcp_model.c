@@ -1737,30 +1737,25 @@ int tl_tcp_set_owner(struct tl_tcp_stack *st, int sock, enum tl_side owner)
 	return 0;
 }
 
-int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_tcp_opt opt, int value)
+bool tl_tcp_sockopt_modelled(enum tl_sockopt opt)
+{
+	/* The options whose meaning the model gives; the rest it does not know. */
+	static const bool modelled[TL_OPT_COUNT] = {
+		[TL_OPT_SYNCNT] = true,	  [TL_OPT_USER_TIMEOUT] = true, [TL_OPT_LINGER2] = true,
+		[TL_OPT_KEEPIDLE] = true, [TL_OPT_KEEPINTVL] = true,	[TL_OPT_KEEPCNT] = true,
+	};
+	return (int)opt >= 0 && opt < TL_OPT_COUNT && modelled[opt];
+}
+
+int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_sockopt opt, int value)
 {
 	struct sock *s = app_sock(st, sock);
 	if (!s)
 		return -EBADF;
-	struct tl_timer_settings t = s->timers;
-	switch (opt) {
-	case TL_TCP_OPT_SYNCNT:
-		if (value < 1 || value > 127)
-			return -EINVAL;
-		t.syncnt = value;
-		break;
-	case TL_TCP_OPT_USER_TIMEOUT:
-		if (value < 0)
-			return -EINVAL;
-		t.user_timeout_ms = value;
-		break;
-	case TL_TCP_OPT_LINGER2:
-		t.linger2_s = value < 0 ? -1 : value > 120 ? 120 : value; /* TCP_FIN_TIMEOUT_MAX */
-		break;
-	}
-	if (tl_timer_settings_check(&t, NULL, 0) != 0)
+	if (!tl_tcp_sockopt_modelled(opt))
+		return -ENOPROTOOPT;
+	if (tl_timer_settings_sockopt(&s->timers, opt, value) < 0)
 		return -EINVAL;
-	s->timers = t;
 	return 0;
 }
 

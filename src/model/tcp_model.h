@@ -144,18 +144,19 @@ void tl_tcp_stack_free(struct tl_tcp_stack *st);
 /* The first internal failure (a timer prediction that failed), or "" when none. */
 const char *tl_tcp_stack_error(const struct tl_tcp_stack *st);
 
-/* Socket options, as the scenario's setsockopt steps name them. */
-enum tl_tcp_opt {
-	TL_TCP_OPT_SYNCNT,	 /* TCP_SYNCNT, 1..127 */
-	TL_TCP_OPT_USER_TIMEOUT, /* TCP_USER_TIMEOUT in ms, >= 0 */
-	TL_TCP_OPT_LINGER2,	 /* TCP_LINGER2 in s: < 0 none, 0 the sysctl, capped at 120 */
-};
-
 /* Application calls. Each returns >= 0 on success or a negative errno. */
 
 /* A new socket (CLOSE, held by the application): its id, or -EMFILE. */
 int tl_tcp_socket(struct tl_tcp_stack *st);
-int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_tcp_opt opt, int value);
+/*
+ * A socket option (scenario/sockopt.h), with the kernel's meaning as far as
+ * tl_tcp_sockopt_modelled() says: 0, -EBADF, -EINVAL for a value the kernel
+ * refuses, or -ENOPROTOOPT (nothing changed) for an option the model does
+ * not honour, which the caller must say rather than pass over in silence.
+ */
+int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_sockopt opt, int value);
+/* Whether tl_tcp_setsockopt gives opt its meaning; false: -ENOPROTOOPT. Pure. */
+bool tl_tcp_sockopt_modelled(enum tl_sockopt opt);
 /*
  * Says which side of the scenario holds the socket (TL_SIDE_NONE until
  * said). The sockets it gives rise to (a listener's requests and children,

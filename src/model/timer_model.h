@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scenario/sockopt.h"
+
 #define TL_TIMER_MAX_RETX     256   /* longest schedule; longer ones are refused */
 #define TL_TIMER_MAX_EVENTS   512   /* longest SYN-ACK exchange; longer ones are refused */
 #define TL_TIMER_WHY_LEN      256   /* one rule sentence with its arithmetic, NUL included */
@@ -142,6 +144,14 @@ int tl_timer_settings_check(const struct tl_timer_settings *s, char *err, size_t
  */
 int tl_timer_settings_set(struct tl_timer_settings *s, const char *name, long value, char *err,
 			  size_t errlen);
+
+/*
+ * Adds a socket option as the kernel stores it (TCP_LINGER2 below 0 is -1,
+ * above 120 s is 120 s). Returns 1 when the timers depend on the option, 0
+ * when they do not (s unchanged), -1 when the kernel refuses the value
+ * (s unchanged).
+ */
+int tl_timer_settings_sockopt(struct tl_timer_settings *s, enum tl_sockopt opt, int value);
 
 /* How many sysctls the settings hold (the ones tl_timer_settings_set takes). */
 size_t tl_timer_sysctl_count(void);

@@ -65,7 +65,4 @@ void tl_call_connected_from(uint32_t addr_be, uint16_t port, struct tl_app_call 
 /* "SHUT_WR"; "?" for a value the format does not have. */
 const char *tl_shutdown_name(int how);
 
-/* "TCP_SYNCNT" */
-const char *tl_sockopt_name(enum tl_sockopt opt);
-
 #endif

@@ -16,6 +16,7 @@
 
 #include "core/event.h"
 #include "scenario/fault.h"
+#include "scenario/sockopt.h"
 #include "core/tcp_state.h"
 
 #define TL_MAX_LIST 64 /* longest state, flag or role list in one expectation */
@@ -30,7 +31,7 @@ enum tl_step_kind {
 	TL_STEP_SHUTDOWN,   /* shutdown(how) */
 	TL_STEP_CLOSE,	    /* close */
 	TL_STEP_ABORT,	    /* SO_LINGER 0 then close: sends RST */
-	TL_STEP_SETSOCKOPT, /* TCP_SYNCNT, TCP_USER_TIMEOUT, TCP_LINGER2 */
+	TL_STEP_SETSOCKOPT, /* one option of scenario/sockopt.h */
 	/* lab steps */
 	TL_STEP_SLEEP,	    /* let time pass */
 	TL_STEP_SNAPSHOT,   /* record a socket table */
@@ -39,12 +40,6 @@ enum tl_step_kind {
 	TL_STEP_WAIT_GONE,  /* wait SIDE gone [timeout D]: until SIDE has no connection socket */
 	TL_STEP_FAULT,	    /* install a fault rule (faults issue) */
 	TL_STEP_UNFAULT,    /* remove fault rules */
-};
-
-enum tl_sockopt {
-	TL_OPT_SYNCNT,
-	TL_OPT_USER_TIMEOUT, /* value in ms */
-	TL_OPT_LINGER2,	     /* value in s */
 };
 
 struct tl_step {
@@ -57,8 +52,8 @@ struct tl_step {
 	char *data;	   /* SEND: owned bytes to send */
 	size_t data_len;
 	int shutdown_how;   /* SHUTDOWN: SHUT_RD, SHUT_WR or SHUT_RDWR */
-	enum tl_sockopt opt;
-	int opt_value;
+	enum tl_sockopt opt; /* SETSOCKOPT */
+	int opt_value;	     /* in the option's unit; a switch is 1 or 0 */
 	uint64_t duration_ns; /* SLEEP: how long; WAIT_*: timeout (0 = default) */
 	enum tl_state state;  /* WAIT_STATE */
 	char label[48];	      /* SNAPSHOT: a label, may be empty */

@@ -594,7 +594,7 @@ static void linger2_negative_resets(void **state)
 	(void)state;
 	struct harness *h = harness_new(NULL);
 	struct conn c = connect_pair(h);
-	assert_int_equal(tl_tcp_setsockopt(h->st, c.child, TL_TCP_OPT_LINGER2, -1), 0);
+	assert_int_equal(tl_tcp_setsockopt(h->st, c.child, TL_OPT_LINGER2, -1), 0);
 	size_t mark = h->n_segs;
 	assert_int_equal(tl_tcp_close(h->st, c.child, h->now_ns), 0);
 	run_for(h, 20 * MS);
@@ -783,7 +783,7 @@ static void app_errors(void **state)
 	assert_int_equal(tl_tcp_connect(h->st, c.client, loopback(), SERVER_PORT, h->now_ns), -EISCONN);
 	assert_int_equal(tl_tcp_connect(h->st, other, htonl(0x0a000001), 80, h->now_ns), -ENETUNREACH);
 	assert_int_equal(tl_tcp_accept(h->st, c.listener, NULL, h->now_ns), -EAGAIN);
-	assert_int_equal(tl_tcp_setsockopt(h->st, other, TL_TCP_OPT_SYNCNT, 0), -EINVAL);
+	assert_int_equal(tl_tcp_setsockopt(h->st, other, TL_OPT_SYNCNT, 0), -EINVAL);
 	assert_int_equal(tl_tcp_close(h->st, 63, h->now_ns), -EBADF);
 	char buf[4];
 	assert_int_equal(tl_tcp_recv(h->st, c.listener, buf, sizeof(buf), h->now_ns), -ENOTCONN);
