@@ -8,7 +8,9 @@
  * we remember the SYN's sequence number, the FIN's, which segments were
  * already sent (to spot retransmissions), and whether the peer's FIN was
  * already acknowledged, which decides between teardown leg 2, the merged leg
- * 2+3 that Linux sends when the application closes at once, and leg 4.
+ * 2+3 that Linux sends when the application closes at once, and leg 4; and
+ * how far it has sent, which tells a keepalive probe (one below that) from
+ * a plain ACK.
  */
 #include "analysis/roles.h"
 
@@ -34,11 +36,15 @@ struct numbering {
 struct direction {
 	bool syn_seen;
 	uint32_t syn_seq;
+	bool opened;		/* sent a SYN without ACK: this direction's ACK of a SYN-ACK is handshake 3/3 */
 	bool fin_seen;
 	uint32_t fin_seq;
 	enum tl_role fin_role;	/* teardown-1, -3 or -2+3 */
 	bool fin_acked;		/* the other direction acknowledged this FIN */
 	bool synack_acked;	/* this direction sent handshake 3/3 */
+	bool next_known;	/* next_seq holds something */
+	uint32_t next_seq;	/* one past the highest sequence number this direction has sent */
+	bool window_closed;	/* the last window this direction advertised was 0 */
 	struct tl_sent_set sent;	/* every distinct segment, to recognise its resends */
 };
 
@@ -153,6 +159,22 @@ static int remember(struct direction *d, const struct tl_packet *p, enum tl_role
 	return tl_sent_add(&d->sent, &seg);
 }
 
+/*
+ * Linux's keepalive probe (tcp_xmit_probe_skb()) is an ACK whose sequence
+ * number is one below the oldest unacknowledged byte, so that the peer must
+ * answer it; other stacks send that last byte again. Keepalive probes only
+ * when nothing is in flight, so that byte is the last one sent. A
+ * zero-window probe has the same form: while the peer's window is closed
+ * the packet is not called a keepalive probe.
+ */
+static bool keepalive_probe(const struct direction *me, const struct direction *peer, const struct tl_packet *p)
+{
+	if (!me->next_known || peer->window_closed || !(p->flags & TL_TH_ACK) ||
+	    (p->flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST)))
+		return false;
+	return p->payload_len <= 1 && p->seq == me->next_seq - 1;
+}
+
 static enum tl_role classify_new(struct direction *me, struct direction *peer, const struct tl_packet *p)
 {
 	bool ack = p->flags & TL_TH_ACK;
@@ -161,6 +183,7 @@ static enum tl_role classify_new(struct direction *me, struct direction *peer, c
 	if (p->flags & TL_TH_SYN) {
 		me->syn_seen = true;
 		me->syn_seq = p->seq;
+		me->opened = me->opened || !ack;
 		return ack ? TL_ROLE_HANDSHAKE_2 : TL_ROLE_HANDSHAKE_1;
 	}
 	bool acks_peer_fin = ack && peer->fin_seen && !peer->fin_acked && p->ack == peer->fin_seq + 1;
@@ -177,6 +200,8 @@ static enum tl_role classify_new(struct direction *me, struct direction *peer, c
 		}
 		return me->fin_role;
 	}
+	if (keepalive_probe(me, peer, p))
+		return TL_ROLE_KEEPALIVE_PROBE;
 	if (acks_peer_fin) {
 		peer->fin_acked = true;
 		if (p->payload_len)
@@ -185,11 +210,24 @@ static enum tl_role classify_new(struct direction *me, struct direction *peer, c
 	}
 	if (p->payload_len)
 		return TL_ROLE_DATA;
-	if (ack && peer->syn_seen && !me->synack_acked && me->syn_seen && p->ack == peer->syn_seq + 1) {
+	/* Only an opener answers a SYN-ACK; the listener's first pure ACK answers something else. */
+	if (ack && peer->syn_seen && !me->synack_acked && me->opened && p->ack == peer->syn_seq + 1) {
 		me->synack_acked = true;
 		return TL_ROLE_HANDSHAKE_3;
 	}
 	return TL_ROLE_ACK;
+}
+
+/* What the packet tells of how far its direction has sent and of the window it offers. */
+static void sent_through(struct direction *me, const struct tl_packet *p)
+{
+	if (p->flags & TL_TH_RST)
+		return; /* a reset's numbers are not the connection's */
+	uint32_t end = p->seq + seq_space(p);
+	if (!me->next_known || (int32_t)(end - me->next_seq) > 0)
+		me->next_seq = end;
+	me->next_known = true;
+	me->window_closed = p->window == 0;
 }
 
 /* Returns 0, or -1 when out of memory. */
@@ -202,20 +240,22 @@ static int annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_
 		direction_reset(peer);
 	}
 	struct tl_sent_segment *prev = seq_space(p) ? earlier_send(me, p) : NULL;
+	int rc = 0;
 	if (prev) {
 		TL_ASSERT(prev->sends > 0 && t_ns >= prev->last_ns); /* a time-sorted timeline */
 		p->role = prev->role;
 		p->retrans_no = prev->sends++;
 		p->resend_gap_ns = t_ns - prev->last_ns;
 		prev->last_ns = t_ns;
-		return 0;
+	} else {
+		p->role = classify_new(me, peer, p);
+		p->retrans_no = 0;
+		p->resend_gap_ns = 0;
+		if (seq_space(p) || (p->flags & TL_TH_RST))
+			rc = remember(me, p, p->role, t_ns);
 	}
-	p->role = classify_new(me, peer, p);
-	p->retrans_no = 0;
-	p->resend_gap_ns = 0;
-	if (seq_space(p) || (p->flags & TL_TH_RST))
-		return remember(me, p, p->role, t_ns);
-	return 0;
+	sent_through(me, p);
+	return rc;
 }
 
 /* tcpdump's text for p, in capture order. Returns 0, or -1 with errno set. */

@@ -183,6 +183,7 @@ static const char *const role_names[TL_ROLE_COUNT] = {
 	[TL_ROLE_TEARDOWN_3] = "teardown-3",
 	[TL_ROLE_TEARDOWN_4] = "teardown-4",
 	[TL_ROLE_RESET] = "reset",
+	[TL_ROLE_KEEPALIVE_PROBE] = "keepalive-probe",
 };
 
 const char *tl_role_name(enum tl_role role)

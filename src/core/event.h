@@ -79,6 +79,7 @@ enum tl_role {
 	TL_ROLE_TEARDOWN_3,  /* the second FIN */
 	TL_ROLE_TEARDOWN_4,  /* the ACK of the second FIN */
 	TL_ROLE_RESET,
+	TL_ROLE_KEEPALIVE_PROBE, /* an ACK one below what was sent, that the peer must answer */
 	TL_ROLE_COUNT
 };
 

@@ -22,6 +22,7 @@ static const char *const role_words[TL_ROLE_COUNT] = {
 	[TL_ROLE_TEARDOWN_3] = "teardown 3",
 	[TL_ROLE_TEARDOWN_4] = "teardown 4",
 	[TL_ROLE_RESET] = "reset",
+	[TL_ROLE_KEEPALIVE_PROBE] = "keepalive probe",
 };
 
 void tl_role_describe(const struct tl_packet *p, char *out, size_t len)

@@ -20,9 +20,9 @@
 #define CLIENT 40000
 #define SERVER 2017
 
-/* A packet between the server and a client on client_port. */
-static void add_on(struct tl_timeline *tl, uint16_t client_port, bool from_client, uint8_t flags, uint32_t seq,
-		   uint32_t ack, size_t len)
+/* A packet between the server and a client on client_port, offering window. */
+static void add_win(struct tl_timeline *tl, uint16_t client_port, bool from_client, uint8_t flags, uint32_t seq,
+		    uint32_t ack, size_t len, uint16_t window)
 {
 	static const uint8_t payload[64] = "hello";
 	struct tl_tuple t = {
@@ -30,8 +30,14 @@ static void add_on(struct tl_timeline *tl, uint16_t client_port, bool from_clien
 		.sport = from_client ? client_port : SERVER, .dport = from_client ? SERVER : client_port,
 	};
 	struct tl_event ev = { .t_ns = tl->n * 1000, .kind = TL_EV_PACKET };
-	assert_int_equal(tl_packet_build(&t, seq, ack, flags, 512, NULL, 0, payload, len, &ev.u.packet), 0);
+	assert_int_equal(tl_packet_build(&t, seq, ack, flags, window, NULL, 0, payload, len, &ev.u.packet), 0);
 	assert_int_equal(tl_timeline_append(tl, &ev), 0);
+}
+
+static void add_on(struct tl_timeline *tl, uint16_t client_port, bool from_client, uint8_t flags, uint32_t seq,
+		   uint32_t ack, size_t len)
+{
+	add_win(tl, client_port, from_client, flags, seq, ack, len, 512);
 }
 
 static void add(struct tl_timeline *tl, bool from_client, uint8_t flags, uint32_t seq, uint32_t ack,
@@ -211,6 +217,75 @@ static void every_segment_carries_its_connection_and_relative_numbers(void **sta
 	tl_timeline_free(&tl);
 }
 
+/*
+ * Keepalive probes as the kernel sent them (tests/scenarios/keepalive-peer-gone.scn):
+ * an ACK one below what the client sent, each answered by a plain ACK, then
+ * the client's reset.
+ */
+static void keepalive_probes_one_below_what_was_sent(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	add(&tl, true, A, 100, 501, 0); /* 1.016 s: probe, seq snd_una - 1 */
+	add(&tl, false, A, 501, 101, 0);
+	add(&tl, true, A, 100, 501, 0); /* 2.042 s: probe */
+	add(&tl, false, A, 501, 101, 0);
+	add(&tl, true, R | A, 101, 501, 0);
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_KEEPALIVE_PROBE, TL_ROLE_ACK, TL_ROLE_KEEPALIVE_PROBE,
+				      TL_ROLE_ACK, TL_ROLE_RESET };
+	assert_roles(&tl, want, NULL, 8);
+	assert_string_equal(tl_role_name(TL_ROLE_KEEPALIVE_PROBE), "keepalive-probe");
+	tl_timeline_free(&tl);
+}
+
+/* After data, the probe sits one below the data's end; another stack's probe repeats that byte. */
+static void keepalive_probe_after_data_and_with_one_old_byte(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	add(&tl, true, P | A, 101, 501, 5);
+	add(&tl, false, A, 501, 106, 0);
+	add(&tl, true, A, 106, 501, 0); /* a plain ACK sits at what was sent */
+	add(&tl, true, A, 105, 501, 0); /* Linux: one below */
+	add(&tl, true, A, 105, 501, 1); /* BSD: the last byte again */
+	add(&tl, false, A, 500, 106, 0); /* the server's ACK one below: its probe too */
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_DATA,	   TL_ROLE_ACK,		TL_ROLE_ACK,
+				      TL_ROLE_KEEPALIVE_PROBE, TL_ROLE_KEEPALIVE_PROBE, TL_ROLE_KEEPALIVE_PROBE };
+	assert_roles(&tl, want, NULL, 9);
+	tl_timeline_free(&tl);
+}
+
+/* A zero-window probe has the keepalive probe's form; while the peer's window is closed it is not one. */
+static void zero_window_probe_is_not_a_keepalive_probe(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	add(&tl, true, P | A, 101, 501, 5);
+	add_win(&tl, CLIENT, false, A, 501, 106, 0, 0); /* the server's window closes */
+	add(&tl, true, A, 105, 501, 0);			/* the persist timer's probe */
+	add_win(&tl, CLIENT, false, A, 501, 106, 0, 8); /* open again */
+	add(&tl, true, A, 105, 501, 0);
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_DATA,	   TL_ROLE_ACK,		TL_ROLE_ACK,
+				      TL_ROLE_ACK,	   TL_ROLE_KEEPALIVE_PROBE };
+	assert_roles(&tl, want, NULL, 8);
+	tl_timeline_free(&tl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +296,9 @@ int main(void)
 		cmocka_unit_test(repeated_fin_keeps_its_role),
 		cmocka_unit_test(a_resend_after_many_segments_is_a_retransmission),
 		cmocka_unit_test(every_segment_carries_its_connection_and_relative_numbers),
+		cmocka_unit_test(keepalive_probes_one_below_what_was_sent),
+		cmocka_unit_test(keepalive_probe_after_data_and_with_one_old_byte),
+		cmocka_unit_test(zero_window_probe_is_not_a_keepalive_probe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
