@@ -941,7 +941,7 @@ static void act_setsockopt(struct fuzz *f)
 	struct target t = take_target(f);
 	enum tl_sockopt opt = (enum tl_sockopt)(take(f) % TL_OPT_COUNT);
 	int value = values[take(f) % 16];
-	int rc = tl_tcp_setsockopt(t.h->st, t.id, opt, value);
+	int rc = tl_tcp_setsockopt(t.h->st, t.id, opt, value, f->now_ns);
 	trace(f, "host %d setsockopt(%d, %d, %d) = %d", t.h->index, t.id, (int)opt, value, rc);
 	CHECK(f, rc == 0 || rc == -EBADF || rc == -EINVAL || (rc == -ENOPROTOOPT && !tl_tcp_sockopt_modelled(opt)),
 	      "setsockopt() = %d", rc);

@@ -465,7 +465,7 @@ static bool do_setsockopt(struct sim *s, struct sim_side *sd, struct tl_app_call
 		}
 		*id = made;
 	}
-	int rc = tl_tcp_setsockopt(s->stack, *id, st->opt, st->opt_value);
+	int rc = tl_tcp_setsockopt(s->stack, *id, st->opt, st->opt_value, s->now_ns);
 	if (rc == -ENOPROTOOPT) {
 		char why[160], note[192];
 		tl_sim_unmodelled_text(st, why, sizeof(why));

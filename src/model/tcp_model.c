@@ -39,6 +39,11 @@ struct rtx_timer {
 	size_t next;	      /* the schedule's next step */
 };
 
+/* Socket options beyond the timers' (scenario/sockopt.h); a listener's children inherit them. */
+struct sock_opts {
+	bool keepalive; /* SO_KEEPALIVE */
+};
+
 struct sock {
 	enum tl_tcp_kind kind;
 	enum tl_state state;
@@ -52,6 +57,7 @@ struct sock {
 	uint64_t accept_order;
 	int backlog;
 	struct tl_timer_settings timers; /* namespace sysctls plus this socket's options */
+	struct sock_opts opts;
 	/* negotiated in the handshake (offered, before it ends) */
 	bool ts_ok, sack_ok, ws_ok;
 	uint8_t snd_wscale, rcv_wscale;
@@ -86,6 +92,10 @@ struct sock {
 	uint64_t linger_ns;   /* TIME_WAIT or FIN_WAIT2 ends, or a full FIN_WAIT2 hands over */
 	int64_t fw2_mini_ms;  /* > 0: at linger_ns the full FIN_WAIT2 becomes a time-wait socket */
 	uint64_t last_oow_ack_ns;
+	/* keepalive: the kernel's sk_timer for an open connection */
+	uint64_t ka_deadline_ns; /* 0: off */
+	int ka_probes;		 /* icsk_probes_out: probes sent since a segment was last received */
+	uint64_t rcv_tstamp_ns;	 /* when a segment was last received (rcv_tstamp): the silence starts */
 	uint64_t armed_order; /* when one of its timers was last armed: ties fire newest first */
 	/* request socket */
 	int64_t dup_syn_ms[MAX_DUP_SYNS];
@@ -645,6 +655,7 @@ static void set_linger(struct tl_tcp_stack *st, struct sock *s, int64_t ms)
 static void timers_off(struct sock *s)
 {
 	rtx_stop(s);
+	s->ka_deadline_ns = 0;
 	s->delack_ns = 0;
 	s->ack_pending = false;
 	s->linger_ns = 0;
@@ -706,6 +717,7 @@ static bool orphan_fin_wait2(struct tl_tcp_stack *st, struct sock *s, bool seg_h
 	}
 	if (fw.full_socket_ms > 0) {
 		rtx_stop(s);
+		s->ka_deadline_ns = 0; /* the kernel's one sk_timer now counts FIN-WAIT-2 */
 		set_linger(st, s, fw.full_socket_ms);
 		s->fw2_mini_ms = fw.timewait_sock_ms;
 	} else if (seg_has_fin) {
@@ -955,6 +967,104 @@ static void fire_linger(struct tl_tcp_stack *st, struct sock *s)
 		sock_done(st, s, "orphaned FIN-WAIT-2 ended (tcp_fin_timeout or TCP_LINGER2)");
 }
 
+/* ---- keepalive (tcp_keepalive_timer()): the rule is timer_model's ---- */
+
+static int64_t jiffies_at(const struct tl_tcp_stack *st, uint64_t t_ns)
+{
+	return (int64_t)(t_ns / jiffy_ns(st));
+}
+
+/* inet_csk_reset_keepalive_timer(): d_j jiffies from now (0: the next tick). */
+static void keepalive_arm(struct tl_tcp_stack *st, struct sock *s, int64_t d_j)
+{
+	s->ka_deadline_ns = tick_deadline(st, st->now_ns, d_j);
+	armed(st, s);
+}
+
+/* tcp_ack() took a segment: the silence ends, and the probes count from zero again. */
+static void heard_from_peer(struct tl_tcp_stack *st, struct sock *s)
+{
+	s->rcv_tstamp_ns = st->now_ns;
+	s->ka_probes = 0;
+}
+
+/* tcp_finish_connect(), tcp_create_openreq_child(): a new connection's timer starts with the idle time. */
+static void keepalive_start(struct tl_tcp_stack *st, struct sock *s)
+{
+	heard_from_peer(st, s);
+	if (s->opts.keepalive)
+		keepalive_arm(st, s, tl_timer_keepalive_idle_j(&s->timers));
+}
+
+/* Data or a FIN not yet acknowledged, or not yet sent: the retransmission timer watches the peer. */
+static bool in_flight(const struct sock *s)
+{
+	uint32_t write_end = data_end(s) + (s->fin_queued ? 1u : 0u);
+	return seq_lt(s->snd_una, s->snd_max) || seq_lt(s->snd_max, write_end);
+}
+
+/* Silence in jiffies as the kernel counts it: from the jiffy of the last arrival. */
+static int64_t silent_j(const struct tl_tcp_stack *st, const struct sock *s)
+{
+	return jiffies_at(st, st->now_ns) - jiffies_at(st, s->rcv_tstamp_ns);
+}
+
+static bool keepalive_applies(const struct sock *s)
+{
+	return s->opts.keepalive && s->kind == TL_TCP_FULL && s->state != TL_CLOSE && s->state != TL_LISTEN &&
+	       s->state != TL_SYN_SENT;
+}
+
+static void fire_keepalive(struct tl_tcp_stack *st, struct sock *s)
+{
+	s->ka_deadline_ns = 0;
+	if (!keepalive_applies(s))
+		return;
+	if (in_flight(s)) { /* "it is alive without keepalive" */
+		keepalive_arm(st, s, tl_timer_keepalive_idle_j(&s->timers));
+		return;
+	}
+	struct tl_keepalive_firing f;
+	tl_timer_keepalive_fire(&s->timers, silent_j(st, s), s->ka_probes, &f);
+	switch (f.action) {
+	case TL_KEEPALIVE_WAIT:
+		keepalive_arm(st, s, f.next_j);
+		return;
+	case TL_KEEPALIVE_PROBE:
+		/* tcp_xmit_probe_skb(): one below snd_una, so the peer must answer */
+		xmit(st, s, s->snd_una - 1, NULL, 0, TL_TH_ACK);
+		s->ka_probes++;
+		keepalive_arm(st, s, f.next_j);
+		return;
+	case TL_KEEPALIVE_GIVE_UP:
+		active_reset(st, s); /* tcp_send_active_reset(), then tcp_write_err() */
+		give_up(st, s, f.why);
+		return;
+	}
+}
+
+/* SO_KEEPALIVE (tcp_set_keepalive()): switched on over a connection, the timer waits the idle time from now. */
+static void set_keepalive(struct tl_tcp_stack *st, struct sock *s, bool on)
+{
+	bool was = s->opts.keepalive;
+	s->opts.keepalive = on;
+	if (s->kind != TL_TCP_FULL || s->state == TL_CLOSE || s->state == TL_LISTEN)
+		return;
+	if (on && !was)
+		keepalive_arm(st, s, tl_timer_keepalive_idle_j(&s->timers));
+	else if (!on)
+		s->ka_deadline_ns = 0;
+}
+
+/* TCP_KEEPIDLE with keepalive on re-arms the timer for what is left of the new idle time. */
+static void keepidle_changed(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (!s->opts.keepalive || s->kind != TL_TCP_FULL || s->state == TL_CLOSE || s->state == TL_LISTEN)
+		return;
+	int64_t idle_j = tl_timer_keepalive_idle_j(&s->timers), gone_j = silent_j(st, s);
+	keepalive_arm(st, s, idle_j > gone_j ? idle_j - gone_j : 0);
+}
+
 /* ---- request sockets: the SYN-ACK exchange is timer_model's ---- */
 
 static int predict_exchange(struct tl_tcp_stack *st, const struct sock *req)
@@ -1080,6 +1190,7 @@ static void listen_syn(struct tl_tcp_stack *st, struct sock *l, const struct tl_
 	req->listener = lid;
 	req->owner = l->owner;
 	req->timers = l->timers;
+	req->opts = l->opts;
 	req->iss = isn ? isn : (uint32_t)next_random(st);
 	req->ts_offset = (uint32_t)next_random(st);
 	negotiate(st, req, seg);
@@ -1155,6 +1266,7 @@ static void request_input(struct tl_tcp_stack *st, struct sock *req, const struc
 	if (!c)
 		return;
 	set_state(st, c, TL_ESTABLISHED, NULL);
+	keepalive_start(st, c);
 	process_text(st, c, seg);
 	ack_check(st, c);
 }
@@ -1186,6 +1298,7 @@ static void synsent_established(struct tl_tcp_stack *st, struct sock *s, const s
 	s->retransmits = 0;
 	s->connect_rc = 0;
 	set_state(st, s, TL_ESTABLISHED, NULL);
+	keepalive_start(st, s);
 	send_ack(st, s); /* the handshake's third leg leaves at once */
 	push(st, s);
 }
@@ -1324,6 +1437,7 @@ static bool process_ack(struct tl_tcp_stack *st, struct sock *s, const struct tl
 	}
 	if (seq_lt(seg->ack, s->snd_una))
 		return true; /* an old ACK: the rest of the segment still counts */
+	heard_from_peer(st, s);
 	s->snd_wnd = (uint32_t)seg->window << s->snd_wscale;
 	if (seq_gt(seg->ack, s->snd_una))
 		drop_acked(st, s, seg->ack);
@@ -1622,7 +1736,7 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 
 static uint64_t sock_deadline(const struct sock *s)
 {
-	return earliest(earliest(s->rtx.deadline_ns, s->delack_ns), s->linger_ns);
+	return earliest(earliest(earliest(s->rtx.deadline_ns, s->delack_ns), s->linger_ns), s->ka_deadline_ns);
 }
 
 uint64_t tl_tcp_next_deadline_ns(const struct tl_tcp_stack *st)
@@ -1647,6 +1761,8 @@ static void fire_one(struct tl_tcp_stack *st, struct sock *s, uint64_t t)
 		fire_delack(st, s);
 	} else if (s->linger_ns == t) {
 		fire_linger(st, s);
+	} else if (s->ka_deadline_ns == t) {
+		fire_keepalive(st, s);
 	}
 }
 
@@ -1743,19 +1859,25 @@ bool tl_tcp_sockopt_modelled(enum tl_sockopt opt)
 	static const bool modelled[TL_OPT_COUNT] = {
 		[TL_OPT_SYNCNT] = true,	  [TL_OPT_USER_TIMEOUT] = true, [TL_OPT_LINGER2] = true,
 		[TL_OPT_KEEPIDLE] = true, [TL_OPT_KEEPINTVL] = true,	[TL_OPT_KEEPCNT] = true,
+		[TL_OPT_KEEPALIVE] = true,
 	};
 	return (int)opt >= 0 && opt < TL_OPT_COUNT && modelled[opt];
 }
 
-int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_sockopt opt, int value)
+int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_sockopt opt, int value, uint64_t now_ns)
 {
 	struct sock *s = app_sock(st, sock);
+	st->now_ns = now_ns;
 	if (!s)
 		return -EBADF;
 	if (!tl_tcp_sockopt_modelled(opt))
 		return -ENOPROTOOPT;
 	if (tl_timer_settings_sockopt(&s->timers, opt, value) < 0)
 		return -EINVAL;
+	if (opt == TL_OPT_KEEPALIVE)
+		set_keepalive(st, s, value != 0);
+	else if (opt == TL_OPT_KEEPIDLE)
+		keepidle_changed(st, s);
 	return 0;
 }
 
@@ -2165,6 +2287,10 @@ static void row_timer(const struct sock *s, uint64_t now_ns, struct tl_sock_row 
 	} else if (s->linger_ns) {
 		r->timer = TL_TIMER_KEEPALIVE; /* a full FIN-WAIT-2 longer than 60 s */
 		r->timer_ms = ms_left(s->linger_ns, now_ns);
+	} else if (s->ka_deadline_ns) {
+		r->timer = TL_TIMER_KEEPALIVE; /* sock_diag's count here is the probes out */
+		r->timer_ms = ms_left(s->ka_deadline_ns, now_ns);
+		r->retrans = (unsigned)s->ka_probes;
 	}
 }
 

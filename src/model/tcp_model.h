@@ -154,7 +154,7 @@ int tl_tcp_socket(struct tl_tcp_stack *st);
  * refuses, or -ENOPROTOOPT (nothing changed) for an option the model does
  * not honour, which the caller must say rather than pass over in silence.
  */
-int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_sockopt opt, int value);
+int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_sockopt opt, int value, uint64_t now_ns);
 /* Whether tl_tcp_setsockopt gives opt its meaning; false: -ENOPROTOOPT. Pure. */
 bool tl_tcp_sockopt_modelled(enum tl_sockopt opt);
 /*

@@ -194,6 +194,33 @@ int tl_timer_predict(enum tl_timer_case which, const struct tl_timer_settings *s
 int tl_timer_predict_persist_answered(const struct tl_timer_settings *s, size_t max_probes,
 				      struct tl_timer_schedule *out, char *err, size_t errlen);
 
+/* What the keepalive timer does when it fires (tcp_keepalive_timer()). */
+enum tl_keepalive_action {
+	TL_KEEPALIVE_WAIT,    /* silent for less than the idle time: fire again when it will have been */
+	TL_KEEPALIVE_PROBE,   /* send a probe, fire again one interval later */
+	TL_KEEPALIVE_GIVE_UP, /* send a RST and fail the connection with ETIMEDOUT */
+};
+
+struct tl_keepalive_firing {
+	enum tl_keepalive_action action;
+	int64_t next_j; /* WAIT and PROBE: jiffies until the timer fires again */
+	char why[TL_TIMER_WHY_LEN];
+};
+
+/*
+ * One firing of the keepalive timer of a connection with nothing in flight
+ * (with data in flight the kernel only re-arms it for the idle time),
+ * silent for silent_j jiffies since it last received a segment, with
+ * probes_out probes sent since then: the one rule both the keepalive
+ * schedule of tl_timer_predict and the model's own timer follow. For
+ * settings that pass tl_timer_settings_check; cannot fail.
+ */
+void tl_timer_keepalive_fire(const struct tl_timer_settings *s, int64_t silent_j, int probes_out,
+			     struct tl_keepalive_firing *out);
+
+/* keepalive_time_when(): TCP_KEEPIDLE, else tcp_keepalive_time, in jiffies (at least one). */
+int64_t tl_timer_keepalive_idle_j(const struct tl_timer_settings *s);
+
 /*
  * SYN-ACKs of a server whose SYN-ACKs never reach the client.
  *

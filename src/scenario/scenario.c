@@ -1024,16 +1024,17 @@ static int parse_expect(struct parser *p, struct words *ws)
 
 static int parse_walkthrough(struct parser *p, struct words *ws)
 {
-	static const char *const series_names[TL_SERIES_COUNT] = { "syn", "synack", "fin" };
+	static const char *const series_names[] = { "syn", "synack", "fin" }; /* the walkthrough measured these */
 	if (refuse_background(p, ws) < 0)
 		return -1;
 	if (ws->n < 3)
 		return fail(p, "'walkthrough' takes a series (syn, synack or fin) and its gaps in seconds");
-	size_t which = TL_SERIES_COUNT;
-	for (size_t i = 0; i < TL_SERIES_COUNT; i++)
+	const size_t n_names = sizeof(series_names) / sizeof(series_names[0]);
+	size_t which = n_names;
+	for (size_t i = 0; i < n_names; i++)
 		if (!strcmp(ws->w[1], series_names[i]))
 			which = i;
-	if (which == TL_SERIES_COUNT)
+	if (which == n_names)
 		return fail(p, "unknown series '%s' (expected syn, synack or fin)", show(ws->w[1]).s);
 	struct tl_walkthrough_gaps *g = &p->sc->walkthrough[which];
 	if (g->line)
