@@ -596,13 +596,13 @@ static void check_host(struct host *h)
 			CHECK(f, in.unacked <= TL_TCP_MAX_SEND_BYTES + 1, "host %d socket %d in %s: %zu bytes unacked",
 			      h->index, id, sn, in.unacked);
 		}
-		if (!strict && in.unread > 2 * TL_TCP_RECV_BYTES) {
+		if (!strict && in.unread > in.rcvbuf) {
 			tolerated[TOLERATE_RECEIVE_CREEP]++;
 			f->stop_input = true;
 			return;
 		}
-		CHECK(f, in.unread <= 2 * TL_TCP_RECV_BYTES, "host %d socket %d in %s: %zu bytes unread, the buffer is %u",
-		      h->index, id, sn, in.unread, TL_TCP_RECV_BYTES);
+		CHECK(f, in.unread <= in.rcvbuf, "host %d socket %d in %s: %zu bytes unread, the buffer is %zu",
+		      h->index, id, sn, in.unread, in.rcvbuf);
 		open += in.state != TL_CLOSE;
 	}
 	for (int id = 0; id < TL_TCP_MAX_SOCKS; id++)

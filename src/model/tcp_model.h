@@ -48,9 +48,7 @@ struct tl_tcp_config {
 	uint16_t ephemeral_first;	 /* first client port handed out (40000) */
 	uint16_t ephemeral_last;	 /* last one (60999) */
 	uint16_t mss;			 /* advertised MSS: loopback MTU 65536 - 40 = 65495 */
-	uint8_t wscale;			 /* window scale offered (10 on this kernel) */
-	uint16_t syn_window;		 /* window of a SYN (65495) */
-	uint16_t synack_window;		 /* window of a SYN-ACK (65483: MSS less the TS option) */
+	uint8_t wscale;			 /* window scale offered (10 on this kernel, for tcp_rmem's 32 MiB) */
 	bool sack;			 /* net.ipv4.tcp_sack */
 	bool timestamps;		 /* net.ipv4.tcp_timestamps */
 	bool window_scaling;		 /* net.ipv4.tcp_window_scaling */
@@ -211,6 +209,7 @@ struct tl_tcp_info {
 	uint32_t snd_una, snd_nxt, snd_wnd;
 	uint32_t rcv_nxt;
 	size_t unread;	/* bytes received, not read yet */
+	size_t rcvbuf;	/* the most it may hold unread: sk_rcvbuf, twice SO_RCVBUF or tcp_rmem[1] */
 	size_t unacked; /* bytes sent or queued, not acknowledged */
 	unsigned retransmits;
 	uint64_t rtx_deadline_ns;    /* 0: off */
