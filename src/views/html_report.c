@@ -891,7 +891,7 @@ static void put_snapshots(FILE *out, const struct run_view *r)
 	put(out, "</div>\n");
 }
 
-/* "handshake-1/3" -> "handshake 1/3"; "none" -> "". */
+/* "handshake-1/3" -> "handshake 1/3", "keepalive-probe" -> "keepalive probe"; "none" -> "". */
 static void role_words(const char *role, char *out, size_t len)
 {
 	if (!strcmp(role, "none")) {
@@ -900,7 +900,7 @@ static void role_words(const char *role, char *out, size_t len)
 	}
 	tl_textf(out, len, "%s", role);
 	char *dash = strchr(out, '-');
-	if (dash && (!strncmp(out, "handshake-", 10) || !strncmp(out, "teardown-", 9)))
+	if (dash && (!strncmp(out, "handshake-", 10) || !strncmp(out, "teardown-", 9) || !strncmp(out, "keepalive-", 10)))
 		*dash = ' ';
 }
 
