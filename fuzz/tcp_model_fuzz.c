@@ -575,8 +575,9 @@ static void check_host(struct host *h)
 		enum tl_state noted = *cookie_slot(h, in.cookie);
 		CHECK(f, noted == in.state || (noted == TL_STATE_NONE && in.state == TL_CLOSE),
 		      "host %d socket %d is %s, its last note said %s", h->index, id, sn, tl_state_name(noted));
-		uint64_t deadlines[3] = { in.rtx_deadline_ns, in.delack_deadline_ns, in.linger_deadline_ns };
-		for (int k = 0; k < 3; k++) {
+		uint64_t deadlines[4] = { in.rtx_deadline_ns, in.delack_deadline_ns, in.linger_deadline_ns,
+					  in.keepalive_deadline_ns };
+		for (int k = 0; k < 4; k++) {
 			CHECK(f, !deadlines[k] || deadlines[k] > f->now_ns,
 			      "host %d socket %d (%s): timer %d armed for %" PRIu64 " ns, in the past", h->index, id, sn, k,
 			      deadlines[k]);
@@ -584,10 +585,12 @@ static void check_host(struct host *h)
 				earliest = deadlines[k];
 		}
 		if (in.state == TL_CLOSE || in.state == TL_LISTEN)
-			CHECK(f, !in.rtx_deadline_ns && !in.delack_deadline_ns && !in.linger_deadline_ns,
+			CHECK(f, !in.rtx_deadline_ns && !in.delack_deadline_ns && !in.linger_deadline_ns &&
+				 !in.keepalive_deadline_ns,
 			      "host %d socket %d in %s has a timer armed", h->index, id, sn);
 		if (in.kind == TL_TCP_MINI && in.state != TL_CLOSE)
-			CHECK(f, in.linger_deadline_ns && !in.rtx_deadline_ns && !in.delack_deadline_ns,
+			CHECK(f, in.linger_deadline_ns && !in.rtx_deadline_ns && !in.delack_deadline_ns &&
+				 !in.keepalive_deadline_ns,
 			      "host %d time-wait socket %d in %s: timers rtx %" PRIu64 " delack %" PRIu64 " linger %" PRIu64,
 			      h->index, id, sn, in.rtx_deadline_ns, in.delack_deadline_ns, in.linger_deadline_ns);
 		if (in.kind == TL_TCP_FULL && (synchronized(in.state) || in.state == TL_SYN_SENT)) {

@@ -2458,7 +2458,7 @@ int tl_tcp_info(const struct tl_tcp_stack *st, int sock, struct tl_tcp_info *out
 		.snd_nxt = s->snd_nxt, .snd_wnd = s->snd_wnd, .rcv_nxt = s->rcv_nxt,
 		.unread = s->rcv_len, .rcvbuf = s->opts.rcvbuf, .unacked = unacked_bytes(s), .retransmits = s->retransmits,
 		.rtx_deadline_ns = s->rtx.deadline_ns, .delack_deadline_ns = s->delack_ns,
-		.linger_deadline_ns = s->linger_ns,
+		.linger_deadline_ns = s->linger_ns, .keepalive_deadline_ns = s->ka_deadline_ns,
 	};
 	return 0;
 }

@@ -215,6 +215,7 @@ struct tl_tcp_info {
 	uint64_t rtx_deadline_ns;    /* 0: off */
 	uint64_t delack_deadline_ns; /* 0: off */
 	uint64_t linger_deadline_ns; /* TIME_WAIT or FIN_WAIT2 end, 0: off */
+	uint64_t keepalive_deadline_ns; /* the keepalive timer, 0: off */
 };
 
 /* Fills *out for socket id sock. Returns 0, or -EBADF for a free slot. */
