@@ -577,8 +577,9 @@ static void check_host(struct host *h)
 		enum tl_state noted = *cookie_slot(h, in.cookie);
 		CHECK(f, noted == in.state || (noted == TL_STATE_NONE && in.state == TL_CLOSE),
 		      "host %d socket %d is %s, its last note said %s", h->index, id, sn, tl_state_name(noted));
-		uint64_t deadlines[3] = { in.rtx_deadline_ns, in.delack_deadline_ns, in.linger_deadline_ns };
-		for (int k = 0; k < 3; k++) {
+		uint64_t deadlines[4] = { in.rtx_deadline_ns, in.delack_deadline_ns, in.linger_deadline_ns,
+					  in.keepalive_deadline_ns };
+		for (int k = 0; k < 4; k++) {
 			CHECK(f, !deadlines[k] || deadlines[k] > f->now_ns,
 			      "host %d socket %d (%s): timer %d armed for %" PRIu64 " ns, in the past", h->index, id, sn, k,
 			      deadlines[k]);
@@ -586,10 +587,12 @@ static void check_host(struct host *h)
 				earliest = deadlines[k];
 		}
 		if (in.state == TL_CLOSE || in.state == TL_LISTEN)
-			CHECK(f, !in.rtx_deadline_ns && !in.delack_deadline_ns && !in.linger_deadline_ns,
+			CHECK(f, !in.rtx_deadline_ns && !in.delack_deadline_ns && !in.linger_deadline_ns &&
+				 !in.keepalive_deadline_ns,
 			      "host %d socket %d in %s has a timer armed", h->index, id, sn);
 		if (in.kind == TL_TCP_MINI && in.state != TL_CLOSE)
-			CHECK(f, in.linger_deadline_ns && !in.rtx_deadline_ns && !in.delack_deadline_ns,
+			CHECK(f, in.linger_deadline_ns && !in.rtx_deadline_ns && !in.delack_deadline_ns &&
+				 !in.keepalive_deadline_ns,
 			      "host %d time-wait socket %d in %s: timers rtx %" PRIu64 " delack %" PRIu64 " linger %" PRIu64,
 			      h->index, id, sn, in.rtx_deadline_ns, in.delack_deadline_ns, in.linger_deadline_ns);
 		if (in.kind == TL_TCP_FULL && (synchronized(in.state) || in.state == TL_SYN_SENT)) {
@@ -598,13 +601,13 @@ static void check_host(struct host *h)
 			CHECK(f, in.unacked <= TL_TCP_MAX_SEND_BYTES + 1, "host %d socket %d in %s: %zu bytes unacked",
 			      h->index, id, sn, in.unacked);
 		}
-		if (!strict && in.unread > 2 * TL_TCP_RECV_BYTES) {
+		if (!strict && in.unread > in.rcvbuf) {
 			tolerated[TOLERATE_RECEIVE_CREEP]++;
 			f->stop_input = true;
 			return;
 		}
-		CHECK(f, in.unread <= 2 * TL_TCP_RECV_BYTES, "host %d socket %d in %s: %zu bytes unread, the buffer is %u",
-		      h->index, id, sn, in.unread, TL_TCP_RECV_BYTES);
+		CHECK(f, in.unread <= in.rcvbuf, "host %d socket %d in %s: %zu bytes unread, the buffer is %zu",
+		      h->index, id, sn, in.unread, in.rcvbuf);
 		open += in.state != TL_CLOSE;
 	}
 	for (int id = 0; id < TL_TCP_MAX_SOCKS; id++)
@@ -941,11 +944,12 @@ static void act_setsockopt(struct fuzz *f)
 	static const int values[] = { -5, -1, 0, 1, 2, 3, 60, 120, 121, 127, 128, 1000, 100000, 2147483647,
 				      -2147483647 - 1, 6 };
 	struct target t = take_target(f);
-	enum tl_tcp_opt opt = (enum tl_tcp_opt)(take(f) % 3);
+	enum tl_sockopt opt = (enum tl_sockopt)(take(f) % TL_OPT_COUNT);
 	int value = values[take(f) % 16];
-	int rc = tl_tcp_setsockopt(t.h->st, t.id, opt, value);
+	int rc = tl_tcp_setsockopt(t.h->st, t.id, opt, value, f->now_ns);
 	trace(f, "host %d setsockopt(%d, %d, %d) = %d", t.h->index, t.id, (int)opt, value, rc);
-	CHECK(f, rc == 0 || rc == -EBADF || rc == -EINVAL, "setsockopt() = %d", rc);
+	CHECK(f, rc == 0 || rc == -EBADF || rc == -EINVAL || (rc == -ENOPROTOOPT && !tl_tcp_sockopt_modelled(opt)),
+	      "setsockopt() = %d", rc);
 }
 
 /* Options of a crafted segment: none, the ones Linux sends, odd values, or raw bytes to decode. */

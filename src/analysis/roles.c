@@ -15,7 +15,8 @@
  * D-SACK (RFC 2883: the first SACK block at or below the cumulative ACK, or
  * inside the second), a zero window, a window update (the same ACK after a
  * zero window), a duplicate ACK (the same ACK and window while the peer has
- * data in flight), else a plain ACK.
+ * data in flight), else a plain ACK; and how far it has sent, which tells a
+ * keepalive probe (one below that, while the peer's window is open).
  */
 #include "analysis/roles.h"
 
@@ -184,6 +185,22 @@ static bool has_dsack(const struct tl_packet *p)
 	return o->n_sack > 1 && !seq_after(o->sack[1][0], first[0]) && !seq_after(first[1], o->sack[1][1]);
 }
 
+/*
+ * Linux's keepalive probe (tcp_xmit_probe_skb()) is an ACK whose sequence
+ * number is one below the oldest unacknowledged byte, so that the peer must
+ * answer it; other stacks send that last byte again. Keepalive probes only
+ * when nothing is in flight, so that byte is the last one sent. A
+ * zero-window probe has the same form: while the peer's window is closed
+ * the packet is a window probe, not a keepalive probe.
+ */
+static bool keepalive_probe(const struct direction *me, const struct direction *peer, const struct tl_packet *p)
+{
+	if (!me->sent_any || (peer->acked_any && peer->last_window == 0) || !(p->flags & TL_TH_ACK) ||
+	    (p->flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST)))
+		return false;
+	return p->payload_len <= 1 && p->seq == me->snd_max - 1;
+}
+
 /* A segment without data, SYN, FIN or RST: which kind of ACK it is. */
 static enum tl_role classify_pure_ack(struct direction *me, struct direction *peer, const struct tl_packet *p)
 {
@@ -232,6 +249,8 @@ static enum tl_role classify_new(struct direction *me, struct direction *peer, c
 		}
 		return me->fin_role;
 	}
+	if (keepalive_probe(me, peer, p))
+		return TL_ROLE_KEEPALIVE_PROBE;
 	if (acks_peer_fin) {
 		peer->fin_acked = true;
 		if (p->payload_len)
@@ -253,11 +272,13 @@ static enum tl_role classify_new(struct direction *me, struct direction *peer, c
 /* What the direction has now sent, acknowledged and advertised: the next pure ACK is judged by it. */
 static void note_sent(struct direction *me, const struct tl_packet *p, bool synack_resend)
 {
+	me->synack_resent = synack_resend;
+	if (p->flags & TL_TH_RST)
+		return; /* a reset's numbers are not the connection's */
 	uint32_t end = p->seq + seq_space(p);
 	if (!me->sent_any || seq_after(end, me->snd_max))
 		me->snd_max = end;
 	me->sent_any = true;
-	me->synack_resent = synack_resend;
 	if (p->flags & TL_TH_ACK) {
 		me->acked_any = true;
 		me->last_ack = p->ack;

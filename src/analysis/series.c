@@ -151,11 +151,8 @@ static void side_settings(const struct tl_scenario *sc, enum tl_side side, const
 		const struct tl_step *st = &sc->steps[i];
 		if (st->kind != TL_STEP_SETSOCKOPT || st->side != side)
 			continue;
-		switch (st->opt) {
-		case TL_OPT_SYNCNT: out->syncnt = st->opt_value; break;
-		case TL_OPT_USER_TIMEOUT: out->user_timeout_ms = st->opt_value; break;
-		case TL_OPT_LINGER2: out->linger2_s = st->opt_value; break;
-		}
+		/* A value the kernel refused left the socket as it was: so does this. */
+		(void)tl_timer_settings_sockopt(out, st->opt, st->opt_value);
 	}
 }
 
@@ -233,9 +230,26 @@ static void judge_count_and_end(struct tl_series *s, int marginal_retx, double e
 	}
 }
 
-/* A SYN or FIN series: the schedule gives every retransmission. */
-static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t n, const struct tl_timer_settings *set,
-			      char *err, size_t errlen)
+/* What the send at index i of a series predicted from a schedule is called. */
+static const char *send_name(const struct tl_series *s, size_t i, size_t originals,
+			     const struct tl_timer_schedule *sched)
+{
+	if (i < originals)
+		return s->kind == TL_SERIES_SYN ? "SYN" : "FIN";
+	if (s->kind == TL_SERIES_KEEPALIVE)
+		return "keepalive probe";
+	bool tlp = i - originals < sched->n_retx && sched->retx[i - originals].tlp;
+	return tlp ? "tail-loss probe" : "retransmission";
+}
+
+/*
+ * A series the schedule gives send by send: SYN and FIN, whose first send
+ * (originals = 1) is the segment itself at zero_ns, and keepalive, whose
+ * every probe is the timer's (originals = 0) and whose zero is when the
+ * connection fell silent.
+ */
+static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t n, uint64_t zero_ns, size_t originals,
+			      const struct tl_timer_settings *set, char *err, size_t errlen)
 {
 	struct tl_timer_schedule *sched = malloc(sizeof(*sched));
 	if (!sched)
@@ -244,26 +258,21 @@ static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t 
 		free(sched);
 		return -1;
 	}
-	s->n_predicted = sched->n_retx + 1;
+	s->n_predicted = sched->n_retx + originals;
 	s->n_sends = n < TL_SERIES_MAX_SENDS ? n : TL_SERIES_MAX_SENDS;
 	double pred_ms[TL_SERIES_MAX_SENDS] = { 0 }, late_ms[TL_SERIES_MAX_SENDS] = { 0 };
-	for (size_t i = 1; i < s->n_predicted && i < TL_SERIES_MAX_SENDS; i++) {
-		pred_ms[i] = (double)sched->retx[i - 1].at_ms;
-		late_ms[i] = (double)sched->retx[i - 1].cum_lateness_ms;
+	for (size_t i = originals; i < s->n_predicted && i < TL_SERIES_MAX_SENDS; i++) {
+		pred_ms[i] = (double)sched->retx[i - originals].at_ms;
+		late_ms[i] = (double)sched->retx[i - originals].cum_lateness_ms;
 	}
 	for (size_t i = 0; i < s->n_sends; i++) {
 		struct tl_series_send *x = &s->sends[i];
-		x->at_ms = ms_between(t_ns[0], t_ns[i]);
+		x->at_ms = ms_between(zero_ns, t_ns[i]);
 		x->predicted = i < s->n_predicted;
-		if (i == 0) {
-			x->what = s->kind == TL_SERIES_SYN ? "SYN" : "FIN";
-		} else if (x->predicted) {
-			const struct tl_timer_step *step = &sched->retx[i - 1];
-			x->what = step->tlp ? "tail-loss probe" : "retransmission";
+		x->what = send_name(s, i, originals, sched);
+		if (x->predicted && i >= originals) {
 			x->pred_at_ms = pred_ms[i];
 			x->allowed_late_ms = late_ms[i];
-		} else {
-			x->what = "retransmission";
 		}
 	}
 	s->pred_give_up_ms = (double)sched->give_up_ms;
@@ -276,6 +285,27 @@ static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t 
 	return 0;
 }
 
+/*
+ * The next series of the report, for side's sends of one kind (total of
+ * them seen), with the settings side's sockets had in *set. One series per
+ * kind and side, six at most: the array cannot fill, and NULL says it did.
+ */
+static struct tl_series *new_series(struct tl_series_report *out, enum tl_series_kind kind, enum tl_side side,
+				    enum tl_timer_case tcase, size_t *total, const struct tl_scenario *sc,
+				    const struct tl_timer_settings *ns, struct tl_timer_settings *set)
+{
+	TL_ASSERT(out->n < TL_SERIES_MAX);
+	if (out->n == TL_SERIES_MAX)
+		return NULL;
+	struct tl_series *s = &out->s[out->n++];
+	*total = keep_sends(s, *total);
+	side_settings(sc, side, ns, set);
+	s->kind = kind;
+	s->side = side;
+	s->tcase = tcase;
+	return s;
+}
+
 static int analyze_syn(const struct tl_scenario *sc, const struct tl_timeline *tl, const struct tl_timer_settings *ns,
 		       struct tl_series_report *out, uint64_t *t_ns, char *err, size_t errlen)
 {
@@ -284,17 +314,10 @@ static int analyze_syn(const struct tl_scenario *sc, const struct tl_timeline *t
 				 &syn_seq);
 	if (n < 2)
 		return 0;
-	/* One series per kind and side, four at most: the array cannot fill. */
-	TL_ASSERT(out->n < TL_SERIES_MAX);
-	if (out->n == TL_SERIES_MAX)
-		return 0;
-	struct tl_series *s = &out->s[out->n++];
-	n = keep_sends(s, n);
 	struct tl_timer_settings set;
-	side_settings(sc, TL_SIDE_CLIENT, ns, &set);
-	s->kind = TL_SERIES_SYN;
-	s->side = TL_SIDE_CLIENT;
-	s->tcase = TL_TIMER_SYN_SENT;
+	struct tl_series *s = new_series(out, TL_SERIES_SYN, TL_SIDE_CLIENT, TL_TIMER_SYN_SENT, &n, sc, ns, &set);
+	if (!s)
+		return 0;
 	const enum tl_state from[] = { TL_SYN_SENT };
 	const uint32_t acked_seq = syn_seq + 1;
 	uint64_t end_ns = 0, ack_ns = 0, rst_ns = 0;
@@ -304,7 +327,7 @@ static int analyze_syn(const struct tl_scenario *sc, const struct tl_timeline *t
 	bool reset = peer_answer(tl, TL_SIDE_CLIENT, t_ns[0], TL_TH_RST, TL_TH_RST, NULL, &rst_ns);
 	settle_end(s, t_ns[0], tl, acked, ack_ns, reset, rst_ns, gave_up, end_ns);
 	tl_timer_explain_vs_walkthrough(s->tcase, &set, s->versus_walkthrough, sizeof(s->versus_walkthrough), NULL, 0);
-	return fill_from_schedule(s, t_ns, n, &set, err, errlen);
+	return fill_from_schedule(s, t_ns, n, t_ns[0], 1, &set, err, errlen);
 }
 
 static bool closed_before(const struct tl_timeline *tl, enum tl_side side, uint64_t t)
@@ -337,16 +360,10 @@ static int analyze_fin(const struct tl_scenario *sc, const struct tl_timeline *t
 	size_t n = collect_sends(tl, side, TL_TH_FIN, TL_TH_FIN, true, t_ns, TL_SERIES_MAX_SENDS, &fin_seq);
 	if (n < 2)
 		return 0;
-	/* One series per kind and side, four at most: the array cannot fill. */
-	TL_ASSERT(out->n < TL_SERIES_MAX);
-	if (out->n == TL_SERIES_MAX)
-		return 0;
-	struct tl_series *s = &out->s[out->n++];
-	n = keep_sends(s, n);
 	struct tl_timer_settings set;
-	side_settings(sc, side, ns, &set);
-	s->kind = TL_SERIES_FIN;
-	s->side = side;
+	struct tl_series *s = new_series(out, TL_SERIES_FIN, side, TL_TIMER_DATA, &n, sc, ns, &set);
+	if (!s)
+		return 0;
 	/* The FIN's packet is captured just after the close() that moved the state. */
 	enum tl_state st = state_at(tl, side, t_ns[0]);
 	bool orphan = closed_before(tl, side, t_ns[0] + 1000000);
@@ -360,7 +377,7 @@ static int analyze_fin(const struct tl_scenario *sc, const struct tl_timeline *t
 	bool reset = peer_answer(tl, side, t_ns[0], TL_TH_RST, TL_TH_RST, NULL, &rst_ns);
 	settle_end(s, t_ns[0], tl, acked, ack_ns, reset, rst_ns, gave_up, end_ns);
 	tl_timer_explain_vs_walkthrough(s->tcase, &set, s->versus_walkthrough, sizeof(s->versus_walkthrough), NULL, 0);
-	return fill_from_schedule(s, t_ns, n, &set, err, errlen);
+	return fill_from_schedule(s, t_ns, n, t_ns[0], 1, &set, err, errlen);
 }
 
 /* Server SYN-ACKs: the request timer and the answers to the client's duplicate SYNs. */
@@ -462,6 +479,105 @@ done:
 	return rc;
 }
 
+/* ---- keepalive probes ---- */
+
+/* The side's keepalive probes sent after after_ns, up to max times stored; returns how many there were. */
+static size_t collect_probes(const struct tl_timeline *tl, enum tl_side side, uint64_t after_ns, uint64_t *t_ns,
+			     size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind != TL_EV_PACKET || ev->side != side || ev->t_ns <= after_ns ||
+		    ev->u.packet.role != TL_ROLE_KEEPALIVE_PROBE)
+			continue;
+		if (n < max)
+			t_ns[n] = ev->t_ns;
+		n++;
+	}
+	return n;
+}
+
+/* When side last heard from its peer (a packet that arrived) before t_ns; 0 if never. */
+static uint64_t last_heard(const struct tl_timeline *tl, enum tl_side side, uint64_t t_ns)
+{
+	uint64_t heard = 0;
+	for (size_t i = 0; i < tl->n && tl->ev[i].t_ns < t_ns; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind == TL_EV_PACKET && ev->side != side && ev->side != TL_SIDE_NONE && !ev->u.packet.dropped)
+			heard = ev->t_ns;
+	}
+	return heard;
+}
+
+/*
+ * Where the silence that the first probe ended began, as the kernel counts
+ * it: from the last segment received, unless SO_KEEPALIVE was switched on
+ * over the connection later, which arms the timer for the idle time from
+ * that call (tcp_set_keepalive()); a TCP_KEEPIDLE set after it re-arms from
+ * the last segment received again.
+ */
+static uint64_t silence_start(const struct tl_timeline *tl, enum tl_side side, uint64_t heard_ns,
+			      uint64_t first_probe_ns)
+{
+	char on[64];
+	const char *idle = tl_sockopt_info(TL_OPT_KEEPIDLE)->kernel_name;
+	uint64_t switched_ns = 0;
+	tl_sockopt_call_text(TL_OPT_KEEPALIVE, 1, on, sizeof(on));
+	for (size_t i = 0; i < tl->n && tl->ev[i].t_ns < first_probe_ns; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind != TL_EV_APP || ev->side != side || ev->u.app.ret < 0)
+			continue;
+		if (!strcmp(ev->u.app.call, on))
+			switched_ns = ev->u.app.called_ns ? ev->u.app.called_ns : ev->t_ns;
+		else if (strstr(ev->u.app.call, idle))
+			switched_ns = 0;
+	}
+	return switched_ns > heard_ns ? switched_ns : heard_ns;
+}
+
+/* The side's first RST after t_ns: how its keepalive gave up. */
+static bool reset_sent(const struct tl_timeline *tl, enum tl_side side, uint64_t t_ns, uint64_t *at_ns)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind == TL_EV_PACKET && ev->side == side && ev->t_ns > t_ns && (ev->u.packet.flags & TL_TH_RST)) {
+			*at_ns = ev->t_ns;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The last run of unanswered keepalive probes of side: those after the last
+ * packet it heard from its peer before its last probe. Each is judged
+ * against the timer model from the start of that silence; the run ends
+ * with the side's RST (gave up), an answer from the peer, or the run's end.
+ */
+static int analyze_keepalive(const struct tl_scenario *sc, const struct tl_timeline *tl, enum tl_side side,
+			     const struct tl_timer_settings *ns, struct tl_series_report *out, uint64_t *t_ns, char *err,
+			     size_t errlen)
+{
+	size_t n = collect_probes(tl, side, 0, t_ns, TL_SERIES_MAX_SENDS);
+	if (!n)
+		return 0;
+	uint64_t last_probe_ns = t_ns[(n < TL_SERIES_MAX_SENDS ? n : TL_SERIES_MAX_SENDS) - 1];
+	uint64_t heard_ns = last_heard(tl, side, last_probe_ns);
+	n = collect_probes(tl, side, heard_ns, t_ns, TL_SERIES_MAX_SENDS);
+	struct tl_timer_settings set;
+	struct tl_series *s = new_series(out, TL_SERIES_KEEPALIVE, side, TL_TIMER_KEEPALIVE_PROBES, &n, sc, ns, &set);
+	if (!s)
+		return 0;
+	uint64_t zero_ns = silence_start(tl, side, heard_ns, t_ns[0]);
+	uint64_t rst_ns = 0, answer_ns = 0, peer_rst_ns = 0;
+	bool gave_up = reset_sent(tl, side, t_ns[0], &rst_ns);
+	bool answered = peer_answer(tl, side, t_ns[n - 1] + 1, 0, 0, NULL, &answer_ns);
+	bool reset = peer_answer(tl, side, t_ns[0], TL_TH_RST, TL_TH_RST, NULL, &peer_rst_ns);
+	settle_end(s, zero_ns, tl, answered, answer_ns, reset, peer_rst_ns, gave_up, rst_ns);
+	return fill_from_schedule(s, t_ns, n, zero_ns, 0, &set, err, errlen);
+}
+
 int tl_series_analyze(const struct tl_scenario *sc, const struct tl_timeline *tl,
 		      const struct tl_timer_settings *settings, struct tl_series_report *out,
 		      char *err, size_t errlen)
@@ -474,7 +590,9 @@ int tl_series_analyze(const struct tl_scenario *sc, const struct tl_timeline *tl
 	if (analyze_syn(sc, tl, settings, out, t_ns, err, errlen) == 0 &&
 	    analyze_synack(sc, tl, settings, out, t_ns, err, errlen) == 0 &&
 	    analyze_fin(sc, tl, TL_SIDE_CLIENT, settings, out, t_ns, err, errlen) == 0 &&
-	    analyze_fin(sc, tl, TL_SIDE_SERVER, settings, out, t_ns, err, errlen) == 0) {
+	    analyze_fin(sc, tl, TL_SIDE_SERVER, settings, out, t_ns, err, errlen) == 0 &&
+	    analyze_keepalive(sc, tl, TL_SIDE_CLIENT, settings, out, t_ns, err, errlen) == 0 &&
+	    analyze_keepalive(sc, tl, TL_SIDE_SERVER, settings, out, t_ns, err, errlen) == 0) {
 		struct tl_timer_settings client, server;
 		side_settings(sc, TL_SIDE_CLIENT, settings, &client);
 		side_settings(sc, TL_SIDE_SERVER, settings, &server);

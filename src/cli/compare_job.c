@@ -12,6 +12,7 @@
 #include "analysis/compare.h"
 #include "analysis/series.h"
 #include "cli/report.h"
+#include "cli/run_job.h"
 #include "lab/lab.h"
 #include "lab/netns.h"
 #include "model/sim.h"
@@ -122,6 +123,7 @@ enum tl_verdict tl_compare_job(const struct tl_scenario *sc, const struct tl_com
 		o->timers ? o->timers->name : "as the scenario sets them", (unsigned long long)o->seed);
 	if (tl_addr_text_family(sc->host) == AF_INET6)
 		fprintf(out, "   over IPv6: the server at %s\n", sc->host);
+	tl_run_job_sim_notes(out, sc);
 	if (tl_netns_enter_new(err, sizeof(err)) < 0) {
 		fprintf(out, "   ERROR: %s\n", err);
 		return finish(out, sc, TL_VERDICT_ERROR);

@@ -54,6 +54,17 @@ static void repeat_command(const struct tl_runcli *o, const struct tl_scenario *
 	tl_appendf(out, len, " %s", sc->path);
 }
 
+void tl_run_job_sim_notes(FILE *out, const struct tl_scenario *sc)
+{
+	for (size_t i = 0; i < sc->n_steps; i++) {
+		char why[160];
+		if (tl_sim_step_modelled(&sc->steps[i]))
+			continue;
+		tl_sim_unmodelled_text(&sc->steps[i], why, sizeof(why));
+		fprintf(out, "   NOTE %s: %s:%d: %s\n", sc->id, sc->path, sc->steps[i].line, why);
+	}
+}
+
 enum tl_verdict tl_run_job(const struct tl_scenario *sc, size_t index, FILE *out, volatile sig_atomic_t *stop,
 			   void *ctx)
 {
@@ -70,6 +81,8 @@ enum tl_verdict tl_run_job(const struct tl_scenario *sc, size_t index, FILE *out
 	struct tl_report_options ro;
 	tl_runcli_report_options(o, sc, index, &timers, &names, &ro);
 	enum tl_verdict v = tl_report_run(sc, &tl, rc, err, &ro, out);
+	if (o->simulated) /* after the verdict, so that -q shows it too; JSON alone on standard output */
+		tl_run_job_sim_notes(ro.json_path && !strcmp(ro.json_path, "-") ? stderr : out, sc);
 	if (o->simulated && v != TL_VERDICT_PASS && v != TL_VERDICT_INTERRUPTED && v != TL_VERDICT_REFUSED) {
 		char command[8192];
 		repeat_command(o, sc, command, sizeof(command));

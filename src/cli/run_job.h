@@ -19,4 +19,7 @@
 enum tl_verdict tl_run_job(const struct tl_scenario *sc, size_t index, FILE *out, volatile sig_atomic_t *stop,
 			   void *ctx);
 
+/* One line per step the simulator does not honour (sim.h), "   NOTE ID: FILE:LINE: why"; none when all are. */
+void tl_run_job_sim_notes(FILE *out, const struct tl_scenario *sc);
+
 #endif

@@ -205,6 +205,7 @@ static const struct {
 	[TL_ROLE_ZERO_WINDOW] = { "zero-window", "zero window" },
 	[TL_ROLE_WINDOW_UPDATE] = { "window-update", "window update" },
 	[TL_ROLE_WINDOW_PROBE] = { "window-probe", "window probe" },
+	[TL_ROLE_KEEPALIVE_PROBE] = { "keepalive-probe", "keepalive probe" },
 };
 
 const char *tl_role_name(enum tl_role role)

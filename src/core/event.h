@@ -99,6 +99,7 @@ enum tl_role {
 	TL_ROLE_ZERO_WINDOW,	   /* an ACK that closes the window: the receiver's buffer is full */
 	TL_ROLE_WINDOW_UPDATE,	   /* the same ACK with a new window, after a zero window */
 	TL_ROLE_WINDOW_PROBE,	   /* a probe of a zero window: one below the acknowledged, no data */
+	TL_ROLE_KEEPALIVE_PROBE, /* an ACK one below what was sent, that the peer must answer */
 	TL_ROLE_COUNT
 };
 

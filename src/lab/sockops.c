@@ -176,20 +176,19 @@ static int do_close(struct tl_peer *p, bool abort_conn, struct tl_app_call *call
 	return 0;
 }
 
+/* The option's level and number come from the table; a switch is passed as 1 or 0. */
 static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, const char *host,
 			 struct tl_app_call *call)
 {
-	static const int kernel_opt[] = {
-		[TL_OPT_SYNCNT] = TCP_SYNCNT,
-		[TL_OPT_USER_TIMEOUT] = TCP_USER_TIMEOUT,
-		[TL_OPT_LINGER2] = TCP_LINGER2,
-	};
+	const struct tl_sockopt_info *o = tl_sockopt_info(st->opt);
+	if (!o)
+		return tl_call_failed(call, EINVAL);
 	int *fd = tl_side_sockets_option_target(&p->fd);
 	/* Made before the listen or connect that will use it: of the scenario's family. */
 	int family = tl_addr_text_family(host) == AF_INET6 ? AF_INET6 : AF_INET;
 	if (*fd < 0 && (*fd = new_socket(family)) < 0)
 		return fail(call);
-	if (setsockopt(*fd, IPPROTO_TCP, kernel_opt[st->opt], &st->opt_value, sizeof(st->opt_value)) < 0)
+	if (setsockopt(*fd, o->level, o->optname, &st->opt_value, sizeof(st->opt_value)) < 0)
 		return fail(call);
 	call->ret = 0;
 	return 0;

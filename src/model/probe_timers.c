@@ -46,49 +46,75 @@ static int keepalive_count(const struct tl_timer_settings *s)
 	return s->keepcnt ? s->keepcnt : s->keepalive_probes;
 }
 
+int64_t tl_timer_keepalive_idle_j(const struct tl_timer_settings *s)
+{
+	/* A zero time re-arms the timer for the next tick. */
+	return max64(ms_to_j((int64_t)keepalive_idle_s(s) * 1000, s->hz), 1);
+}
+
+/* The probe: which one it is and the rule that spaced it. */
+static void keepalive_probe(const struct tl_timer_settings *s, int probes_out, struct tl_keepalive_firing *out)
+{
+	out->action = TL_KEEPALIVE_PROBE;
+	out->next_j = max64(ms_to_j((int64_t)keepalive_intvl_s(s) * 1000, s->hz), 1);
+	if (probes_out == 0)
+		tl_textf(out->why, sizeof(out->why), "first keepalive probe: silent for %s %d s",
+			 s->keepidle_s ? "TCP_KEEPIDLE" : "tcp_keepalive_time", keepalive_idle_s(s));
+	else
+		tl_textf(out->why, sizeof(out->why), "keepalive probe %d: %s %d s after the last", probes_out + 1,
+			 s->keepintvl_s ? "TCP_KEEPINTVL" : "tcp_keepalive_intvl", keepalive_intvl_s(s));
+}
+
+void tl_timer_keepalive_fire(const struct tl_timer_settings *s, int64_t silent_j, int probes_out,
+			     struct tl_keepalive_firing *out)
+{
+	const int count = keepalive_count(s);
+	const int64_t idle_j = tl_timer_keepalive_idle_j(s);
+	char at[24];
+	out->next_j = 0;
+	tl_tm_fmt_ms(j_to_ms(silent_j, s->hz), at, sizeof(at));
+	if (silent_j < idle_j) {
+		out->action = TL_KEEPALIVE_WAIT;
+		out->next_j = idle_j - silent_j;
+		tl_textf(out->why, sizeof(out->why), "silent for %s only: waits for the idle time", at);
+		return;
+	}
+	out->action = TL_KEEPALIVE_GIVE_UP;
+	if (s->user_timeout_ms && silent_j >= ms_to_j(s->user_timeout_ms, s->hz) && probes_out > 0) {
+		tl_textf(out->why, sizeof(out->why),
+			 "reset (ETIMEDOUT): silent for %s, past TCP_USER_TIMEOUT %d ms, with a probe out", at,
+			 s->user_timeout_ms);
+		return;
+	}
+	if (!s->user_timeout_ms && probes_out >= count) {
+		tl_textf(out->why, sizeof(out->why), "reset (ETIMEDOUT): %d probe%s unanswered, %s %d", probes_out,
+			 probes_out == 1 ? "" : "s", s->keepcnt ? "TCP_KEEPCNT" : "tcp_keepalive_probes", count);
+		return;
+	}
+	keepalive_probe(s, probes_out, out);
+}
+
 int tl_tm_predict_keepalive(const struct tl_timer_settings *s, struct tl_timer_schedule *out, char *err,
 			    size_t errlen)
 {
-	const int hz = s->hz, count = keepalive_count(s);
-	/* A zero time re-arms the timer for the next tick. */
-	const int64_t idle_j = max64(ms_to_j((int64_t)keepalive_idle_s(s) * 1000, hz), 1);
-	const int64_t intvl_j = max64(ms_to_j((int64_t)keepalive_intvl_s(s) * 1000, hz), 1);
-	const char *idle_name = s->keepidle_s ? "TCP_KEEPIDLE" : "tcp_keepalive_time";
-	const char *intvl_name = s->keepintvl_s ? "TCP_KEEPINTVL" : "tcp_keepalive_intvl";
-	const char *count_name = s->keepcnt ? "TCP_KEEPCNT" : "tcp_keepalive_probes";
 	struct tl_tm_walk w;
-	char why[TL_TIMER_WHY_LEN], at[24];
-	int out_probes = 0;
+	struct tl_keepalive_firing f;
+	int probes_out = 0;
 
-	tl_tm_walk_init(&w, out, TL_TIMER_KEEPALIVE_PROBES, hz);
-	out->count_limit = s->user_timeout_ms ? -1 : count;
+	tl_tm_walk_init(&w, out, TL_TIMER_KEEPALIVE_PROBES, s->hz);
+	out->count_limit = s->user_timeout_ms ? -1 : keepalive_count(s);
 	out->time_limit_ms = s->user_timeout_ms ? s->user_timeout_ms : -1;
-	for (int64_t t_j = idle_j;; t_j += intvl_j) {
-		const int64_t silent_ms = j_to_ms(t_j, hz);
-		tl_tm_fmt_ms(silent_ms, at, sizeof(at));
-		if (s->user_timeout_ms && silent_ms >= s->user_timeout_ms && out_probes > 0) {
-			tl_textf(why, sizeof(why),
-				 "reset (ETIMEDOUT): silent for %s, past TCP_USER_TIMEOUT %d ms, with a probe out",
-				 at, s->user_timeout_ms);
-			tl_tm_walk_end(&w, t_j, TL_END_USER_TIMEOUT, why);
+	/* Silent from time 0 with nothing in flight: the timer's first firing finds the idle time passed. */
+	for (int64_t t_j = tl_timer_keepalive_idle_j(s);; t_j += f.next_j) {
+		tl_timer_keepalive_fire(s, t_j, probes_out, &f);
+		if (f.action == TL_KEEPALIVE_GIVE_UP) {
+			tl_tm_walk_end(&w, t_j, s->user_timeout_ms ? TL_END_USER_TIMEOUT : TL_END_COUNT, f.why);
 			return 0;
 		}
-		if (!s->user_timeout_ms && out_probes >= count) {
-			tl_textf(why, sizeof(why), "reset (ETIMEDOUT): %d probe%s unanswered, %s %d", out_probes,
-				 out_probes == 1 ? "" : "s", count_name, count);
-			tl_tm_walk_end(&w, t_j, TL_END_COUNT, why);
-			return 0;
-		}
-		if (out_probes == 0)
-			tl_textf(why, sizeof(why), "first keepalive probe: silent for %s %d s", idle_name,
-				 keepalive_idle_s(s));
-		else
-			tl_textf(why, sizeof(why), "keepalive probe %d: %s %d s after the last", out_probes + 1,
-				 intvl_name, keepalive_intvl_s(s));
-		if (tl_tm_walk_add(&w, t_j, false, out_probes ? TL_RULE_KEEPALIVE_INTVL : TL_RULE_KEEPALIVE_IDLE, why,
+		if (tl_tm_walk_add(&w, t_j, false, probes_out ? TL_RULE_KEEPALIVE_INTVL : TL_RULE_KEEPALIVE_IDLE, f.why,
 				   err, errlen) < 0)
 			return -1;
-		out_probes++;
+		probes_out++;
 	}
 }
 

@@ -440,13 +440,12 @@ static bool do_close(struct sim *s, struct sim_side *sd, bool abort_conn, struct
 	return true;
 }
 
+/*
+ * An option the model does not honour is not refused: the kernel takes it,
+ * so the call succeeds, and a note on the timeline says the model ignored it.
+ */
 static bool do_setsockopt(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
-	static const enum tl_tcp_opt model_opt[] = {
-		[TL_OPT_SYNCNT] = TL_TCP_OPT_SYNCNT,
-		[TL_OPT_USER_TIMEOUT] = TL_TCP_OPT_USER_TIMEOUT,
-		[TL_OPT_LINGER2] = TL_TCP_OPT_LINGER2,
-	};
 	const struct tl_step *st = sd->cur.st;
 	int *id = tl_side_sockets_option_target(&sd->sock);
 	if (*id < 0) {
@@ -457,9 +456,15 @@ static bool do_setsockopt(struct sim *s, struct sim_side *sd, struct tl_app_call
 		}
 		*id = made;
 	}
-	int rc = tl_tcp_setsockopt(s->stack, *id, model_opt[st->opt], st->opt_value);
-	if (rc < 0)
+	int rc = tl_tcp_setsockopt(s->stack, *id, st->opt, st->opt_value, s->now_ns);
+	if (rc == -ENOPROTOOPT) {
+		char why[160], note[192];
+		tl_sim_unmodelled_text(st, why, sizeof(why));
+		tl_textf(note, sizeof(note), "line %d: %s", st->line, why);
+		note_text(s, note);
+	} else if (rc < 0) {
 		call_failed(c, rc);
+	}
 	return true;
 }
 
@@ -672,6 +677,18 @@ static const char *be_broken(void *ctx)
 	struct sim *s = ctx;
 	tl_textf(s->broken, sizeof(s->broken), "model: %s", s->err[0] ? s->err : tl_tcp_stack_error(s->stack));
 	return s->broken;
+}
+
+void tl_sim_unmodelled_text(const struct tl_step *st, char *out, size_t len)
+{
+	const struct tl_sockopt_info *o = tl_sockopt_info(st->opt);
+	tl_textf(out, len, "setsockopt %s (%s) is not modelled by the simulator: the model runs as if it were not set",
+		 o ? o->word : "?", o ? o->kernel_name : "?");
+}
+
+bool tl_sim_step_modelled(const struct tl_step *st)
+{
+	return st->kind != TL_STEP_SETSOCKOPT || tl_tcp_sockopt_modelled(st->opt);
 }
 
 /* ---- set-up ---- */

@@ -50,6 +50,17 @@ int tl_sim_config(const struct tl_scenario *sc, const struct tl_timer_profile *p
 		  struct tl_tcp_config *out, char *err, size_t errlen);
 
 /*
+ * Whether the model gives step st its meaning: false for a setsockopt whose
+ * option it does not honour (tl_tcp_sockopt_modelled). Such a step still
+ * runs, as a call that succeeds, with a note on the timeline; a command
+ * says so before the run with tl_sim_unmodelled_text.
+ */
+bool tl_sim_step_modelled(const struct tl_step *st);
+
+/* "setsockopt defer_accept (TCP_DEFER_ACCEPT) is not modelled ..."; cut at len. */
+void tl_sim_unmodelled_text(const struct tl_step *st, char *out, size_t len);
+
+/*
  * Runs sc in the simulator and fills tl (initialised here, time sorted;
  * time 0 is the first step). Returns 0 when the script ran to its end, 1
  * when stopped through o->stop, -1 with the reason in err when it could not

@@ -32,11 +32,29 @@
 #define MAX_DUP_SYNS 64	      /* duplicate SYNs a request socket remembers for the timer model */
 #define LISTEN_BACKLOG_MAX 4096
 #define TW_SYN_ISN_GAP 65537u /* a SYN reusing a TIME-WAIT pair gets snd_nxt + 65535 + 2 */
+#define RMEM_DEFAULT 131072u  /* tcp_rmem[1]: a receive buffer nobody sized */
+#define SOCK_MIN_RCVBUF 2304u /* the smallest SO_RCVBUF leaves: 2 x TCP_SKB_MIN_TRUESIZE */
+#define RMEM_MAX 212992	      /* net.core.rmem_max as shipped: SO_RCVBUF is cut to it */
+#define MSS_DEFAULT 536u      /* TCP_MSS_DEFAULT */
+#define MIN_MSS 88u	      /* TCP_MIN_MSS */
+#define MAX_WINDOW_CLAMP (65535u << 14)
+/* The buffer memory an unread FIN holds: the kernel charges its empty packet's truesize (about 768
+ * bytes on loopback, an estimate); the model counts payload bytes, which a FIN alone would not show. */
+#define FIN_CHARGE_BYTES 768u
 
 struct rtx_timer {
 	uint64_t deadline_ns; /* 0: off */
 	uint64_t base_ns;     /* the tick of the first transmission being repeated */
 	size_t next;	      /* the schedule's next step */
+};
+
+/* Socket options beyond the timers' (scenario/sockopt.h); a listener's children inherit them. */
+struct sock_opts {
+	bool keepalive;	    /* SO_KEEPALIVE */
+	bool nodelay;	    /* TCP_NODELAY: Nagle's algorithm off */
+	uint16_t user_mss;  /* TCP_MAXSEG, 0: not set */
+	uint32_t rcvbuf;    /* sk_rcvbuf: twice SO_RCVBUF's value, else tcp_rmem[1] */
+	bool rcvbuf_locked; /* SO_RCVBUF was set: the window is clamped to the buffer */
 };
 
 struct sock {
@@ -52,6 +70,7 @@ struct sock {
 	uint64_t accept_order;
 	int backlog;
 	struct tl_timer_settings timers; /* namespace sysctls plus this socket's options */
+	struct sock_opts opts;
 	/* negotiated in the handshake (offered, before it ends) */
 	bool ts_ok, sack_ok, ws_ok;
 	/* A duplicate was received: the next segment reports it in a D-SACK block (tcp_dsack_set()). */
@@ -59,9 +78,11 @@ struct sock {
 	uint32_t dsack_start, dsack_end;
 	uint8_t snd_wscale, rcv_wscale;
 	uint16_t peer_mss;
+	uint8_t offered_wscale; /* the scale our SYN or SYN-ACK offered: the buffer's */
 	uint32_t ts_offset, ts_recent;
 	/* sending */
 	uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_sml;
+	uint32_t snd_max_window; /* the largest window the peer offered: segments stay within half of it */
 	uint32_t snd_max; /* the highest sequence number sent: after a timeout snd_nxt goes back to snd_una */
 	uint8_t *sndbuf;
 	size_t snd_len, snd_cap;
@@ -71,6 +92,10 @@ struct sock {
 	bool snd_shut;
 	/* receiving */
 	uint32_t irs, rcv_nxt, rcv_wup, rcv_right;
+	uint32_t rcv_wnd;      /* the window last offered (tp->rcv_wnd) */
+	uint32_t rcv_ssthresh; /* the most a window may offer: the first window (no growth modelled) */
+	uint32_t window_clamp; /* the most a window may ever offer */
+	uint32_t rcv_mss;      /* the peer's segment size as guessed from what arrives (icsk_ack.rcv_mss) */
 	uint8_t *rcvbuf;
 	size_t rcv_len, rcv_cap;
 	bool fin_rcvd, eof_read, rcv_shut;
@@ -89,6 +114,10 @@ struct sock {
 	uint64_t linger_ns;   /* TIME_WAIT or FIN_WAIT2 ends, or a full FIN_WAIT2 hands over */
 	int64_t fw2_mini_ms;  /* > 0: at linger_ns the full FIN_WAIT2 becomes a time-wait socket */
 	uint64_t last_oow_ack_ns;
+	/* keepalive: the kernel's sk_timer for an open connection */
+	uint64_t ka_deadline_ns; /* 0: off */
+	int ka_probes;		 /* icsk_probes_out: probes sent since a segment was last received */
+	uint64_t rcv_tstamp_ns;	 /* when a segment was last received (rcv_tstamp): the silence starts */
 	uint64_t armed_order; /* when one of its timers was last armed: ties fire newest first */
 	/* request socket */
 	int64_t dup_syn_ms[MAX_DUP_SYNS];
@@ -423,6 +452,7 @@ static struct sock *sock_new(struct tl_tcp_stack *st, enum tl_tcp_kind kind, int
 		s->cookie = ++st->next_cookie;
 		s->listener = -1;
 		s->timers = st->cfg.timers;
+		s->opts.rcvbuf = RMEM_DEFAULT;
 		s->connect_rc = -ENOTCONN;
 		st->socks[i] = s;
 		if (id_out)
@@ -505,34 +535,139 @@ static uint32_t ts_now(const struct tl_tcp_stack *st, const struct sock *s)
 	return (uint32_t)(st->now_ns / NS_PER_MS) + s->ts_offset;
 }
 
-/* What this socket advertises: its family's MSS on loopback. */
-static uint16_t own_mss(const struct tl_tcp_stack *st, const struct sock *s)
+/* The MSS a SYN or SYN-ACK offers: the route's for the socket's family (65495 or 65476 on
+ * loopback), or TCP_MAXSEG if smaller (tcp_mss_clamp()). */
+static uint16_t offered_mss(const struct tl_tcp_stack *st, const struct sock *s)
 {
-	return tl_tcp_adv_mss(&st->cfg, tl_tuple_family(&s->tuple));
-}
-
-static uint16_t mss_payload(const struct tl_tcp_stack *st, const struct sock *s)
-{
-	uint16_t own = own_mss(st, s);
-	uint16_t mss = s->peer_mss && s->peer_mss < own ? s->peer_mss : own;
-	return (uint16_t)(mss - (s->ts_ok ? TS_OPTION_BYTES : 0));
+	uint16_t route = tl_tcp_adv_mss(&st->cfg, tl_tuple_family(&s->tuple));
+	return s->opts.user_mss && s->opts.user_mss < route ? s->opts.user_mss : route;
 }
 
 /*
- * tcp_select_window(): the free receive space, in what the scaled field can
- * say; the right edge already offered never moves back, so a window that
- * would shrink is rounded up instead.
+ * The payload a segment carries at most (tcp_sync_mss()): the smaller of
+ * the peer's MSS and ours, less the timestamp option, and no more than half
+ * the largest window the peer has offered (tcp_bound_to_half_wnd()), so that
+ * a small receive window still takes two segments.
+ */
+static uint16_t mss_payload(const struct tl_tcp_stack *st, const struct sock *s)
+{
+	uint32_t mss = offered_mss(st, s);
+	if (s->peer_mss && s->peer_mss < mss)
+		mss = s->peer_mss;
+	mss -= s->ts_ok ? TS_OPTION_BYTES : 0;
+	uint32_t cutoff = s->snd_max_window > MSS_DEFAULT ? s->snd_max_window / 2 : s->snd_max_window;
+	uint32_t least = 68 - 20 - (s->ts_ok ? TS_OPTION_BYTES : 0); /* 68 bytes less the TCP header */
+	if (cutoff && mss > cutoff)
+		mss = cutoff > least ? cutoff : least;
+	return (uint16_t)mss;
+}
+
+/* tcp_ack_update_window(): what the peer offers now, and the most it ever did. */
+static void peer_window(struct sock *s, uint32_t wnd)
+{
+	s->snd_wnd = wnd;
+	if (wnd > s->snd_max_window)
+		s->snd_max_window = wnd;
+}
+
+/* ---- the receive window ---- */
+
+/* tcp_full_space(): what the buffer may offer, at the kernel's first scaling ratio of one half. */
+static uint32_t full_space(const struct sock *s)
+{
+	return s->opts.rcvbuf / 2;
+}
+
+static uint32_t window_unit(const struct sock *s)
+{
+	return 1u << (s->ws_ok ? s->rcv_wscale : 0);
+}
+
+static uint8_t log2_u32(uint32_t v)
+{
+	uint8_t n = 0;
+	while (v >>= 1)
+		n++;
+	return n;
+}
+
+/*
+ * tcp_select_initial_window(): the first window, rounded down to a multiple
+ * of mss, and the scale to offer. A buffer set with SO_RCVBUF clamps both;
+ * otherwise the scale is sized for the largest buffer the socket could grow
+ * to (cfg.wscale, 10 here).
+ */
+static void initial_window(const struct tl_tcp_stack *st, struct sock *s, uint32_t mss)
+{
+	uint32_t clamp = s->opts.rcvbuf_locked ? full_space(s) : MAX_WINDOW_CLAMP;
+	uint32_t space = full_space(s) < clamp ? full_space(s) : clamp;
+	if (space > mss)
+		space = space / mss * mss;
+	s->rcv_wnd = s->rcv_ssthresh = space;
+	s->offered_wscale = 0;
+	if (st->cfg.window_scaling) {
+		int scale = s->opts.rcvbuf_locked ? log2_u32(clamp) - 15 : st->cfg.wscale;
+		s->offered_wscale = (uint8_t)(scale < 0 ? 0 : scale > st->cfg.wscale ? st->cfg.wscale : scale);
+	}
+	uint64_t most = (uint64_t)65535 << s->offered_wscale;
+	s->window_clamp = most < clamp ? (uint32_t)most : clamp;
+}
+
+/* What a SYN or SYN-ACK says of the window: never scaled (RFC 7323). */
+static uint16_t syn_window(const struct sock *s)
+{
+	return (uint16_t)(s->rcv_wnd < 65535 ? s->rcv_wnd : 65535);
+}
+
+/*
+ * __tcp_select_window(): the window the free space allows now. The kernel
+ * counts the buffer in the memory its packets take (truesize) and a
+ * scaling ratio it learns from them; the model counts payload bytes at the
+ * first ratio, so once data arrives a window may differ (docs/model.md).
+ */
+static uint32_t window_allowed(const struct sock *s, bool *short_of_space)
+{
+	uint32_t unit = window_unit(s), allowed = full_space(s);
+	uint32_t full = s->window_clamp < allowed ? s->window_clamp : allowed;
+	size_t queued = s->rcv_len + (s->fin_rcvd && !s->eof_read ? FIN_CHARGE_BYTES : 0);
+	uint32_t free_space = allowed > queued ? allowed - (uint32_t)queued : 0;
+	uint32_t mss = s->rcv_mss < full ? s->rcv_mss : full;
+	*short_of_space = free_space < full / 2;
+	if (*short_of_space) {
+		free_space = free_space / unit * unit;
+		if (free_space < allowed / 16 || free_space < mss)
+			return 0; /* rather a zero window than data dropped for want of memory */
+	}
+	if (free_space > s->rcv_ssthresh)
+		free_space = s->rcv_ssthresh;
+	if (unit > 1)
+		return (free_space + unit - 1) / unit * unit; /* enough that the scale does not round it away */
+	uint32_t window = s->rcv_wnd;
+	if ((int64_t)window <= (int64_t)free_space - mss || window > free_space)
+		window = mss ? free_space / mss * mss : free_space;
+	else if (mss == full && free_space > window + full / 2)
+		window = free_space;
+	return window;
+}
+
+/*
+ * tcp_select_window(): the window for the segment going out. The right
+ * edge already offered never moves back, so a window that would shrink is
+ * rounded up instead.
  */
 static uint32_t select_window(struct sock *s)
 {
-	uint32_t unit = s->ws_ok ? 1u << s->rcv_wscale : 1u;
-	uint32_t space = TL_TCP_RECV_BYTES > s->rcv_len ? TL_TCP_RECV_BYTES - (uint32_t)s->rcv_len : 0;
-	uint32_t win = space / unit * unit;
+	bool short_of_space;
+	uint32_t unit = window_unit(s), win = window_allowed(s, &short_of_space);
+	if (short_of_space)
+		s->quick = 0; /* a buffer half full: no more ACKs at once */
 	uint32_t cur = seq_gt(s->rcv_right, s->rcv_nxt) ? s->rcv_right - s->rcv_nxt : 0;
 	if (win < cur)
 		win = (cur + unit - 1) / unit * unit;
-	if (!s->ws_ok && win > 65535)
-		win = 65535;
+	s->rcv_wnd = win;
+	uint64_t most = (uint64_t)65535 << (s->ws_ok ? s->rcv_wscale : 0);
+	if (win > most)
+		win = (uint32_t)most;
 	s->rcv_right = s->rcv_nxt + win;
 	return win;
 }
@@ -564,7 +699,7 @@ static void fill_options(const struct tl_tcp_stack *st, struct sock *s, struct t
 		return;
 	}
 	g->opt.mss_set = true;
-	g->opt.mss = own_mss(st, s);
+	g->opt.mss = offered_mss(st, s);
 	g->opt.sack_ok = s->sack_ok;
 	g->opt.wscale_set = s->ws_ok;
 	g->opt.wscale = s->rcv_wscale;
@@ -578,8 +713,8 @@ static void xmit(struct tl_tcp_stack *st, struct sock *s, uint32_t seq, const ui
 				.payload_len = len };
 	if (flags & TL_TH_ACK)
 		g.ack = s->rcv_nxt;
-	if (flags & TL_TH_SYN) /* tcp_openreq_init_rwin(): a SYN-ACK's MSS less the TS option */
-		g.window = tl_tcp_initial_window(own_mss(st, s) - ((flags & TL_TH_ACK) && s->ts_ok ? TS_OPTION_BYTES : 0));
+	if (flags & TL_TH_SYN)
+		g.window = syn_window(s);
 	else
 		g.window = (uint16_t)(select_window(s) >> (s->ws_ok ? s->rcv_wscale : 0));
 	fill_options(st, s, &g);
@@ -697,6 +832,7 @@ static void set_linger(struct tl_tcp_stack *st, struct sock *s, int64_t ms)
 static void timers_off(struct sock *s)
 {
 	rtx_stop(s);
+	s->ka_deadline_ns = 0;
 	s->delack_ns = 0;
 	s->ack_pending = false;
 	s->linger_ns = 0;
@@ -766,6 +902,7 @@ static bool orphan_fin_wait2(struct tl_tcp_stack *st, struct sock *s, bool seg_h
 	}
 	if (fw.full_socket_ms > 0) {
 		rtx_stop(s);
+		s->ka_deadline_ns = 0; /* the kernel's one sk_timer now counts FIN-WAIT-2 */
 		set_linger(st, s, fw.full_socket_ms);
 		s->fw2_mini_ms = fw.timewait_sock_ms;
 	} else if (seg_has_fin) {
@@ -806,7 +943,8 @@ static uint32_t next_data_len(const struct tl_tcp_stack *st, const struct sock *
 	uint32_t room = seq_gt(wnd_end, s->snd_nxt) ? wnd_end - s->snd_nxt : 0;
 	uint32_t mss = mss_payload(st, s);
 	uint32_t len = min_u32(min_u32(avail, mss), room);
-	if (len && len < mss && len == avail && seq_gt(s->snd_sml, s->snd_una) && s->snd_nxt != s->snd_una)
+	if (len && len < mss && len == avail && !s->opts.nodelay && seq_gt(s->snd_sml, s->snd_una) &&
+	    s->snd_nxt != s->snd_una)
 		return 0; /* a small segment is still unacknowledged */
 	return len;
 }
@@ -917,15 +1055,26 @@ static void ack_check(struct tl_tcp_stack *st, struct sock *s)
 	}
 }
 
+/* tcp_incr_quickack(): as many immediate ACKs as half the window holds segments, 2 to 16. */
+static void more_quickacks(struct sock *s)
+{
+	uint32_t n = s->rcv_mss ? s->rcv_wnd / (2 * s->rcv_mss) : 0;
+	n = n == 0 ? 2 : n > MAX_QUICKACKS ? MAX_QUICKACKS : n;
+	if ((int)n > s->quick)
+		s->quick = (int)n;
+}
+
 /* tcp_event_data_recv(): the first data turns quick-ACK mode on; so does a long pause. */
-static void data_received(struct tl_tcp_stack *st, struct sock *s)
+static void data_received(struct tl_tcp_stack *st, struct sock *s, uint32_t len)
 {
 	int64_t rto_ms = tl_timer_effective_rto_ms(&s->timers);
+	if (len >= s->rcv_mss) /* tcp_measure_rcv_mss(): a bigger segment raises the guess */
+		s->rcv_mss = len < offered_mss(st, s) ? len : offered_mss(st, s);
 	if (!s->ato_j) {
-		s->quick = MAX_QUICKACKS;
+		more_quickacks(s);
 		s->ato_j = ato_min_j(st);
 	} else if (st->now_ns - s->lrcv_ns > (uint64_t)rto_ms * NS_PER_MS) {
-		s->quick = MAX_QUICKACKS;
+		more_quickacks(s);
 	}
 	s->lrcv_ns = st->now_ns;
 }
@@ -1013,6 +1162,104 @@ static void fire_linger(struct tl_tcp_stack *st, struct sock *s)
 		sock_done(st, s, "TIME-WAIT ended after %lld s", (long long)(tl_timer_time_wait_ms() / 1000));
 	else
 		sock_done(st, s, "orphaned FIN-WAIT-2 ended (tcp_fin_timeout or TCP_LINGER2)");
+}
+
+/* ---- keepalive (tcp_keepalive_timer()): the rule is timer_model's ---- */
+
+static int64_t jiffies_at(const struct tl_tcp_stack *st, uint64_t t_ns)
+{
+	return (int64_t)(t_ns / jiffy_ns(st));
+}
+
+/* inet_csk_reset_keepalive_timer(): d_j jiffies from now (0: the next tick). */
+static void keepalive_arm(struct tl_tcp_stack *st, struct sock *s, int64_t d_j)
+{
+	s->ka_deadline_ns = tick_deadline(st, st->now_ns, d_j);
+	armed(st, s);
+}
+
+/* tcp_ack() took a segment: the silence ends, and the probes count from zero again. */
+static void heard_from_peer(struct tl_tcp_stack *st, struct sock *s)
+{
+	s->rcv_tstamp_ns = st->now_ns;
+	s->ka_probes = 0;
+}
+
+/* tcp_finish_connect(), tcp_create_openreq_child(): a new connection's timer starts with the idle time. */
+static void keepalive_start(struct tl_tcp_stack *st, struct sock *s)
+{
+	heard_from_peer(st, s);
+	if (s->opts.keepalive)
+		keepalive_arm(st, s, tl_timer_keepalive_idle_j(&s->timers));
+}
+
+/* Data or a FIN not yet acknowledged, or not yet sent: the retransmission timer watches the peer. */
+static bool in_flight(const struct sock *s)
+{
+	uint32_t write_end = data_end(s) + (s->fin_queued ? 1u : 0u);
+	return seq_lt(s->snd_una, s->snd_max) || seq_lt(s->snd_max, write_end);
+}
+
+/* Silence in jiffies as the kernel counts it: from the jiffy of the last arrival. */
+static int64_t silent_j(const struct tl_tcp_stack *st, const struct sock *s)
+{
+	return jiffies_at(st, st->now_ns) - jiffies_at(st, s->rcv_tstamp_ns);
+}
+
+static bool keepalive_applies(const struct sock *s)
+{
+	return s->opts.keepalive && s->kind == TL_TCP_FULL && s->state != TL_CLOSE && s->state != TL_LISTEN &&
+	       s->state != TL_SYN_SENT;
+}
+
+static void fire_keepalive(struct tl_tcp_stack *st, struct sock *s)
+{
+	s->ka_deadline_ns = 0;
+	if (!keepalive_applies(s))
+		return;
+	if (in_flight(s)) { /* "it is alive without keepalive" */
+		keepalive_arm(st, s, tl_timer_keepalive_idle_j(&s->timers));
+		return;
+	}
+	struct tl_keepalive_firing f;
+	tl_timer_keepalive_fire(&s->timers, silent_j(st, s), s->ka_probes, &f);
+	switch (f.action) {
+	case TL_KEEPALIVE_WAIT:
+		keepalive_arm(st, s, f.next_j);
+		return;
+	case TL_KEEPALIVE_PROBE:
+		/* tcp_xmit_probe_skb(): one below snd_una, so the peer must answer */
+		xmit(st, s, s->snd_una - 1, NULL, 0, TL_TH_ACK);
+		s->ka_probes++;
+		keepalive_arm(st, s, f.next_j);
+		return;
+	case TL_KEEPALIVE_GIVE_UP:
+		active_reset(st, s); /* tcp_send_active_reset(), then tcp_write_err() */
+		give_up(st, s, f.why);
+		return;
+	}
+}
+
+/* SO_KEEPALIVE (tcp_set_keepalive()): switched on over a connection, the timer waits the idle time from now. */
+static void set_keepalive(struct tl_tcp_stack *st, struct sock *s, bool on)
+{
+	bool was = s->opts.keepalive;
+	s->opts.keepalive = on;
+	if (s->kind != TL_TCP_FULL || s->state == TL_CLOSE || s->state == TL_LISTEN)
+		return;
+	if (on && !was)
+		keepalive_arm(st, s, tl_timer_keepalive_idle_j(&s->timers));
+	else if (!on)
+		s->ka_deadline_ns = 0;
+}
+
+/* TCP_KEEPIDLE with keepalive on re-arms the timer for what is left of the new idle time. */
+static void keepidle_changed(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (!s->opts.keepalive || s->kind != TL_TCP_FULL || s->state == TL_CLOSE || s->state == TL_LISTEN)
+		return;
+	int64_t idle_j = tl_timer_keepalive_idle_j(&s->timers), gone_j = silent_j(st, s);
+	keepalive_arm(st, s, idle_j > gone_j ? idle_j - gone_j : 0);
 }
 
 /* ---- request sockets: the SYN-ACK exchange is timer_model's ---- */
@@ -1105,8 +1352,8 @@ static void negotiate(const struct tl_tcp_stack *st, struct sock *s, const struc
 	s->sack_ok = st->cfg.sack && syn->opt.sack_ok;
 	s->ws_ok = st->cfg.window_scaling && syn->opt.wscale_set;
 	s->snd_wscale = s->ws_ok ? syn->opt.wscale : 0;
-	s->rcv_wscale = s->ws_ok ? st->cfg.wscale : 0;
-	s->peer_mss = syn->opt.mss_set ? syn->opt.mss : 536;
+	s->rcv_wscale = s->ws_ok ? s->offered_wscale : 0;
+	s->peer_mss = syn->opt.mss_set ? syn->opt.mss : MSS_DEFAULT;
 	if (syn->opt.ts_set)
 		s->ts_recent = syn->opt.ts_val;
 }
@@ -1119,11 +1366,24 @@ static size_t accept_queue_len(const struct tl_tcp_stack *st, int listener)
 	return n;
 }
 
-static void start_receiving(struct sock *s, uint32_t irs)
+/* tcp_initialize_rcv_mss(): a guess of the peer's segments, at most 536 until bigger ones arrive. */
+static uint32_t initial_rcv_mss(const struct tl_tcp_stack *st, const struct sock *s)
+{
+	uint32_t hint = offered_mss(st, s);
+	if (s->rcv_wnd / 2 < hint)
+		hint = s->rcv_wnd / 2;
+	if (hint > MSS_DEFAULT)
+		hint = MSS_DEFAULT;
+	return hint < MIN_MSS ? MIN_MSS : hint;
+}
+
+/* The peer's SYN arrived: what our SYN or SYN-ACK offers is the right edge. */
+static void start_receiving(const struct tl_tcp_stack *st, struct sock *s, uint32_t irs)
 {
 	s->irs = irs;
 	s->rcv_nxt = s->rcv_wup = irs + 1;
-	s->rcv_right = s->rcv_nxt + TL_TCP_RECV_BYTES; /* the whole buffer is offered at first */
+	s->rcv_right = s->rcv_nxt + syn_window(s);
+	s->rcv_mss = initial_rcv_mss(st, s);
 }
 
 /* tcp_conn_request(): a SYN on a listener makes a request socket and its SYN-ACK. */
@@ -1140,10 +1400,14 @@ static void listen_syn(struct tl_tcp_stack *st, struct sock *l, const struct tl_
 	req->listener = lid;
 	req->owner = l->owner;
 	req->timers = l->timers;
+	req->opts = l->opts;
 	req->iss = isn ? isn : (uint32_t)next_random(st);
 	req->ts_offset = (uint32_t)next_random(st);
 	negotiate(st, req, seg);
-	start_receiving(req, seg->seq);
+	/* tcp_openreq_init_rwin(): the listener's buffer and MSS, less the timestamps the SYN asked for */
+	initial_window(st, req, offered_mss(st, req) - (req->ts_ok ? TS_OPTION_BYTES : 0));
+	req->rcv_wscale = req->ws_ok ? req->offered_wscale : 0;
+	start_receiving(st, req, seg->seq);
 	req->state = TL_LISTEN;
 	set_state(st, req, TL_SYN_RECV, "request socket made by this SYN (ss lists SYN-RECV)");
 	send_synack(st, req, false);
@@ -1180,7 +1444,7 @@ static struct sock *make_child(struct tl_tcp_stack *st, struct sock *req, const 
 	c->retransmits = 0;
 	timers_off(c);
 	c->snd_una = c->snd_nxt = c->snd_max = c->snd_sml = c->snd_buf_seq = req->iss + 1;
-	c->snd_wnd = (uint32_t)seg->window << c->snd_wscale;
+	peer_window(c, (uint32_t)seg->window << c->snd_wscale);
 	c->in_accept_queue = true;
 	c->accept_order = ++st->next_accept_order;
 	c->connect_rc = 0;
@@ -1215,6 +1479,7 @@ static void request_input(struct tl_tcp_stack *st, struct sock *req, const struc
 	if (!c)
 		return;
 	set_state(st, c, TL_ESTABLISHED, NULL);
+	keepalive_start(st, c);
 	process_text(st, c, seg);
 	ack_check(st, c);
 }
@@ -1239,13 +1504,14 @@ static void got_reset(struct tl_tcp_stack *st, struct sock *s)
 static void synsent_established(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
 {
 	negotiate(st, s, seg);
-	start_receiving(s, seg->seq);
+	start_receiving(st, s, seg->seq);
 	s->snd_una = seg->ack;
-	s->snd_wnd = seg->window; /* a SYN-ACK's window is never scaled */
+	peer_window(s, seg->window); /* a SYN-ACK's window is never scaled */
 	rtx_stop(s);
 	s->retransmits = 0;
 	s->connect_rc = 0;
 	set_state(st, s, TL_ESTABLISHED, NULL);
+	keepalive_start(st, s);
 	send_ack(st, s); /* the handshake's third leg leaves at once */
 	push(st, s);
 }
@@ -1270,7 +1536,7 @@ static void synsent_input(struct tl_tcp_stack *st, struct sock *s, const struct 
 		return;
 	/* Simultaneous open: both SYNs crossed. */
 	negotiate(st, s, seg);
-	start_receiving(s, seg->seq);
+	start_receiving(st, s, seg->seq);
 	set_state(st, s, TL_SYN_RECV, "simultaneous open: the peer's SYN crossed ours");
 	xmit(st, s, s->iss, NULL, 0, TL_TH_SYN | TL_TH_ACK);
 }
@@ -1384,7 +1650,8 @@ static bool process_ack(struct tl_tcp_stack *st, struct sock *s, const struct tl
 	}
 	if (seq_lt(seg->ack, s->snd_una))
 		return true; /* an old ACK: the rest of the segment still counts */
-	s->snd_wnd = (uint32_t)seg->window << s->snd_wscale;
+	heard_from_peer(st, s);
+	peer_window(s, (uint32_t)seg->window << s->snd_wscale);
 	if (seq_gt(seg->ack, s->snd_una))
 		drop_acked(st, s, seg->ack);
 	if (s->fin_queued && s->snd_una == s->fin_seq + 1)
@@ -1419,8 +1686,8 @@ static void queue_data(struct tl_tcp_stack *st, struct sock *s, const uint8_t *b
 {
 	/* What the window offered is taken, even the part a rounded-up window promised beyond the buffer. */
 	uint32_t room = seq_gt(s->rcv_right, s->rcv_nxt) ? s->rcv_right - s->rcv_nxt : 0;
-	/* ... up to the receive buffer, twice the window (tcp_rmem 131072); tcp_try_rmem_schedule() drops the rest. */
-	size_t limit = 2 * (size_t)TL_TCP_RECV_BYTES;
+	/* ... up to the receive buffer (sk_rcvbuf); tcp_try_rmem_schedule() drops the rest. */
+	size_t limit = s->opts.rcvbuf;
 	room = s->rcv_len >= limit ? 0 : min_u32(room, (uint32_t)(limit - s->rcv_len));
 	len = min_u32(len, room);
 	if (!len)
@@ -1440,7 +1707,7 @@ static void queue_data(struct tl_tcp_stack *st, struct sock *s, const uint8_t *b
 	memcpy(s->rcvbuf + s->rcv_len, bytes, len);
 	s->rcv_len += len;
 	s->rcv_nxt += len;
-	data_received(st, s);
+	data_received(st, s, len);
 }
 
 /*
@@ -1521,7 +1788,7 @@ static bool synrecv_input(struct tl_tcp_stack *st, struct sock *s, const struct 
 	if (synack && seg->seq == s->irs && seg->ack == s->snd_nxt) {
 		/* The peer's SYN-ACK: established, and its SYN is old news, so ACK it at once. */
 		s->snd_una = seg->ack;
-		s->snd_wnd = seg->window;
+		peer_window(s, seg->window);
 		rtx_stop(s);
 		s->connect_rc = 0;
 		set_state(st, s, TL_ESTABLISHED, NULL);
@@ -1535,7 +1802,7 @@ static bool synrecv_input(struct tl_tcp_stack *st, struct sock *s, const struct 
 		return false;
 	}
 	s->snd_una = seg->ack;
-	s->snd_wnd = (uint32_t)seg->window << s->snd_wscale;
+	peer_window(s, (uint32_t)seg->window << s->snd_wscale);
 	rtx_stop(s);
 	s->connect_rc = 0;
 	set_state(st, s, TL_ESTABLISHED, NULL);
@@ -1705,7 +1972,7 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 
 static uint64_t sock_deadline(const struct sock *s)
 {
-	return earliest(earliest(s->rtx.deadline_ns, s->delack_ns), s->linger_ns);
+	return earliest(earliest(earliest(s->rtx.deadline_ns, s->delack_ns), s->linger_ns), s->ka_deadline_ns);
 }
 
 uint64_t tl_tcp_next_deadline_ns(const struct tl_tcp_stack *st)
@@ -1730,6 +1997,8 @@ static void fire_one(struct tl_tcp_stack *st, struct sock *s, uint64_t t)
 		fire_delack(st, s);
 	} else if (s->linger_ns == t) {
 		fire_linger(st, s);
+	} else if (s->ka_deadline_ns == t) {
+		fire_keepalive(st, s);
 	}
 }
 
@@ -1820,30 +2089,76 @@ int tl_tcp_set_owner(struct tl_tcp_stack *st, int sock, enum tl_side owner)
 	return 0;
 }
 
-int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_tcp_opt opt, int value)
+bool tl_tcp_sockopt_modelled(enum tl_sockopt opt)
+{
+	/* The options whose meaning the model gives; the rest it does not know. */
+	static const bool modelled[TL_OPT_COUNT] = {
+		[TL_OPT_SYNCNT] = true,	  [TL_OPT_USER_TIMEOUT] = true, [TL_OPT_LINGER2] = true,
+		[TL_OPT_KEEPIDLE] = true, [TL_OPT_KEEPINTVL] = true,	[TL_OPT_KEEPCNT] = true,
+		[TL_OPT_KEEPALIVE] = true, [TL_OPT_MAXSEG] = true,	[TL_OPT_RCVBUF] = true,
+		[TL_OPT_NODELAY] = true,   [TL_OPT_QUICKACK] = true,
+	};
+	return (int)opt >= 0 && opt < TL_OPT_COUNT && modelled[opt];
+}
+
+/*
+ * __sock_set_rcvbuf(): the value is cut to net.core.rmem_max (as shipped:
+ * the model cannot see the host's), doubled for the kernel's bookkeeping,
+ * and from now on the window is clamped to it.
+ */
+static void set_rcvbuf(struct sock *s, int value)
+{
+	uint32_t v = (uint32_t)value > RMEM_MAX ? RMEM_MAX : (uint32_t)value;
+	s->opts.rcvbuf = 2 * v > SOCK_MIN_RCVBUF ? 2 * v : SOCK_MIN_RCVBUF;
+	s->opts.rcvbuf_locked = true;
+}
+
+/* TCP_NODELAY on sends at once what Nagle's algorithm held back (tcp_push_pending_frames()). */
+static void set_nodelay(struct tl_tcp_stack *st, struct sock *s, bool on)
+{
+	s->opts.nodelay = on;
+	if (on)
+		push(st, s);
+}
+
+/*
+ * TCP_QUICKACK (__tcp_sock_set_quickack()) is a moment's mode, not a lasting
+ * option: off enters ping-pong mode, so ACKs wait for the delayed-ACK timer;
+ * on leaves it and sends a pending ACK at once.
+ */
+static void set_quickack(struct tl_tcp_stack *st, struct sock *s, bool on)
+{
+	s->pingpong = !on;
+	if (on && s->ack_pending && s->kind == TL_TCP_FULL &&
+	    (s->state == TL_ESTABLISHED || s->state == TL_CLOSE_WAIT))
+		send_ack(st, s);
+}
+
+int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_sockopt opt, int value, uint64_t now_ns)
 {
 	struct sock *s = app_sock(st, sock);
+	st->now_ns = now_ns;
 	if (!s)
 		return -EBADF;
-	struct tl_timer_settings t = s->timers;
-	switch (opt) {
-	case TL_TCP_OPT_SYNCNT:
-		if (value < 1 || value > 127)
-			return -EINVAL;
-		t.syncnt = value;
-		break;
-	case TL_TCP_OPT_USER_TIMEOUT:
-		if (value < 0)
-			return -EINVAL;
-		t.user_timeout_ms = value;
-		break;
-	case TL_TCP_OPT_LINGER2:
-		t.linger2_s = value < 0 ? -1 : value > 120 ? 120 : value; /* TCP_FIN_TIMEOUT_MAX */
-		break;
-	}
-	if (tl_timer_settings_check(&t, NULL, 0) != 0)
+	if (!tl_tcp_sockopt_modelled(opt))
+		return -ENOPROTOOPT;
+	if (tl_timer_settings_sockopt(&s->timers, opt, value) < 0)
 		return -EINVAL;
-	s->timers = t;
+	if (opt == TL_OPT_MAXSEG && value && (value < (int)MIN_MSS || value > 32767))
+		return -EINVAL; /* MAX_TCP_WINDOW */
+	if (opt == TL_OPT_KEEPALIVE)
+		set_keepalive(st, s, value != 0);
+	else if (opt == TL_OPT_KEEPIDLE)
+		keepidle_changed(st, s);
+	else if (opt == TL_OPT_MAXSEG) /* rx_opt.user_mss: the next connection's MSS, offered and used */
+		s->opts.user_mss = (uint16_t)value;
+	else if (opt == TL_OPT_RCVBUF)
+		set_rcvbuf(s, value);
+	else if (opt == TL_OPT_NODELAY)
+		set_nodelay(st, s, value != 0);
+	else if (opt == TL_OPT_QUICKACK)
+		set_quickack(st, s, value != 0);
+	reap(st);
 	return 0;
 }
 
@@ -1901,7 +2216,8 @@ static void offer_options(const struct tl_tcp_stack *st, struct sock *s)
 	s->ts_ok = st->cfg.timestamps;
 	s->sack_ok = st->cfg.sack;
 	s->ws_ok = st->cfg.window_scaling;
-	s->rcv_wscale = s->ws_ok ? st->cfg.wscale : 0;
+	initial_window(st, s, offered_mss(st, s)); /* tcp_connect_init(): no timestamp is known yet */
+	s->rcv_wscale = s->ws_ok ? s->offered_wscale : 0;
 }
 
 int tl_tcp_connect(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, uint16_t port, uint64_t now_ns)
@@ -2025,8 +2341,13 @@ static void window_update(struct tl_tcp_stack *st, struct sock *s)
 	if (s->state != TL_ESTABLISHED && s->state != TL_FIN_WAIT1 && s->state != TL_FIN_WAIT2)
 		return;
 	uint32_t cur = seq_gt(s->rcv_right, s->rcv_nxt) ? s->rcv_right - s->rcv_nxt : 0;
-	uint32_t space = TL_TCP_RECV_BYTES - (uint32_t)s->rcv_len;
-	if (2 * cur <= TL_TCP_RECV_BYTES && space >= 2 * cur && space > cur)
+	if ((uint64_t)2 * cur > s->window_clamp)
+		return;
+	bool short_of_space;
+	uint32_t allowed = window_allowed(s, &short_of_space);
+	if (short_of_space)
+		s->quick = 0;
+	if (allowed && allowed >= 2 * cur)
 		send_ack(st, s);
 }
 
@@ -2219,9 +2540,9 @@ int tl_tcp_info(const struct tl_tcp_stack *st, int sock, struct tl_tcp_info *out
 		.kind = s->kind, .state = s->state, .tuple = s->tuple, .cookie = s->cookie, .owner = s->owner,
 		.app_held = s->app_held, .iss = s->iss, .irs = s->irs, .snd_una = s->snd_una,
 		.snd_nxt = s->snd_nxt, .snd_wnd = s->snd_wnd, .rcv_nxt = s->rcv_nxt,
-		.unread = s->rcv_len, .unacked = unacked_bytes(s), .retransmits = s->retransmits,
+		.unread = s->rcv_len, .rcvbuf = s->opts.rcvbuf, .unacked = unacked_bytes(s), .retransmits = s->retransmits,
 		.rtx_deadline_ns = s->rtx.deadline_ns, .delack_deadline_ns = s->delack_ns,
-		.linger_deadline_ns = s->linger_ns,
+		.linger_deadline_ns = s->linger_ns, .keepalive_deadline_ns = s->ka_deadline_ns,
 	};
 	return 0;
 }
@@ -2257,6 +2578,10 @@ static void row_timer(const struct sock *s, uint64_t now_ns, struct tl_sock_row 
 	} else if (s->linger_ns) {
 		r->timer = TL_TIMER_KEEPALIVE; /* a full FIN-WAIT-2 longer than 60 s */
 		r->timer_ms = ms_left(s->linger_ns, now_ns);
+	} else if (s->ka_deadline_ns) {
+		r->timer = TL_TIMER_KEEPALIVE; /* sock_diag's count here is the probes out */
+		r->timer_ms = ms_left(s->ka_deadline_ns, now_ns);
+		r->retrans = (unsigned)s->ka_probes;
 	}
 }
 

@@ -48,7 +48,7 @@ struct tl_tcp_config {
 	uint16_t ephemeral_first;	 /* first client port handed out (40000) */
 	uint16_t ephemeral_last;	 /* last one (60999) */
 	uint32_t lo_mtu;		 /* loopback's MTU, 65536: MSS and first windows follow (tl_tcp_adv_mss) */
-	uint8_t wscale;			 /* window scale offered (10 on this kernel) */
+	uint8_t wscale;			 /* window scale offered (10 on this kernel, for tcp_rmem's 32 MiB) */
 	bool sack;			 /* net.ipv4.tcp_sack */
 	bool timestamps;		 /* net.ipv4.tcp_timestamps */
 	bool window_scaling;		 /* net.ipv4.tcp_window_scaling */
@@ -166,18 +166,19 @@ void tl_tcp_stack_free(struct tl_tcp_stack *st);
 /* The first internal failure (a timer prediction that failed), or "" when none. */
 const char *tl_tcp_stack_error(const struct tl_tcp_stack *st);
 
-/* Socket options, as the scenario's setsockopt steps name them. */
-enum tl_tcp_opt {
-	TL_TCP_OPT_SYNCNT,	 /* TCP_SYNCNT, 1..127 */
-	TL_TCP_OPT_USER_TIMEOUT, /* TCP_USER_TIMEOUT in ms, >= 0 */
-	TL_TCP_OPT_LINGER2,	 /* TCP_LINGER2 in s: < 0 none, 0 the sysctl, capped at 120 */
-};
-
 /* Application calls. Each returns >= 0 on success or a negative errno. */
 
 /* A new socket (CLOSE, held by the application): its id, or -EMFILE. */
 int tl_tcp_socket(struct tl_tcp_stack *st);
-int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_tcp_opt opt, int value);
+/*
+ * A socket option (scenario/sockopt.h), with the kernel's meaning as far as
+ * tl_tcp_sockopt_modelled() says: 0, -EBADF, -EINVAL for a value the kernel
+ * refuses, or -ENOPROTOOPT (nothing changed) for an option the model does
+ * not honour, which the caller must say rather than pass over in silence.
+ */
+int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_sockopt opt, int value, uint64_t now_ns);
+/* Whether tl_tcp_setsockopt gives opt its meaning; false: -ENOPROTOOPT. Pure. */
+bool tl_tcp_sockopt_modelled(enum tl_sockopt opt);
 /*
  * Says which side of the scenario holds the socket (TL_SIDE_NONE until
  * said). The sockets it gives rise to (a listener's requests and children,
@@ -233,11 +234,13 @@ struct tl_tcp_info {
 	uint32_t snd_una, snd_nxt, snd_wnd;
 	uint32_t rcv_nxt;
 	size_t unread;	/* bytes received, not read yet */
+	size_t rcvbuf;	/* the most it may hold unread: sk_rcvbuf, twice SO_RCVBUF or tcp_rmem[1] */
 	size_t unacked; /* bytes sent or queued, not acknowledged */
 	unsigned retransmits;
 	uint64_t rtx_deadline_ns;    /* 0: off */
 	uint64_t delack_deadline_ns; /* 0: off */
 	uint64_t linger_deadline_ns; /* TIME_WAIT or FIN_WAIT2 end, 0: off */
+	uint64_t keepalive_deadline_ns; /* the keepalive timer, 0: off */
 };
 
 /* Fills *out for socket id sock. Returns 0, or -EBADF for a free slot. */

@@ -200,6 +200,49 @@ int tl_timer_settings_set(struct tl_timer_settings *s, const char *name, long va
 	return 0;
 }
 
+/* Where a timer option lives in the settings; NULL for one the timers do not depend on. */
+static int *option_field(struct tl_timer_settings *s, enum tl_sockopt opt)
+{
+	switch (opt) {
+	case TL_OPT_SYNCNT: return &s->syncnt;
+	case TL_OPT_USER_TIMEOUT: return &s->user_timeout_ms;
+	case TL_OPT_LINGER2: return &s->linger2_s;
+	case TL_OPT_KEEPIDLE: return &s->keepidle_s;
+	case TL_OPT_KEEPINTVL: return &s->keepintvl_s;
+	case TL_OPT_KEEPCNT: return &s->keepcnt;
+	case TL_OPT_KEEPALIVE:
+	case TL_OPT_NODELAY:
+	case TL_OPT_QUICKACK:
+	case TL_OPT_MAXSEG:
+	case TL_OPT_RCVBUF:
+	case TL_OPT_SNDBUF:
+	case TL_OPT_DEFER_ACCEPT:
+	case TL_OPT_COUNT:
+		break;
+	}
+	return NULL;
+}
+
+int tl_timer_settings_sockopt(struct tl_timer_settings *s, enum tl_sockopt opt, int value)
+{
+	struct tl_timer_settings trial = *s;
+	int *field = option_field(&trial, opt);
+	if (!field)
+		return 0;
+	if (opt == TL_OPT_LINGER2) /* do_tcp_setsockopt(): below 0 is -1, above TCP_FIN_TIMEOUT_MAX is cut */
+		value = value < 0 ? -1 : value > FIN_TIMEOUT_MAX_S ? FIN_TIMEOUT_MAX_S : value;
+	/* 0 means "not set" in the settings, but the kernel refuses it for these. */
+	bool zero_refused = opt == TL_OPT_SYNCNT || opt == TL_OPT_KEEPIDLE || opt == TL_OPT_KEEPINTVL ||
+			    opt == TL_OPT_KEEPCNT;
+	if (zero_refused && value < 1)
+		return -1;
+	*field = value;
+	if (tl_timer_settings_check(&trial, NULL, 0) != 0)
+		return -1;
+	*s = trial;
+	return 1;
+}
+
 size_t tl_timer_sysctl_count(void)
 {
 	return sizeof(sysctl_fields) / sizeof(sysctl_fields[0]);

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scenario/sockopt.h"
+
 #define TL_TIMER_MAX_RETX     256   /* longest schedule; longer ones are refused */
 #define TL_TIMER_MAX_EVENTS   512   /* longest SYN-ACK exchange; longer ones are refused */
 #define TL_TIMER_WHY_LEN      256   /* one rule sentence with its arithmetic, NUL included */
@@ -146,6 +148,14 @@ int tl_timer_settings_set(struct tl_timer_settings *s, const char *name, long va
 /* Whether tl_timer_settings_set takes this sysctl ("net.ipv4.tcp_fin_timeout" or "tcp_fin_timeout"). */
 bool tl_timer_sysctl_known(const char *name);
 
+/*
+ * Adds a socket option as the kernel stores it (TCP_LINGER2 below 0 is -1,
+ * above 120 s is 120 s). Returns 1 when the timers depend on the option, 0
+ * when they do not (s unchanged), -1 when the kernel refuses the value
+ * (s unchanged).
+ */
+int tl_timer_settings_sockopt(struct tl_timer_settings *s, enum tl_sockopt opt, int value);
+
 /* How many sysctls the settings hold (the ones tl_timer_settings_set takes). */
 size_t tl_timer_sysctl_count(void);
 
@@ -186,6 +196,33 @@ int tl_timer_predict(enum tl_timer_case which, const struct tl_timer_settings *s
  */
 int tl_timer_predict_persist_answered(const struct tl_timer_settings *s, size_t max_probes,
 				      struct tl_timer_schedule *out, char *err, size_t errlen);
+
+/* What the keepalive timer does when it fires (tcp_keepalive_timer()). */
+enum tl_keepalive_action {
+	TL_KEEPALIVE_WAIT,    /* silent for less than the idle time: fire again when it will have been */
+	TL_KEEPALIVE_PROBE,   /* send a probe, fire again one interval later */
+	TL_KEEPALIVE_GIVE_UP, /* send a RST and fail the connection with ETIMEDOUT */
+};
+
+struct tl_keepalive_firing {
+	enum tl_keepalive_action action;
+	int64_t next_j; /* WAIT and PROBE: jiffies until the timer fires again */
+	char why[TL_TIMER_WHY_LEN];
+};
+
+/*
+ * One firing of the keepalive timer of a connection with nothing in flight
+ * (with data in flight the kernel only re-arms it for the idle time),
+ * silent for silent_j jiffies since it last received a segment, with
+ * probes_out probes sent since then: the one rule both the keepalive
+ * schedule of tl_timer_predict and the model's own timer follow. For
+ * settings that pass tl_timer_settings_check; cannot fail.
+ */
+void tl_timer_keepalive_fire(const struct tl_timer_settings *s, int64_t silent_j, int probes_out,
+			     struct tl_keepalive_firing *out);
+
+/* keepalive_time_when(): TCP_KEEPIDLE, else tcp_keepalive_time, in jiffies (at least one). */
+int64_t tl_timer_keepalive_idle_j(const struct tl_timer_settings *s);
 
 /*
  * SYN-ACKs of a server whose SYN-ACKs never reach the client.

@@ -54,16 +54,6 @@ const char *tl_shutdown_name(int how)
 	return "?";
 }
 
-const char *tl_sockopt_name(enum tl_sockopt opt)
-{
-	switch (opt) {
-	case TL_OPT_SYNCNT: return "TCP_SYNCNT";
-	case TL_OPT_USER_TIMEOUT: return "TCP_USER_TIMEOUT";
-	case TL_OPT_LINGER2: return "TCP_LINGER2";
-	}
-	return "?";
-}
-
 void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, struct tl_app_call *call)
 {
 	const char *verb = tl_step_verb(st->kind);
@@ -99,8 +89,7 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 		tl_textf(call->call, sizeof(call->call), "close() with SO_LINGER 0");
 		return;
 	case TL_STEP_SETSOCKOPT:
-		tl_textf(call->call, sizeof(call->call), "setsockopt(%s, %d)", tl_sockopt_name(st->opt),
-			 st->opt_value);
+		tl_sockopt_call_text(st->opt, st->opt_value, call->call, sizeof(call->call));
 		return;
 	case TL_STEP_SLEEP:
 	case TL_STEP_SNAPSHOT:

@@ -66,7 +66,4 @@ void tl_call_connected_from(const struct tl_addr *addr, uint16_t port, struct tl
 /* "SHUT_WR"; "?" for a value the format does not have. */
 const char *tl_shutdown_name(int how);
 
-/* "TCP_SYNCNT" */
-const char *tl_sockopt_name(enum tl_sockopt opt);
-
 #endif

@@ -684,33 +684,30 @@ static int parse_send(struct parser *p, struct tl_step *st, const char *what, st
 	return fail(p, "'%s' takes \"TEXT\" (in double quotes) or N bytes, got %zu %s", what, nargs, words_noun(nargs));
 }
 
+/* NAME VALUE, both checked against the option table (scenario/sockopt.h). */
 static int parse_setsockopt(struct parser *p, struct tl_step *st, const char *what, char **args,
 			    size_t nargs)
 {
-	static const struct {
-		const char *name;
-		enum tl_sockopt opt;
-		long min, max;
-	} opts[] = {
-		{ "syncnt", TL_OPT_SYNCNT, 1, 255 },
-		{ "user_timeout", TL_OPT_USER_TIMEOUT, 0, INT_MAX },
-		{ "linger2", TL_OPT_LINGER2, -1, INT_MAX },
-	};
+	char names[256];
+	tl_sockopt_words(names, sizeof(names));
 	if (nargs != 2)
-		return fail(p, "'%s' takes NAME VALUE (syncnt N, user_timeout MS or linger2 S), got %zu %s",
-			    what, nargs, words_noun(nargs));
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		if (strcmp(args[0], opts[i].name) != 0)
-			continue;
-		long v = 0;
-		if (number_arg(p, opts[i].name, args[1], opts[i].min, opts[i].max, &v) < 0)
-			return -1;
-		st->opt = opts[i].opt;
-		st->opt_value = (int)v;
+		return fail(p, "'%s' takes NAME VALUE (NAME one of %s), got %zu %s", what, names, nargs,
+			    words_noun(nargs));
+	const struct tl_sockopt_info *o = tl_sockopt_find(args[0]);
+	if (!o)
+		return fail(p, "unknown socket option '%s' (expected %s)", show(args[0]).s, names);
+	st->opt = o->opt;
+	if (o->unit == TL_UNIT_SWITCH) {
+		if (strcmp(args[1], "on") && strcmp(args[1], "off"))
+			return fail(p, "%s takes on or off, got '%s'", o->word, show(args[1]).s);
+		st->opt_value = !strcmp(args[1], "on");
 		return 0;
 	}
-	return fail(p, "unknown socket option '%s' (expected syncnt, user_timeout or linger2)",
-		    show(args[0]).s);
+	long v = 0;
+	if (number_arg(p, o->word, args[1], o->min, o->max, &v) < 0)
+		return -1;
+	st->opt_value = (int)v;
+	return 0;
 }
 
 /* ---- call results: "expect SIDE VERB RESULT" and a step's "=> RESULT" ---- */
@@ -1239,16 +1236,17 @@ static int parse_expect(struct parser *p, struct words *ws)
 
 static int parse_walkthrough(struct parser *p, struct words *ws)
 {
-	static const char *const series_names[TL_SERIES_COUNT] = { "syn", "synack", "fin" };
+	static const char *const series_names[] = { "syn", "synack", "fin" }; /* the walkthrough measured these */
 	if (refuse_background(p, ws) < 0)
 		return -1;
 	if (ws->n < 3)
 		return fail(p, "'walkthrough' takes a series (syn, synack or fin) and its gaps in seconds");
-	size_t which = TL_SERIES_COUNT;
-	for (size_t i = 0; i < TL_SERIES_COUNT; i++)
+	const size_t n_names = sizeof(series_names) / sizeof(series_names[0]);
+	size_t which = n_names;
+	for (size_t i = 0; i < n_names; i++)
 		if (!strcmp(ws->w[1], series_names[i]))
 			which = i;
-	if (which == TL_SERIES_COUNT)
+	if (which == n_names)
 		return fail(p, "unknown series '%s' (expected syn, synack or fin)", show(ws->w[1]).s);
 	struct tl_walkthrough_gaps *g = &p->sc->walkthrough[which];
 	if (g->line)

@@ -18,6 +18,7 @@
 
 #include "core/event.h"
 #include "scenario/fault.h"
+#include "scenario/sockopt.h"
 #include "core/tcp_state.h"
 
 #define TL_MAX_LIST 64 /* longest state, flag or role list in one expectation */
@@ -32,7 +33,7 @@ enum tl_step_kind {
 	TL_STEP_SHUTDOWN,   /* shutdown(how) */
 	TL_STEP_CLOSE,	    /* close */
 	TL_STEP_ABORT,	    /* SO_LINGER 0 then close: sends RST */
-	TL_STEP_SETSOCKOPT, /* TCP_SYNCNT, TCP_USER_TIMEOUT, TCP_LINGER2 */
+	TL_STEP_SETSOCKOPT, /* one option of scenario/sockopt.h */
 	/* lab steps */
 	TL_STEP_SLEEP,	    /* let time pass */
 	TL_STEP_SNAPSHOT,   /* record a socket table */
@@ -41,12 +42,6 @@ enum tl_step_kind {
 	TL_STEP_WAIT_GONE,  /* wait SIDE gone [timeout D]: until SIDE has no connection socket */
 	TL_STEP_FAULT,	    /* install a fault rule (faults issue) */
 	TL_STEP_UNFAULT,    /* remove fault rules */
-};
-
-enum tl_sockopt {
-	TL_OPT_SYNCNT,
-	TL_OPT_USER_TIMEOUT, /* value in ms */
-	TL_OPT_LINGER2,	     /* value in s */
 };
 
 struct tl_step {
@@ -59,8 +54,8 @@ struct tl_step {
 	char *data;	   /* SEND: owned bytes to send */
 	size_t data_len;
 	int shutdown_how;   /* SHUTDOWN: SHUT_RD, SHUT_WR or SHUT_RDWR */
-	enum tl_sockopt opt;
-	int opt_value;
+	enum tl_sockopt opt; /* SETSOCKOPT */
+	int opt_value;	     /* in the option's unit; a switch is 1 or 0 */
 	uint64_t duration_ns; /* SLEEP: how long; WAIT_*: timeout (0 = default) */
 	enum tl_state state;  /* WAIT_STATE */
 	char label[48];	      /* SNAPSHOT: a label, may be empty */
@@ -110,6 +105,7 @@ enum tl_series_kind {
 	TL_SERIES_SYN,	  /* the client's SYN in SYN-SENT */
 	TL_SERIES_SYNACK, /* the server's SYN-ACK */
 	TL_SERIES_FIN,	  /* a FIN in FIN-WAIT-1 or LAST-ACK */
+	TL_SERIES_KEEPALIVE, /* keepalive probes to a silent peer: the walkthrough has none */
 	TL_SERIES_COUNT
 };
 

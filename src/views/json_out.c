@@ -375,6 +375,7 @@ static const char *series_kind_name(enum tl_series_kind k)
 	case TL_SERIES_SYN: return "syn";
 	case TL_SERIES_SYNACK: return "syn-ack";
 	case TL_SERIES_FIN: return "fin";
+	case TL_SERIES_KEEPALIVE: return "keepalive";
 	case TL_SERIES_COUNT: break;
 	}
 	return "?";

@@ -322,11 +322,11 @@ static void zero_window_probe_and_update(void **state)
 	add_full(&tl, CLIENT, SV, A, 501, 111, 0, 0, NULL, 0);	/* still full: its answer */
 	add(&tl, C, A, 110, 501, 0);
 	add_full(&tl, CLIENT, SV, A, 501, 111, 0, 300, NULL, 0); /* the reader read */
-	add(&tl, C, A, 110, 501, 0);				/* the window is open: not a window probe */
+	add(&tl, C, A, 110, 501, 0);				/* the window is open: a keepalive probe's form */
 	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
 				      TL_ROLE_DATA,	   TL_ROLE_ZERO_WINDOW, TL_ROLE_WINDOW_PROBE,
 				      TL_ROLE_ZERO_WINDOW, TL_ROLE_WINDOW_PROBE, TL_ROLE_WINDOW_UPDATE,
-				      TL_ROLE_ACK };
+				      TL_ROLE_KEEPALIVE_PROBE };
 	assert_roles(&tl, want, NULL, 10);
 	tl_timeline_free(&tl);
 }
@@ -347,6 +347,75 @@ static void every_role_has_a_name_and_words(void **state)
 	}
 }
 
+/*
+ * Keepalive probes as the kernel sent them (tests/scenarios/keepalive-peer-gone.scn):
+ * an ACK one below what the client sent, each answered by a plain ACK, then
+ * the client's reset.
+ */
+static void keepalive_probes_one_below_what_was_sent(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	add(&tl, true, A, 100, 501, 0); /* 1.016 s: probe, seq snd_una - 1 */
+	add(&tl, false, A, 501, 101, 0);
+	add(&tl, true, A, 100, 501, 0); /* 2.042 s: probe */
+	add(&tl, false, A, 501, 101, 0);
+	add(&tl, true, R | A, 101, 501, 0);
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_KEEPALIVE_PROBE, TL_ROLE_ACK, TL_ROLE_KEEPALIVE_PROBE,
+				      TL_ROLE_ACK, TL_ROLE_RESET };
+	assert_roles(&tl, want, NULL, 8);
+	assert_string_equal(tl_role_name(TL_ROLE_KEEPALIVE_PROBE), "keepalive-probe");
+	tl_timeline_free(&tl);
+}
+
+/* After data, the probe sits one below the data's end; another stack's probe repeats that byte. */
+static void keepalive_probe_after_data_and_with_one_old_byte(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	add(&tl, true, P | A, 101, 501, 5);
+	add(&tl, false, A, 501, 106, 0);
+	add(&tl, true, A, 106, 501, 0); /* a plain ACK sits at what was sent */
+	add(&tl, true, A, 105, 501, 0); /* Linux: one below */
+	add(&tl, true, A, 105, 501, 1); /* BSD: the last byte again */
+	add(&tl, false, A, 500, 106, 0); /* the server's ACK one below: its probe too */
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_DATA,	   TL_ROLE_ACK,		TL_ROLE_ACK,
+				      TL_ROLE_KEEPALIVE_PROBE, TL_ROLE_KEEPALIVE_PROBE, TL_ROLE_KEEPALIVE_PROBE };
+	assert_roles(&tl, want, NULL, 9);
+	tl_timeline_free(&tl);
+}
+
+/* A zero-window probe has the keepalive probe's form; while the peer's window is closed it is not one. */
+static void zero_window_probe_is_not_a_keepalive_probe(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, true, S, 100, 0, 0);
+	add(&tl, false, S | A, 500, 101, 0);
+	add(&tl, true, A, 101, 501, 0);
+	add(&tl, true, P | A, 101, 501, 5);
+	add_full(&tl, CLIENT, false, A, 501, 106, 0, 0, NULL, 0); /* the server's window closes */
+	add(&tl, true, A, 105, 501, 0);			/* the persist timer's probe */
+	add_full(&tl, CLIENT, false, A, 501, 106, 0, 8, NULL, 0); /* open again */
+	add(&tl, true, A, 105, 501, 0);
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3,
+				      TL_ROLE_DATA,	   TL_ROLE_ZERO_WINDOW, TL_ROLE_WINDOW_PROBE,
+				      TL_ROLE_WINDOW_UPDATE, TL_ROLE_KEEPALIVE_PROBE };
+	assert_roles(&tl, want, NULL, 8);
+	tl_timeline_free(&tl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +424,9 @@ int main(void)
 		cmocka_unit_test(duplicate_acks_and_dsack),
 		cmocka_unit_test(zero_window_probe_and_update),
 		cmocka_unit_test(every_role_has_a_name_and_words),
+		cmocka_unit_test(keepalive_probes_one_below_what_was_sent),
+		cmocka_unit_test(keepalive_probe_after_data_and_with_one_old_byte),
+		cmocka_unit_test(zero_window_probe_is_not_a_keepalive_probe),
 		cmocka_unit_test(four_leg_teardown_when_the_server_closes_later),
 		cmocka_unit_test(refused_connection_is_a_reset),
 		cmocka_unit_test(two_resets_with_one_sequence_number),

@@ -671,7 +671,7 @@ static void linger2_negative_resets(void **state)
 	(void)state;
 	struct harness *h = harness_new(NULL);
 	struct conn c = connect_pair(h);
-	assert_int_equal(tl_tcp_setsockopt(h->st, c.child, TL_TCP_OPT_LINGER2, -1), 0);
+	assert_int_equal(tl_tcp_setsockopt(h->st, c.child, TL_OPT_LINGER2, -1, h->now_ns), 0);
 	size_t mark = h->n_segs;
 	assert_int_equal(tl_tcp_close(h->st, c.child, h->now_ns), 0);
 	run_for(h, 20 * MS);
@@ -850,6 +850,256 @@ static void owners_carry_over(void **state)
 	harness_free(h);
 }
 
+static bool drop_server(struct harness *h, const struct tl_tcp_seg *seg)
+{
+	(void)h;
+	return seg->tuple.sport == SERVER_PORT;
+}
+
+/* The send times (ns) of the client's segments after mark with these flags, at most max. */
+static size_t client_sends(const struct harness *h, size_t mark, uint8_t flags, uint64_t *t_ns, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = mark; i < h->n_segs && n < max; i++)
+		if (h->segs[i].seg.tuple.dport == SERVER_PORT && h->segs[i].seg.flags == flags)
+			t_ns[n++] = h->segs[i].sent_ns;
+	return n;
+}
+
+struct opt {
+	enum tl_sockopt opt;
+	int value;
+};
+
+/* A connected pair whose client and listener had options set before connect() and listen(). */
+static struct conn pair_with_options(struct harness *h, const struct opt *client, size_t n_client,
+				     const struct opt *listener, size_t n_listener)
+{
+	struct conn c = { .listener = tl_tcp_socket(h->st), .client = tl_tcp_socket(h->st) };
+	for (size_t i = 0; i < n_client; i++)
+		assert_int_equal(tl_tcp_setsockopt(h->st, c.client, client[i].opt, client[i].value, h->now_ns), 0);
+	for (size_t i = 0; i < n_listener; i++)
+		assert_int_equal(tl_tcp_setsockopt(h->st, c.listener, listener[i].opt, listener[i].value, h->now_ns), 0);
+	assert_int_equal(tl_tcp_listen(h->st, c.listener, loopback(), SERVER_PORT, 16, h->now_ns), 0);
+	assert_int_equal(tl_tcp_connect(h->st, c.client, loopback(), SERVER_PORT, h->now_ns), -EINPROGRESS);
+	run_for(h, 100 * US);
+	struct tl_tuple peer;
+	c.child = tl_tcp_accept(h->st, c.listener, &peer, h->now_ns);
+	assert_true(c.child >= 0);
+	c.client_port = peer.dport;
+	return c;
+}
+
+/* Keepalive on the client before connect(): its options as the scenario keepalive-peer-gone sets them. */
+static struct conn keepalive_pair(struct harness *h, int idle_s, int intvl_s, int cnt)
+{
+	const struct opt client[] = {
+		{ TL_OPT_KEEPALIVE, 1 }, { TL_OPT_KEEPIDLE, idle_s }, { TL_OPT_KEEPINTVL, intvl_s }, { TL_OPT_KEEPCNT, cnt },
+	};
+	return pair_with_options(h, client, 4, NULL, 0);
+}
+
+/*
+ * The peer stops answering: probes one below snd_una at the idle time and
+ * then every interval, as timer_model predicts, then a RST and ETIMEDOUT
+ * (measured on this kernel: probes 1.026, 2.046 s, RST 3.070 s).
+ */
+static void keepalive_probes_a_silent_peer_then_resets(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = keepalive_pair(h, 1, 1, 2);
+	h->drop = drop_server;
+	size_t mark = h->n_segs;
+	run_for(h, 4 * SEC);
+	assert_flags(h, mark, ". . . . R.");
+	struct tl_timer_settings set;
+	struct tl_timer_schedule *sc = malloc(sizeof(*sc));
+	assert_non_null(sc);
+	tl_timer_settings_default(&set);
+	set.keepidle_s = set.keepintvl_s = 1;
+	set.keepcnt = 2;
+	assert_int_equal(tl_timer_predict(TL_TIMER_KEEPALIVE_PROBES, &set, sc, NULL, 0), 0);
+	uint64_t probes[4], resets[1];
+	assert_int_equal(client_sends(h, mark, A, probes, 4), 2);
+	assert_int_equal(client_sends(h, mark, R | A, resets, 1), 1);
+	/* The silence began with the SYN-ACK, within the first jiffy: times are on the ticks. */
+	assert_int_equal(probes[0], (uint64_t)sc->retx[0].at_ms * MS);
+	assert_int_equal(probes[1], (uint64_t)sc->retx[1].at_ms * MS);
+	assert_int_equal(resets[0], (uint64_t)sc->give_up_ms * MS);
+	struct tl_tcp_info info;
+	assert_int_equal(tl_tcp_info(h->st, c.client, &info), 0);
+	assert_int_equal(h->segs[mark].seg.seq, info.snd_una - 1);
+	assert_int_equal(info.state, TL_CLOSE);
+	char buf[8];
+	assert_int_equal(tl_tcp_recv(h->st, c.client, buf, sizeof(buf), h->now_ns), -ETIMEDOUT);
+	assert_int_equal(state_of(h, c.child), TL_CLOSE); /* the server took the RST */
+	free(sc);
+	harness_free(h);
+}
+
+/* A peer that answers: each answer ends the silence, so with TCP_KEEPCNT 1 it is probed for ever. */
+static void answered_probes_never_give_up(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = keepalive_pair(h, 1, 1, 1);
+	size_t mark = h->n_segs;
+	run_for(h, 3500 * MS);
+	assert_flags(h, mark, ". . . . . .");
+	uint64_t probes[4];
+	assert_int_equal(client_sends(h, mark, A, probes, 4), 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(probes[i], (i + 1) * SEC);
+	assert_int_equal(state_of(h, c.client), TL_ESTABLISHED);
+	harness_free(h);
+}
+
+/* SO_KEEPALIVE switched on over a connection counts the idle time from the call; TCP_KEEPIDLE from the last arrival. */
+static void keepalive_set_over_a_connection(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	run_for(h, 500 * MS);
+	assert_int_equal(tl_tcp_setsockopt(h->st, c.client, TL_OPT_KEEPIDLE, 1, h->now_ns), 0); /* keepalive off */
+	assert_int_equal(tl_tcp_setsockopt(h->st, c.client, TL_OPT_KEEPALIVE, 1, h->now_ns), 0);
+	size_t mark = h->n_segs;
+	run_for(h, 1200 * MS);
+	uint64_t probes[2];
+	assert_int_equal(client_sends(h, mark, A, probes, 2), 1);
+	assert_int_equal(probes[0], 1500 * MS);
+	/* Now the last arrival is the answer at 1.5 s: a new idle time re-arms from it, not from the call. */
+	assert_int_equal(tl_tcp_setsockopt(h->st, c.client, TL_OPT_KEEPIDLE, 3, h->now_ns), 0);
+	mark = h->n_segs;
+	run_for(h, 3 * SEC);
+	assert_int_equal(client_sends(h, mark, A, probes, 2), 1);
+	assert_int_equal(probes[0], 4500 * MS);
+	/* Switched off, nothing more. */
+	assert_int_equal(tl_tcp_setsockopt(h->st, c.client, TL_OPT_KEEPALIVE, 0, h->now_ns), 0);
+	mark = h->n_segs;
+	run_for(h, 10 * SEC);
+	assert_int_equal(h->n_segs, mark);
+	harness_free(h);
+}
+
+/* Sends 3000 bytes from sock and lets them arrive: the payload lengths of the segments, as "a b c". */
+static void lengths_of_3000_bytes(struct harness *h, int sock, bool from_client, char *out, size_t len)
+{
+	static const char data[3000];
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_send(h->st, sock, data, sizeof(data), h->now_ns), (long)sizeof(data));
+	run_for(h, 100 * MS);
+	out[0] = '\0';
+	for (size_t i = mark; i < h->n_segs; i++) {
+		const struct tl_tcp_seg *g = &h->segs[i].seg;
+		if (!g->payload_len || (g->tuple.dport == SERVER_PORT) != from_client)
+			continue;
+		size_t used = strlen(out);
+		snprintf(out + used, len - used, "%s%u", used ? " " : "", g->payload_len);
+	}
+}
+
+/*
+ * TCP_MAXSEG is the MSS the SYN offers and the segments use, and the first
+ * window is a multiple of it (tcp_select_initial_window()). Measured here:
+ * the client's SYN "mss 1000, win 65000", the listener's SYN-ACK "mss 600",
+ * window 65536 rounded down to a multiple of 600 - 12.
+ */
+static void maxseg_sets_the_mss_and_the_first_windows(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	const struct opt client[] = { { TL_OPT_MAXSEG, 1000 } }, listener[] = { { TL_OPT_MAXSEG, 600 } };
+	struct conn c = pair_with_options(h, client, 1, listener, 1);
+	const struct tl_tcp_seg *syn = &h->segs[0].seg, *synack = &h->segs[1].seg;
+	assert_int_equal(syn->opt.mss, 1000);
+	assert_int_equal(syn->window, 65000);
+	assert_int_equal(syn->opt.wscale, 10);
+	assert_int_equal(synack->opt.mss, 600);
+	assert_int_equal(synack->window, 65536 / 588 * 588);
+	assert_int_equal(h->segs[2].seg.window, 64);
+	/* Each side sends at most the smaller MSS less the timestamps: 588 bytes (the kernel hands
+	 * loopback up to five of them as one packet, GSO, which the model does not: docs/model.md). */
+	char lengths[64];
+	lengths_of_3000_bytes(h, c.client, true, lengths, sizeof(lengths));
+	assert_string_equal(lengths, "588 588 588 588 588 60");
+	assert_int_equal(tl_tcp_setsockopt(h->st, c.client, TL_OPT_MAXSEG, 87, h->now_ns), -EINVAL);
+	harness_free(h);
+}
+
+/*
+ * SO_RCVBUF sets the buffer (twice the value) and clamps the windows to
+ * half of it: below 64 KiB no scale, above it the scale the clamp needs.
+ * Measured here: a client with 4096 offers "win 4096, wscale 0"; a listener
+ * with 100000 "win 65483, wscale 1", then 32742 (x 2) after 5 bytes. The
+ * peer's segments stay within half the largest window (tcp_bound_to_half_wnd()).
+ */
+static void rcvbuf_sets_the_windows(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	const struct opt client[] = { { TL_OPT_RCVBUF, 4096 } }, listener[] = { { TL_OPT_RCVBUF, 100000 } };
+	struct conn c = pair_with_options(h, client, 1, listener, 1);
+	assert_int_equal(h->segs[0].seg.window, 4096);
+	assert_int_equal(h->segs[0].seg.opt.wscale, 0);
+	assert_int_equal(h->segs[1].seg.window, 65483);
+	assert_int_equal(h->segs[1].seg.opt.wscale, 1);
+	assert_int_equal(h->segs[2].seg.window, 4096);
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_send(h->st, c.client, "hello", 5, h->now_ns), 5);
+	run_for(h, 100 * US);
+	assert_flags(h, mark, "P. .");
+	assert_int_equal(h->segs[mark + 1].seg.window, 32742);
+	struct tl_tcp_info info;
+	assert_int_equal(tl_tcp_info(h->st, c.client, &info), 0);
+	assert_int_equal(info.rcvbuf, 8192);
+	char lengths[64];
+	lengths_of_3000_bytes(h, c.child, false, lengths, sizeof(lengths));
+	assert_string_equal(lengths, "2048 952");
+	harness_free(h);
+}
+
+/* The server's ACK waits (quickack off); the client's second small send waits for it, unless TCP_NODELAY. */
+static void nagle_holds_a_small_segment_unless_nodelay(void **state)
+{
+	(void)state;
+	for (int nodelay = 0; nodelay <= 1; nodelay++) {
+		struct harness *h = harness_new(NULL);
+		const struct opt client[] = { { TL_OPT_NODELAY, nodelay } };
+		struct conn c = pair_with_options(h, client, 1, NULL, 0);
+		assert_int_equal(tl_tcp_setsockopt(h->st, c.child, TL_OPT_QUICKACK, 0, h->now_ns), 0);
+		size_t mark = h->n_segs;
+		assert_int_equal(tl_tcp_send(h->st, c.client, "a", 1, h->now_ns), 1);
+		run_for(h, 30 * US);
+		assert_int_equal(tl_tcp_send(h->st, c.client, "b", 1, h->now_ns), 1);
+		run_for(h, 30 * US);
+		assert_flags(h, mark, nodelay ? "P. P." : "P.");
+		run_for(h, 100 * MS);
+		/* the delayed ACK comes on the timer, 40 ms after the data (ato TCP_ATO_MIN) */
+		assert_flags(h, mark, nodelay ? "P. P. ." : "P. . P. .");
+		assert_int_equal(h->segs[mark + (nodelay ? 2 : 1)].sent_ns, 40 * MS);
+		harness_free(h);
+	}
+}
+
+/* TCP_QUICKACK on sends a pending ACK at once. */
+static void quickack_on_sends_the_pending_ack(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = connect_pair(h);
+	assert_int_equal(tl_tcp_setsockopt(h->st, c.child, TL_OPT_QUICKACK, 0, h->now_ns), 0);
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_send(h->st, c.client, "a", 1, h->now_ns), 1);
+	run_for(h, 1 * MS);
+	assert_flags(h, mark, "P.");
+	assert_int_equal(tl_tcp_setsockopt(h->st, c.child, TL_OPT_QUICKACK, 1, h->now_ns), 0);
+	assert_flags(h, mark, "P. .");
+	assert_int_equal(h->segs[mark + 1].sent_ns, h->now_ns);
+	harness_free(h);
+}
+
 static void app_errors(void **state)
 {
 	(void)state;
@@ -861,7 +1111,7 @@ static void app_errors(void **state)
 	struct tl_addr elsewhere = tl_addr_v4(htonl(0x0a000001));
 	assert_int_equal(tl_tcp_connect(h->st, other, &elsewhere, 80, h->now_ns), -ENETUNREACH);
 	assert_int_equal(tl_tcp_accept(h->st, c.listener, NULL, h->now_ns), -EAGAIN);
-	assert_int_equal(tl_tcp_setsockopt(h->st, other, TL_TCP_OPT_SYNCNT, 0), -EINVAL);
+	assert_int_equal(tl_tcp_setsockopt(h->st, other, TL_OPT_SYNCNT, 0, h->now_ns), -EINVAL);
 	assert_int_equal(tl_tcp_close(h->st, 63, h->now_ns), -EBADF);
 	char buf[4];
 	assert_int_equal(tl_tcp_recv(h->st, c.listener, buf, sizeof(buf), h->now_ns), -ENOTCONN);
@@ -919,6 +1169,13 @@ int main(void)
 		cmocka_unit_test(same_seed_same_run),
 		cmocka_unit_test(app_errors),
 		cmocka_unit_test(owners_carry_over),
+		cmocka_unit_test(keepalive_probes_a_silent_peer_then_resets),
+		cmocka_unit_test(answered_probes_never_give_up),
+		cmocka_unit_test(keepalive_set_over_a_connection),
+		cmocka_unit_test(maxseg_sets_the_mss_and_the_first_windows),
+		cmocka_unit_test(rcvbuf_sets_the_windows),
+		cmocka_unit_test(nagle_holds_a_small_segment_unless_nodelay),
+		cmocka_unit_test(quickack_on_sends_the_pending_ack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1020,6 +1020,42 @@ static void test_keepalive_probes_then_reset(void **state)
 	assert_int_equal(sc.end, TL_END_USER_TIMEOUT);
 }
 
+/* One firing of the keepalive timer, the rule the schedule above walks and the model's timer follows. */
+static void test_keepalive_firing(void **state)
+{
+	struct tl_timer_settings s = defaults();
+	struct tl_keepalive_firing f;
+
+	(void)state;
+	s.keepidle_s = 2;
+	s.keepintvl_s = 1;
+	s.keepcnt = 2;
+	assert_int_equal(tl_timer_keepalive_idle_j(&s), 500);
+	/* Silent 1.2 s: wait for the rest of the idle time (the peer spoke after the timer was armed). */
+	tl_timer_keepalive_fire(&s, 300, 0, &f);
+	assert_int_equal(f.action, TL_KEEPALIVE_WAIT);
+	assert_int_equal(f.next_j, 200);
+	tl_timer_keepalive_fire(&s, 500, 0, &f);
+	assert_int_equal(f.action, TL_KEEPALIVE_PROBE);
+	assert_int_equal(f.next_j, 250);
+	expect_contains(f.why, "first keepalive probe: silent for TCP_KEEPIDLE 2 s");
+	tl_timer_keepalive_fire(&s, 750, 1, &f);
+	assert_int_equal(f.action, TL_KEEPALIVE_PROBE);
+	expect_contains(f.why, "keepalive probe 2: TCP_KEEPINTVL 1 s after the last");
+	tl_timer_keepalive_fire(&s, 1000, 2, &f);
+	assert_int_equal(f.action, TL_KEEPALIVE_GIVE_UP);
+	expect_contains(f.why, "2 probes unanswered, TCP_KEEPCNT 2");
+	/* With TCP_USER_TIMEOUT the count does not matter, the silence does, once a probe is out. */
+	s.user_timeout_ms = 2500;
+	tl_timer_keepalive_fire(&s, 500, 2, &f);
+	assert_int_equal(f.action, TL_KEEPALIVE_PROBE);
+	tl_timer_keepalive_fire(&s, 625, 0, &f);
+	assert_int_equal(f.action, TL_KEEPALIVE_PROBE);
+	tl_timer_keepalive_fire(&s, 625, 1, &f);
+	assert_int_equal(f.action, TL_KEEPALIVE_GIVE_UP);
+	expect_contains(f.why, "past TCP_USER_TIMEOUT 2500 ms");
+}
+
 static void test_zero_window_probes(void **state)
 {
 	/* Captured here: a reader that stopped reading, the connection's RTO 212 ms (its RTT
@@ -1165,6 +1201,7 @@ int main(void)
 		cmocka_unit_test(test_why_strings_fit_and_names),
 		cmocka_unit_test(test_give_up_arithmetic_adds_up),
 		cmocka_unit_test(test_keepalive_probes_then_reset),
+		cmocka_unit_test(test_keepalive_firing),
 		cmocka_unit_test(test_zero_window_probes),
 		cmocka_unit_test(test_probe_timer_settings),
 	};
