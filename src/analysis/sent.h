@@ -27,10 +27,15 @@ struct tl_sent_set {
 	size_t *slot;  /* 2 * cap: a position in seg plus one, 0 when free */
 };
 
-/* The flags that make two sends of the same numbers different segments. */
+/*
+ * The flags that make two sends of the same numbers different segments. A
+ * SYN-ACK is not a SYN resent: after a simultaneous open the side whose SYN
+ * went first answers the peer's SYN with a SYN-ACK of the same number.
+ */
 static inline uint8_t tl_segment_kind(uint8_t flags)
 {
-	return flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST);
+	uint8_t kind = flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST);
+	return (flags & TL_TH_SYN) ? (uint8_t)(kind | (flags & TL_TH_ACK)) : kind;
 }
 
 /* The earlier send of the segment (seq, len, kind = tl_segment_kind(flags)), or NULL. */

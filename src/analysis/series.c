@@ -20,23 +20,32 @@ static double ms_between(uint64_t from_ns, uint64_t to_ns)
 	return ((double)to_ns - (double)from_ns) / 1e6;
 }
 
-/* Send times of one side's packets whose SYN/ACK/FIN bits match; with
- * same_seq only those repeating the first one's sequence number, which
- * *first_seq receives. Stores at most max times and returns how many sends
- * there were, so that a caller sees when there were more. */
+/* Which later sends belong with the first one. */
+enum same_as_first {
+	SAME_SEQ, /* resends: the first one's sequence number */
+	SAME_ACK, /* SYN-ACKs answering one SYN: a request dropped and made again has a new number, not a new ack */
+};
+
+/* Send times of one side's packets whose SYN/ACK/FIN bits match and that
+ * belong with the first such packet (same), whose sequence number *first_seq
+ * receives; a later connection's packets are not the series'. Stores at most
+ * max times and returns how many sends there were, so that a caller sees
+ * when there were more. */
 static size_t collect_sends(const struct tl_timeline *tl, enum tl_side side, uint8_t mask, uint8_t want,
-			    bool same_seq, uint64_t *t_ns, size_t max, uint32_t *first_seq)
+			    enum same_as_first same, uint64_t *t_ns, size_t max, uint32_t *first_seq)
 {
 	size_t n = 0;
-	uint32_t seq = 0;
+	uint32_t seq = 0, ack = 0;
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *ev = &tl->ev[i];
 		if (ev->kind != TL_EV_PACKET || ev->side != side || (ev->u.packet.flags & mask) != want)
 			continue;
-		if (n == 0)
+		if (n == 0) {
 			seq = ev->u.packet.seq;
-		else if (same_seq && ev->u.packet.seq != seq)
+			ack = ev->u.packet.ack;
+		} else if (same == SAME_SEQ ? ev->u.packet.seq != seq : ev->u.packet.ack != ack) {
 			continue;
+		}
 		if (n < max)
 			t_ns[n] = ev->t_ns;
 		n++;
@@ -310,7 +319,7 @@ static int analyze_syn(const struct tl_scenario *sc, const struct tl_timeline *t
 		       struct tl_series_report *out, uint64_t *t_ns, char *err, size_t errlen)
 {
 	uint32_t syn_seq;
-	size_t n = collect_sends(tl, TL_SIDE_CLIENT, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN, true, t_ns, TL_SERIES_MAX_SENDS,
+	size_t n = collect_sends(tl, TL_SIDE_CLIENT, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN, SAME_SEQ, t_ns, TL_SERIES_MAX_SENDS,
 				 &syn_seq);
 	if (n < 2)
 		return 0;
@@ -357,7 +366,7 @@ static int analyze_fin(const struct tl_scenario *sc, const struct tl_timeline *t
 		       size_t errlen)
 {
 	uint32_t fin_seq;
-	size_t n = collect_sends(tl, side, TL_TH_FIN, TL_TH_FIN, true, t_ns, TL_SERIES_MAX_SENDS, &fin_seq);
+	size_t n = collect_sends(tl, side, TL_TH_FIN, TL_TH_FIN, SAME_SEQ, t_ns, TL_SERIES_MAX_SENDS, &fin_seq);
 	if (n < 2)
 		return 0;
 	struct tl_timer_settings set;
@@ -385,7 +394,7 @@ static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline
 			  struct tl_series_report *out, uint64_t *t_ns, char *err, size_t errlen)
 {
 	uint32_t synack_seq;
-	size_t n = collect_sends(tl, TL_SIDE_SERVER, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN | TL_TH_ACK, false, t_ns,
+	size_t n = collect_sends(tl, TL_SIDE_SERVER, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN | TL_TH_ACK, SAME_ACK, t_ns,
 				 TL_SERIES_MAX_SENDS, &synack_seq);
 	if (n < 2)
 		return 0;
@@ -401,7 +410,7 @@ static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline
 		tl_errorf(err, errlen, "out of memory");
 		goto done;
 	}
-	size_t n_syn = collect_sends(tl, TL_SIDE_CLIENT, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN, false, syn_ns,
+	size_t n_syn = collect_sends(tl, TL_SIDE_CLIENT, TL_TH_SYN | TL_TH_ACK, TL_TH_SYN, SAME_SEQ, syn_ns,
 				     TL_SERIES_MAX_SENDS, NULL);
 	/* More SYNs than held: the exchange would be predicted from part of them; the series says so. */
 	const size_t syns_cut = n_syn > TL_SERIES_MAX_SENDS ? n_syn - TL_SERIES_MAX_SENDS : 0;

@@ -64,7 +64,8 @@ static int fill_addr(const char *host, uint16_t port, struct sockaddr_storage *s
 	return 0;
 }
 
-static int do_listen(struct tl_peer *p, const char *host, uint16_t port, struct tl_app_call *call)
+static int do_listen(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
+		     struct tl_app_call *call)
 {
 	struct sockaddr_storage sa;
 	socklen_t sa_len;
@@ -75,7 +76,7 @@ static int do_listen(struct tl_peer *p, const char *host, uint16_t port, struct 
 	if (fd < 0)
 		return fail(call);
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sa_len) < 0 || listen(fd, TL_LISTEN_BACKLOG) < 0) {
+	    bind(fd, (struct sockaddr *)&sa, sa_len) < 0 || listen(fd, tl_call_backlog(st)) < 0) {
 		int saved = errno;
 		close(fd);
 		errno = saved;
@@ -83,6 +84,23 @@ static int do_listen(struct tl_peer *p, const char *host, uint16_t port, struct 
 	}
 	close_fd(&p->fd.listener);
 	p->fd.listener = fd;
+	call->ret = 0;
+	return 0;
+}
+
+/* SO_REUSEADDR and bind(): the socket waits in the pending slot for the connect that takes it. */
+static int do_bind(struct tl_peer *p, const char *host, uint16_t port, struct tl_app_call *call)
+{
+	struct sockaddr_storage sa;
+	socklen_t sa_len;
+	int one = 1;
+	if (fill_addr(host, port, &sa, &sa_len) < 0)
+		return fail(call);
+	if (p->fd.pending < 0 && (p->fd.pending = new_socket(sa.ss_family)) < 0)
+		return fail(call);
+	if (setsockopt(p->fd.pending, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(p->fd.pending, (struct sockaddr *)&sa, sa_len) < 0)
+		return fail(call);
 	call->ret = 0;
 	return 0;
 }
@@ -157,9 +175,9 @@ static int do_shutdown(struct tl_peer *p, int how, struct tl_app_call *call)
 	return 0;
 }
 
-static int do_close(struct tl_peer *p, bool abort_conn, struct tl_app_call *call)
+static int do_close(struct tl_peer *p, const struct tl_step *st, bool abort_conn, struct tl_app_call *call)
 {
-	int *fd = tl_side_sockets_closing(&p->fd);
+	int *fd = tl_side_sockets_closing(&p->fd, st);
 	if (*fd < 0)
 		return tl_call_failed(call, EBADF);
 	if (abort_conn) {
@@ -202,7 +220,7 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 	tl_call_begin(st, h, pt, call);
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
-		return do_listen(p, h, pt, call);
+		return do_listen(p, st, h, pt, call);
 	case TL_STEP_ACCEPT:
 		return do_accept(p, call);
 	case TL_STEP_CONNECT:
@@ -214,9 +232,11 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 	case TL_STEP_SHUTDOWN:
 		return do_shutdown(p, st->shutdown_how, call);
 	case TL_STEP_CLOSE:
-		return do_close(p, false, call);
+		return do_close(p, st, false, call);
 	case TL_STEP_ABORT:
-		return do_close(p, true, call);
+		return do_close(p, st, true, call);
+	case TL_STEP_BIND:
+		return do_bind(p, h, pt, call);
 	case TL_STEP_SETSOCKOPT:
 		return do_setsockopt(p, st, h, call);
 	case TL_STEP_SLEEP:

@@ -316,7 +316,7 @@ static bool do_listen(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 		return true;
 	}
 	int id = take_socket(s, sd);
-	int rc = id < 0 ? id : tl_tcp_listen(s->stack, id, &addr, call_port(s, st), TL_LISTEN_BACKLOG, s->now_ns);
+	int rc = id < 0 ? id : tl_tcp_listen(s->stack, id, &addr, call_port(s, st), tl_call_backlog(st), s->now_ns);
 	if (rc < 0) {
 		if (id >= 0)
 			tl_tcp_close(s->stack, id, s->now_ns);
@@ -324,6 +324,29 @@ static bool do_listen(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 		return true;
 	}
 	replace(s, &sd->sock.listener, id);
+	return true;
+}
+
+/* The socket goes to the pending slot: the next connect takes it (tl_side_sockets_take_pending). */
+static bool do_bind(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	const struct tl_step *st = sd->cur.st;
+	struct tl_addr addr;
+	if (!tl_addr_parse(call_host(s, st), &addr)) {
+		call_failed(c, -EINVAL);
+		return true;
+	}
+	if (sd->sock.pending < 0) {
+		int made = own_socket(s, sd);
+		if (made < 0) {
+			call_failed(c, made);
+			return true;
+		}
+		sd->sock.pending = made;
+	}
+	int rc = tl_tcp_bind(s->stack, sd->sock.pending, &addr, call_port(s, st), s->now_ns);
+	if (rc < 0)
+		call_failed(c, rc);
 	return true;
 }
 
@@ -428,7 +451,7 @@ static bool do_shutdown(struct sim *s, struct sim_side *sd, struct tl_app_call *
 
 static bool do_close(struct sim *s, struct sim_side *sd, bool abort_conn, struct tl_app_call *c)
 {
-	int *id = tl_side_sockets_closing(&sd->sock);
+	int *id = tl_side_sockets_closing(&sd->sock, sd->cur.st);
 	if (*id < 0) {
 		call_failed(c, -EBADF);
 		return true;
@@ -482,6 +505,7 @@ static bool try_call(struct sim *s, struct sim_side *sd)
 	case TL_STEP_CLOSE: return do_close(s, sd, false, c);
 	case TL_STEP_ABORT: return do_close(s, sd, true, c);
 	case TL_STEP_SETSOCKOPT: return do_setsockopt(s, sd, c);
+	case TL_STEP_BIND: return do_bind(s, sd, c);
 	case TL_STEP_SLEEP:
 	case TL_STEP_SNAPSHOT:
 	case TL_STEP_JOIN:

@@ -100,6 +100,7 @@ struct sock {
 	size_t rcv_len, rcv_cap;
 	bool fin_rcvd, eof_read, rcv_shut;
 	bool was_established; /* connected once: SS_CONNECTED for good, connect() is EISCONN */
+	bool reuse;	      /* SO_REUSEADDR, as listen and bind set it: binding its port does not conflict */
 	int err;	/* reported once by the next call */
 	int connect_rc; /* -EINPROGRESS while the handshake runs */
 	/* delayed ACK */
@@ -1950,8 +1951,9 @@ void tl_tcp_input(struct tl_tcp_stack *st, const struct tl_tcp_seg *seg, uint64_
 	} else if (s->kind == TL_TCP_MINI) {
 		uint32_t isn = s->snd_nxt + TW_SYN_ISN_GAP;
 		if (tw_input(st, s, seg) == TW_SYN) {
-			sock_done(st, s, "a new SYN reuses the pair: TIME-WAIT ends");
+			/* As this kernel does it: the listener makes the request, then the time-wait socket goes. */
 			input_to_listener(st, seg, isn ? isn : 1);
+			sock_done(st, s, "a new SYN reuses the pair: the listener took it, TIME-WAIT ends");
 		}
 	} else {
 		full_input(st, s, seg);
@@ -2186,8 +2188,44 @@ int tl_tcp_listen(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr,
 	/* A listener's remote end is its family's wildcard, as sock_diag shows it. */
 	struct tl_addr any = tl_addr_is_v4(addr) ? tl_addr_v4(0) : (struct tl_addr){ { 0 } };
 	s->tuple = (struct tl_tuple){ .saddr = *addr, .daddr = any, .sport = port };
+	s->reuse = true;
 	s->backlog = backlog < 0 ? 0 : backlog > LISTEN_BACKLOG_MAX ? LISTEN_BACKLOG_MAX : backlog;
 	set_state(st, s, TL_LISTEN, NULL);
+	return 0;
+}
+
+/*
+ * inet_csk_bind_conflict() for sockets that all set SO_REUSEADDR before
+ * bind: a port conflicts only with a listener on it, or with a socket there
+ * that did not set the option (one whose port connect() chose).
+ */
+static bool bind_conflict(const struct tl_tcp_stack *st, const struct sock *self, uint16_t port)
+{
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+		const struct sock *o = st->socks[i];
+		if (!o || o == self || o->state == TL_CLOSE || o->tuple.sport != port)
+			continue;
+		if (o->state == TL_LISTEN || !o->reuse)
+			return true;
+	}
+	return false;
+}
+
+int tl_tcp_bind(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, uint16_t port, uint64_t now_ns)
+{
+	struct sock *s = app_sock(st, sock);
+	st->now_ns = now_ns;
+	if (!s || s->kind != TL_TCP_FULL)
+		return -EBADF;
+	if (s->state != TL_CLOSE || s->tuple.sport)
+		return -EINVAL; /* bound already */
+	if (!tl_addr_is_any(addr) && !is_local(addr))
+		return -EADDRNOTAVAIL;
+	if (bind_conflict(st, s, port))
+		return -EADDRINUSE;
+	s->tuple.saddr = *addr;
+	s->tuple.sport = port;
+	s->reuse = true;
 	return 0;
 }
 
@@ -2232,11 +2270,14 @@ int tl_tcp_connect(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr
 		return -EISCONN;
 	if (!is_local(addr))
 		return -ENETUNREACH; /* the lab's namespace has loopback only */
-	uint16_t sport = ephemeral_port(st);
+	/* A bound socket connects from its port (and its address, unless it bound the wildcard). */
+	uint16_t sport = s->tuple.sport ? s->tuple.sport : ephemeral_port(st);
 	if (!sport)
 		return -EADDRNOTAVAIL;
 	/* The source address is of the destination's family. */
 	struct tl_addr source = tl_addr_is_v4(addr) ? st->cfg.local_addr : tl_addr_loopback(AF_INET6);
+	if (s->tuple.sport && !tl_addr_is_any(&s->tuple.saddr))
+		source = s->tuple.saddr;
 	s->tuple = (struct tl_tuple){ .saddr = source, .daddr = *addr, .sport = sport, .dport = port };
 	s->iss = (uint32_t)next_random(st);
 	s->ts_offset = (uint32_t)next_random(st);

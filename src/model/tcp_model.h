@@ -189,7 +189,9 @@ int tl_tcp_set_owner(struct tl_tcp_stack *st, int sock, enum tl_side owner);
 /* bind(addr:port) with SO_REUSEADDR and listen(backlog); the address's family is the socket's. */
 int tl_tcp_listen(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, uint16_t port, int backlog,
 		  uint64_t now_ns);
-/* Binds an ephemeral port and sends the SYN: -EINPROGRESS; see tl_tcp_connect_result.
+/* bind(addr:port) with SO_REUSEADDR, for a connect from that port: 0, -EADDRINUSE, -EINVAL when bound. */
+int tl_tcp_bind(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, uint16_t port, uint64_t now_ns);
+/* Binds an ephemeral port (unless tl_tcp_bind did) and sends the SYN: -EINPROGRESS; see tl_tcp_connect_result.
  * The source is cfg.local_addr, or ::1 for an IPv6 destination. */
 int tl_tcp_connect(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, uint16_t port, uint64_t now_ns);
 /* 0 once connected, -EINPROGRESS while the handshake runs, or why it failed. */

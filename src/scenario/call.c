@@ -24,9 +24,16 @@ int tl_side_sockets_take_pending(struct tl_side_sockets *s)
 	return taken;
 }
 
-int *tl_side_sockets_closing(struct tl_side_sockets *s)
+int *tl_side_sockets_closing(struct tl_side_sockets *s, const struct tl_step *st)
 {
+	if (st->on_listener)
+		return &s->listener;
 	return s->conn >= 0 ? &s->conn : &s->listener;
+}
+
+int tl_call_backlog(const struct tl_step *st)
+{
+	return st->backlog >= 0 ? st->backlog : TL_LISTEN_BACKLOG;
 }
 
 int *tl_side_sockets_option_target(struct tl_side_sockets *s)
@@ -64,7 +71,14 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
 		tl_host_port_format(host, port, ep, sizeof(ep));
-		tl_textf(call->call, sizeof(call->call), "listen(%s)", ep);
+		if (st->backlog >= 0)
+			tl_textf(call->call, sizeof(call->call), "listen(%s, backlog %d)", ep, st->backlog);
+		else
+			tl_textf(call->call, sizeof(call->call), "listen(%s)", ep);
+		return;
+	case TL_STEP_BIND:
+		tl_host_port_format(host, port, ep, sizeof(ep));
+		tl_textf(call->call, sizeof(call->call), "bind(%s)", ep);
 		return;
 	case TL_STEP_CONNECT:
 		tl_host_port_format(host, port, ep, sizeof(ep));
@@ -83,7 +97,7 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 		tl_textf(call->call, sizeof(call->call), "shutdown(%s)", tl_shutdown_name(st->shutdown_how));
 		return;
 	case TL_STEP_CLOSE:
-		tl_textf(call->call, sizeof(call->call), "close()");
+		tl_textf(call->call, sizeof(call->call), st->on_listener ? "close(listener)" : "close()");
 		return;
 	case TL_STEP_ABORT:
 		tl_textf(call->call, sizeof(call->call), "close() with SO_LINGER 0");

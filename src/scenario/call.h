@@ -25,7 +25,7 @@
 struct tl_side_sockets {
 	int listener; /* the server's listening socket */
 	int conn;     /* the connected socket (accepted or connecting) */
-	int pending;  /* made early by a setsockopt before listen/connect */
+	int pending;  /* made early, by a setsockopt before listen/connect or by a bind before connect */
 };
 
 void tl_side_sockets_init(struct tl_side_sockets *s);
@@ -33,8 +33,14 @@ void tl_side_sockets_init(struct tl_side_sockets *s);
 /* For listen and connect: the socket a setsockopt made early, now taken; -1: make a new one. */
 int tl_side_sockets_take_pending(struct tl_side_sockets *s);
 
-/* For close and abort: the connection if there is one, else the listener (may hold -1). */
-int *tl_side_sockets_closing(struct tl_side_sockets *s);
+/*
+ * For close and abort: the listener for "close listener" (st->on_listener),
+ * else the connection if there is one, else the listener (may hold -1).
+ */
+int *tl_side_sockets_closing(struct tl_side_sockets *s, const struct tl_step *st);
+
+/* The backlog a listen step passes: its own, or TL_LISTEN_BACKLOG. */
+int tl_call_backlog(const struct tl_step *st);
 
 /*
  * For setsockopt: the connection, else the listener, else the pending slot;

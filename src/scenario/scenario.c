@@ -43,6 +43,7 @@ struct parser {
 	size_t errlen;
 	struct tl_scenario *sc;
 	int title_line, section_line, host_line, port_line; /* 0 until seen */
+	int bind_line[3]; /* per side: a bind no connect has taken yet, 0 when none */
 	size_t steps_cap, expects_cap, sysctls_cap;
 };
 
@@ -607,14 +608,14 @@ static int parse_sysctl(struct parser *p, struct words *ws)
 /* ---- side steps ---- */
 
 static const char *const verb_names[] = {
-	"listen", "accept", "connect", "send", "recv", "shutdown", "close", "abort", "setsockopt",
+	"listen", "accept", "connect", "send", "recv", "shutdown", "close", "abort", "setsockopt", "bind",
 };
 static const enum tl_step_kind verb_kinds[] = {
 	TL_STEP_LISTEN, TL_STEP_ACCEPT, TL_STEP_CONNECT, TL_STEP_SEND, TL_STEP_RECV,
-	TL_STEP_SHUTDOWN, TL_STEP_CLOSE, TL_STEP_ABORT, TL_STEP_SETSOCKOPT,
+	TL_STEP_SHUTDOWN, TL_STEP_CLOSE, TL_STEP_ABORT, TL_STEP_SETSOCKOPT, TL_STEP_BIND,
 };
 #define N_VERBS (sizeof(verb_names) / sizeof(verb_names[0]))
-#define VERB_LIST "listen, accept, connect, send, recv, shutdown, close, abort or setsockopt"
+#define VERB_LIST "listen, accept, connect, send, recv, shutdown, close, abort, setsockopt or bind"
 
 const char *tl_step_verb(enum tl_step_kind kind)
 {
@@ -622,6 +623,46 @@ const char *tl_step_verb(enum tl_step_kind kind)
 		if (verb_kinds[v] == kind)
 			return verb_names[v];
 	return NULL;
+}
+
+static int parse_endpoint(struct parser *p, struct tl_step *st, const char *what, char **args,
+			  size_t nargs);
+
+/* A bind fixes where the side's next connect comes from; a listen names its own address. */
+static int check_bind_order(struct parser *p, const struct tl_step *st, const char *what)
+{
+	int *bound = &p->bind_line[st->side];
+	switch (st->kind) {
+	case TL_STEP_BIND:
+		if (*bound)
+			return fail(p, "'%s': the socket bound at line %d has not connected yet", what, *bound);
+		*bound = p->line;
+		return 0;
+	case TL_STEP_LISTEN:
+		if (*bound)
+			return fail(p, "'%s' after the bind at line %d: listen takes its own [HOST] [PORT]; bind is for connect",
+				    what, *bound);
+		return 0;
+	case TL_STEP_CONNECT:
+		*bound = 0;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* [HOST] [PORT] [backlog N] */
+static int parse_listen(struct parser *p, struct tl_step *st, const char *what, char **args, size_t nargs)
+{
+	st->backlog = -1;
+	if (nargs >= 2 && !strcmp(args[nargs - 2], "backlog")) {
+		long v;
+		if (number_arg(p, "backlog", args[nargs - 1], 0, 65535, &v) < 0)
+			return -1;
+		st->backlog = (int)v;
+		nargs -= 2;
+	}
+	return parse_endpoint(p, st, what, args, nargs);
 }
 
 /* [HOST] [PORT]: one word is a host if it reads as an address, else a port.
@@ -750,6 +791,7 @@ static const struct verb_result {
 	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EBADF" } },				   /* close */
 	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EBADF" } },				   /* abort */
 	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EINVAL" } },				   /* setsockopt */
+	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EADDRINUSE" } },			   /* bind */
 };
 _Static_assert(sizeof(verb_results) / sizeof(verb_results[0]) == N_VERBS, "one verb_results entry per verb");
 
@@ -927,8 +969,15 @@ static int parse_side_step(struct parser *p, struct words *ws)
 	int rc = 0;
 	switch (st.kind) {
 	case TL_STEP_LISTEN:
+		rc = parse_listen(p, &st, what, args, nargs);
+		break;
 	case TL_STEP_CONNECT:
 		rc = parse_endpoint(p, &st, what, args, nargs);
+		break;
+	case TL_STEP_BIND:
+		rc = parse_endpoint(p, &st, what, args, nargs);
+		if (rc == 0 && !st.port)
+			rc = fail(p, "'%s' takes [HOST] PORT: the port to connect from", what);
 		break;
 	case TL_STEP_SEND:
 		rc = parse_send(p, &st, what, ws);
@@ -949,9 +998,15 @@ static int parse_side_step(struct parser *p, struct words *ws)
 	case TL_STEP_SETSOCKOPT:
 		rc = parse_setsockopt(p, &st, what, args, nargs);
 		break;
+	case TL_STEP_CLOSE:
+		if (nargs == 1 && !ws->quoted[2] && !strcmp(args[0], "listener"))
+			st.on_listener = true;
+		else if (nargs)
+			rc = fail(p, "'%s' takes nothing, or 'listener' to close the listening socket, got '%s'", what,
+				  show(args[0]).s);
+		break;
 	case TL_STEP_ACCEPT:
 	case TL_STEP_RECV:
-	case TL_STEP_CLOSE:
 	case TL_STEP_ABORT:
 		if (nargs)
 			rc = fail(p, "'%s' takes no arguments, got %zu %s", what, nargs, words_noun(nargs));
@@ -965,6 +1020,8 @@ static int parse_side_step(struct parser *p, struct words *ws)
 	case TL_STEP_UNFAULT:
 		break; /* lab steps: never from verb_kinds */
 	}
+	if (rc == 0)
+		rc = check_bind_order(p, &st, what);
 	if (rc == 0 && result_word)
 		rc = parse_step_result(p, &st, v, what, result_word, result_quoted, &result);
 	if (rc < 0) {

@@ -34,6 +34,7 @@ enum tl_step_kind {
 	TL_STEP_CLOSE,	    /* close */
 	TL_STEP_ABORT,	    /* SO_LINGER 0 then close: sends RST */
 	TL_STEP_SETSOCKOPT, /* one option of scenario/sockopt.h */
+	TL_STEP_BIND,	    /* socket, SO_REUSEADDR, bind(host:port): the next connect's local end */
 	/* lab steps */
 	TL_STEP_SLEEP,	    /* let time pass */
 	TL_STEP_SNAPSHOT,   /* record a socket table */
@@ -51,6 +52,8 @@ struct tl_step {
 	int line;	   /* line in the scenario file */
 	char host[64];	   /* LISTEN/CONNECT: address, default the scenario's host */
 	uint16_t port;	   /* LISTEN/CONNECT: port, default the scenario's port */
+	int backlog;	   /* LISTEN: listen()'s backlog as written, -1: TL_LISTEN_BACKLOG (scenario/call.h) */
+	bool on_listener;  /* CLOSE: "close listener": the listening socket, even with a connection open */
 	char *data;	   /* SEND: owned bytes to send */
 	size_t data_len;
 	int shutdown_how;   /* SHUTDOWN: SHUT_RD, SHUT_WR or SHUT_RDWR */

@@ -416,6 +416,24 @@ static void zero_window_probe_is_not_a_keepalive_probe(void **state)
 	tl_timeline_free(&tl);
 }
 
+/* A SYN reaches a socket in SYN-SENT: its SYN-ACK has its own SYN's number and is no resend of it. */
+static void simultaneous_open(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	add(&tl, C, S, 100, 0, 0);	   /* lost */
+	add(&tl, SV, S, 500, 0, 0);	   /* the other side connects too */
+	add(&tl, C, S | A, 100, 501, 0); /* simultaneous open: SYN-RECV answers */
+	add(&tl, SV, A, 501, 101, 0);
+	add(&tl, C, S | A, 100, 501, 0); /* its SYN-ACK again: that is a resend */
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2,
+				      TL_ROLE_HANDSHAKE_3, TL_ROLE_HANDSHAKE_2 };
+	const unsigned retrans[] = { 0, 0, 0, 0, 1 };
+	assert_roles(&tl, want, retrans, 5);
+	tl_timeline_free(&tl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +442,7 @@ int main(void)
 		cmocka_unit_test(duplicate_acks_and_dsack),
 		cmocka_unit_test(zero_window_probe_and_update),
 		cmocka_unit_test(every_role_has_a_name_and_words),
+		cmocka_unit_test(simultaneous_open),
 		cmocka_unit_test(keepalive_probes_one_below_what_was_sent),
 		cmocka_unit_test(keepalive_probe_after_data_and_with_one_old_byte),
 		cmocka_unit_test(zero_window_probe_is_not_a_keepalive_probe),

@@ -762,6 +762,45 @@ static void err_step_results(void **state)
 	}
 }
 
+/* bind before connect, listen's backlog, close of the listener alone. */
+static void bind_backlog_and_listener_close(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[512];
+	const char *text = T "server listen 127.0.0.1 2017 backlog 1\n"
+			     "server listen backlog 0\n"
+			     "client bind 127.0.0.1 40001\n"
+			     "client connect => ok\n"
+			     "client bind 40002 => EADDRINUSE\n"
+			     "server close listener\n"
+			     "server close\n";
+	assert_int_equal(tl_scenario_parse_text("b.scn", text, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.n_steps, 7);
+	assert_int_equal(sc.steps[0].backlog, 1);
+	assert_int_equal(sc.steps[0].port, 2017);
+	assert_int_equal(sc.steps[1].backlog, 0);
+	assert_int_equal(sc.steps[2].kind, TL_STEP_BIND);
+	assert_string_equal(sc.steps[2].host, "127.0.0.1");
+	assert_int_equal(sc.steps[2].port, 40001);
+	assert_int_equal(sc.steps[4].port, 40002);
+	assert_true(sc.steps[5].on_listener);
+	assert_false(sc.steps[6].on_listener);
+	tl_scenario_free(&sc);
+
+	check_error("x.scn", T "client bind 127.0.0.1\n", "x.scn:2: 'client bind' takes [HOST] PORT: the port to connect from",
+		    true);
+	check_error("x.scn", T "server bind 3000\nserver listen\n",
+		    "x.scn:3: 'server listen' after the bind at line 2: listen takes its own [HOST] [PORT]; bind is for connect",
+		    true);
+	check_error("x.scn", T "client bind 3000\nclient bind 3001\n",
+		    "x.scn:3: 'client bind': the socket bound at line 2 has not connected yet", true);
+	check_error("x.scn", T "server close everything\n",
+		    "x.scn:2: 'server close' takes nothing, or 'listener' to close the listening socket, got 'everything'",
+		    true);
+	check_error("x.scn", T "server listen backlog 70000\n", "x.scn:2: backlog", false);
+}
+
 static void err_list_too_long(void **state)
 {
 	(void)state;
@@ -857,6 +896,7 @@ int main(void)
 		cmocka_unit_test(err_sysctl),
 		cmocka_unit_test(err_expectations),
 		cmocka_unit_test(err_step_results),
+		cmocka_unit_test(bind_backlog_and_listener_close),
 		cmocka_unit_test(err_list_too_long),
 		cmocka_unit_test(err_text_lengths),
 		cmocka_unit_test(err_file),
