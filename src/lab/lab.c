@@ -35,6 +35,8 @@
 #include "scenario/driver.h"
 
 #define DIAG_INTERVAL_NS 2000000ull	       /* sock_diag poll: request and time-wait sockets */
+/* A wait on sockets with no news this long: a sock_diag dump checks what the events say is there. */
+#define CHECK_AFTER_NS 1000000000ull
 #define PROGRESS_AFTER_NS TL_NS_PER_S	       /* only waits longer than this deserve a progress line */
 #define NAP_NS 100000000ull		       /* longest sleep of a wait between looks at the clock */
 #define NFLOG_GROUP 7 /* per namespace: parallel labs do not share it */
@@ -53,6 +55,8 @@ struct side_worker {
 /* A socket the events say exists, for the waits when no dump is made. */
 struct live_socket {
 	uint64_t id;
+	struct tl_tuple tuple;
+	uint64_t absent_since_ns; /* 0, or when a check dump first missed it */
 	enum tl_side side;
 	enum tl_state state;
 	bool connected; /* has a peer: a listener does not count as a connection */
@@ -103,6 +107,9 @@ struct lab {
 	enum tl_state current[3]; /* newest state of each side's connection socket */
 	uint64_t current_since_ns[3];
 	enum tl_side waiting_for; /* the side a wait step waits on, for its progress line */
+	bool waiting_on_sockets;  /* a wait whose condition reads the sockets */
+	uint64_t drained_news_ns; /* when the observer last took in an event */
+	uint64_t next_check_ns;	  /* the next check dump while such a wait has no news */
 	struct tl_timer_settings timers; /* the namespace's, for predicted ends in progress lines */
 	char observer_err[256];
 };
@@ -328,11 +335,54 @@ static int note_live_sockets(struct lab *lab, const struct tl_timeline *fresh)
 			*s = (struct live_socket){ .id = ev->u.state.sock_id };
 		}
 		s->state = ev->u.state.to;
+		s->tuple = ev->u.state.tuple;
+		s->absent_since_ns = 0;
 		s->connected = ev->u.state.tuple.dport != 0;
 		if (ev->side != TL_SIDE_NONE)
 			s->side = ev->side;
 	}
 	return 0;
+}
+
+/*
+ * A safety net under the events, used only while a wait on sockets has had
+ * no news for CHECK_AFTER_NS: a socket the events say is there that two
+ * dumps in a row, a check apart, no longer list has ended unseen (a timer
+ * event the tracer missed). It ends on the timeline with source sock_diag
+ * and says so, rather than leaving the wait to time out.
+ */
+static void check_live_sockets(struct lab *lab, const struct tl_sock_row *rows, size_t n_rows, uint64_t now,
+			       struct tl_timeline *fresh)
+{
+	for (size_t k = 0; k < lab->n_live; k++) {
+		struct live_socket *s = &lab->live[k];
+		/* A listener ends by close(), which the tracepoint always sees; a connecting
+		 * socket enters SYN_SENT before connect() picks its port, so its events
+		 * may not say its own end. Only a known four-tuple can be looked for. */
+		if (!s->connected || !s->tuple.sport)
+			continue;
+		bool listed = false;
+		for (size_t r = 0; r < n_rows && !listed; r++)
+			listed = tl_tuple_equal(&rows[r].tuple, &s->tuple);
+		if (listed) {
+			s->absent_since_ns = 0;
+			continue;
+		}
+		if (!s->absent_since_ns) {
+			s->absent_since_ns = now;
+			continue;
+		}
+		struct tl_event ev = { .t_ns = s->absent_since_ns, .kind = TL_EV_STATE, .side = s->side };
+		ev.u.state.sock_id = s->id;
+		ev.u.state.tuple = s->tuple;
+		ev.u.state.from = s->state;
+		ev.u.state.to = TL_CLOSE;
+		ev.u.state.source = TL_SRC_SOCK_DIAG;
+		snprintf(ev.u.state.why, sizeof(ev.u.state.why),
+			 "no kernel event ended it; sock_diag stopped listing it (the tracer missed its timer's end)");
+		(void)tl_timeline_append(fresh, &ev); /* out of memory: the wait still sees the socket gone */
+		lab->live[k--] = lab->live[--lab->n_live];
+	}
 }
 
 /* Under the lock: the newest state of each side's connection socket. */
@@ -390,6 +440,17 @@ static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 		pthread_mutex_unlock(&lab->mu);
 		goto fail;
 	}
+	if (lab->timed_by_tracer && lab->waiting_on_sockets && now >= lab->next_check_ns &&
+	    now - lab->drained_news_ns >= CHECK_AFTER_NS) {
+		struct tl_sock_row *check = NULL;
+		size_t n_check = 0;
+		if (tl_sockdiag_dump(lab->diag, &check, &n_check, err, sizeof(err)) == 0)
+			check_live_sockets(lab, check, n_check, now, &fresh);
+		free(check);
+		lab->next_check_ns = now + CHECK_AFTER_NS / 4;
+	}
+	if (fresh.n)
+		lab->drained_news_ns = now;
 	lab->drained_ns = now;
 	take_in(lab, &fresh);
 	if (dumped) {
@@ -529,18 +590,22 @@ static enum tl_drive_result be_run_until(void *ctx, const struct tl_drive_wait *
 	uint64_t start = tl_now_ns(), shown = start;
 	uint64_t limit_ns = w->cond && w->deadline_ns > start ? w->deadline_ns - start : 0;
 	lab->waiting_for = w->side;
+	lab->waiting_on_sockets = w->cond != NULL;
+	lab->next_check_ns = start + CHECK_AFTER_NS;
 	for (;;) {
 		/* One reading of the clock per turn: a wait without a condition must not
 		 * see its deadline pass between two readings and call that a timeout. */
 		uint64_t now = tl_now_ns();
 		if (wait_holds(w, now))
 			break;
-		if (stopping(lab))
-			return TL_DRIVE_STOPPED;
-		if (lab->observer_err[0])
-			return TL_DRIVE_BROKEN;
-		if (now >= w->deadline_ns)
-			return TL_DRIVE_TIMEOUT;
+		enum tl_drive_result ended = stopping(lab) ? TL_DRIVE_STOPPED
+					     : lab->observer_err[0] ? TL_DRIVE_BROKEN
+					     : now >= w->deadline_ns ? TL_DRIVE_TIMEOUT
+								      : TL_DRIVE_OK;
+		if (ended != TL_DRIVE_OK) {
+			lab->waiting_on_sockets = false;
+			return ended;
+		}
 		if (now - shown >= PROGRESS_AFTER_NS) {
 			progress(lab, w->what, start, limit_ns);
 			shown = now;
@@ -549,6 +614,7 @@ static enum tl_drive_result be_run_until(void *ctx, const struct tl_drive_wait *
 		struct timespec ts = deadline_in(nap);
 		pthread_cond_timedwait(&lab->cv, &lab->mu, &ts);
 	}
+	lab->waiting_on_sockets = false;
 	if (shown != start)
 		progress_done(lab);
 	return TL_DRIVE_OK;
