@@ -10,6 +10,7 @@
 #include "core/textbuf.h"
 
 #include <bpf/btf.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -44,7 +45,12 @@ struct tl_tracer {
 	int appended;
 	bool append_failed;
 	uint64_t lost_reported;
+	uint64_t missed_reported;  /* runs the kernel skipped (recursion_misses), already said */
+	uint64_t missed_checked_ns; /* when they were last counted */
 };
+
+/* How often the skipped runs are counted: one syscall per program each time. */
+#define MISSED_CHECK_NS 250000000ull
 
 /* One program and the tracepoint it needs. nargs counts the tracepoint
  * arguments the program reads: on a kernel whose tracepoint has fewer, the
@@ -536,6 +542,30 @@ static int on_record(void *ctx, void *data, size_t size)
 	return emit(t, &ev);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+/* A note on the timeline, now. Returns 0, or -1 when out of memory. */
+__attribute__((format(printf, 3, 4))) static int note(struct tl_tracer *t, struct tl_timeline *tl, const char *fmt, ...)
+{
+	struct tl_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.t_ns = now_ns();
+	ev.kind = TL_EV_NOTE;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ev.u.note, sizeof(ev.u.note), fmt, ap);
+	va_end(ap);
+	if (tl_timeline_append(tl, &ev) < 0)
+		return -1;
+	t->appended++;
+	return 0;
+}
+
 int tl_tracer_drain(struct tl_tracer *t, struct tl_timeline *tl, char *err, size_t errlen)
 {
 	t->sink = tl;
@@ -558,28 +588,48 @@ int tl_tracer_drain(struct tl_tracer *t, struct tl_timeline *tl, char *err, size
 		return -1;
 	}
 
-	/* The kernel side counts what did not fit; say so on the timeline
-	 * rather than let a state change vanish silently. */
+	/* The kernel side counts what did not fit, and what it never ran; say so
+	 * on the timeline rather than let a state change vanish silently. */
 	uint64_t lost = __atomic_load_n(&t->skel->bss->lost_records, __ATOMIC_RELAXED);
 	if (lost > t->lost_reported) {
-		struct tl_event ev;
-		struct timespec now;
-		memset(&ev, 0, sizeof(ev));
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		ev.t_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-		ev.kind = TL_EV_NOTE;
-		snprintf(ev.u.note, sizeof(ev.u.note),
-			 "tracer: %llu kernel events lost (ring buffer full)",
-			 (unsigned long long)(lost - t->lost_reported));
+		if (note(t, tl, "tracer: %llu kernel events lost (ring buffer full)",
+			 (unsigned long long)(lost - t->lost_reported)) < 0)
+			goto nomem;
 		t->lost_reported = lost;
-		if (tl_timeline_append(tl, &ev) < 0) {
-			snprintf(err, errlen, "tracer: adding events to the timeline: %s",
-				 strerror(ENOMEM));
-			return -1;
+	}
+	uint64_t now = now_ns();
+	if (now - t->missed_checked_ns >= MISSED_CHECK_NS) {
+		t->missed_checked_ns = now;
+		uint64_t missed = tl_tracer_missed(t);
+		if (missed > t->missed_reported) {
+			if (note(t, tl,
+				 "tracer: %llu kernel events missed: one of its programs was already running on "
+				 "that CPU (the kernel's BPF recursion guard skips it); a state change may be missing",
+				 (unsigned long long)(missed - t->missed_reported)) < 0)
+				goto nomem;
+			t->missed_reported = missed;
 		}
-		t->appended++;
 	}
 	return t->appended;
+nomem:
+	snprintf(err, errlen, "tracer: adding events to the timeline: %s", strerror(ENOMEM));
+	return -1;
+}
+
+uint64_t tl_tracer_missed(const struct tl_tracer *t)
+{
+	uint64_t missed = 0;
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, t->skel->obj)
+	{
+		int fd = bpf_program__fd(prog);
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			missed += info.recursion_misses;
+	}
+	return missed;
 }
 
 void tl_tracer_close(struct tl_tracer *t)

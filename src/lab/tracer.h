@@ -59,4 +59,12 @@ int tl_tracer_drain(struct tl_tracer *t, struct tl_timeline *tl, char *err, size
 /* Detaches and frees. NULL is allowed. */
 void tl_tracer_close(struct tl_tracer *t);
 
+/*
+ * How many times the kernel skipped one of the tracer's programs because it
+ * was already running on that CPU (bpf_prog_info.recursion_misses, summed):
+ * events that never reached the ring buffer. tl_tracer_drain notes new ones
+ * on the timeline.
+ */
+uint64_t tl_tracer_missed(const struct tl_tracer *t);
+
 #endif
