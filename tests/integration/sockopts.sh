@@ -9,7 +9,7 @@
 # honour are named with their line.
 . "$(dirname "$0")/common.bash"
 dir=$(dirname "$0")/../scenarios
-ka=$dir/keepalive-peer-gone.scn
+ka=$(dirname "$0")/../../scenarios/loss/keepalive-peer-gone.scn
 ms=$dir/maxseg-mss.scn
 rb=$dir/rcvbuf-window.scn
 ng=$dir/nagle-delayed-ack.scn

@@ -348,7 +348,7 @@ static void every_role_has_a_name_and_words(void **state)
 }
 
 /*
- * Keepalive probes as the kernel sent them (tests/scenarios/keepalive-peer-gone.scn):
+ * Keepalive probes as the kernel sent them (scenarios/loss/keepalive-peer-gone.scn):
  * an ACK one below what the client sent, each answered by a plain ACK, then
  * the client's reset.
  */
