@@ -65,6 +65,12 @@ bool tl_addr_is_loopback(const struct tl_addr *a)
 	return tl_addr_equal(a, &one);
 }
 
+bool tl_addr_is_lab_local(const struct tl_addr *a)
+{
+	struct tl_addr own;
+	return tl_addr_is_loopback(a) || (tl_addr_parse(TL_LAB_ADDR6, &own) && tl_addr_equal(a, &own));
+}
+
 bool tl_addr_parse(const char *text, struct tl_addr *out)
 {
 	struct in_addr v4;

@@ -47,6 +47,12 @@ bool tl_addr_is_any(const struct tl_addr *a);
 /* 127.0.0.0/8 or ::1: what the loopback device answers for. */
 bool tl_addr_is_loopback(const struct tl_addr *a);
 
+/* The lab's own IPv6 address, on lo beside ::1 in every lab namespace: not a loopback address. */
+#define TL_LAB_ADDR6 "fd00::1"
+
+/* A loopback address or the lab's own: what a lab namespace (and the model) answers for. */
+bool tl_addr_is_lab_local(const struct tl_addr *a);
+
 /*
  * Reads "127.0.0.1" or "::1" (inet_pton's forms of either family). Returns
  * true and fills *out, or false for text that is neither (*out unchanged).

@@ -3,12 +3,14 @@
  *
  * unshare(CLONE_NEWNET) gives a namespace with only a loopback device, and
  * that device starts down; it is brought up with one rtnetlink RTM_NEWLINK
- * request (libmnl) whose ACK is awaited, so a failure is reported here and
+ * request (libmnl) whose ACK is awaited, and given the lab's own IPv6
+ * address (RTM_NEWADDR, core/addr.h), so a failure is reported here and
  * not later as a puzzling ENETUNREACH from connect(). Sysctls are files under
  * /proc/sys; only net.* ones are accepted because only those are per
  * namespace: anything else would change the host.
  */
 #include "lab/netns.h"
+#include "core/addr.h"
 #include "core/textbuf.h"
 
 #include <errno.h>
@@ -33,56 +35,43 @@
 #define NETLINK_TIMEOUT_S 5 /* the kernel answers at once; this only bounds a bug */
 
 
-/* Sets IFF_UP on "lo" and waits for the kernel's answer. */
-static int loopback_up(char *err, size_t errlen)
+/* Sends one rtnetlink request and waits for the kernel's answer; what names it in errors. */
+static int rtnl_request(struct nlmsghdr *nlh, const char *what, char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	unsigned int ifindex = if_nametoindex("lo");
-	if (!ifindex)
-		return tl_errorf(err, errlen, "loopback: if_nametoindex(lo): %s", strerror(errno));
-
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl)
-		return tl_errorf(err, errlen, "loopback: netlink socket: %s", strerror(errno));
+		return tl_errorf(err, errlen, "%s: netlink socket: %s", what, strerror(errno));
 	int rc = -1;
 	struct timeval tv = { .tv_sec = NETLINK_TIMEOUT_S };
 	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
-		tl_errorf(err, errlen, "loopback: SO_RCVTIMEO: %s", strerror(errno));
+		tl_errorf(err, errlen, "%s: SO_RCVTIMEO: %s", what, strerror(errno));
 		goto out;
 	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		tl_errorf(err, errlen, "loopback: netlink bind: %s", strerror(errno));
+		tl_errorf(err, errlen, "%s: netlink bind: %s", what, strerror(errno));
 		goto out;
 	}
-
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = 1; /* a fresh socket: any sequence number is unambiguous */
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_index = (int)ifindex;
-	ifm->ifi_flags = IFF_UP;
-	ifm->ifi_change = IFF_UP; /* change this flag only */
 	uint32_t seq = nlh->nlmsg_seq;
-
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		tl_errorf(err, errlen, "loopback: RTM_NEWLINK send: %s", strerror(errno));
+		tl_errorf(err, errlen, "%s: send: %s", what, strerror(errno));
 		goto out;
 	}
 	uint32_t portid = mnl_socket_get_portid(nl);
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (n < 0) {
-			tl_errorf(err, errlen, "loopback: RTM_NEWLINK answer: %s",
-				errno == EAGAIN ? "no answer from the kernel" : strerror(errno));
+			tl_errorf(err, errlen, "%s: answer: %s", what,
+				  errno == EAGAIN ? "no answer from the kernel" : strerror(errno));
 			goto out;
 		}
 		/* mnl_cb_run turns an NLMSG_ERROR carrying an error into -1 with
 		 * errno set to it, and the ACK (error 0) into MNL_CB_STOP. */
 		int r = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
 		if (r == MNL_CB_ERROR) {
-			tl_errorf(err, errlen, "loopback: RTM_NEWLINK lo up: %s", strerror(errno));
+			tl_errorf(err, errlen, "%s: %s", what, strerror(errno));
 			goto out;
 		}
 		if (r == MNL_CB_STOP)
@@ -92,6 +81,41 @@ static int loopback_up(char *err, size_t errlen)
 out:
 	mnl_socket_close(nl);
 	return rc;
+}
+
+/* Sets IFF_UP on "lo". */
+static int loopback_up(unsigned int lo, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = (int)lo;
+	ifm->ifi_flags = IFF_UP;
+	ifm->ifi_change = IFF_UP; /* change this flag only */
+	return rtnl_request(nlh, "loopback: RTM_NEWLINK lo up", err, errlen);
+}
+
+/* Gives lo the lab's own IPv6 address (TL_LAB_ADDR6), beside ::1: a scenario may use an address that is not loopback's. */
+static int lab_address(unsigned int lo, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct tl_addr a;
+	if (!tl_addr_parse(TL_LAB_ADDR6, &a))
+		return tl_errorf(err, errlen, "the lab's address %s does not parse", TL_LAB_ADDR6);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = 128;
+	ifa->ifa_flags = IFA_F_NODAD; /* usable at once: no duplicate detection on a private lo */
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = lo;
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(a.b), a.b);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(a.b), a.b);
+	return rtnl_request(nlh, "lab address: RTM_NEWADDR " TL_LAB_ADDR6 "/128 dev lo", err, errlen);
 }
 
 int tl_netns_enter_new(char *err, size_t errlen)
@@ -108,7 +132,12 @@ int tl_netns_enter_new(char *err, size_t errlen)
 	}
 	/* On failure the process stays in the new, unusable namespace: the
 	 * caller is expected to give up, and the namespace dies with it. */
-	return loopback_up(err, errlen);
+	unsigned int lo = if_nametoindex("lo");
+	if (!lo)
+		return tl_errorf(err, errlen, "loopback: if_nametoindex(lo): %s", strerror(errno));
+	if (loopback_up(lo, err, errlen) < 0)
+		return -1;
+	return lab_address(lo, err, errlen);
 }
 
 uint32_t tl_netns_inode(void)

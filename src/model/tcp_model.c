@@ -1903,7 +1903,7 @@ static enum tw_verdict tw_input(struct tl_tcp_stack *st, struct sock *s, const s
 
 static bool is_local(const struct tl_addr *addr)
 {
-	return tl_addr_is_loopback(addr);
+	return tl_addr_is_lab_local(addr);
 }
 
 /* The socket of this exact connection: a request, a full or a time-wait socket (never one in CLOSE). */
@@ -2274,8 +2274,9 @@ int tl_tcp_connect(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr
 	uint16_t sport = s->tuple.sport ? s->tuple.sport : ephemeral_port(st);
 	if (!sport)
 		return -EADDRNOTAVAIL;
-	/* The source address is of the destination's family. */
-	struct tl_addr source = tl_addr_is_v4(addr) ? st->cfg.local_addr : tl_addr_loopback(AF_INET6);
+	/* The source: 127.0.0.1 (lo's route says src 127.0.0.1 for all of 127/8); over IPv6 the
+	 * destination itself, a local address (RFC 6724's first rule: prefer the same address). */
+	struct tl_addr source = tl_addr_is_v4(addr) ? st->cfg.local_addr : *addr;
 	if (s->tuple.sport && !tl_addr_is_any(&s->tuple.saddr))
 		source = s->tuple.saddr;
 	s->tuple = (struct tl_tuple){ .saddr = source, .daddr = *addr, .sport = sport, .dport = port };

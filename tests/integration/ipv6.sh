@@ -8,6 +8,7 @@
 #    very "IP6 ..." lines tcplab printed, the snapshots list tcp6 sockets as
 #    [::1]:PORT, and the JSON documents validate against the schema with
 #    IPv6 tuples.
+#  - N5 at the lab's own address, fd00::1: kernel, model and tcpdump agree.
 # The MSS and first windows are not written here: the comparison holds the
 # model's (derived from lo's MTU by the kernel's rules) against the kernel's.
 . "$(dirname "$0")/common.bash"
@@ -66,3 +67,16 @@ for path in sys.argv[2:]:
     for t in tuples:
         assert t["saddr"] == "::1" and t["daddr"] in ("::1", "::"), (path, t)
 PY
+
+# The lab's own IPv6 address (not loopback's): N5 with `host fd00::1` runs on
+# the kernel from that address to it, the model agrees, and tcpdump reads
+# the capture back to tcplab's lines.
+sed '/^title/a host fd00::1' "$scenarios/N5.scn" >"$dir/N5-own.scn"
+out=$("$TCPLAB" run --compare "$dir/N5-own.scn" 2>&1)
+echo "$out"
+compare_agrees "$out" N5-own
+out=$("$TCPLAB" run --pcap "$dir/own.pcap" "$dir/N5-own.scn" 2>&1) || { echo "$out"; fail "N5 at fd00::1 failed"; }
+timeline_packets <<<"$out" >"$dir/ours-own"
+grep -q '^IP6 fd00::1\.[0-9]* > fd00::1\.2017: Flags \[S\]' "$dir/ours-own" || fail "N5 at fd00::1: no SYN from fd00::1"
+tcpdump -nn -r "$dir/own.pcap" 2>/dev/null | cut -d' ' -f2- | diff -u - "$dir/ours-own" ||
+	fail "N5 at fd00::1: tcpdump's text differs from tcplab's"

@@ -69,6 +69,10 @@ static void test_loopback_and_any(void **state)
 	struct tl_addr other_lo = parsed("127.0.0.2"), net = parsed("10.0.0.1"), ula = parsed("fd00::1");
 	assert_true(tl_addr_is_loopback(&lo4) && tl_addr_is_loopback(&lo6) && tl_addr_is_loopback(&other_lo));
 	assert_false(tl_addr_is_loopback(&net) || tl_addr_is_loopback(&ula));
+	/* The lab's own address is local to the lab, not loopback; another ULA is neither. */
+	struct tl_addr own = parsed(TL_LAB_ADDR6), other_ula = parsed("fd00::2");
+	assert_true(tl_addr_is_lab_local(&own) && tl_addr_is_lab_local(&lo6) && tl_addr_is_lab_local(&other_lo));
+	assert_false(tl_addr_is_loopback(&own) || tl_addr_is_lab_local(&other_ula) || tl_addr_is_lab_local(&net));
 	struct tl_addr any4 = tl_addr_v4(0), any6 = { { 0 } };
 	assert_true(tl_addr_is_any(&any4) && tl_addr_is_any(&any6));
 	assert_false(tl_addr_is_any(&lo4) || tl_addr_is_any(&lo6));
