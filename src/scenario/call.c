@@ -33,7 +33,7 @@ int *tl_side_sockets_closing(struct tl_side_sockets *s, const struct tl_step *st
 
 int tl_call_backlog(const struct tl_step *st)
 {
-	return st->backlog >= 0 ? st->backlog : TL_LISTEN_BACKLOG;
+	return st->backlog_set ? st->backlog : TL_LISTEN_BACKLOG;
 }
 
 int *tl_side_sockets_option_target(struct tl_side_sockets *s)
@@ -71,7 +71,7 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
 		tl_host_port_format(host, port, ep, sizeof(ep));
-		if (st->backlog >= 0)
+		if (st->backlog_set)
 			tl_textf(call->call, sizeof(call->call), "listen(%s, backlog %d)", ep, st->backlog);
 		else
 			tl_textf(call->call, sizeof(call->call), "listen(%s)", ep);

@@ -654,12 +654,12 @@ static int check_bind_order(struct parser *p, const struct tl_step *st, const ch
 /* [HOST] [PORT] [backlog N] */
 static int parse_listen(struct parser *p, struct tl_step *st, const char *what, char **args, size_t nargs)
 {
-	st->backlog = -1;
 	if (nargs >= 2 && !strcmp(args[nargs - 2], "backlog")) {
 		long v;
 		if (number_arg(p, "backlog", args[nargs - 1], 0, 65535, &v) < 0)
 			return -1;
 		st->backlog = (int)v;
+		st->backlog_set = true;
 		nargs -= 2;
 	}
 	return parse_endpoint(p, st, what, args, nargs);

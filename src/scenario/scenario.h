@@ -52,7 +52,8 @@ struct tl_step {
 	int line;	   /* line in the scenario file */
 	char host[64];	   /* LISTEN/CONNECT: address, default the scenario's host */
 	uint16_t port;	   /* LISTEN/CONNECT: port, default the scenario's port */
-	int backlog;	   /* LISTEN: listen()'s backlog as written, -1: TL_LISTEN_BACKLOG (scenario/call.h) */
+	bool backlog_set;  /* LISTEN: "backlog N" was written; else TL_LISTEN_BACKLOG (scenario/call.h) */
+	int backlog;	   /* LISTEN: listen()'s backlog as written */
 	bool on_listener;  /* CLOSE: "close listener": the listening socket, even with a connection open */
 	char *data;	   /* SEND: owned bytes to send */
 	size_t data_len;

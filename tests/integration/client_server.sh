@@ -13,7 +13,7 @@ echo "$out"
 grep -q '^connect(127.0.0.1:2017) = -1 ECONNREFUSED (Connection refused)$' <<<"$out" || fail "refusal not printed"
 
 log=$(mktemp)
-timeout 20 "$TCPLAB" server --port 2099 --once >"$log" 2>&1 &
+timeout -k 5 20 "$TCPLAB" server --port 2099 --once >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 50); do grep -q '^listen' "$log" && break; sleep 0.05; done
@@ -29,7 +29,7 @@ grep -q '^recv() = 0, end of file' "$log" || fail "server did not see end of fil
 
 # A server whose accept() fails says which error by name and exits 1: with
 # four descriptors the listener takes the last, so accept gets EMFILE.
-(ulimit -n 4; exec timeout 20 "$TCPLAB" server --port 2098 --once) >"$log" 2>&1 &
+(ulimit -n 4; exec timeout -k 5 20 "$TCPLAB" server --port 2098 --once) >"$log" 2>&1 &
 server=$!
 for _ in $(seq 50); do grep -q '^listen' "$log" && break; sleep 0.05; done
 "$TCPLAB" client 127.0.0.1 --port 2098 --recv >/dev/null 2>&1
@@ -40,7 +40,7 @@ cat "$log"
 grep -q '^accept() = -1 EMFILE (Too many open files)$' "$log" || fail "accept's failure not printed by name"
 
 # Ctrl-C ends a holding client with 130 and a word, as it ends run; a server it ends with 0.
-timeout 20 "$TCPLAB" server --port 2097 >"$log" 2>&1 &
+timeout -k 5 20 "$TCPLAB" server --port 2097 >"$log" 2>&1 &
 server=$!
 for _ in $(seq 50); do grep -q '^listen' "$log" && break; sleep 0.05; done
 err=$(mktemp)

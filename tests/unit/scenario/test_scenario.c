@@ -780,6 +780,8 @@ static void bind_backlog_and_listener_close(void **state)
 	assert_int_equal(sc.steps[0].backlog, 1);
 	assert_int_equal(sc.steps[0].port, 2017);
 	assert_int_equal(sc.steps[1].backlog, 0);
+	assert_true(sc.steps[1].backlog_set);
+	assert_false(sc.steps[2].backlog_set);
 	assert_int_equal(sc.steps[2].kind, TL_STEP_BIND);
 	assert_string_equal(sc.steps[2].host, "127.0.0.1");
 	assert_int_equal(sc.steps[2].port, 40001);
