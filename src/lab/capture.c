@@ -5,7 +5,7 @@
  * Packets are stamped by the kernel on CLOCK_REALTIME (that is what goes into
  * pcap files); the timeline runs on CLOCK_MONOTONIC, so drain() shifts each
  * stamp by the offset tl_realtime_minus_mono_ns() measured. Frames that are
- * not TCP/IPv4 (IPv6 passes the "tcp" filter too) are skipped, not errors.
+ * not TCP over IPv4 or IPv6 are skipped, not errors.
  */
 #include "lab/capture.h"
 #include "core/textbuf.h"

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "lab/capture.h"
+#include "lab/clock.h"
 #include "lab/firewall.h"
 #include "lab/netns.h"
 #include "lab/nflog.h"
@@ -114,12 +115,6 @@ struct lab {
 	char observer_err[256];
 };
 
-uint64_t tl_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static struct timespec deadline_in(uint64_t ns)
 {

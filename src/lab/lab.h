@@ -40,7 +40,4 @@ struct tl_lab_options {
 int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	       struct tl_timeline *tl, struct tl_timer_settings *timers, char *err, size_t errlen);
 
-/* CLOCK_MONOTONIC now, in ns. */
-uint64_t tl_now_ns(void);
-
 #endif

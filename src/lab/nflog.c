@@ -11,6 +11,7 @@
  * it was.
  */
 #include "lab/nflog.h"
+#include "lab/clock.h"
 
 #include <arpa/inet.h>
 #include <endian.h>
@@ -49,13 +50,6 @@ struct tl_nflog {
 	/* Aligned for the struct nlmsghdr at its start. */
 	_Alignas(max_align_t) char buf[RECV_BUF_SIZE];
 };
-
-static uint64_t mono_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 void tl_nflog_close(struct tl_nflog *l)
 {
@@ -327,7 +321,7 @@ static int drop_from_report(const struct nlmsghdr *nlh, void *data)
 			prefix += plen;
 		snprintf(ev.u.drop.rule, sizeof(ev.u.drop.rule), "%s", prefix);
 	}
-	ev.t_ns = report_time_ns(r.tb[NFULA_TIMESTAMP], c->realtime_minus_mono_ns, mono_now_ns());
+	ev.t_ns = report_time_ns(r.tb[NFULA_TIMESTAMP], c->realtime_minus_mono_ns, tl_now_ns());
 	if (tl_timeline_append(c->tl, &ev) < 0) {
 		c->append_failed = true;
 		return MNL_CB_ERROR;

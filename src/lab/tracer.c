@@ -7,6 +7,7 @@
  * record_to_event().
  */
 #include "lab/tracer.h"
+#include "lab/clock.h"
 #include "core/textbuf.h"
 
 #include <bpf/btf.h>
@@ -542,19 +543,12 @@ static int on_record(void *ctx, void *data, size_t size)
 	return emit(t, &ev);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-}
-
 /* A note on the timeline, now. Returns 0, or -1 when out of memory. */
 __attribute__((format(printf, 3, 4))) static int note(struct tl_tracer *t, struct tl_timeline *tl, const char *fmt, ...)
 {
 	struct tl_event ev;
 	memset(&ev, 0, sizeof(ev));
-	ev.t_ns = now_ns();
+	ev.t_ns = tl_now_ns();
 	ev.kind = TL_EV_NOTE;
 	va_list ap;
 	va_start(ap, fmt);
@@ -572,11 +566,8 @@ int tl_tracer_drain(struct tl_tracer *t, struct tl_timeline *tl, char *err, size
 	t->appended = 0;
 	t->append_failed = false;
 	int rc = ring_buffer__consume(t->rb);
-	if (rc >= 0 && !t->append_failed) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		settle_cancelled(t, (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec);
-	}
+	if (rc >= 0 && !t->append_failed)
+		settle_cancelled(t, tl_now_ns());
 	t->sink = NULL;
 	if (t->append_failed) {
 		snprintf(err, errlen, "tracer: adding events to the timeline: %s",
@@ -597,7 +588,7 @@ int tl_tracer_drain(struct tl_tracer *t, struct tl_timeline *tl, char *err, size
 			goto nomem;
 		t->lost_reported = lost;
 	}
-	uint64_t now = now_ns();
+	uint64_t now = tl_now_ns();
 	if (now - t->missed_checked_ns >= MISSED_CHECK_NS) {
 		t->missed_checked_ns = now;
 		uint64_t missed = tl_tracer_missed(t);

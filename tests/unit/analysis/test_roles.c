@@ -357,9 +357,7 @@ static void keepalive_probes_one_below_what_was_sent(void **state)
 	(void)state;
 	struct tl_timeline tl;
 	tl_timeline_init(&tl, 0);
-	add(&tl, true, S, 100, 0, 0);
-	add(&tl, false, S | A, 500, 101, 0);
-	add(&tl, true, A, 101, 501, 0);
+	handshake(&tl);
 	add(&tl, true, A, 100, 501, 0); /* 1.016 s: probe, seq snd_una - 1 */
 	add(&tl, false, A, 501, 101, 0);
 	add(&tl, true, A, 100, 501, 0); /* 2.042 s: probe */
@@ -379,9 +377,7 @@ static void keepalive_probe_after_data_and_with_one_old_byte(void **state)
 	(void)state;
 	struct tl_timeline tl;
 	tl_timeline_init(&tl, 0);
-	add(&tl, true, S, 100, 0, 0);
-	add(&tl, false, S | A, 500, 101, 0);
-	add(&tl, true, A, 101, 501, 0);
+	handshake(&tl);
 	add(&tl, true, P | A, 101, 501, 5);
 	add(&tl, false, A, 501, 106, 0);
 	add(&tl, true, A, 106, 501, 0); /* a plain ACK sits at what was sent */
@@ -401,9 +397,7 @@ static void zero_window_probe_is_not_a_keepalive_probe(void **state)
 	(void)state;
 	struct tl_timeline tl;
 	tl_timeline_init(&tl, 0);
-	add(&tl, true, S, 100, 0, 0);
-	add(&tl, false, S | A, 500, 101, 0);
-	add(&tl, true, A, 101, 501, 0);
+	handshake(&tl);
 	add(&tl, true, P | A, 101, 501, 5);
 	add_full(&tl, CLIENT, false, A, 501, 106, 0, 0, NULL, 0); /* the server's window closes */
 	add(&tl, true, A, 105, 501, 0);			/* the persist timer's probe */
