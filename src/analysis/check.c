@@ -4,6 +4,8 @@
  * the kernel lab and, later, the simulator.
  */
 #include "analysis/check.h"
+
+#include "analysis/conns.h"
 #include "core/errnames.h"
 
 #include <stdio.h>
@@ -38,13 +40,21 @@ static void first_difference(struct tl_check_item *it, size_t at, size_t n_exp, 
 			 "observed has %zu more after #%zu", n_obs - n_exp, n_exp);
 }
 
+/* "client", or "client:b" for a named connection. */
+static void who(const struct tl_expect *ex, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s", tl_side_name(ex->side), ex->conn[0] ? ":" : "", ex->conn);
+}
+
 static void check_states(const struct tl_expect *ex, const struct tl_timeline *tl,
 			 struct tl_check_item *it)
 {
 	enum tl_state obs[TL_MAX_LIST * 4];
-	size_t n_obs = tl_states_path(tl, ex->side, obs, sizeof(obs) / sizeof(obs[0]));
+	char name[8 + TL_CONN_NAME_MAX];
+	size_t n_obs = tl_states_path(tl, ex->side, ex->conn, obs, sizeof(obs) / sizeof(obs[0]));
 	size_t shown = n_obs < sizeof(obs) / sizeof(obs[0]) ? n_obs : sizeof(obs) / sizeof(obs[0]);
-	snprintf(it->what, sizeof(it->what), "%s states", tl_side_name(ex->side));
+	who(ex, name, sizeof(name));
+	snprintf(it->what, sizeof(it->what), "%s states", name);
 	for (size_t i = 0; i < ex->n; i++)
 		append_word(it->expected, sizeof(it->expected), tl_state_name(ex->states[i]));
 	for (size_t i = 0; i < shown; i++)
@@ -130,21 +140,23 @@ static bool result_matches(const struct tl_expect *ex, const struct tl_app_call 
 	return !ex->want_ret || c->ret == ex->ret;
 }
 
-/* Whether ev is a call ex judges: its step's own call, or any of the side's calls of the verb. */
+/* Whether ev is a call ex judges: its step's own call, or any of the connection's calls of the verb. */
 static bool judges(const struct tl_expect *ex, const struct tl_event *ev)
 {
 	return ev->kind == TL_EV_APP && ev->side == ex->side && !strcmp(ev->u.app.verb, ex->verb) &&
-	       (!ex->of_step || ev->u.app.step_line == ex->line);
+	       (ex->of_step ? ev->u.app.step_line == ex->line : !strcmp(ev->u.app.conn, ex->conn));
 }
 
 /* One check for both forms: a step's "=> RESULT" judges that step's call, an expect line the first. */
 static void check_call(const struct tl_expect *ex, const struct tl_timeline *tl,
 		       struct tl_check_item *it)
 {
+	char name[8 + TL_CONN_NAME_MAX];
+	who(ex, name, sizeof(name));
 	if (ex->of_step)
 		snprintf(it->what, sizeof(it->what), "%s", ex->written);
 	else
-		snprintf(it->what, sizeof(it->what), "%s %s", tl_side_name(ex->side), ex->verb);
+		snprintf(it->what, sizeof(it->what), "%s %s", name, ex->verb);
 	describe_result(ex, it->expected, sizeof(it->expected));
 	for (size_t i = 0; i < tl->n; i++) {
 		if (!judges(ex, &tl->ev[i]))
@@ -170,9 +182,12 @@ static void check_listed(const struct tl_expect *ex,
 			 const struct tl_timeline *tl, struct tl_check_item *it)
 {
 	enum tl_state want = ex->states[0];
-	snprintf(it->what, sizeof(it->what), "%s listed", tl_side_name(ex->side));
-	snprintf(it->expected, sizeof(it->expected), "a snapshot lists a %s socket in %s",
-		 tl_side_name(ex->side), tl_state_rfc_name(want));
+	char name[8 + TL_CONN_NAME_MAX];
+	bool named = tl_conns_named(tl, ex->side);
+	who(ex, name, sizeof(name));
+	snprintf(it->what, sizeof(it->what), "%s listed", name);
+	snprintf(it->expected, sizeof(it->expected), "a snapshot lists a %s socket in %s", name,
+		 tl_state_rfc_name(want));
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *ev = &tl->ev[i];
 		if (ev->kind != TL_EV_SNAPSHOT)
@@ -180,7 +195,7 @@ static void check_listed(const struct tl_expect *ex,
 		for (size_t r = 0; r < ev->u.snapshot.n; r++) {
 			const struct tl_sock_row *row = &ev->u.snapshot.rows[r];
 			enum tl_state st = row->state == TL_NEW_SYN_RECV ? TL_SYN_RECV : row->state;
-			if (row->side != ex->side)
+			if (row->side != ex->side || (named && !tl_conns_is(row->conn, ex->conn)))
 				continue;
 			append_word(it->observed, sizeof(it->observed), tl_state_rfc_name(row->state));
 			if (st == (want == TL_NEW_SYN_RECV ? TL_SYN_RECV : want))
@@ -188,8 +203,7 @@ static void check_listed(const struct tl_expect *ex,
 		}
 	}
 	if (!it->observed[0])
-		snprintf(it->observed, sizeof(it->observed), "no %s socket in any snapshot",
-			 tl_side_name(ex->side));
+		snprintf(it->observed, sizeof(it->observed), "no %s socket in any snapshot", name);
 	if (!it->pass)
 		snprintf(it->difference, sizeof(it->difference), "state not listed");
 }
@@ -285,7 +299,8 @@ static int check_unexpected_failures(const struct tl_scenario *sc, const struct 
 		struct tl_check_item *it = &items[report->n++];
 		memset(it, 0, sizeof(*it));
 		it->line = ev->u.app.step_line;
-		snprintf(it->what, sizeof(it->what), "%s %s", tl_side_name(ev->side), ev->u.app.verb);
+		snprintf(it->what, sizeof(it->what), "%s%s%s %s", tl_side_name(ev->side), ev->u.app.conn[0] ? ":" : "",
+			 ev->u.app.conn, ev->u.app.verb);
 		snprintf(it->expected, sizeof(it->expected), "success (no expect line or => says otherwise)");
 		tl_app_call_format(&ev->u.app, it->observed, sizeof(it->observed));
 		snprintf(it->difference, sizeof(it->difference), "the call failed and nothing expects it");

@@ -350,23 +350,25 @@ static void path_text(const enum tl_state *st, size_t n, size_t total, char *out
 		tl_appendf(out, len, "(none)");
 }
 
-/* Side's state path in tl, malloc'd; *n gets its length. NULL when out of memory. */
-static enum tl_state *states_path(const struct tl_timeline *tl, enum tl_side side, size_t *n)
+/* The state path of side's connection conn in tl, malloc'd; *n gets its length. NULL when out of memory. */
+static enum tl_state *states_path(const struct tl_timeline *tl, enum tl_side side, const char *conn, size_t *n)
 {
-	*n = tl_states_path(tl, side, NULL, 0);
+	*n = tl_states_path(tl, side, conn, NULL, 0);
 	enum tl_state *st = malloc((*n ? *n : 1) * sizeof(*st));
 	if (st)
-		tl_states_path(tl, side, st, *n);
+		tl_states_path(tl, side, conn, st, *n);
 	return st;
 }
 
-/* Returns 1 when side's paths differ, 0 when they agree, -1 (errno ENOMEM) when out of memory. */
-static int compare_states(FILE *out, enum tl_side side, const struct tl_timeline *kernel,
-			  const struct tl_timeline *model)
+/* Returns 1 when the paths of side's connection conn differ, 0 when they agree, -1 (errno ENOMEM) when
+ * out of memory. */
+static int compare_conn_states(FILE *out, enum tl_side side, const char *conn, int width,
+			       const struct tl_timeline *kernel, const struct tl_timeline *model)
 {
-	char ktext[PATH_SHOWN * 13], mtext[PATH_SHOWN * 13];
+	char ktext[PATH_SHOWN * 13], mtext[PATH_SHOWN * 13], who[8 + TL_CONN_NAME_MAX];
 	size_t nk, nm;
-	enum tl_state *ks = states_path(kernel, side, &nk), *ms = states_path(model, side, &nm);
+	enum tl_state *ks = states_path(kernel, side, conn, &nk), *ms = states_path(model, side, conn, &nm);
+	snprintf(who, sizeof(who), "%s%s%s", tl_side_name(side), conn[0] ? ":" : "", conn);
 	int rc = -1;
 	if (!ks || !ms) {
 		errno = ENOMEM;
@@ -374,12 +376,12 @@ static int compare_states(FILE *out, enum tl_side side, const struct tl_timeline
 	}
 	path_text(ks, nk < PATH_SHOWN ? nk : PATH_SHOWN, nk, ktext, sizeof(ktext));
 	if (nk == nm && !memcmp(ks, ms, nk * sizeof(ks[0]))) {
-		fprintf(out, "   %-6s    states equal: %s\n", tl_side_name(side), ktext);
+		fprintf(out, "   %-*s    states equal: %s\n", width, who, ktext);
 		rc = 0;
 		goto done;
 	}
 	path_text(ms, nm < PATH_SHOWN ? nm : PATH_SHOWN, nm, mtext, sizeof(mtext));
-	fprintf(out, "   %-6s    states differ\n", tl_side_name(side));
+	fprintf(out, "   %-*s    states differ\n", width, who);
 	fprintf(out, "     kernel  %s\n", ktext);
 	fprintf(out, "     model   %s\n", mtext);
 	rc = 1;
@@ -387,6 +389,27 @@ done:
 	free(ks);
 	free(ms);
 	return rc;
+}
+
+/* Every connection the scenario gives side, each on its own: how many differ, or -1. */
+static int compare_states(FILE *out, const struct tl_scenario *sc, enum tl_side side,
+			  const struct tl_timeline *kernel, const struct tl_timeline *model)
+{
+	int diffs = 0, width = 6; /* "client" */
+	static const struct tl_conn_names unnamed_only = { .n = 1 };
+	const struct tl_conn_names *names = sc->conns[side].n ? &sc->conns[side] : &unnamed_only;
+	for (size_t k = 1; k < names->n; k++)
+		if (7 + (int)strlen(names->name[k]) > width)
+			width = 7 + (int)strlen(names->name[k]);
+	for (size_t k = 0; k < names->n; k++) {
+		if (!k && names->n > 1 && !tl_scenario_conn_used(sc, side, 0))
+			continue; /* only named connections: the unnamed one has no path */
+		int rc = compare_conn_states(out, side, names->name[k], width, kernel, model);
+		if (rc < 0)
+			return -1;
+		diffs += rc;
+	}
+	return diffs;
 }
 
 /* ---- retransmission series -------------------------------------------- */
@@ -504,8 +527,8 @@ int tl_compare_print(FILE *out, const struct tl_scenario *sc, const struct tl_ti
 	int diffs = compare_packets(out, kernel, model);
 	if (diffs < 0)
 		return -1;
-	int client = compare_states(out, TL_SIDE_CLIENT, kernel, model);
-	int server = client < 0 ? -1 : compare_states(out, TL_SIDE_SERVER, kernel, model);
+	int client = compare_states(out, sc, TL_SIDE_CLIENT, kernel, model);
+	int server = client < 0 ? -1 : compare_states(out, sc, TL_SIDE_SERVER, kernel, model);
 	if (client < 0 || server < 0)
 		return -1;
 	diffs += client + server;

@@ -107,7 +107,7 @@ static const char *kind_name(enum tl_linger_kind k)
 
 void tl_linger_title(const struct tl_linger *l, char *out, size_t len)
 {
-	tl_textf(out, len, "%s %s", tl_side_name(l->side), kind_name(l->kind));
+	tl_textf(out, len, "%s%s%s %s", tl_side_name(l->side), l->conn[0] ? ":" : "", l->conn, kind_name(l->kind));
 }
 
 const char *tl_linger_end_name(enum tl_linger_end end)
@@ -152,6 +152,7 @@ int tl_linger_analyze(const struct tl_timeline *tl, const struct tl_timer_settin
 		TL_ASSERT(ev->side < 3 && side_settings[ev->side]);
 		l->kind = kind;
 		l->side = ev->side;
+		memcpy(l->conn, ev->conn, sizeof(l->conn));
 		l->entered_ms = ms_since(tl->t0_ns, start_ns);
 		if (predict(l, side_settings[ev->side], err, errlen) < 0)
 			return -1;
@@ -173,14 +174,20 @@ void tl_linger_render(FILE *out, const struct tl_linger_report *rep)
 {
 	if (!rep->n && !rep->not_judged)
 		return;
+	char title[64];
+	int width = 30; /* "server FIN-WAIT-2 (orphan)" and room; a connection's name widens it */
+	for (size_t i = 0; i < rep->n; i++) {
+		tl_linger_title(&rep->items[i], title, sizeof(title));
+		if ((int)strlen(title) > width)
+			width = (int)strlen(title);
+	}
 	fprintf(out, "\n   linger timers: how long a state lasted, against the timer that ends it\n");
-	fprintf(out, "     %-30s %11s %10s %13s  %-9s %s\n", "stay", "entered (s)", "lasted (s)", "predicted (s)",
+	fprintf(out, "     %-*s %11s %10s %13s  %-9s %s\n", width, "stay", "entered (s)", "lasted (s)", "predicted (s)",
 		"ended by", "vs model");
 	for (size_t i = 0; i < rep->n; i++) {
 		const struct tl_linger *l = &rep->items[i];
-		char title[64];
 		tl_linger_title(l, title, sizeof(title));
-		fprintf(out, "     %-30s %11.3f %10.3f %13.3f  %-9s %s\n", title, l->entered_ms / 1e3, l->lasted_ms / 1e3,
+		fprintf(out, "     %-*s %11.3f %10.3f %13.3f  %-9s %s\n", width, title, l->entered_ms / 1e3, l->lasted_ms / 1e3,
 			l->predicted_ms / 1e3, tl_linger_end_name(l->end), l->pass ? "ok" : "OFF");
 		fprintf(out, "       %s\n", l->why);
 		if (!l->pass)

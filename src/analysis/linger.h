@@ -36,6 +36,7 @@ enum tl_linger_end {
 struct tl_linger {
 	enum tl_linger_kind kind;
 	enum tl_side side;
+	char conn[TL_CONN_NAME_MAX]; /* the socket's named connection, "" for none */
 	double entered_ms;  /* since the run's start */
 	double lasted_ms;   /* until it ended, or until the run's end */
 	enum tl_linger_end end;

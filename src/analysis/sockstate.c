@@ -5,6 +5,8 @@
  */
 #include "analysis/sockstate.h"
 
+#include "analysis/conns.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -207,13 +209,15 @@ void tl_states_resolve(struct tl_timeline *tl)
 	tl_timeline_sort(tl);
 }
 
-size_t tl_states_path(const struct tl_timeline *tl, enum tl_side side, enum tl_state *out, size_t max)
+size_t tl_states_path(const struct tl_timeline *tl, enum tl_side side, const char *conn, enum tl_state *out,
+		      size_t max)
 {
 	size_t n = 0;
 	enum tl_state last = TL_STATE_NONE;
+	bool named = tl_conns_named(tl, side);
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *ev = &tl->ev[i];
-		if (ev->kind != TL_EV_STATE || ev->side != side)
+		if (ev->kind != TL_EV_STATE || ev->side != side || (named && !tl_conns_is(ev->conn, conn)))
 			continue;
 		const struct tl_state_change *sc = &ev->u.state;
 		/* A listening socket has no peer; its own life is not the connection's. */

@@ -25,8 +25,11 @@ void tl_states_resolve(struct tl_timeline *tl);
 /*
  * Writes into out (at most max) the state path of side's connection sockets
  * (listening sockets excluded), in time order, e.g. CLOSE SYN_SENT
- * ESTABLISHED. Returns the path's length (which may exceed max).
+ * ESTABLISHED. Where the side names its connections (analysis/conns.h),
+ * only those of connection conn ("" the unnamed one); conn is ignored where
+ * it names none. Returns the path's length (which may exceed max).
  */
-size_t tl_states_path(const struct tl_timeline *tl, enum tl_side side, enum tl_state *out, size_t max);
+size_t tl_states_path(const struct tl_timeline *tl, enum tl_side side, const char *conn, enum tl_state *out,
+		      size_t max);
 
 #endif

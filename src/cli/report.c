@@ -14,6 +14,7 @@
 #include "views/pcap_out.h"
 #include "analysis/causal.h"
 #include "analysis/check.h"
+#include "analysis/conns.h"
 #include "analysis/drops.h"
 #include "views/json_out.h"
 #include "views/ladder.h"
@@ -28,6 +29,8 @@ int tl_report_prepare(const struct tl_scenario *sc, struct tl_timeline *tl)
 {
 	(void)sc; /* the runners tag each event with its side as they record it */
 	tl_states_resolve(tl);
+	if (tl_conns_tag(tl) < 0)
+		return -1;
 	tl_drops_attach(tl);
 	if (tl_causal_order(tl) < 0)
 		return -1;

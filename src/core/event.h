@@ -173,6 +173,9 @@ struct tl_state_change {
 	char why[128]; /* set where a blind spot of the tracepoint was filled */
 };
 
+/* A connection's name as a scenario writes it ("client:b" names b), with its end. */
+#define TL_CONN_NAME_MAX 16
+
 /* How many of the bytes a recv() returned its call record keeps, for a step's `=> "TEXT"`. */
 #define TL_APP_DATA_BYTES 64
 
@@ -186,6 +189,12 @@ struct tl_app_call {
 	int step_line;	 /* the scenario line of the step that made it, 0 if none: the expectations
 			  * of that step judge this call and no other */
 	char data[TL_APP_DATA_BYTES]; /* recv: its first min(ret, TL_APP_DATA_BYTES) bytes, as received */
+	char conn[TL_CONN_NAME_MAX]; /* the connection the step named ("b" of "client:b"); "" unnamed */
+	/* connect and accept: the connection's own port and its peer's, as the
+	 * socket had them when the call returned (a failed connect keeps its
+	 * port); 0 when unknown. They tie the connection's sockets to its name. */
+	uint16_t local_port;
+	uint16_t peer_port;
 };
 
 /* Timer kinds as sock_diag reports them (idiag_timer). */
@@ -208,6 +217,7 @@ struct tl_sock_row {
 	uint64_t cookie;    /* the kernel's socket cookie */
 	uint32_t inode;	    /* 0 for request, time-wait and orphaned sockets */
 	enum tl_side side;  /* whose socket: the runner knows, from the calls that made it */
+	char conn[TL_CONN_NAME_MAX]; /* its named connection (tl_conns_tag), "" for none */
 };
 
 struct tl_snapshot {
@@ -250,6 +260,9 @@ struct tl_event {
 	/* Whose socket made it (a packet: its sender's), as the runner knew when it
 	 * recorded it; NONE for notes and snapshots. No one works it out later. */
 	enum tl_side side;
+	/* The named connection it belongs to (tl_conns_tag, analysis/conns.h); "" for the unnamed
+	 * one, for events of no connection, and in scenarios that name none. */
+	char conn[TL_CONN_NAME_MAX];
 	uint32_t order; /* arrival order: breaks ties between equal times */
 	union {
 		struct tl_packet packet;

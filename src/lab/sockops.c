@@ -29,9 +29,11 @@ static void close_fd(int *fd)
 
 void tl_peer_close_all(struct tl_peer *p)
 {
-	close_fd(&p->fd.conn);
+	for (size_t i = 0; i < TL_MAX_CONNS; i++) {
+		close_fd(&p->fd.conn[i]);
+		close_fd(&p->fd.pending[i]);
+	}
 	close_fd(&p->fd.listener);
-	close_fd(&p->fd.pending);
 }
 
 static int fail(struct tl_app_call *call)
@@ -47,9 +49,9 @@ static int new_socket(int family)
 	return socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 }
 
-static int take_socket(struct tl_peer *p, int family)
+static int take_socket(struct tl_peer *p, const struct tl_step *st, int family)
 {
-	int fd = tl_side_sockets_take_pending(&p->fd);
+	int fd = tl_side_sockets_take_pending(&p->fd, st);
 	return fd >= 0 ? fd : new_socket(family);
 }
 
@@ -72,7 +74,7 @@ static int do_listen(struct tl_peer *p, const struct tl_step *st, const char *ho
 	int one = 1;
 	if (fill_addr(host, port, &sa, &sa_len) < 0)
 		return fail(call);
-	int fd = take_socket(p, sa.ss_family);
+	int fd = take_socket(p, st, sa.ss_family);
 	if (fd < 0)
 		return fail(call);
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
@@ -89,23 +91,37 @@ static int do_listen(struct tl_peer *p, const struct tl_step *st, const char *ho
 }
 
 /* SO_REUSEADDR and bind(): the socket waits in the pending slot for the connect that takes it. */
-static int do_bind(struct tl_peer *p, const char *host, uint16_t port, struct tl_app_call *call)
+static int do_bind(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
+		   struct tl_app_call *call)
 {
 	struct sockaddr_storage sa;
 	socklen_t sa_len;
 	int one = 1;
 	if (fill_addr(host, port, &sa, &sa_len) < 0)
 		return fail(call);
-	if (p->fd.pending < 0 && (p->fd.pending = new_socket(sa.ss_family)) < 0)
+	int *pending = tl_side_sockets_pending(&p->fd, st);
+	if (*pending < 0 && (*pending = new_socket(sa.ss_family)) < 0)
 		return fail(call);
-	if (setsockopt(p->fd.pending, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(p->fd.pending, (struct sockaddr *)&sa, sa_len) < 0)
+	if (setsockopt(*pending, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(*pending, (struct sockaddr *)&sa, sa_len) < 0)
 		return fail(call);
 	call->ret = 0;
 	return 0;
 }
 
-static int do_accept(struct tl_peer *p, struct tl_app_call *call)
+/* The socket's own port, 0 when it has none. */
+static uint16_t local_port_of(int fd)
+{
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	struct tl_addr addr;
+	uint16_t port;
+	if (getsockname(fd, (struct sockaddr *)&local, &len) < 0 || !tl_addr_from_sockaddr(&local, &addr, &port))
+		return 0;
+	return port;
+}
+
+static int do_accept(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
@@ -114,29 +130,38 @@ static int do_accept(struct tl_peer *p, struct tl_app_call *call)
 	int fd = accept4(p->fd.listener, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
 	if (fd < 0)
 		return fail(call);
-	close_fd(&p->fd.conn);
-	p->fd.conn = fd;
+	int *conn = tl_side_sockets_conn(&p->fd, st);
+	close_fd(conn);
+	*conn = fd;
 	call->ret = fd;
 	struct tl_addr addr;
 	uint16_t port;
 	if (tl_addr_from_sockaddr(&peer, &addr, &port))
-		tl_endpoint_format(&addr, port, call->detail, sizeof(call->detail));
+		tl_call_accepted(&addr, port, local_port_of(fd), call);
 	return 0;
 }
 
-static int do_connect(struct tl_peer *p, const char *host, uint16_t port, struct tl_app_call *call)
+static int do_connect(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
+		      struct tl_app_call *call)
 {
 	struct sockaddr_storage sa;
 	socklen_t sa_len;
 	if (fill_addr(host, port, &sa, &sa_len) < 0)
 		return fail(call);
-	int fd = take_socket(p, sa.ss_family);
+	int fd = take_socket(p, st, sa.ss_family);
 	if (fd < 0)
 		return fail(call);
-	close_fd(&p->fd.conn);
-	p->fd.conn = fd;
-	if (connect(fd, (struct sockaddr *)&sa, sa_len) < 0)
+	int *conn = tl_side_sockets_conn(&p->fd, st);
+	close_fd(conn);
+	*conn = fd;
+	call->peer_port = port;
+	if (connect(fd, (struct sockaddr *)&sa, sa_len) < 0) {
+		int saved = errno;
+		/* A refused or timed-out connect keeps the port it was given: its sockets' port. */
+		call->local_port = local_port_of(fd);
+		errno = saved;
 		return fail(call);
+	}
 	struct sockaddr_storage local;
 	socklen_t len = sizeof(local);
 	struct tl_addr local_addr;
@@ -150,26 +175,26 @@ static int do_connect(struct tl_peer *p, const char *host, uint16_t port, struct
 
 static int do_send(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {
-	ssize_t n = send(p->fd.conn, st->data, st->data_len, MSG_NOSIGNAL);
+	ssize_t n = send(*tl_side_sockets_conn(&p->fd, st), st->data, st->data_len, MSG_NOSIGNAL);
 	if (n < 0)
 		return fail(call);
 	call->ret = n;
 	return 0;
 }
 
-static int do_recv(struct tl_peer *p, struct tl_app_call *call)
+static int do_recv(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {
 	char buf[TL_RECV_BYTES];
-	ssize_t n = recv(p->fd.conn, buf, sizeof(buf), 0);
+	ssize_t n = recv(*tl_side_sockets_conn(&p->fd, st), buf, sizeof(buf), 0);
 	if (n < 0)
 		return fail(call);
 	tl_call_received(buf, n, call);
 	return 0;
 }
 
-static int do_shutdown(struct tl_peer *p, int how, struct tl_app_call *call)
+static int do_shutdown(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {
-	if (shutdown(p->fd.conn, how) < 0)
+	if (shutdown(*tl_side_sockets_conn(&p->fd, st), st->shutdown_how) < 0)
 		return fail(call);
 	call->ret = 0;
 	return 0;
@@ -201,7 +226,7 @@ static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, const char
 	const struct tl_sockopt_info *o = tl_sockopt_info(st->opt);
 	if (!o)
 		return tl_call_failed(call, EINVAL);
-	int *fd = tl_side_sockets_option_target(&p->fd);
+	int *fd = tl_side_sockets_option_target(&p->fd, st);
 	/* Made before the listen or connect that will use it: of the scenario's family. */
 	int family = tl_addr_text_family(host) == AF_INET6 ? AF_INET6 : AF_INET;
 	if (*fd < 0 && (*fd = new_socket(family)) < 0)
@@ -222,21 +247,21 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 	case TL_STEP_LISTEN:
 		return do_listen(p, st, h, pt, call);
 	case TL_STEP_ACCEPT:
-		return do_accept(p, call);
+		return do_accept(p, st, call);
 	case TL_STEP_CONNECT:
-		return do_connect(p, h, pt, call);
+		return do_connect(p, st, h, pt, call);
 	case TL_STEP_SEND:
 		return do_send(p, st, call);
 	case TL_STEP_RECV:
-		return do_recv(p, call);
+		return do_recv(p, st, call);
 	case TL_STEP_SHUTDOWN:
-		return do_shutdown(p, st->shutdown_how, call);
+		return do_shutdown(p, st, call);
 	case TL_STEP_CLOSE:
 		return do_close(p, st, false, call);
 	case TL_STEP_ABORT:
 		return do_close(p, st, true, call);
 	case TL_STEP_BIND:
-		return do_bind(p, h, pt, call);
+		return do_bind(p, st, h, pt, call);
 	case TL_STEP_SETSOCKOPT:
 		return do_setsockopt(p, st, h, call);
 	case TL_STEP_SLEEP:

@@ -285,7 +285,7 @@ static int own_socket(struct sim *s, const struct sim_side *sd)
 /* The socket a listen or connect uses: one made early for setsockopt, or a new one. */
 static int take_socket(struct sim *s, struct sim_side *sd)
 {
-	int id = tl_side_sockets_take_pending(&sd->sock);
+	int id = tl_side_sockets_take_pending(&sd->sock, sd->cur.st);
 	return id >= 0 ? id : own_socket(s, sd);
 }
 
@@ -336,15 +336,16 @@ static bool do_bind(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 		call_failed(c, -EINVAL);
 		return true;
 	}
-	if (sd->sock.pending < 0) {
+	int *pending = tl_side_sockets_pending(&sd->sock, st);
+	if (*pending < 0) {
 		int made = own_socket(s, sd);
 		if (made < 0) {
 			call_failed(c, made);
 			return true;
 		}
-		sd->sock.pending = made;
+		*pending = made;
 	}
-	int rc = tl_tcp_bind(s->stack, sd->sock.pending, &addr, call_port(s, st), s->now_ns);
+	int rc = tl_tcp_bind(s->stack, *pending, &addr, call_port(s, st), s->now_ns);
 	if (rc < 0)
 		call_failed(c, rc);
 	return true;
@@ -364,10 +365,10 @@ static bool do_accept(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 		call_failed(c, id);
 		return true;
 	}
-	replace(s, &sd->sock.conn, id);
+	replace(s, tl_side_sockets_conn(&sd->sock, sd->cur.st), id);
 	s->fd_of[id] = s->next_fd++;
 	c->ret = s->fd_of[id];
-	tl_endpoint_format(&peer.daddr, peer.dport, c->detail, sizeof(c->detail));
+	tl_call_accepted(&peer.daddr, peer.dport, peer.sport, c);
 	return true;
 }
 
@@ -384,7 +385,8 @@ static bool connect_started(struct sim *s, struct sim_side *sd, struct tl_app_ca
 		call_failed(c, id);
 		return true;
 	}
-	replace(s, &sd->sock.conn, id);
+	replace(s, tl_side_sockets_conn(&sd->sock, st), id);
+	c->peer_port = call_port(s, st);
 	int rc = tl_tcp_connect(s->stack, id, &addr, call_port(s, st), s->now_ns);
 	if (rc != -EINPROGRESS) {
 		call_failed(c, rc);
@@ -400,15 +402,17 @@ static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c
 		if (connect_started(s, sd, c))
 			return true;
 	}
-	int rc = tl_tcp_connect_result(s->stack, sd->sock.conn);
+	int conn = *tl_side_sockets_conn(&sd->sock, sd->cur.st);
+	int rc = tl_tcp_connect_result(s->stack, conn);
 	if (rc == -EINPROGRESS)
 		return false;
+	struct tl_tcp_info info = { 0 };
+	tl_tcp_info(s->stack, conn, &info);
 	if (rc < 0) {
+		c->local_port = info.tuple.sport; /* as the kernel's socket keeps its port */
 		call_failed(c, rc);
 		return true;
 	}
-	struct tl_tcp_info info;
-	tl_tcp_info(s->stack, sd->sock.conn, &info);
 	tl_call_connected_from(&info.tuple.saddr, info.tuple.sport, c);
 	return true;
 }
@@ -416,7 +420,7 @@ static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c
 static bool do_send(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	const struct tl_step *st = sd->cur.st;
-	long n = tl_tcp_send(s->stack, sd->sock.conn, st->data, st->data_len, s->now_ns);
+	long n = tl_tcp_send(s->stack, *tl_side_sockets_conn(&sd->sock, st), st->data, st->data_len, s->now_ns);
 	if (n == -EAGAIN)
 		return false;
 	if (n < 0)
@@ -429,7 +433,7 @@ static bool do_send(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 static bool do_recv(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	char *buf = s->recv_buf;
-	long n = tl_tcp_recv(s->stack, sd->sock.conn, buf, TL_RECV_BYTES, s->now_ns);
+	long n = tl_tcp_recv(s->stack, *tl_side_sockets_conn(&sd->sock, sd->cur.st), buf, TL_RECV_BYTES, s->now_ns);
 	if (n == -EAGAIN)
 		return false;
 	if (n < 0) {
@@ -443,7 +447,7 @@ static bool do_recv(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 static bool do_shutdown(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	int how = sd->cur.st->shutdown_how;
-	int rc = tl_tcp_shutdown(s->stack, sd->sock.conn, how, s->now_ns);
+	int rc = tl_tcp_shutdown(s->stack, *tl_side_sockets_conn(&sd->sock, sd->cur.st), how, s->now_ns);
 	if (rc < 0)
 		call_failed(c, rc);
 	return true;
@@ -470,7 +474,7 @@ static bool do_close(struct sim *s, struct sim_side *sd, bool abort_conn, struct
 static bool do_setsockopt(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
 	const struct tl_step *st = sd->cur.st;
-	int *id = tl_side_sockets_option_target(&sd->sock);
+	int *id = tl_side_sockets_option_target(&sd->sock, st);
 	if (*id < 0) {
 		int made = own_socket(s, sd);
 		if (made < 0) {

@@ -14,13 +14,28 @@
 
 void tl_side_sockets_init(struct tl_side_sockets *s)
 {
-	s->listener = s->conn = s->pending = -1;
+	s->listener = -1;
+	for (size_t i = 0; i < TL_MAX_CONNS; i++)
+		s->conn[i] = s->pending[i] = -1;
 }
 
-int tl_side_sockets_take_pending(struct tl_side_sockets *s)
+int *tl_side_sockets_conn(struct tl_side_sockets *s, const struct tl_step *st)
 {
-	int taken = s->pending;
-	s->pending = -1;
+	TL_ASSERT(st->conn_slot < TL_MAX_CONNS);
+	return &s->conn[st->conn_slot];
+}
+
+int *tl_side_sockets_pending(struct tl_side_sockets *s, const struct tl_step *st)
+{
+	TL_ASSERT(st->conn_slot < TL_MAX_CONNS);
+	return &s->pending[st->conn_slot];
+}
+
+int tl_side_sockets_take_pending(struct tl_side_sockets *s, const struct tl_step *st)
+{
+	int *pending = tl_side_sockets_pending(s, st);
+	int taken = *pending;
+	*pending = -1;
 	return taken;
 }
 
@@ -28,7 +43,8 @@ int *tl_side_sockets_closing(struct tl_side_sockets *s, const struct tl_step *st
 {
 	if (st->on_listener)
 		return &s->listener;
-	return s->conn >= 0 ? &s->conn : &s->listener;
+	int *conn = tl_side_sockets_conn(s, st);
+	return *conn >= 0 || st->conn_slot ? conn : &s->listener;
 }
 
 int tl_call_backlog(const struct tl_step *st)
@@ -36,9 +52,14 @@ int tl_call_backlog(const struct tl_step *st)
 	return st->backlog_set ? st->backlog : TL_LISTEN_BACKLOG;
 }
 
-int *tl_side_sockets_option_target(struct tl_side_sockets *s)
+int *tl_side_sockets_option_target(struct tl_side_sockets *s, const struct tl_step *st)
 {
-	return s->conn >= 0 ? &s->conn : s->listener >= 0 ? &s->listener : &s->pending;
+	int *conn = tl_side_sockets_conn(s, st);
+	if (*conn >= 0)
+		return conn;
+	if (!st->conn_slot && s->listener >= 0)
+		return &s->listener;
+	return tl_side_sockets_pending(s, st);
 }
 
 const char *tl_call_host(const struct tl_step *st, const char *scenario_host)
@@ -67,6 +88,7 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 	char ep[TL_ENDPOINT_STRLEN];
 	memset(call, 0, sizeof(*call));
 	tl_textf(call->verb, sizeof(call->verb), "%s", verb ? verb : "?");
+	memcpy(call->conn, st->conn, sizeof(call->conn));
 	call->step_line = st->line;
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
@@ -148,4 +170,12 @@ void tl_call_connected_from(const struct tl_addr *addr, uint16_t port, struct tl
 	char ep[TL_ENDPOINT_STRLEN];
 	tl_endpoint_format(addr, port, ep, sizeof(ep));
 	tl_textf(call->detail, sizeof(call->detail), "from %s", ep);
+	call->local_port = port;
+}
+
+void tl_call_accepted(const struct tl_addr *peer, uint16_t peer_port, uint16_t local_port, struct tl_app_call *call)
+{
+	tl_endpoint_format(peer, peer_port, call->detail, sizeof(call->detail));
+	call->peer_port = peer_port;
+	call->local_port = local_port;
 }

@@ -20,22 +20,31 @@
 
 /*
  * The sockets one side holds, as its backend's handles (descriptors in the
- * lab, model socket ids in the simulator); -1 when there is none.
+ * lab, model socket ids in the simulator); -1 when there is none. Connections
+ * are kept per slot of the side's tl_conn_names: a step acts on its own
+ * (st->conn_slot), slot 0 being the unnamed one.
  */
 struct tl_side_sockets {
-	int listener; /* the server's listening socket */
-	int conn;     /* the connected socket (accepted or connecting) */
-	int pending;  /* made early, by a setsockopt before listen/connect or by a bind before connect */
+	int listener;		   /* the server's listening socket */
+	int conn[TL_MAX_CONNS];	   /* the connected socket (accepted or connecting) */
+	int pending[TL_MAX_CONNS]; /* made early, by a setsockopt before listen/connect or by a bind before connect */
 };
 
 void tl_side_sockets_init(struct tl_side_sockets *s);
 
-/* For listen and connect: the socket a setsockopt made early, now taken; -1: make a new one. */
-int tl_side_sockets_take_pending(struct tl_side_sockets *s);
+/* The connection st acts on (may hold -1). */
+int *tl_side_sockets_conn(struct tl_side_sockets *s, const struct tl_step *st);
+
+/* For bind: the slot where st's socket waits for its connect. */
+int *tl_side_sockets_pending(struct tl_side_sockets *s, const struct tl_step *st);
+
+/* For listen and connect: the socket a setsockopt or bind made early, now taken; -1: make a new one. */
+int tl_side_sockets_take_pending(struct tl_side_sockets *s, const struct tl_step *st);
 
 /*
  * For close and abort: the listener for "close listener" (st->on_listener),
- * else the connection if there is one, else the listener (may hold -1).
+ * else st's connection if there is one, else, for the unnamed connection,
+ * the listener (may hold -1).
  */
 int *tl_side_sockets_closing(struct tl_side_sockets *s, const struct tl_step *st);
 
@@ -43,11 +52,12 @@ int *tl_side_sockets_closing(struct tl_side_sockets *s, const struct tl_step *st
 int tl_call_backlog(const struct tl_step *st);
 
 /*
- * For setsockopt: the connection, else the listener, else the pending slot;
- * when that holds -1 the caller makes a socket there, used later by listen or
- * connect (options given before them must be on the socket they use).
+ * For setsockopt: st's connection, else (for the unnamed one) the listener,
+ * else the connection's pending slot; when that holds -1 the caller makes a
+ * socket there, used later by listen or connect (options given before them
+ * must be on the socket they use).
  */
-int *tl_side_sockets_option_target(struct tl_side_sockets *s);
+int *tl_side_sockets_option_target(struct tl_side_sockets *s, const struct tl_step *st);
 
 /* The address a listen or connect step uses: its own, or the scenario's. */
 const char *tl_call_host(const struct tl_step *st, const char *scenario_host);
@@ -68,6 +78,9 @@ void tl_call_received(const char *buf, long n, struct tl_app_call *call);
 
 /* connect() succeeded from this local endpoint. */
 void tl_call_connected_from(const struct tl_addr *addr, uint16_t port, struct tl_app_call *call);
+
+/* accept() returned a connection from peer:peer_port, on its own local_port. */
+void tl_call_accepted(const struct tl_addr *peer, uint16_t peer_port, uint16_t local_port, struct tl_app_call *call);
 
 /* "SHUT_WR"; "?" for a value the format does not have. */
 const char *tl_shutdown_name(int how);

@@ -43,7 +43,7 @@ struct parser {
 	size_t errlen;
 	struct tl_scenario *sc;
 	int title_line, section_line, host_line, port_line; /* 0 until seen */
-	int bind_line[3]; /* per side: a bind no connect has taken yet, 0 when none */
+	int bind_line[3][TL_MAX_CONNS]; /* per connection: a bind no connect has taken yet, 0 when none */
 	size_t steps_cap, expects_cap, sysctls_cap;
 };
 
@@ -395,14 +395,70 @@ static int parse_duration(struct parser *p, const char *what, const char *s, uin
 	return 0;
 }
 
-static int parse_side(struct parser *p, const char *w, enum tl_side *side)
+/* A connection's name: a lower-case letter, then letters, digits, '-' or '_'. */
+static bool conn_name_ok(const char *name)
 {
-	if (!strcmp(w, "client"))
+	if (!(*name >= 'a' && *name <= 'z'))
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '_'))
+			return false;
+	return true;
+}
+
+/*
+ * "client", "server", or with conn non-NULL also "client:NAME": the side's
+ * connection NAME (conn gets "" without one). A name where the line takes
+ * none is refused.
+ */
+static int parse_side_conn(struct parser *p, const char *w, enum tl_side *side, char conn[TL_CONN_NAME_MAX])
+{
+	const char *colon = strchr(w, ':');
+	size_t side_len = colon ? (size_t)(colon - w) : strlen(w);
+	if (side_len == 6 && !strncmp(w, "client", 6))
 		*side = TL_SIDE_CLIENT;
-	else if (!strcmp(w, "server"))
+	else if (side_len == 6 && !strncmp(w, "server", 6))
 		*side = TL_SIDE_SERVER;
 	else
-		return fail(p, "unknown side '%s' (expected client or server)", show(w).s);
+		return fail(p, "unknown side '%s' (expected client or server%s)", show(w).s,
+			    conn ? ", or client:NAME / server:NAME for a named connection" : "");
+	if (!colon) {
+		if (conn)
+			conn[0] = '\0';
+		return 0;
+	}
+	if (!conn)
+		return fail(p, "'%s': this line takes a side, not a connection (write %s)", show(w).s,
+			    tl_side_name(*side));
+	const char *name = colon + 1;
+	if (strlen(name) >= TL_CONN_NAME_MAX)
+		return fail(p, "connection name '%s' is longer than %d bytes", show(name).s, TL_CONN_NAME_MAX - 1);
+	if (!conn_name_ok(name))
+		return fail(p, "connection name '%s' after '%s:': a lower-case letter, then letters, digits, "
+			       "'-' or '_'", show(name).s, tl_side_name(*side));
+	snprintf(conn, TL_CONN_NAME_MAX, "%s", name);
+	return 0;
+}
+
+static int parse_side(struct parser *p, const char *w, enum tl_side *side)
+{
+	return parse_side_conn(p, w, side, NULL);
+}
+
+/* The slot of side's connection `name` in the scenario's table, added on first use. */
+static int conn_slot(struct parser *p, enum tl_side side, const char *name, unsigned *slot)
+{
+	struct tl_conn_names *cn = &p->sc->conns[side];
+	for (size_t i = 0; i < cn->n; i++)
+		if (!strcmp(cn->name[i], name)) {
+			*slot = (unsigned)i;
+			return 0;
+		}
+	if (cn->n == TL_MAX_CONNS)
+		return fail(p, "'%s:%s': a side names at most %d connections", tl_side_name(side), name,
+			    TL_MAX_CONNS - 1);
+	snprintf(cn->name[cn->n], TL_CONN_NAME_MAX, "%s", name);
+	*slot = (unsigned)cn->n++;
 	return 0;
 }
 
@@ -631,7 +687,7 @@ static int parse_endpoint(struct parser *p, struct tl_step *st, const char *what
 /* A bind fixes where the side's next connect comes from; a listen names its own address. */
 static int check_bind_order(struct parser *p, const struct tl_step *st, const char *what)
 {
-	int *bound = &p->bind_line[st->side];
+	int *bound = &p->bind_line[st->side][st->conn_slot];
 	switch (st->kind) {
 	case TL_STEP_BIND:
 		if (*bound)
@@ -851,6 +907,7 @@ static int parse_step_result(struct parser *p, const struct tl_step *st, size_t 
 	snprintf(owner, sizeof(owner), " for '%s'", what);
 	e->kind = TL_EXPECT_CALL;
 	e->side = st->side;
+	memcpy(e->conn, st->conn, sizeof(e->conn));
 	e->line = st->line;
 	e->of_step = true;
 	snprintf(e->verb, sizeof(e->verb), "%s", verb_names[v]);
@@ -945,7 +1002,7 @@ static int parse_side_step(struct parser *p, struct words *ws)
 	bool result_quoted = false;
 	written_text(ws, result.written, sizeof(result.written));
 	if (take_background(p, ws, &st.background) < 0 || take_result(p, ws, &result_word, &result_quoted) < 0 ||
-	    parse_side(p, ws->w[0], &st.side) < 0)
+	    parse_side_conn(p, ws->w[0], &st.side, st.conn) < 0 || conn_slot(p, st.side, st.conn, &st.conn_slot) < 0)
 		return -1;
 	if (ws->n < 2)
 		return fail(p, "'%s' needs a step (expected " VERB_LIST ")", ws->w[0]);
@@ -969,6 +1026,9 @@ static int parse_side_step(struct parser *p, struct words *ws)
 	int rc = 0;
 	switch (st.kind) {
 	case TL_STEP_LISTEN:
+		if (st.conn[0])
+			return fail(p, "'%s': a side has one listener, which takes no connection name "
+				       "(name the connections it accepts: %s:%s accept)", ws->w[0], tl_side_name(st.side), st.conn);
 		rc = parse_listen(p, &st, what, args, nargs);
 		break;
 	case TL_STEP_CONNECT:
@@ -999,7 +1059,10 @@ static int parse_side_step(struct parser *p, struct words *ws)
 		rc = parse_setsockopt(p, &st, what, args, nargs);
 		break;
 	case TL_STEP_CLOSE:
-		if (nargs == 1 && !ws->quoted[2] && !strcmp(args[0], "listener"))
+		if (nargs == 1 && !ws->quoted[2] && !strcmp(args[0], "listener") && st.conn[0])
+			rc = fail(p, "'%s close listener': the listener is the side's, not a connection's (write %s close listener)",
+				  ws->w[0], tl_side_name(st.side));
+		else if (nargs == 1 && !ws->quoted[2] && !strcmp(args[0], "listener"))
 			st.on_listener = true;
 		else if (nargs)
 			rc = fail(p, "'%s' takes nothing, or 'listener' to close the listening socket, got '%s'", what,
@@ -1249,10 +1312,10 @@ static int parse_expect(struct parser *p, struct words *ws)
 			return -1;
 		return add_expect(p, &e);
 	}
-	if (strcmp(ws->w[1], "client") != 0 && strcmp(ws->w[1], "server") != 0)
+	if (strncmp(ws->w[1], "client", 6) != 0 && strncmp(ws->w[1], "server", 6) != 0)
 		return fail(p, "unknown expectation '%s' (expected packets, roles, timers, client or server)",
 			    show(ws->w[1]).s);
-	if (parse_side(p, ws->w[1], &e.side) < 0)
+	if (parse_side_conn(p, ws->w[1], &e.side, e.conn) < 0)
 		return -1;
 	if (ws->n < 3)
 		return fail(p, "'expect %s' needs states, listed or a call (" VERB_LIST ")", ws->w[1]);
@@ -1344,6 +1407,8 @@ static int parse_words(struct parser *p, struct words *ws)
 	for (size_t i = 0; i < N_KEYWORDS; i++)
 		if (!strcmp(kw, keywords[i].keyword))
 			return keywords[i].parse(p, ws);
+	if (!strncmp(kw, "client:", 7) || !strncmp(kw, "server:", 7))
+		return parse_side_step(p, ws);
 
 	/* A step written without its side ("connect") is a likely slip. */
 	for (size_t v = 0; v < N_VERBS; v++)
@@ -1405,6 +1470,18 @@ static uint16_t server_port(const struct tl_scenario *sc)
 	return sc->port;
 }
 
+/* An expectation about a named connection needs a step that names it. */
+static int check_expect_conn(struct parser *p, const struct tl_expect *e)
+{
+	const struct tl_conn_names *cn = &p->sc->conns[e->side];
+	for (size_t k = 0; k < cn->n; k++)
+		if (!strcmp(cn->name[k], e->conn))
+			return 0;
+	p->line = e->line;
+	return fail(p, "'expect %s:%s': no %s step names connection %s", tl_side_name(e->side), e->conn,
+		    tl_side_name(e->side), e->conn);
+}
+
 /* Fills what the file left to the defaults; checks what only the whole file
  * can show. */
 static int finish(struct parser *p)
@@ -1427,6 +1504,9 @@ static int finish(struct parser *p)
 			st->port = sc->port;
 	}
 	sc->server_port = server_port(sc);
+	for (size_t i = 0; i < sc->n_expects; i++)
+		if (check_expect_conn(p, &sc->expects[i]) < 0)
+			return -1;
 	unsigned n_faults = 0;
 	size_t active_from = 0; /* the first step whose rule is still installed: undrop removes them all */
 	for (size_t i = 0; i < sc->n_steps; i++) {
@@ -1479,6 +1559,8 @@ int tl_scenario_parse_text(const char *name, const char *text, struct tl_scenari
 {
 	struct parser p = { .name = name ? name : "(scenario)", .err = err, .errlen = errlen, .sc = out };
 	memset(out, 0, sizeof(*out));
+	for (size_t side = 0; side < 3; side++)
+		out->conns[side].n = 1; /* the unnamed connection, "" */
 	if (err && errlen)
 		err[0] = '\0';
 	int rc = -1;
@@ -1552,4 +1634,15 @@ size_t tl_scenario_use_ipv6(struct tl_scenario *sc)
 	for (size_t i = 0; i < sc->n_steps; i++)
 		n += loopback_to_ipv6(sc->steps[i].host, sizeof(sc->steps[i].host));
 	return n;
+}
+
+bool tl_scenario_conn_used(const struct tl_scenario *sc, enum tl_side side, unsigned slot)
+{
+	for (size_t i = 0; i < sc->n_steps; i++) {
+		const struct tl_step *st = &sc->steps[i];
+		if (st->side == side && st->conn_slot == slot &&
+		    (st->kind == TL_STEP_CONNECT || st->kind == TL_STEP_ACCEPT))
+			return true;
+	}
+	return false;
 }

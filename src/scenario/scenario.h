@@ -22,6 +22,8 @@
 #include "core/tcp_state.h"
 
 #define TL_MAX_LIST 64 /* longest state, flag or role list in one expectation */
+/* Connections one side may name, with its unnamed one: slot 0 is always the unnamed. */
+#define TL_MAX_CONNS 8
 
 enum tl_step_kind {
 	/* side steps: run by the client's or the server's socket */
@@ -48,6 +50,10 @@ enum tl_step_kind {
 struct tl_step {
 	enum tl_step_kind kind;
 	enum tl_side side; /* TL_SIDE_NONE for lab steps other than JOIN/WAIT_* */
+	/* Side steps: the connection the step acts on, "b" of "client:b" ("" unnamed), and its
+	 * slot in the side's tl_conn_names (0 for the unnamed). */
+	char conn[TL_CONN_NAME_MAX];
+	unsigned conn_slot;
 	bool background;   /* '&': the script goes on without waiting */
 	int line;	   /* line in the scenario file */
 	char host[64];	   /* LISTEN/CONNECT: address, default the scenario's host */
@@ -80,6 +86,7 @@ enum tl_expect_kind {
 struct tl_expect {
 	enum tl_expect_kind kind;
 	enum tl_side side;
+	char conn[TL_CONN_NAME_MAX]; /* STATES, CALL, LISTED: of this named connection ("" unnamed) */
 	int line;
 	size_t n;		      /* entries used in the list below */
 	enum tl_state states[TL_MAX_LIST]; /* STATES; LISTED uses states[0] */
@@ -121,6 +128,12 @@ struct tl_walkthrough_gaps {
 	int line;
 };
 
+/* The names a side's steps give its connections, in order of first use; [0] is "". */
+struct tl_conn_names {
+	size_t n; /* 1 when the side names none */
+	char name[TL_MAX_CONNS][TL_CONN_NAME_MAX];
+};
+
 struct tl_scenario {
 	char id[32];	   /* from the file name: scenarios/N3.scn -> "N3" */
 	char path[4096];
@@ -138,6 +151,7 @@ struct tl_scenario {
 	struct tl_expect *expects;
 	size_t n_expects;
 	struct tl_walkthrough_gaps walkthrough[TL_SERIES_COUNT]; /* "walkthrough syn 1 2 4 ..." */
+	struct tl_conn_names conns[3]; /* indexed by enum tl_side; [TL_SIDE_NONE] unused */
 };
 
 /*
@@ -160,6 +174,9 @@ void tl_scenario_free(struct tl_scenario *sc);
  * raw nft matches, stay as written. Returns how many were rewritten.
  */
 size_t tl_scenario_use_ipv6(struct tl_scenario *sc);
+
+/* Whether a connect or accept step of side acts on its connection in slot. */
+bool tl_scenario_conn_used(const struct tl_scenario *sc, enum tl_side side, unsigned slot);
 
 /* The word a side step is written with ("connect"); NULL for a lab step. */
 const char *tl_step_verb(enum tl_step_kind kind);

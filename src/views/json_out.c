@@ -293,6 +293,8 @@ static struct json_object *snapshot_row(struct builder *b, const struct tl_sock_
 	add_int(b, o, "retrans", r->retrans);
 	add_hex(b, o, "cookie", r->cookie);
 	add_int(b, o, "inode", r->inode);
+	if (r->conn[0])
+		add_str(b, o, "conn", r->conn);
 	return o;
 }
 
@@ -336,6 +338,8 @@ static struct json_object *event_object(struct builder *b, const struct tl_event
 		return NULL;
 	add_time(b, o, ev->t_ns);
 	add_str(b, o, "side", tl_side_name(ev->side));
+	if (ev->conn[0])
+		add_str(b, o, "conn", ev->conn);
 	add_str(b, o, "kind", kind_name(ev->kind));
 	switch (ev->kind) {
 	case TL_EV_PACKET: packet_fields(b, o, &ev->u.packet); break;

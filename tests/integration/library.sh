@@ -21,8 +21,9 @@ for f in "${files[@]}"; do
 	for word in $groups library walkthrough; do
 		[ "$id" != "$word" ] || fail "$f: id '$id' is also the word that runs a group"
 	done
-	for line in '^title ' '^explain ' '^expect client states ' '^expect server states '; do
-		grep -q "$line" "$f" || fail "$f: no line matching '$line'"
+	# A side's states: of its one connection, or of each it names (client:NAME).
+	for line in '^title ' '^explain ' '^expect client(:[a-z][a-z0-9_-]*)? states ' '^expect server(:[a-z][a-z0-9_-]*)? states '; do
+		grep -Eq "$line" "$f" || fail "$f: no line matching '$line'"
 	done
 	# Packets are expected, unless the file says why the order is not TCP's to decide.
 	grep -q '^expect packets' "$f" || grep -q "^# No 'expect packets': " "$f" ||

@@ -43,7 +43,7 @@ static void add_syn(struct tl_timeline *tl, uint64_t t, uint16_t sport, uint16_t
 static void assert_path(const struct tl_timeline *tl, enum tl_side side, const enum tl_state *want, size_t n)
 {
 	enum tl_state got[32];
-	size_t len = tl_states_path(tl, side, got, 32);
+	size_t len = tl_states_path(tl, side, "", got, 32);
 	char buf[512] = "";
 	for (size_t i = 0; i < len && i < 32; i++) {
 		strcat(buf, tl_state_name(got[i]));

@@ -803,6 +803,68 @@ static void bind_backlog_and_listener_close(void **state)
 	check_error("x.scn", T "server listen backlog 70000\n", "x.scn:2: backlog", false);
 }
 
+/* client:NAME and server:NAME: each name its own slot, in order of first use, in steps and expectations. */
+static void named_connections(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[512];
+	const char *text = T "server listen\n"
+			     "client:a connect\n"
+			     "client:b-2 connect &\n"
+			     "server:first accept => ok\n"
+			     "client:a send \"x\"\n"
+			     "client bind 40001\n"
+			     "client:b-2 bind 40002\n"
+			     "client connect\n"
+			     "client:b-2 close\n"
+			     "expect client:a states CLOSE > SYN_SENT\n"
+			     "expect server:first listed ESTABLISHED\n"
+			     "expect client:b-2 close ok\n";
+	assert_int_equal(tl_scenario_parse_text("n.scn", text, &sc, err, sizeof(err)), 0);
+	const struct tl_conn_names *client = &sc.conns[TL_SIDE_CLIENT], *server = &sc.conns[TL_SIDE_SERVER];
+	assert_int_equal(client->n, 3);
+	assert_string_equal(client->name[0], "");
+	assert_string_equal(client->name[1], "a");
+	assert_string_equal(client->name[2], "b-2");
+	assert_int_equal(server->n, 2);
+	assert_string_equal(server->name[1], "first");
+	assert_int_equal(sc.steps[0].conn_slot, 0);
+	assert_string_equal(sc.steps[1].conn, "a");
+	assert_int_equal(sc.steps[1].conn_slot, 1);
+	assert_int_equal(sc.steps[2].conn_slot, 2);
+	assert_true(sc.steps[2].background);
+	assert_int_equal(sc.steps[3].conn_slot, 1);
+	assert_int_equal(sc.steps[4].conn_slot, 1);
+	assert_int_equal(sc.steps[7].conn_slot, 0); /* a bind per connection: the unnamed one's is taken here */
+	assert_string_equal(sc.expects[0].conn, "first"); /* the step's own "=> ok" */
+	assert_string_equal(sc.expects[1].conn, "a");
+	assert_string_equal(sc.expects[3].conn, "b-2");
+	assert_true(tl_scenario_conn_used(&sc, TL_SIDE_CLIENT, 0));
+	assert_false(tl_scenario_conn_used(&sc, TL_SIDE_SERVER, 0)); /* listen is not a connection */
+	tl_scenario_free(&sc);
+
+	check_error("x.scn", T "client:B connect\n",
+		    "x.scn:2: connection name 'B' after 'client:': a lower-case letter, then letters, digits, '-' or '_'",
+		    true);
+	check_error("x.scn", T "client: connect\n", "x.scn:2: connection name '' after 'client:'", false);
+	check_error("x.scn", T "client:abcdefghijklmnop connect\n",
+		    "x.scn:2: connection name 'abcdefghijklmnop' is longer than 15 bytes", true);
+	check_error("x.scn", T "server:l listen\n", "x.scn:2: 'server:l': a side has one listener", false);
+	check_error("x.scn", T "server:l close listener\n", "x.scn:2: 'server:l close listener'", false);
+	check_error("x.scn", T "wait client:a\n", "x.scn:2: 'client:a': this line takes a side, not a connection",
+		    false);
+	check_error("x.scn", T "client:a connect\nexpect client:b states CLOSE\n",
+		    "x.scn:3: 'expect client:b': no client step names connection b", true);
+	check_error("x.scn", T "client:a bind 4000\nclient:a bind 4001\n",
+		    "x.scn:3: 'client:a bind': the socket bound at line 2 has not connected yet", true);
+	check_error("x.scn",
+		    T "client:a close\nclient:b close\nclient:c close\nclient:d close\nclient:e close\n"
+		      "client:f close\nclient:g close\nclient:h close\n",
+		    "x.scn:9: 'client:h': a side names at most 7 connections", true);
+	check_error("x.scn", T "clients:a close\n", "x.scn:2: unknown keyword 'clients:a'", false);
+}
+
 static void err_list_too_long(void **state)
 {
 	(void)state;
@@ -899,6 +961,7 @@ int main(void)
 		cmocka_unit_test(err_expectations),
 		cmocka_unit_test(err_step_results),
 		cmocka_unit_test(bind_backlog_and_listener_close),
+		cmocka_unit_test(named_connections),
 		cmocka_unit_test(err_list_too_long),
 		cmocka_unit_test(err_text_lengths),
 		cmocka_unit_test(err_file),

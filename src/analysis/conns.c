@@ -1,0 +1,206 @@
+/*
+ * conns: events tied to the named connections by their ports.
+ */
+#include "analysis/conns.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A connect or accept that gave its connection ports; name "" for the unnamed connection. */
+struct named_call {
+	enum tl_side side;
+	uint16_t local_port, peer_port;
+	uint64_t from_ns; /* when the connection's sockets may first appear */
+	const char *name;
+};
+
+/* A socket seen before, and the name it got last. */
+struct seen_socket {
+	uint64_t sock_id;
+	const char *name;
+};
+
+struct conn_table {
+	struct named_call *calls;
+	size_t n_calls;
+	struct seen_socket *seen;
+	size_t n_seen, cap_seen;
+};
+
+static bool ties_ports(const struct tl_event *ev)
+{
+	const struct tl_app_call *c = &ev->u.app;
+	return ev->kind == TL_EV_APP && c->local_port && c->peer_port &&
+	       (!strcmp(c->verb, "connect") || !strcmp(c->verb, "accept"));
+}
+
+/* The name of side's connection with these ports at time t: the newest call whose connection began by then. */
+static const char *name_at(const struct conn_table *t, enum tl_side side, uint16_t local, uint16_t peer, uint64_t t_ns)
+{
+	const char *name = NULL;
+	uint64_t newest = 0;
+	for (size_t i = 0; i < t->n_calls; i++) {
+		const struct named_call *c = &t->calls[i];
+		if (c->side != side || c->local_port != local || c->peer_port != peer || c->from_ns > t_ns)
+			continue;
+		if (!name || c->from_ns >= newest) {
+			name = c->name;
+			newest = c->from_ns;
+		}
+	}
+	return name;
+}
+
+static bool same_ports(const struct tl_tuple *t, const struct tl_app_call *c)
+{
+	return t->sport == c->local_port && t->dport == c->peer_port;
+}
+
+/*
+ * A connect's sockets begin with its call. An accept's connection began
+ * with its handshake, before the call: at the newest request socket on its
+ * ports (so two connections on one 4-tuple stay apart), else after the call
+ * before it on those ports returned.
+ */
+static uint64_t connection_start(const struct tl_timeline *tl, size_t at)
+{
+	const struct tl_event *ev = &tl->ev[at];
+	const struct tl_app_call *c = &ev->u.app;
+	if (!strcmp(c->verb, "connect"))
+		return c->called_ns ? c->called_ns : ev->t_ns;
+	for (size_t i = at; i-- > 0;) {
+		const struct tl_event *before = &tl->ev[i];
+		if (before->side != ev->side)
+			continue;
+		if (before->kind == TL_EV_STATE && before->u.state.to == TL_SYN_RECV &&
+		    same_ports(&before->u.state.tuple, c))
+			return before->t_ns;
+		if (ties_ports(before) && before->u.app.local_port == c->local_port &&
+		    before->u.app.peer_port == c->peer_port)
+			return before->t_ns;
+	}
+	return 0;
+}
+
+/* The socket's latest name, or NULL when it was not seen before. */
+static const char **seen_name(struct conn_table *t, uint64_t sock_id)
+{
+	for (size_t i = 0; i < t->n_seen; i++)
+		if (t->seen[i].sock_id == sock_id)
+			return &t->seen[i].name;
+	return NULL;
+}
+
+/*
+ * A state change belongs to the connection its ports name at its time,
+ * except a time-wait socket's end: a new connection on the same 4-tuple is
+ * what ends it, so it keeps the name it had on entering TIME-WAIT. (Only
+ * then: a socket's kernel address is reused once it is freed, so an older
+ * sighting of the same id may be another socket.)
+ */
+static const char *socket_name(struct conn_table *t, const struct tl_event *ev)
+{
+	const struct tl_state_change *sc = &ev->u.state;
+	const char **seen = sc->sock_id ? seen_name(t, sc->sock_id) : NULL;
+	if (seen && sc->from == TL_TIME_WAIT)
+		return *seen;
+	const char *name = name_at(t, ev->side, sc->tuple.sport, sc->tuple.dport, ev->t_ns);
+	if (seen || !sc->sock_id) {
+		if (seen)
+			*seen = name;
+		return name;
+	}
+	if (t->n_seen == t->cap_seen) {
+		size_t cap = t->cap_seen ? 2 * t->cap_seen : 16;
+		struct seen_socket *grown = realloc(t->seen, cap * sizeof(*grown));
+		if (!grown)
+			return name; /* only a time-wait end may then go to the newer connection */
+		t->seen = grown;
+		t->cap_seen = cap;
+	}
+	t->seen[t->n_seen++] = (struct seen_socket){ .sock_id = sc->sock_id, .name = name };
+	return name;
+}
+
+/* The ports an event carries, its side's end first; false for an event of no connection. */
+static bool event_ports(const struct tl_event *ev, uint16_t *local, uint16_t *peer)
+{
+	const struct tl_tuple *tuple;
+	switch (ev->kind) {
+	case TL_EV_PACKET: tuple = &ev->u.packet.tuple; break;
+	case TL_EV_RETRANS: tuple = &ev->u.retrans.tuple; break;
+	case TL_EV_RESET: tuple = &ev->u.reset.tuple; break;
+	case TL_EV_DROP: tuple = &ev->u.drop.tuple; break;
+	default: return false;
+	}
+	*local = tuple->sport;
+	*peer = tuple->dport;
+	return true;
+}
+
+static void set_name(char out[TL_CONN_NAME_MAX], const char *name)
+{
+	if (name)
+		memcpy(out, name, TL_CONN_NAME_MAX);
+}
+
+static void tag_event(struct conn_table *t, struct tl_event *ev)
+{
+	uint16_t local, peer;
+	if (ev->kind == TL_EV_APP) {
+		memcpy(ev->conn, ev->u.app.conn, TL_CONN_NAME_MAX);
+	} else if (ev->kind == TL_EV_STATE) {
+		set_name(ev->conn, socket_name(t, ev));
+	} else if (ev->kind == TL_EV_SNAPSHOT) {
+		for (size_t r = 0; r < ev->u.snapshot.n; r++) {
+			struct tl_sock_row *row = &ev->u.snapshot.rows[r];
+			set_name(row->conn, name_at(t, row->side, row->tuple.sport, row->tuple.dport, ev->t_ns));
+		}
+	} else if (event_ports(ev, &local, &peer)) {
+		set_name(ev->conn, name_at(t, ev->side, local, peer, ev->t_ns));
+	}
+}
+
+int tl_conns_tag(struct tl_timeline *tl)
+{
+	struct conn_table t = { 0 };
+	if (!tl_conns_named(tl, TL_SIDE_CLIENT) && !tl_conns_named(tl, TL_SIDE_SERVER))
+		return 0; /* every event is an unnamed connection's, as it is */
+	for (size_t i = 0; i < tl->n; i++)
+		t.n_calls += ties_ports(&tl->ev[i]);
+	t.calls = calloc(t.n_calls ? t.n_calls : 1, sizeof(*t.calls));
+	if (!t.calls) {
+		errno = ENOMEM;
+		return -1;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ties_ports(ev))
+			t.calls[k++] = (struct named_call){ .side = ev->side,
+							   .local_port = ev->u.app.local_port,
+							   .peer_port = ev->u.app.peer_port,
+							   .from_ns = connection_start(tl, i),
+							   .name = ev->u.app.conn };
+	}
+	for (size_t i = 0; i < tl->n; i++)
+		tag_event(&t, &tl->ev[i]);
+	free(t.seen);
+	free(t.calls);
+	return 0;
+}
+
+bool tl_conns_named(const struct tl_timeline *tl, enum tl_side side)
+{
+	for (size_t i = 0; i < tl->n; i++)
+		if (tl->ev[i].kind == TL_EV_APP && tl->ev[i].side == side && tl->ev[i].u.app.conn[0])
+			return true;
+	return false;
+}
+
+bool tl_conns_is(const char *ev_conn, const char *conn)
+{
+	return !strcmp(ev_conn, conn);
+}

@@ -1,0 +1,39 @@
+/*
+ * conns: which of a side's named connections each event belongs to.
+ *
+ * A scenario may give a side several connections ("client:b connect"). Only
+ * the calls know their names; the kernel's sockets, packets and snapshot
+ * rows know ports. A connect or accept call records its connection's ports
+ * (its own and its peer's), and those ports tie every socket, packet,
+ * retransmission, reset, drop and snapshot row with the same ports to the
+ * call's name. A socket keeps the name it had when first seen, so a
+ * time-wait socket that a newer connection on the same ports ends stays its
+ * own connection's.
+ */
+#ifndef TCPLAB_CONNS_H
+#define TCPLAB_CONNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/event.h"
+
+/*
+ * Sets the conn name of every event and snapshot row of a named connection
+ * on a time-sorted timeline (after tl_states_resolve: every socket has its
+ * ports). Returns 0, or -1 (ENOMEM).
+ */
+int tl_conns_tag(struct tl_timeline *tl);
+
+/* Whether side's calls name any connection. */
+bool tl_conns_named(const struct tl_timeline *tl, enum tl_side side);
+
+/*
+ * Whether ev (of side, or a row of side) is connection conn's ("" the
+ * unnamed one). Where the side names no connection, every one of its events
+ * is the unnamed connection's; where it does, the unnamed connection holds
+ * what no named one claims.
+ */
+bool tl_conns_is(const char *ev_conn, const char *conn);
+
+#endif
