@@ -8,6 +8,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -141,6 +143,20 @@ static int do_accept(struct tl_peer *p, const struct tl_step *st, struct tl_app_
 	return 0;
 }
 
+/* A connect succeeded: where from. */
+static int connected(int fd, struct tl_app_call *call)
+{
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	struct tl_addr local_addr;
+	uint16_t local_port;
+	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0 &&
+	    tl_addr_from_sockaddr(&local, &local_addr, &local_port))
+		tl_call_connected_from(&local_addr, local_port, call);
+	call->ret = 0;
+	return 0;
+}
+
 static int do_connect(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
 		      struct tl_app_call *call)
 {
@@ -155,22 +171,42 @@ static int do_connect(struct tl_peer *p, const struct tl_step *st, const char *h
 	close_fd(conn);
 	*conn = fd;
 	call->peer_port = port;
-	if (connect(fd, (struct sockaddr *)&sa, sa_len) < 0) {
-		int saved = errno;
-		/* A refused or timed-out connect keeps the port it was given: its sockets' port. */
+	int flags = fcntl(fd, F_GETFL);
+	if (st->nonblock && (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0))
+		return fail(call);
+	int rc = connect(fd, (struct sockaddr *)&sa, sa_len);
+	int saved = errno;
+	/* Only the connect is non-blocking: the steps after it block as they always do. */
+	if (st->nonblock && fcntl(fd, F_SETFL, flags) < 0 && rc == 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc < 0) {
+		/* A refused, timed-out or pending connect keeps the port it was given: its sockets' port. */
 		call->local_port = local_port_of(fd);
 		errno = saved;
 		return fail(call);
 	}
-	struct sockaddr_storage local;
-	socklen_t len = sizeof(local);
-	struct tl_addr local_addr;
-	uint16_t local_port;
-	if (getsockname(fd, (struct sockaddr *)&local, &len) == 0 &&
-	    tl_addr_from_sockaddr(&local, &local_addr, &local_port))
-		tl_call_connected_from(&local_addr, local_port, call);
-	call->ret = 0;
-	return 0;
+	return connected(fd, call);
+}
+
+/* The way a program learns how its non-blocking connect ended: writable, then SO_ERROR. */
+static int do_poll_connect(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
+{
+	int fd = *tl_side_sockets_conn(&p->fd, st);
+	if (fd < 0)
+		return tl_call_failed(call, EBADF);
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	while (poll(&pfd, 1, -1) < 0)
+		if (errno != EINTR)
+			return fail(call);
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+		return fail(call);
+	if (soerr)
+		return tl_call_failed(call, soerr);
+	return connected(fd, call);
 }
 
 static int do_send(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
@@ -264,6 +300,8 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 		return do_bind(p, st, h, pt, call);
 	case TL_STEP_SETSOCKOPT:
 		return do_setsockopt(p, st, h, call);
+	case TL_STEP_POLL_CONNECT:
+		return do_poll_connect(p, st, call);
 	case TL_STEP_SLEEP:
 	case TL_STEP_SNAPSHOT:
 	case TL_STEP_JOIN:

@@ -395,13 +395,9 @@ static bool connect_started(struct sim *s, struct sim_side *sd, struct tl_app_ca
 	return false;
 }
 
-static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+/* How the connection's connect ended: false while the handshake runs. */
+static bool connect_ended(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
-	if (!sd->cur.attempted) {
-		sd->cur.attempted = true;
-		if (connect_started(s, sd, c))
-			return true;
-	}
 	int conn = *tl_side_sockets_conn(&sd->sock, sd->cur.st);
 	int rc = tl_tcp_connect_result(s->stack, conn);
 	if (rc == -EINPROGRESS)
@@ -415,6 +411,34 @@ static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c
 	}
 	tl_call_connected_from(&info.tuple.saddr, info.tuple.sport, c);
 	return true;
+}
+
+static bool do_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	if (!sd->cur.attempted) {
+		sd->cur.attempted = true;
+		if (connect_started(s, sd, c))
+			return true;
+		if (sd->cur.st->nonblock) {
+			/* The SYN is out; the call returns at once, as the kernel's does. */
+			struct tl_tcp_info info = { 0 };
+			tl_tcp_info(s->stack, *tl_side_sockets_conn(&sd->sock, sd->cur.st), &info);
+			c->local_port = info.tuple.sport;
+			call_failed(c, -EINPROGRESS);
+			return true;
+		}
+	}
+	return connect_ended(s, sd, c);
+}
+
+/* poll() until writable, then SO_ERROR: the model's connect result, once the handshake has ended. */
+static bool do_poll_connect(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	if (*tl_side_sockets_conn(&sd->sock, sd->cur.st) < 0) {
+		call_failed(c, -EBADF);
+		return true;
+	}
+	return connect_ended(s, sd, c);
 }
 
 static bool do_send(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
@@ -510,6 +534,7 @@ static bool try_call(struct sim *s, struct sim_side *sd)
 	case TL_STEP_ABORT: return do_close(s, sd, true, c);
 	case TL_STEP_SETSOCKOPT: return do_setsockopt(s, sd, c);
 	case TL_STEP_BIND: return do_bind(s, sd, c);
+	case TL_STEP_POLL_CONNECT: return do_poll_connect(s, sd, c);
 	case TL_STEP_SLEEP:
 	case TL_STEP_SNAPSHOT:
 	case TL_STEP_JOIN:

@@ -104,7 +104,10 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 		return;
 	case TL_STEP_CONNECT:
 		tl_host_port_format(host, port, ep, sizeof(ep));
-		tl_textf(call->call, sizeof(call->call), "connect(%s)", ep);
+		tl_textf(call->call, sizeof(call->call), "connect(%s)%s", ep, st->nonblock ? " non-blocking" : "");
+		return;
+	case TL_STEP_POLL_CONNECT:
+		tl_textf(call->call, sizeof(call->call), "poll(POLLOUT), getsockopt(SO_ERROR)");
 		return;
 	case TL_STEP_ACCEPT:
 		tl_textf(call->call, sizeof(call->call), "accept()");

@@ -215,6 +215,7 @@ static int run_step(struct driver *d, struct side_queue *q, const struct tl_step
 	case TL_STEP_ABORT:
 	case TL_STEP_SETSOCKOPT:
 	case TL_STEP_BIND:
+	case TL_STEP_POLL_CONNECT:
 		return call_step(d, q, st, err, errlen);
 	case TL_STEP_JOIN:
 		return join_step(d, q, st, err, errlen);

@@ -665,13 +665,15 @@ static int parse_sysctl(struct parser *p, struct words *ws)
 
 static const char *const verb_names[] = {
 	"listen", "accept", "connect", "send", "recv", "shutdown", "close", "abort", "setsockopt", "bind",
+	"poll-connect",
 };
 static const enum tl_step_kind verb_kinds[] = {
 	TL_STEP_LISTEN, TL_STEP_ACCEPT, TL_STEP_CONNECT, TL_STEP_SEND, TL_STEP_RECV,
 	TL_STEP_SHUTDOWN, TL_STEP_CLOSE, TL_STEP_ABORT, TL_STEP_SETSOCKOPT, TL_STEP_BIND,
+	TL_STEP_POLL_CONNECT,
 };
 #define N_VERBS (sizeof(verb_names) / sizeof(verb_names[0]))
-#define VERB_LIST "listen, accept, connect, send, recv, shutdown, close, abort, setsockopt or bind"
+#define VERB_LIST "listen, accept, connect, send, recv, shutdown, close, abort, setsockopt, bind or poll-connect"
 
 const char *tl_step_verb(enum tl_step_kind kind)
 {
@@ -848,6 +850,7 @@ static const struct verb_result {
 	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EBADF" } },				   /* abort */
 	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EINVAL" } },				   /* setsockopt */
 	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EADDRINUSE" } },			   /* bind */
+	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "ECONNREFUSED" } },			   /* poll-connect */
 };
 _Static_assert(sizeof(verb_results) / sizeof(verb_results[0]) == N_VERBS, "one verb_results entry per verb");
 
@@ -1032,6 +1035,13 @@ static int parse_side_step(struct parser *p, struct words *ws)
 		rc = parse_listen(p, &st, what, args, nargs);
 		break;
 	case TL_STEP_CONNECT:
+		if (nargs && !ws->quoted[1 + nargs] && !strcmp(args[nargs - 1], "nonblock")) {
+			st.nonblock = true;
+			nargs--;
+		}
+		for (size_t k = 0; k < nargs; k++)
+			if (!strcmp(args[k], "nonblock"))
+				return fail(p, "'%s': 'nonblock' comes last, after [HOST] [PORT]", what);
 		rc = parse_endpoint(p, &st, what, args, nargs);
 		break;
 	case TL_STEP_BIND:
@@ -1071,6 +1081,7 @@ static int parse_side_step(struct parser *p, struct words *ws)
 	case TL_STEP_ACCEPT:
 	case TL_STEP_RECV:
 	case TL_STEP_ABORT:
+	case TL_STEP_POLL_CONNECT:
 		if (nargs)
 			rc = fail(p, "'%s' takes no arguments, got %zu %s", what, nargs, words_noun(nargs));
 		break;

@@ -37,6 +37,7 @@ enum tl_step_kind {
 	TL_STEP_ABORT,	    /* SO_LINGER 0 then close: sends RST */
 	TL_STEP_SETSOCKOPT, /* one option of scenario/sockopt.h */
 	TL_STEP_BIND,	    /* socket, SO_REUSEADDR, bind(host:port): the next connect's local end */
+	TL_STEP_POLL_CONNECT, /* poll() for POLLOUT, then SO_ERROR: how a non-blocking connect ended */
 	/* lab steps */
 	TL_STEP_SLEEP,	    /* let time pass */
 	TL_STEP_SNAPSHOT,   /* record a socket table */
@@ -61,6 +62,7 @@ struct tl_step {
 	bool backlog_set;  /* LISTEN: "backlog N" was written; else TL_LISTEN_BACKLOG (scenario/call.h) */
 	int backlog;	   /* LISTEN: listen()'s backlog as written */
 	bool on_listener;  /* CLOSE: "close listener": the listening socket, even with a connection open */
+	bool nonblock;	   /* CONNECT: "nonblock": connect() returns at once (EINPROGRESS); poll-connect waits */
 	char *data;	   /* SEND: owned bytes to send */
 	size_t data_len;
 	int shutdown_how;   /* SHUTDOWN: SHUT_RD, SHUT_WR or SHUT_RDWR */

@@ -13,6 +13,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 ids=$(walkthrough_ids)
 [ -n "$ids" ] || fail "tcplab list shows no scenario"
+ids="$ids accept-queue-order" # named connections: events and rows carry "conn"
 
 for id in $ids; do
 	("$TCPLAB" run --json "$dir/$id.json" "$id" >"$dir/$id.out" 2>&1; echo $? >"$dir/$id.rc") &
@@ -69,3 +70,5 @@ for p in problems:
 sys.exit(1 if problems else 0)
 EOF
 [ $? = 0 ] || fail "some documents do not follow docs/tcplab-run.schema.json"
+grep -Eq '"conn": *"first"' "$dir/accept-queue-order.json" ||
+	fail "accept-queue-order: no event of server:first carries \"conn\": \"first\""

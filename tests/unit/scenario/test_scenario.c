@@ -865,6 +865,32 @@ static void named_connections(void **state)
 	check_error("x.scn", T "clients:a close\n", "x.scn:2: unknown keyword 'clients:a'", false);
 }
 
+/* connect's last word "nonblock", and poll-connect with its results. */
+static void nonblocking_connect(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[512];
+	const char *text = T "client connect nonblock => EINPROGRESS\n"
+			     "client:b connect ::1 2018 nonblock\n"
+			     "client poll-connect => ECONNREFUSED\n"
+			     "client connect 2019\n";
+	assert_int_equal(tl_scenario_parse_text("n.scn", text, &sc, err, sizeof(err)), 0);
+	assert_true(sc.steps[0].nonblock);
+	assert_true(sc.steps[1].nonblock);
+	assert_string_equal(sc.steps[1].host, "::1");
+	assert_int_equal(sc.steps[1].port, 2018);
+	assert_int_equal(sc.steps[2].kind, TL_STEP_POLL_CONNECT);
+	assert_string_equal(tl_step_verb(TL_STEP_POLL_CONNECT), "poll-connect");
+	assert_false(sc.steps[3].nonblock);
+	assert_int_equal(sc.expects[1].err, ECONNREFUSED);
+	tl_scenario_free(&sc);
+
+	check_error("x.scn", T "client connect nonblock 2018\n",
+		    "x.scn:2: 'client connect': 'nonblock' comes last, after [HOST] [PORT]", true);
+	check_error("x.scn", T "client poll-connect now\n", "x.scn:2: 'client poll-connect' takes no arguments", false);
+}
+
 static void err_list_too_long(void **state)
 {
 	(void)state;
@@ -962,6 +988,7 @@ int main(void)
 		cmocka_unit_test(err_step_results),
 		cmocka_unit_test(bind_backlog_and_listener_close),
 		cmocka_unit_test(named_connections),
+		cmocka_unit_test(nonblocking_connect),
 		cmocka_unit_test(err_list_too_long),
 		cmocka_unit_test(err_text_lengths),
 		cmocka_unit_test(err_file),
