@@ -50,6 +50,8 @@ struct direction {
 	bool synack_acked;	/* this direction sent handshake 3/3 */
 	bool synack_resent;	/* its last segment was a SYN-ACK resent, not yet answered */
 	bool sent_any;
+	bool reset_sent;	/* it sent a reset the peer took: the connection is over */
+	bool challenge_due;	/* the peer sent a stray SYN or an inexact reset: its next pure ACK answers it */
 	uint32_t snd_max;	/* one past the highest sequence number sent */
 	bool acked_any;
 	uint32_t last_ack;	/* what it last acknowledged ... */
@@ -206,6 +208,11 @@ static enum tl_role classify_pure_ack(struct direction *me, struct direction *pe
 {
 	if (!(p->flags & TL_TH_ACK))
 		return TL_ROLE_ACK;
+	/* The challenge repeats where the receiver stands: the same ack as before. */
+	if (me->challenge_due && (!me->acked_any || p->ack == me->last_ack)) {
+		me->challenge_due = false;
+		return TL_ROLE_CHALLENGE_ACK;
+	}
 	if (peer->synack_resent && p->ack == peer->syn_seq + 1) {
 		peer->synack_resent = false; /* one answer per resend */
 		return TL_ROLE_HANDSHAKE_3_AGAIN;
@@ -224,11 +231,34 @@ static enum tl_role classify_pure_ack(struct direction *me, struct direction *pe
 	return TL_ROLE_ACK;
 }
 
+/* Handshake done, and neither direction has sent a FIN or a reset since. */
+static bool connection_open(const struct direction *a, const struct direction *b)
+{
+	return (a->synack_acked || b->synack_acked) && !a->fin_seen && !b->fin_seen && !a->reset_sent &&
+	       !b->reset_sent;
+}
+
+/* A SYN with a new initial sequence number while the connection is open: not a new connection. */
+static bool stray_syn(const struct direction *me, const struct direction *peer, const struct tl_packet *p)
+{
+	return (p->flags & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_SYN && me->syn_seen && me->syn_seq != p->seq &&
+	       connection_open(me, peer);
+}
+
 static enum tl_role classify_new(struct direction *me, struct direction *peer, const struct tl_packet *p)
 {
 	bool ack = p->flags & TL_TH_ACK;
-	if (p->flags & TL_TH_RST)
+	if (p->flags & TL_TH_RST) {
+		/* RFC 5961: only the next expected number resets an open connection; another is
+		 * challenged. The receiver expects what it acknowledged, or (its ACK delayed) the
+		 * end of what it was sent. */
+		if (peer->acked_any && p->seq != peer->last_ack && !(me->sent_any && p->seq == me->snd_max) &&
+		    connection_open(me, peer))
+			peer->challenge_due = true;
+		else
+			me->reset_sent = true;
 		return TL_ROLE_RESET;
+	}
 	if (p->flags & TL_TH_SYN) {
 		me->syn_seen = true;
 		me->syn_acked_peer = ack;
@@ -287,9 +317,16 @@ static void note_sent(struct direction *me, const struct tl_packet *p, bool syna
 }
 
 /* Returns 0, or -1 when out of memory. */
-static int annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_t t_ns)
+static int annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_t t_ns, bool stray)
 {
 	struct direction *me = &c->dir[dir], *peer = &c->dir[!dir];
+	if (stray) {
+		p->role = TL_ROLE_STRAY_SYN;
+		p->retrans_no = 0;
+		p->resend_gap_ns = 0;
+		peer->challenge_due = true;
+		return 0;
+	}
 	/* A SYN with a new initial sequence number starts a new connection on the same ports. */
 	if ((p->flags & TL_TH_SYN) && !(p->flags & TL_TH_ACK) && me->syn_seen && me->syn_seq != p->seq) {
 		direction_reset(me);
@@ -306,6 +343,8 @@ static int annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_
 		return 0;
 	}
 	p->role = classify_new(me, peer, p);
+	/* A challenge ACK leaves at once, or never (tcp_invalid_ratelimit): anything else ends the wait. */
+	me->challenge_due = false;
 	p->retrans_no = 0;
 	p->resend_gap_ns = 0;
 	note_sent(me, p, false);
@@ -349,9 +388,11 @@ static int track_packet(struct conn_table *t, struct tl_seq_tracker *seqs, struc
 		return -1;
 	if (!c->index)
 		c->index = ++t->n_indexed;
-	learn_base(c, dir, p->seq, p->flags);
+	/* A stray SYN is not the connection's: its numbers stay counted from the connection's own SYN. */
+	bool stray = stray_syn(&c->dir[dir], &c->dir[!dir], p);
+	learn_base(c, dir, p->seq, stray ? 0 : p->flags);
 	p->ref = make_ref(c, dir, p->seq, p->ack, p->flags & TL_TH_ACK);
-	return annotate_packet(c, dir, p, ev->t_ns);
+	return annotate_packet(c, dir, p, ev->t_ns, stray);
 }
 
 /*

@@ -206,6 +206,8 @@ static const struct {
 	[TL_ROLE_WINDOW_UPDATE] = { "window-update", "window update" },
 	[TL_ROLE_WINDOW_PROBE] = { "window-probe", "window probe" },
 	[TL_ROLE_KEEPALIVE_PROBE] = { "keepalive-probe", "keepalive probe" },
+	[TL_ROLE_STRAY_SYN] = { "stray-syn", "stray SYN" },
+	[TL_ROLE_CHALLENGE_ACK] = { "challenge-ack", "challenge ACK" },
 };
 
 const char *tl_role_name(enum tl_role role)

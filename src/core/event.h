@@ -100,6 +100,8 @@ enum tl_role {
 	TL_ROLE_WINDOW_UPDATE,	   /* the same ACK with a new window, after a zero window */
 	TL_ROLE_WINDOW_PROBE,	   /* a probe of a zero window: one below the acknowledged, no data */
 	TL_ROLE_KEEPALIVE_PROBE, /* an ACK one below what was sent, that the peer must answer */
+	TL_ROLE_STRAY_SYN,	 /* a SYN, not the connection's own, on a connection that is open */
+	TL_ROLE_CHALLENGE_ACK,	 /* the ACK answering a stray SYN or an inexact RST (RFC 5961) */
 	TL_ROLE_COUNT
 };
 
@@ -161,6 +163,7 @@ struct tl_packet {
 	uint64_t resend_gap_ns; /* for a resend: time since the previous send of the segment */
 	struct tl_conn_ref ref; /* set by roles_annotate() */
 	bool dropped;	     /* a fault rule dropped it after capture */
+	bool injected;	     /* made by an inject step, sent by no socket (scenario/inject.h) */
 	char drop_rule[48];  /* which rule, when dropped */
 };
 

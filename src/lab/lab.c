@@ -26,6 +26,7 @@
 #include "lab/firewall.h"
 #include "lab/netns.h"
 #include "lab/nflog.h"
+#include "lab/rawsend.h"
 #include "lab/sockdiag.h"
 #include "lab/sides.h"
 #include "lab/sockops.h"
@@ -40,6 +41,7 @@
 #define CHECK_AFTER_NS 1000000000ull
 #define PROGRESS_AFTER_NS TL_NS_PER_S	       /* only waits longer than this deserve a progress line */
 #define NAP_NS 100000000ull		       /* longest sleep of a wait between looks at the clock */
+#define TL_MAX_INJECTED 64 /* injected segments the capture has not shown yet */
 #define NFLOG_GROUP 7 /* per namespace: parallel labs do not share it */
 
 struct side_worker {
@@ -113,6 +115,8 @@ struct lab {
 	uint64_t next_check_ns;	  /* the next check dump while such a wait has no news */
 	struct tl_timer_settings timers; /* the namespace's, for predicted ends in progress lines */
 	char observer_err[256];
+	struct tl_inject_plan injected[TL_MAX_INJECTED]; /* what inject steps sent, to mark in the capture */
+	size_t n_injected;
 };
 
 
@@ -146,9 +150,25 @@ static void append(struct lab *lab, const struct tl_event *ev)
 		tl_textf(lab->observer_err, sizeof(lab->observer_err), "out of memory recording the timeline");
 }
 
+/* Under the lock: the captured segments an inject step made are marked so, once each. */
+static void mark_injected(struct lab *lab, struct tl_timeline *fresh)
+{
+	for (size_t i = 0; i < fresh->n; i++) {
+		struct tl_packet *p = &fresh->ev[i].u.packet;
+		if (fresh->ev[i].kind != TL_EV_PACKET)
+			continue;
+		for (size_t k = 0; k < lab->n_injected && !p->injected; k++)
+			if (tl_inject_matches(&lab->injected[k], p)) {
+				p->injected = true;
+				lab->injected[k] = lab->injected[--lab->n_injected];
+			}
+	}
+}
+
 /* Under the lock: fresh observations, tagged with their sides, onto the timeline. */
 static void take_in(struct lab *lab, struct tl_timeline *fresh)
 {
+	mark_injected(lab, fresh);
 	tl_sides_tag(&lab->sides, fresh);
 	if (tl_timeline_merge(&lab->tl, fresh) < 0 && !lab->observer_err[0])
 		tl_textf(lab->observer_err, sizeof(lab->observer_err), "out of memory recording the timeline");
@@ -706,6 +726,33 @@ static void be_note(void *ctx, const char *text)
 	append(lab, &ev);
 }
 
+/* How long an inject waits for the observer to take in what was sent before it. */
+#define INJECT_SETTLE_NS 500000000ull
+
+static int be_inject(void *ctx, const struct tl_step *st, char *why, size_t len)
+{
+	struct lab *lab = ctx;
+	uint64_t asked = tl_now_ns();
+	struct tl_inject_plan plan;
+	/* Under the lock, as every driver call (the waits release it). The segment follows the connection's newest one: the capture must have handed it over. */
+	struct timespec until = deadline_in(INJECT_SETTLE_NS);
+	while (lab->drained_ns <= asked && !lab->observer_err[0] &&
+	       pthread_cond_timedwait(&lab->cv, &lab->mu, &until) == 0)
+		;
+	if (tl_inject_plan(&lab->tl, st, &plan, why, len) < 0)
+		return TL_RUN_REFUSED;
+	int rc = 0;
+	if (lab->n_injected == TL_MAX_INJECTED)
+		rc = tl_errorf(why, len, "more than %d injected segments not yet seen by the capture", TL_MAX_INJECTED);
+	if (rc == 0) {
+		lab->injected[lab->n_injected++] = plan;
+		struct tl_event ev = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
+		tl_inject_note(st, &plan, ev.u.note, sizeof(ev.u.note));
+		append(lab, &ev);
+	}
+	return rc < 0 ? rc : tl_raw_send(&plan, why, len);
+}
+
 static void be_first_step(void *ctx)
 {
 	struct lab *lab = ctx;
@@ -948,7 +995,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 		.ctx = lab, .now = be_now, .start_call = be_start_call, .calls_returned = be_calls_returned,
 		.run_until = be_run_until, .newest_state = be_newest_state, .count_listed = be_count_listed,
 		.snapshot = be_snapshot, .fault_add = be_fault_add, .faults_clear = be_faults_clear,
-		.note = be_note, .broken = be_broken, .first_step = be_first_step,
+		.note = be_note, .broken = be_broken, .first_step = be_first_step, .inject = be_inject,
 	};
 	rc = start_lab(lab, err, errlen);
 	read_timer_settings(lab, timers);

@@ -309,6 +309,7 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 	case TL_STEP_WAIT_GONE:
 	case TL_STEP_FAULT:
 	case TL_STEP_UNFAULT:
+	case TL_STEP_INJECT:
 		break;
 	}
 	return tl_call_failed(call, EINVAL);

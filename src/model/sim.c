@@ -22,6 +22,7 @@
 #include "core/invariant.h"
 #include "core/wire.h"
 #include "core/textbuf.h"
+#include "scenario/inject.h"
 #include "scenario/call.h"
 #include "scenario/driver.h"
 
@@ -69,6 +70,7 @@ struct sim {
 	size_t n_faults;
 	enum tl_state current[3]; /* newest state of each side's connection sockets */
 	size_t pending_retrans;	  /* index+1 of a retransmission event waiting for its segment */
+	bool injecting;		  /* the segment on its way is an inject step's: no socket sent it */
 	int next_fd;
 	int fd_of[TL_TCP_MAX_SOCKS]; /* the descriptor an application would hold for each model socket */
 	char err[256];
@@ -177,6 +179,7 @@ static void capture(struct sim *s, const struct tl_tcp_seg *g, enum tl_side send
 		return;
 	}
 	ev.u.packet.wall_ns = TL_SIM_EPOCH_NS + s->now_ns;
+	ev.u.packet.injected = s->injecting;
 	append(s, &ev);
 	if (s->pending_retrans) {
 		struct tl_retrans *r = &s->tl.ev[s->pending_retrans - 1].u.retrans;
@@ -542,6 +545,7 @@ static bool try_call(struct sim *s, struct sim_side *sd)
 	case TL_STEP_WAIT_GONE:
 	case TL_STEP_FAULT:
 	case TL_STEP_UNFAULT:
+	case TL_STEP_INJECT:
 		break;
 	}
 	call_failed(c, -EINVAL);
@@ -720,6 +724,27 @@ static void be_snapshot(void *ctx, const char *label)
 	append(s, &ev);
 }
 
+/* The inject step's segment, on the link as if the side's host had sent it. */
+static int be_inject(void *ctx, const struct tl_step *st, char *why, size_t len)
+{
+	struct sim *s = ctx;
+	struct tl_inject_plan plan;
+	char note[160];
+	if (tl_inject_plan(&s->tl, st, &plan, why, len) < 0)
+		return TL_RUN_REFUSED;
+	tl_inject_note(st, &plan, note, sizeof(note));
+	note_text(s, note);
+	struct tl_tcp_seg g = { .tuple = plan.tuple, .seq = plan.seq, .ack = plan.ack, .flags = plan.flags,
+				.window = plan.window };
+	g.opt.ts_set = plan.ts_set;
+	g.opt.ts_val = plan.ts_val;
+	g.opt.ts_ecr = plan.ts_ecr;
+	s->injecting = true;
+	on_segment(s, &g, st->side);
+	s->injecting = false;
+	return 0;
+}
+
 static void be_note(void *ctx, const char *text)
 {
 	note_text(ctx, text);
@@ -812,7 +837,7 @@ int tl_sim_run(const struct tl_scenario *sc, const struct tl_sim_options *o, str
 		.ctx = s, .now = be_now, .start_call = be_start_call, .calls_returned = be_calls_returned,
 		.run_until = be_run_until, .newest_state = be_newest_state, .count_listed = be_count_listed,
 		.snapshot = be_snapshot, .fault_add = be_fault_add, .faults_clear = be_faults_clear,
-		.note = be_note, .broken = be_broken,
+		.note = be_note, .broken = be_broken, .inject = be_inject,
 	};
 	const struct tl_drive_options drive = { o->faults, o->n_faults, o->wait_time_wait };
 	int rc = sim_start(s, timers, err, errlen);

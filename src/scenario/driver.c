@@ -201,6 +201,15 @@ static int clear_faults(struct driver *d, int line, char *err, size_t errlen)
 	return 0;
 }
 
+static int inject_step(struct driver *d, const struct tl_step *st, char *err, size_t errlen)
+{
+	char why[256];
+	int rc = d->be->inject(d->be->ctx, st, why, sizeof(why));
+	if (rc < 0)
+		tl_textf(err, errlen, "line %d: inject: %s", st->line, why);
+	return rc < 0 ? rc : 0;
+}
+
 static int run_step(struct driver *d, struct side_queue *q, const struct tl_step *st, char *err,
 		    size_t errlen)
 {
@@ -231,6 +240,8 @@ static int run_step(struct driver *d, struct side_queue *q, const struct tl_step
 		return add_fault(d, &st->rule, st->line, err, errlen);
 	case TL_STEP_UNFAULT:
 		return clear_faults(d, st->line, err, errlen);
+	case TL_STEP_INJECT:
+		return inject_step(d, st, err, errlen);
 	}
 	return tl_errorf(err, errlen, "line %d: unknown step", st->line);
 }

@@ -73,6 +73,9 @@ struct tl_drive_backend {
 	/* 0; -1 with why; TL_RUN_REFUSED when the rule itself is refused (nft's syntax error). */
 	int (*fault_add)(void *ctx, const struct tl_fault *f, char *why, size_t len);
 	int (*faults_clear)(void *ctx, char *why, size_t len);
+	/* Sends the segment of an inject step (scenario/inject.h) and notes it on the timeline; 0, -1 with
+	 * why, or TL_RUN_REFUSED when the step cannot be planned (no connection to follow yet). */
+	int (*inject)(void *ctx, const struct tl_step *st, char *why, size_t len);
 	/* Free text on the timeline at now(). */
 	void (*note)(void *ctx, const char *text);
 	/* Why run_until said BROKEN. */

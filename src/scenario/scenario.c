@@ -1092,6 +1092,7 @@ static int parse_side_step(struct parser *p, struct words *ws)
 	case TL_STEP_WAIT_GONE:
 	case TL_STEP_FAULT:
 	case TL_STEP_UNFAULT:
+	case TL_STEP_INJECT:
 		break; /* lab steps: never from verb_kinds */
 	}
 	if (rc == 0)
@@ -1171,6 +1172,46 @@ static int parse_wait(struct parser *p, struct words *ws)
 			return fail(p, "expected 'timeout' after the wait condition, got '%s'",
 				    show(ws->w[timeout_at]).s);
 		if (parse_duration(p, "timeout", ws->w[timeout_at + 1], &st.duration_ns) < 0)
+			return -1;
+	}
+	return add_step(p, &st);
+}
+
+#define INJECT_USAGE "'inject' takes SIDE[:NAME] FLAGS [seq +N] [ack +N]"
+#define MAX_INJECT_OFFSET 2147483647L
+
+/* "+N" or "-N" (or N): an offset to a sequence or acknowledgment number. */
+static int parse_offset(struct parser *p, const char *what, const char *w, int64_t *out)
+{
+	long v;
+	if (number_arg(p, what, w[0] == '+' ? w + 1 : w, -MAX_INJECT_OFFSET, MAX_INJECT_OFFSET, &v) < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_inject(struct parser *p, struct words *ws)
+{
+	struct tl_step st = { .kind = TL_STEP_INJECT, .line = p->line };
+	unsigned slot;
+	if (refuse_background(p, ws) < 0)
+		return -1;
+	if (ws->n < 3 || ws->n % 2 == 0)
+		return fail(p, INJECT_USAGE);
+	if (parse_side_conn(p, ws->w[1], &st.side, st.conn) < 0 || conn_slot(p, st.side, st.conn, &slot) < 0)
+		return -1;
+	st.conn_slot = slot;
+	if (ws->quoted[2] || !tl_flags_parse(ws->w[2], &st.inject_flags) || !st.inject_flags)
+		return fail(p, "'inject': '%s' is not a segment's flags in tcpdump's letters (S, S., ., P., F., R, R.)",
+			    show(ws->w[2]).s);
+	bool seq_seen = false, ack_seen = false;
+	for (size_t k = 3; k + 1 < ws->n; k += 2) {
+		bool *seen = is_word(ws, k, "seq") ? &seq_seen : is_word(ws, k, "ack") ? &ack_seen : NULL;
+		if (!seen || *seen)
+			return fail(p, "'inject': expected seq +N or ack +N (each once), got '%s'", show(ws->w[k]).s);
+		*seen = true;
+		if (parse_offset(p, ws->w[k], ws->w[k + 1],
+				 seen == &seq_seen ? &st.inject_seq_offset : &st.inject_ack_offset) < 0)
 			return -1;
 	}
 	return add_step(p, &st);
@@ -1407,6 +1448,7 @@ static const struct {
 	{ "client", parse_side_step }, { "server", parse_side_step }, { "sleep", parse_sleep },
 	{ "snapshot", parse_snapshot }, { "wait", parse_wait },	{ "drop", parse_drop },
 	{ "undrop", parse_undrop },   { "expect", parse_expect },	{ "walkthrough", parse_walkthrough },
+	{ "inject", parse_inject },
 };
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 
@@ -1439,7 +1481,7 @@ static int parse_words(struct parser *p, struct words *ws)
 	if (hint)
 		return fail(p, "unknown keyword '%s' (did you mean '%s'?)", show(kw).s, hint);
 	return fail(p, "unknown keyword '%s' (expected title, section, explain, host, port, sysctl, "
-		       "client, server, sleep, snapshot, wait, drop, undrop, walkthrough or expect)", show(kw).s);
+		       "client, server, sleep, snapshot, wait, drop, undrop, inject, walkthrough or expect)", show(kw).s);
 }
 
 static int parse_lines(struct parser *p, const char *text)

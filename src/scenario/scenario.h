@@ -46,6 +46,7 @@ enum tl_step_kind {
 	TL_STEP_WAIT_GONE,  /* wait SIDE gone [timeout D]: until SIDE has no connection socket */
 	TL_STEP_FAULT,	    /* install a fault rule (faults issue) */
 	TL_STEP_UNFAULT,    /* remove fault rules */
+	TL_STEP_INJECT,	    /* inject SIDE[:NAME] FLAGS: a segment the connection could send, made by tcplab (scenario/inject.h) */
 };
 
 struct tl_step {
@@ -71,6 +72,9 @@ struct tl_step {
 	uint64_t duration_ns; /* SLEEP: how long; WAIT_*: timeout (0 = default) */
 	enum tl_state state;  /* WAIT_STATE */
 	char label[48];	      /* SNAPSHOT: a label, may be empty */
+	uint8_t inject_flags;	   /* INJECT: TL_TH_* */
+	int64_t inject_seq_offset; /* INJECT: "seq +N": added to the sequence number that follows */
+	int64_t inject_ack_offset; /* INJECT: "ack +N": added to the connection's newest ack */
 	char *fault;	      /* FAULT: the rule text as written, owned */
 	struct tl_fault rule; /* FAULT: the rule, parsed with the scenario's port */
 };

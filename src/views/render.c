@@ -18,7 +18,7 @@ void tl_role_describe(const struct tl_packet *p, char *out, size_t len)
 		n = snprintf(out, len, "retransmission #%u of %s, %.3f s after the previous send", p->retrans_no,
 			     role, p->resend_gap_ns / 1e9);
 	else
-		n = snprintf(out, len, "%s", role);
+		n = snprintf(out, len, "%s%s", p->injected ? "injected, " : "", role);
 	if (p->dropped && n >= 0 && (size_t)n < len)
 		snprintf(out + n, len - n, "%sDROPPED%s%s", n ? ", " : "",
 			 p->drop_rule[0] ? " by " : "", p->drop_rule);

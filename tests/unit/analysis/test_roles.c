@@ -223,7 +223,7 @@ static void every_segment_carries_its_connection_and_relative_numbers(void **sta
 		.seq = 101, .flags = P | A,
 	};
 	assert_int_equal(tl_timeline_append(&tl, &drop), 0); /* 6: a drop report the capture missed */
-	add(&tl, true, S, 9000, 0, 0);		  /* 7: a new connection on connection 1's ports */
+	add(&tl, true, S, 9000, 0, 0);		  /* 7: a stray SYN on connection 1, open: not its own */
 	add(&tl, false, A, 501, 101, 0);	  /* 8: the server's challenge ACK, in its old numbers */
 	assert_int_equal(tl_roles_annotate(&tl), 0);
 	assert_ref(&tl, 0, 1, 0, TL_BASE_SYN, 0, TL_BASE_NONE, 0);
@@ -232,8 +232,8 @@ static void every_segment_carries_its_connection_and_relative_numbers(void **sta
 	assert_ref(&tl, 3, 2, 0, TL_BASE_SYN, 0, TL_BASE_NONE, 0);
 	assert_ref(&tl, 4, 2, 1, TL_BASE_FIRST, 0, TL_BASE_SYN, 1); /* the server never sent a SYN */
 	assert_ref(&tl, 5, 1, 0, TL_BASE_SYN, 1, TL_BASE_NONE, 0);
-	assert_ref(&tl, 6, 1, 0, TL_BASE_SYN, 0, TL_BASE_NONE, 0);
-	assert_ref(&tl, 7, 1, 1, TL_BASE_SYN, 1, TL_BASE_SYN, (uint32_t)(101 - 9000));
+	assert_ref(&tl, 6, 1, 0, TL_BASE_SYN, 8900, TL_BASE_NONE, 0); /* counted from the connection's own SYN */
+	assert_ref(&tl, 7, 1, 1, TL_BASE_SYN, 1, TL_BASE_SYN, 1);
 	tl_timeline_free(&tl);
 }
 
@@ -411,6 +411,39 @@ static void zero_window_probe_is_not_a_keepalive_probe(void **state)
 }
 
 /* A SYN reaches a socket in SYN-SENT: its SYN-ACK has its own SYN's number and is no resend of it. */
+/*
+ * RFC 5961 on an open connection: a SYN with a new number is a stray SYN,
+ * not a new connection, and its answer a challenge ACK; an inexact reset is
+ * challenged too, unless the answer is rate-limited away (then the next
+ * ACK, for new data, is an ordinary one); only the exact reset is obeyed.
+ */
+static void stray_syn_and_inexact_reset_are_challenged(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	handshake(&tl);
+	add(&tl, C, P | A, 101, 501, 2);
+	add(&tl, SV, A, 501, 103, 0);
+	add(&tl, C, S, 5000, 0, 0);	     /* stray: the connection is open */
+	add(&tl, SV, A, 501, 103, 0);	     /* where the server stands */
+	add(&tl, C, R, 108, 0, 0);	     /* in the window, not 103 */
+	add(&tl, SV, A, 501, 103, 0);
+	add(&tl, C, R, 110, 0, 0);	     /* inexact again, the answer rate-limited */
+	add(&tl, C, P | A, 103, 501, 2);
+	add(&tl, SV, A, 501, 105, 0);	     /* new data acknowledged: not the challenge */
+	add(&tl, C, R, 105, 0, 0);	     /* exact: obeyed */
+	add(&tl, C, S, 6000, 0, 0);	     /* after the reset: a new connection's SYN */
+	const enum tl_role want[] = { TL_ROLE_HANDSHAKE_1, TL_ROLE_HANDSHAKE_2, TL_ROLE_HANDSHAKE_3, TL_ROLE_DATA,
+				      TL_ROLE_ACK, TL_ROLE_STRAY_SYN, TL_ROLE_CHALLENGE_ACK, TL_ROLE_RESET,
+				      TL_ROLE_CHALLENGE_ACK, TL_ROLE_RESET, TL_ROLE_DATA, TL_ROLE_ACK,
+				      TL_ROLE_RESET, TL_ROLE_HANDSHAKE_1 };
+	assert_roles(&tl, want, NULL, 14);
+	/* The stray SYN does not renumber the client's direction: its data after is at 3. */
+	assert_int_equal(tl.ev[10].u.packet.ref.rel_seq, 3);
+	tl_timeline_free(&tl);
+}
+
 static void simultaneous_open(void **state)
 {
 	(void)state;
@@ -436,6 +469,7 @@ int main(void)
 		cmocka_unit_test(duplicate_acks_and_dsack),
 		cmocka_unit_test(zero_window_probe_and_update),
 		cmocka_unit_test(every_role_has_a_name_and_words),
+		cmocka_unit_test(stray_syn_and_inexact_reset_are_challenged),
 		cmocka_unit_test(simultaneous_open),
 		cmocka_unit_test(keepalive_probes_one_below_what_was_sent),
 		cmocka_unit_test(keepalive_probe_after_data_and_with_one_old_byte),

@@ -891,6 +891,38 @@ static void nonblocking_connect(void **state)
 	check_error("x.scn", T "client poll-connect now\n", "x.scn:2: 'client poll-connect' takes no arguments", false);
 }
 
+/* inject SIDE[:NAME] FLAGS [seq +N] [ack +N]. */
+static void inject_steps(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[512];
+	const char *text = T "inject client S\n"
+			     "inject server:b R. seq -1 ack +7\n"
+			     "inject client R seq +2147483647\n";
+	assert_int_equal(tl_scenario_parse_text("i.scn", text, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.steps[0].kind, TL_STEP_INJECT);
+	assert_int_equal(sc.steps[0].side, TL_SIDE_CLIENT);
+	assert_int_equal(sc.steps[0].inject_flags, TL_TH_SYN);
+	assert_int_equal(sc.steps[0].inject_seq_offset, 0);
+	assert_string_equal(sc.steps[1].conn, "b");
+	assert_int_equal(sc.steps[1].inject_flags, TL_TH_RST | TL_TH_ACK);
+	assert_int_equal(sc.steps[1].inject_seq_offset, -1);
+	assert_int_equal(sc.steps[1].inject_ack_offset, 7);
+	assert_int_equal(sc.steps[2].inject_seq_offset, 2147483647);
+	tl_scenario_free(&sc);
+
+	check_error("x.scn", T "inject client\n", "x.scn:2: 'inject' takes SIDE[:NAME] FLAGS [seq +N] [ack +N]", true);
+	check_error("x.scn", T "inject lab R\n", "x.scn:2: unknown side 'lab'", false);
+	check_error("x.scn", T "inject client X\n", "x.scn:2: 'inject': 'X' is not a segment's flags", false);
+	check_error("x.scn", T "inject client R seq +1 seq +2\n",
+		    "x.scn:2: 'inject': expected seq +N or ack +N (each once), got 'seq'", true);
+	check_error("x.scn", T "inject client R win 5\n",
+		    "x.scn:2: 'inject': expected seq +N or ack +N (each once), got 'win'", true);
+	check_error("x.scn", T "inject client R seq +2147483648\n", "x.scn:2: seq 2147483648 out of range", false);
+	check_error("x.scn", T "inject client R &\n", "x.scn:2:", false);
+}
+
 static void err_list_too_long(void **state)
 {
 	(void)state;
@@ -989,6 +1021,7 @@ int main(void)
 		cmocka_unit_test(bind_backlog_and_listener_close),
 		cmocka_unit_test(named_connections),
 		cmocka_unit_test(nonblocking_connect),
+		cmocka_unit_test(inject_steps),
 		cmocka_unit_test(err_list_too_long),
 		cmocka_unit_test(err_text_lengths),
 		cmocka_unit_test(err_file),
