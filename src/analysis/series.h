@@ -58,6 +58,8 @@ struct tl_series {
 	size_t sends_cut; /* sends beyond TL_SERIES_MAX_SENDS: the series fails rather than judge part of it */
 	struct tl_series_send sends[TL_SERIES_MAX_SENDS];
 	size_t n_predicted;	    /* sends the model predicts, the first included */
+	bool peer_answers;	    /* window probes: the peer answered some, so only TCP_USER_TIMEOUT gives up */
+	bool no_give_up;	    /* the model predicts none (a peer that answers, no TCP_USER_TIMEOUT) */
 	enum tl_series_end end;
 	double end_ms;		    /* when it ended (the run's end when cut off), since the first send */
 	bool gave_up;		    /* end == TL_SERIES_END_GAVE_UP */
