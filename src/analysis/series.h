@@ -3,8 +3,8 @@
  * timer model predicts from the namespace's sysctls and the sockets'
  * options, and beside what the walkthrough measured on its older kernel.
  *
- * A series is the client's SYN in SYN-SENT, the server's SYN-ACKs, or a FIN
- * resent in FIN-WAIT-1 or LAST-ACK. Each send is judged against its
+ * A series is the client's SYN in SYN-SENT, the server's SYN-ACKs, a FIN
+ * resent in FIN-WAIT-1 or LAST-ACK, or a side's keepalive or window probes. Each send is judged against its
  * predicted time: timers fire late, never early, so a send passes when it
  * is no earlier than predicted and no later than the model's accumulated
  * allowance.
