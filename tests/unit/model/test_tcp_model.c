@@ -982,6 +982,50 @@ static void user_timeout_ends_the_probing(void **state)
 	harness_free(h);
 }
 
+/*
+ * A window that opens less than the next segment: the segment waits
+ * (tcp_snd_wnd_test()), and the persist timer sends the part that fits,
+ * pushed (tcp_write_wakeup()). Small segments (TCP_NODELAY, 100 bytes) keep
+ * the server's guess of the client's segment at 536 (TCP_MSS_DEFAULT): the
+ * 48 bytes left below the right edge once 2000 arrived go out with the
+ * first probe; a read of 600 frees 648 bytes, offered as 536 (a multiple of
+ * that guess), less than the client's next segment of 1024.
+ */
+static void partly_open_window_takes_part_of_a_segment(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	const struct opt client[] = { { TL_OPT_NODELAY, 1 } }, listener[] = { { TL_OPT_RCVBUF, 2048 } };
+	struct conn c = pair_with_options(h, client, 1, listener, 1);
+	char bytes[1024];
+	memset(bytes, 'x', sizeof(bytes));
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(tl_tcp_send(h->st, c.client, bytes, 100, h->now_ns), 100);
+		run_for(h, 100 * US);
+	}
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_send(h->st, c.client, bytes, sizeof(bytes), h->now_ns), 1024);
+	run_for(h, 1 * SEC);
+	char buf[600];
+	assert_int_equal(tl_tcp_recv(h->st, c.child, buf, sizeof(buf), h->now_ns), 600);
+	run_for(h, 2 * SEC);
+	char lengths[64] = "";
+	for (size_t i = mark; i < h->n_segs; i++) {
+		const struct tl_tcp_seg *g = &h->segs[i].seg;
+		if (g->tuple.dport == SERVER_PORT && g->payload_len) {
+			assert_int_equal(g->flags, A | P);
+			snprintf(lengths + strlen(lengths), sizeof(lengths) - strlen(lengths), "%s%u", lengths[0] ? " " : "",
+				 g->payload_len);
+		}
+	}
+	assert_string_equal(lengths, "48 536");
+	struct tl_tcp_info info;
+	assert_int_equal(tl_tcp_info(h->st, c.client, &info), 0);
+	assert_int_equal(info.unacked, 1024 - 48 - 536);
+	assert_true(info.probe_deadline_ns > 0); /* those 536 bytes closed the window again: the rest waits */
+	harness_free(h);
+}
+
 /* Keepalive on the client before connect(): its options as the scenario keepalive-peer-gone sets them. */
 static struct conn keepalive_pair(struct harness *h, int idle_s, int intvl_s, int cnt)
 {
@@ -1270,6 +1314,7 @@ int main(void)
 		cmocka_unit_test(quickack_on_sends_the_pending_ack),
 		cmocka_unit_test(closed_window_is_probed_until_the_read),
 		cmocka_unit_test(user_timeout_ends_the_probing),
+		cmocka_unit_test(partly_open_window_takes_part_of_a_segment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
