@@ -134,11 +134,6 @@ static bool trace_on;
  * finding reported to the model's owners; remove a tolerance once the model handles it.
  * At exit the harness prints how often each was met.
  *
- * ZERO_WINDOW_STALL: no persist timer (docs/model.md). A socket whose peer's window is
- * closed and that has unsent data or an unsent FIN arms no timer at all, so an orphan in
- * that state is never destroyed; Linux probes the window and kills such an orphan after
- * tcp_orphan_retries probes.
- *
  * ACK_WAR: duplicate and challenge ACKs are not rate-limited. Two endpoints whose sequence
  * numbers disagree (after an injected segment) answer each other's out-of-window ACK at
  * once, forever; Linux sends at most one per tcp_invalid_ratelimit (tcp_oow_rate_limited).
@@ -176,7 +171,6 @@ static bool trace_on;
  * The input ends there.
  */
 enum tolerance {
-	TOLERATE_ZERO_WINDOW_STALL,
 	TOLERATE_ACK_WAR,
 	TOLERATE_SCHEDULE_LIMIT,
 	TOLERATE_TIME_WAIT_DISCARDS_UNREAD,
@@ -187,7 +181,7 @@ enum tolerance {
 	TOLERATE_COUNT
 };
 static const char *const tolerance_names[TOLERATE_COUNT] = {
-	"zero-window stall", "ACK war", "schedule limit", "time-wait discards unread data",
+	"ACK war", "schedule limit", "time-wait discards unread data",
 	"closed time-wait socket kept", "receive buffer creep", "reconnect of an accepted socket",
 	"data after the peer's FIN",
 };
@@ -577,9 +571,9 @@ static void check_host(struct host *h)
 		enum tl_state noted = *cookie_slot(h, in.cookie);
 		CHECK(f, noted == in.state || (noted == TL_STATE_NONE && in.state == TL_CLOSE),
 		      "host %d socket %d is %s, its last note said %s", h->index, id, sn, tl_state_name(noted));
-		uint64_t deadlines[4] = { in.rtx_deadline_ns, in.delack_deadline_ns, in.linger_deadline_ns,
-					  in.keepalive_deadline_ns };
-		for (int k = 0; k < 4; k++) {
+		uint64_t deadlines[5] = { in.rtx_deadline_ns, in.delack_deadline_ns, in.linger_deadline_ns,
+					  in.keepalive_deadline_ns, in.probe_deadline_ns };
+		for (int k = 0; k < 5; k++) {
 			CHECK(f, !deadlines[k] || deadlines[k] > f->now_ns,
 			      "host %d socket %d (%s): timer %d armed for %" PRIu64 " ns, in the past", h->index, id, sn, k,
 			      deadlines[k]);
@@ -588,11 +582,11 @@ static void check_host(struct host *h)
 		}
 		if (in.state == TL_CLOSE || in.state == TL_LISTEN)
 			CHECK(f, !in.rtx_deadline_ns && !in.delack_deadline_ns && !in.linger_deadline_ns &&
-				 !in.keepalive_deadline_ns,
+				 !in.keepalive_deadline_ns && !in.probe_deadline_ns,
 			      "host %d socket %d in %s has a timer armed", h->index, id, sn);
 		if (in.kind == TL_TCP_MINI && in.state != TL_CLOSE)
 			CHECK(f, in.linger_deadline_ns && !in.rtx_deadline_ns && !in.delack_deadline_ns &&
-				 !in.keepalive_deadline_ns,
+				 !in.keepalive_deadline_ns && !in.probe_deadline_ns,
 			      "host %d time-wait socket %d in %s: timers rtx %" PRIu64 " delack %" PRIu64 " linger %" PRIu64,
 			      h->index, id, sn, in.rtx_deadline_ns, in.delack_deadline_ns, in.linger_deadline_ns);
 		if (in.kind == TL_TCP_FULL && (synchronized(in.state) || in.state == TL_SYN_SENT)) {
@@ -1198,15 +1192,6 @@ static void teardown(struct fuzz *f)
 		wire_remove(f, f->n_wire - 1);
 }
 
-/* A socket stuck behind a closed window with nothing armed (see ZERO_WINDOW_STALL). */
-static bool zero_window_stall(const struct tl_tcp_info *in)
-{
-	uint32_t unsent = in->snd_una + (uint32_t)in->unacked - in->snd_nxt;
-	uint32_t room = in->snd_una + in->snd_wnd - in->snd_nxt;
-	return in->kind == TL_TCP_FULL && !in->rtx_deadline_ns && !in->delack_deadline_ns && !in->linger_deadline_ns &&
-	       unsent > 0 && (room == 0 || (int32_t)room < 0);
-}
-
 /* Everything closed, two hours later: no socket may be left, however the run went. */
 static void final_phase(struct fuzz *f)
 {
@@ -1234,10 +1219,6 @@ static void final_phase(struct fuzz *f)
 		for (size_t k = 0; k < n; k++) {
 			struct tl_tcp_info in;
 			tl_tcp_info(h->st, ids[k], &in);
-			if (!strict && zero_window_stall(&in)) {
-				tolerated[TOLERATE_ZERO_WINDOW_STALL]++;
-				continue;
-			}
 			if (!strict && in.kind == TL_TCP_MINI && in.state == TL_CLOSE && !in.app_held) {
 				tolerated[TOLERATE_CLOSED_MINI_KEPT]++; /* nothing fires, so nothing reaps it */
 				continue;
@@ -1429,13 +1410,18 @@ static const uint8_t seed_simopen_close[] = { HEADER, OP_SOCKET, 0, OP_SOCKET, 1
 					      OP_DROP, 0, OP_CLOSE, A(0), OP_DROP, 0, OP_ADVANCE, T_1S };
 
 /*
- * One seed per known limit (see the tolerances above): each passes as a tolerance and fails
- * under TCPLAB_FUZZ_STRICT=1 until the model handles it, so a fix can be checked at once.
+ * Was a zero-window stall: B's window is full, B's RST is lost, A closes, and the orphan
+ * armed no timer, so it lived for ever. The persist timer probes it now and gives up after
+ * tcp_retries2 unanswered probes. Kept as a seed so that it stays fixed.
  */
-/* ZERO_WINDOW_STALL: B's window is full, B's RST is lost, A closes: an orphan with nothing armed. */
 static const uint8_t seed_zero_window[] = { HEADER,   HANDSHAKE, OP_SEND,  A(0), LEN_200K, OP_ADVANCE, T_1MS,
 					    OP_CLOSE, B(1),	 OP_DROP,  0,	 OP_CLOSE, A(0),       OP_ADVANCE,
 					    T_1000S };
+
+/*
+ * One seed per known limit (see the tolerances above): each passes as a tolerance and fails
+ * under TCPLAB_FUZZ_STRICT=1 until the model handles it, so a fix can be checked at once.
+ */
 /* ACK_WAR: A connects to itself (port 40000), a made-up SYN with sequence number 0 crosses its own. */
 static const uint8_t seed_ack_war[] = { HEADER, OP_SOCKET, 0, OP_CONNECT, A(0), ADDR_A, 3, OP_SEGMENT, A(0), 0,
 					TL_TH_SYN, 11, 0, 0, 0, 0, 0, 0, 0, 0, OP_ADVANCE, T_1MS };

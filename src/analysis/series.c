@@ -4,6 +4,7 @@
  * kernel's rules; this file only measures and compares.
  */
 #include "analysis/series.h"
+#include "analysis/rtt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,6 +248,8 @@ static const char *send_name(const struct tl_series *s, size_t i, size_t origina
 		return s->kind == TL_SERIES_SYN ? "SYN" : "FIN";
 	if (s->kind == TL_SERIES_KEEPALIVE)
 		return "keepalive probe";
+	if (s->kind == TL_SERIES_PERSIST)
+		return "window probe";
 	bool tlp = i - originals < sched->n_retx && sched->retx[i - originals].tlp;
 	return tlp ? "tail-loss probe" : "retransmission";
 }
@@ -263,7 +266,10 @@ static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t 
 	struct tl_timer_schedule *sched = malloc(sizeof(*sched));
 	if (!sched)
 		return tl_errorf(err, errlen, "out of memory");
-	if (tl_timer_predict(s->tcase, set, sched, err, errlen) < 0) {
+	int rc = s->kind == TL_SERIES_PERSIST && s->peer_answers
+			 ? tl_timer_predict_persist_answered(set, TL_TIMER_MAX_RETX, sched, err, errlen)
+			 : tl_timer_predict(s->tcase, set, sched, err, errlen);
+	if (rc < 0) {
 		free(sched);
 		return -1;
 	}
@@ -284,6 +290,7 @@ static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t 
 			x->allowed_late_ms = late_ms[i];
 		}
 	}
+	s->no_give_up = sched->end == TL_END_NEVER;
 	s->pred_give_up_ms = (double)sched->give_up_ms;
 	s->give_up_late_ms = (double)sched->give_up_lateness_ms;
 	tl_textf(s->give_up_why, sizeof(s->give_up_why), "%s", sched->give_up_why);
@@ -297,7 +304,7 @@ static int fill_from_schedule(struct tl_series *s, const uint64_t *t_ns, size_t 
 /*
  * The next series of the report, for side's sends of one kind (total of
  * them seen), with the settings side's sockets had in *set. One series per
- * kind and side, six at most: the array cannot fill, and NULL says it did.
+ * kind and side, eight at most: the array cannot fill, and NULL says it did.
  */
 static struct tl_series *new_series(struct tl_series_report *out, enum tl_series_kind kind, enum tl_side side,
 				    enum tl_timer_case tcase, size_t *total, const struct tl_scenario *sc,
@@ -490,15 +497,15 @@ done:
 
 /* ---- keepalive probes ---- */
 
-/* The side's keepalive probes sent after after_ns, up to max times stored; returns how many there were. */
-static size_t collect_probes(const struct tl_timeline *tl, enum tl_side side, uint64_t after_ns, uint64_t *t_ns,
-			     size_t max)
+/* The side's probes of one role sent after after_ns, up to max times stored; returns how many there were. */
+static size_t collect_probes(const struct tl_timeline *tl, enum tl_side side, enum tl_role role, uint64_t after_ns,
+			     uint64_t *t_ns, size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *ev = &tl->ev[i];
 		if (ev->kind != TL_EV_PACKET || ev->side != side || ev->t_ns <= after_ns ||
-		    ev->u.packet.role != TL_ROLE_KEEPALIVE_PROBE)
+		    ev->u.packet.role != role)
 			continue;
 		if (n < max)
 			t_ns[n] = ev->t_ns;
@@ -568,12 +575,12 @@ static int analyze_keepalive(const struct tl_scenario *sc, const struct tl_timel
 			     const struct tl_timer_settings *ns, struct tl_series_report *out, uint64_t *t_ns, char *err,
 			     size_t errlen)
 {
-	size_t n = collect_probes(tl, side, 0, t_ns, TL_SERIES_MAX_SENDS);
+	size_t n = collect_probes(tl, side, TL_ROLE_KEEPALIVE_PROBE, 0, t_ns, TL_SERIES_MAX_SENDS);
 	if (!n)
 		return 0;
 	uint64_t last_probe_ns = t_ns[(n < TL_SERIES_MAX_SENDS ? n : TL_SERIES_MAX_SENDS) - 1];
 	uint64_t heard_ns = last_heard(tl, side, last_probe_ns);
-	n = collect_probes(tl, side, heard_ns, t_ns, TL_SERIES_MAX_SENDS);
+	n = collect_probes(tl, side, TL_ROLE_KEEPALIVE_PROBE, heard_ns, t_ns, TL_SERIES_MAX_SENDS);
 	struct tl_timer_settings set;
 	struct tl_series *s = new_series(out, TL_SERIES_KEEPALIVE, side, TL_TIMER_KEEPALIVE_PROBES, &n, sc, ns, &set);
 	if (!s)
@@ -584,6 +591,56 @@ static int analyze_keepalive(const struct tl_scenario *sc, const struct tl_timel
 	bool answered = peer_answer(tl, side, t_ns[n - 1] + 1, 0, 0, NULL, &answer_ns);
 	bool reset = peer_answer(tl, side, t_ns[0], TL_TH_RST, TL_TH_RST, NULL, &peer_rst_ns);
 	settle_end(s, zero_ns, tl, answered, answer_ns, reset, peer_rst_ns, gave_up, rst_ns);
+	return fill_from_schedule(s, t_ns, n, zero_ns, 0, &set, err, errlen);
+}
+
+/* ---- window probes (the persist timer) ---- */
+
+/* The first packet from side's peer after t0 that opens the window, or says anything at all (any_packet). */
+static bool peer_speaks(const struct tl_timeline *tl, enum tl_side side, uint64_t t0, bool any_packet, uint64_t *t_ns)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind != TL_EV_PACKET || ev->t_ns <= t0 || ev->side == side || ev->side == TL_SIDE_NONE ||
+		    ev->u.packet.dropped || (!any_packet && !ev->u.packet.window))
+			continue;
+		*t_ns = ev->t_ns;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The side's window probes: the persist timer, armed by the ACK that closed
+ * the window (the last packet the side heard before its first probe), at
+ * the RTO the side's connection measured by then. The peer's window
+ * update ends the series (acknowledged); so does the side's connection
+ * closing (gave up: ETIMEDOUT, no RST), a RST, or the run's end. The
+ * schedule is that of a peer that answers when it answered any probe
+ * (only TCP_USER_TIMEOUT ends it), else of one gone silent (tcp_retries2).
+ */
+static int analyze_persist(const struct tl_scenario *sc, const struct tl_timeline *tl, enum tl_side side,
+			   const struct tl_timer_settings *ns, struct tl_series_report *out, uint64_t *t_ns, char *err,
+			   size_t errlen)
+{
+	size_t n = collect_probes(tl, side, TL_ROLE_WINDOW_PROBE, 0, t_ns, TL_SERIES_MAX_SENDS);
+	if (!n)
+		return 0;
+	struct tl_timer_settings set;
+	struct tl_series *s = new_series(out, TL_SERIES_PERSIST, side, TL_TIMER_PERSIST, &n, sc, ns, &set);
+	if (!s)
+		return 0;
+	uint64_t zero_ns = last_heard(tl, side, t_ns[0]);
+	int64_t rto_ms = tl_rtt_capture_rto_ms(tl, side, zero_ns, &set);
+	if (rto_ms > 0)
+		set.established_rto_ms = (int)rto_ms;
+	const enum tl_state from[] = { TL_ESTABLISHED, TL_CLOSE_WAIT };
+	uint64_t end_ns = 0, open_ns = 0, rst_ns = 0, answer_ns = 0;
+	bool gave_up = find_end(tl, side, t_ns[0], from, 2, false, &end_ns);
+	bool opened = peer_speaks(tl, side, t_ns[0], false, &open_ns);
+	bool reset = peer_answer(tl, side, t_ns[0], TL_TH_RST, TL_TH_RST, NULL, &rst_ns);
+	s->peer_answers = peer_speaks(tl, side, t_ns[0], true, &answer_ns) && (!opened || answer_ns < open_ns);
+	settle_end(s, zero_ns, tl, opened, open_ns, reset, rst_ns, gave_up, end_ns);
 	return fill_from_schedule(s, t_ns, n, zero_ns, 0, &set, err, errlen);
 }
 
@@ -601,7 +658,9 @@ int tl_series_analyze(const struct tl_scenario *sc, const struct tl_timeline *tl
 	    analyze_fin(sc, tl, TL_SIDE_CLIENT, settings, out, t_ns, err, errlen) == 0 &&
 	    analyze_fin(sc, tl, TL_SIDE_SERVER, settings, out, t_ns, err, errlen) == 0 &&
 	    analyze_keepalive(sc, tl, TL_SIDE_CLIENT, settings, out, t_ns, err, errlen) == 0 &&
-	    analyze_keepalive(sc, tl, TL_SIDE_SERVER, settings, out, t_ns, err, errlen) == 0) {
+	    analyze_keepalive(sc, tl, TL_SIDE_SERVER, settings, out, t_ns, err, errlen) == 0 &&
+	    analyze_persist(sc, tl, TL_SIDE_CLIENT, settings, out, t_ns, err, errlen) == 0 &&
+	    analyze_persist(sc, tl, TL_SIDE_SERVER, settings, out, t_ns, err, errlen) == 0) {
 		struct tl_timer_settings client, server;
 		side_settings(sc, TL_SIDE_CLIENT, settings, &client);
 		side_settings(sc, TL_SIDE_SERVER, settings, &server);
@@ -653,13 +712,19 @@ static void render_end(FILE *out, const struct tl_series *s)
 		fprintf(out, "     %s by the peer at %.3f s after %zu send%s; the model predicts %s send%s by then\n",
 			s->end == TL_SERIES_END_ACKED ? "acknowledged" : "reset", s->end_ms / 1e3, s->n_sends,
 			s->n_sends == 1 ? "" : "s", allowed, s->pred_hi == 1 ? "" : "s");
-		fprintf(out, "     (had it not ended, the give-up was predicted at %.3f s: %s)\n", s->pred_give_up_ms / 1e3,
-			s->give_up_why);
+		if (s->no_give_up)
+			fprintf(out, "     (had it not ended, no give-up: %s)\n", s->give_up_why);
+		else
+			fprintf(out, "     (had it not ended, the give-up was predicted at %.3f s: %s)\n",
+				s->pred_give_up_ms / 1e3, s->give_up_why);
 		return;
 	case TL_SERIES_END_CUT_OFF:
 		fprintf(out, "     cut off by the end of the run at %.3f s after %zu send%s; the model predicts %s send%s by then\n",
 			s->end_ms / 1e3, s->n_sends, s->n_sends == 1 ? "" : "s", allowed, s->pred_hi == 1 ? "" : "s");
-		fprintf(out, "     predicted give-up at %.3f s: %s\n", s->pred_give_up_ms / 1e3, s->give_up_why);
+		if (s->no_give_up)
+			fprintf(out, "     no give-up predicted: %s\n", s->give_up_why);
+		else
+			fprintf(out, "     predicted give-up at %.3f s: %s\n", s->pred_give_up_ms / 1e3, s->give_up_why);
 		return;
 	}
 }

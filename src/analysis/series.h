@@ -3,8 +3,8 @@
  * timer model predicts from the namespace's sysctls and the sockets'
  * options, and beside what the walkthrough measured on its older kernel.
  *
- * A series is the client's SYN in SYN-SENT, the server's SYN-ACKs, or a FIN
- * resent in FIN-WAIT-1 or LAST-ACK. Each send is judged against its
+ * A series is the client's SYN in SYN-SENT, the server's SYN-ACKs, a FIN
+ * resent in FIN-WAIT-1 or LAST-ACK, or a side's keepalive or window probes. Each send is judged against its
  * predicted time: timers fire late, never early, so a send passes when it
  * is no earlier than predicted and no later than the model's accumulated
  * allowance.
@@ -58,6 +58,8 @@ struct tl_series {
 	size_t sends_cut; /* sends beyond TL_SERIES_MAX_SENDS: the series fails rather than judge part of it */
 	struct tl_series_send sends[TL_SERIES_MAX_SENDS];
 	size_t n_predicted;	    /* sends the model predicts, the first included */
+	bool peer_answers;	    /* window probes: the peer answered some, so only TCP_USER_TIMEOUT gives up */
+	bool no_give_up;	    /* the model predicts none (a peer that answers, no TCP_USER_TIMEOUT) */
 	enum tl_series_end end;
 	double end_ms;		    /* when it ended (the run's end when cut off), since the first send */
 	bool gave_up;		    /* end == TL_SERIES_END_GAVE_UP */

@@ -30,6 +30,7 @@
 #include "core/textbuf.h"
 
 #define TIMEOUT_MIN_J 2 /* TCP_TIMEOUT_MIN: the shortest persist timer */
+#define PROBE0_MAX_SHIFT 10 /* ilog2(TCP_RTO_MAX / TCP_RTO_MIN) + 1 */
 
 static int keepalive_idle_s(const struct tl_timer_settings *s)
 {
@@ -118,37 +119,83 @@ int tl_tm_predict_keepalive(const struct tl_timer_settings *s, struct tl_timer_s
 	}
 }
 
+int64_t tl_timer_persist_base_j(const struct tl_timer_settings *s)
+{
+	return max64(tl_tm_effective_rto_j(s), s->hz / 5); /* tcp_probe0_base(): at least TCP_RTO_MIN */
+}
+
+int64_t tl_timer_persist_when_j(const struct tl_timer_settings *s, int backoff, int64_t since_first_j,
+				enum tl_timer_rule *rule)
+{
+	/* tcp_probe0_when(): the shift stops at ilog2(TCP_RTO_MAX / TCP_RTO_MIN) + 1, the gap at tcp_rto_max_ms */
+	const int shift = backoff < PROBE0_MAX_SHIFT ? backoff : PROBE0_MAX_SHIFT;
+	const int64_t max_j = ms_to_j(s->rto_max_ms, s->hz);
+	int64_t when_j = tl_timer_persist_base_j(s) << shift;
+	enum tl_timer_rule why = backoff ? TL_RULE_BACKOFF : TL_RULE_PERSIST;
+	if (when_j > max_j) {
+		when_j = max_j;
+		why = TL_RULE_RTO_MAX;
+	}
+	if (s->user_timeout_ms && since_first_j >= 0) {
+		/* tcp_clamp_probe0_to_user_timeout(): what is left, at least TCP_TIMEOUT_MIN */
+		int64_t remaining_j = max64(ms_to_j(s->user_timeout_ms, s->hz) - since_first_j, TIMEOUT_MIN_J);
+		if (remaining_j < when_j) {
+			when_j = remaining_j;
+			why = TL_RULE_USER_TIMEOUT;
+		}
+	}
+	if (rule)
+		*rule = why;
+	return when_j;
+}
+
+void tl_timer_persist_fire(const struct tl_timer_settings *s, int64_t since_first_j, int probes_out, int backoff,
+			   struct tl_persist_firing *out)
+{
+	char used[24];
+	if (s->user_timeout_ms && since_first_j > 0 && j_to_ms(since_first_j, s->hz) >= s->user_timeout_ms) {
+		out->action = TL_PERSIST_GIVE_UP;
+		out->end = TL_END_USER_TIMEOUT;
+		tl_tm_fmt_ms(j_to_ms(since_first_j, s->hz), used, sizeof(used));
+		tl_textf(out->why, sizeof(out->why),
+			 "give up (ETIMEDOUT): %s since the first probe's timer, past TCP_USER_TIMEOUT %d ms", used,
+			 s->user_timeout_ms);
+		return;
+	}
+	if (probes_out >= s->retries2) {
+		out->action = TL_PERSIST_GIVE_UP;
+		out->end = TL_END_COUNT;
+		tl_textf(out->why, sizeof(out->why), "give up (ETIMEDOUT): %d probes unanswered, tcp_retries2 %d",
+			 probes_out, s->retries2);
+		return;
+	}
+	/* tcp_send_probe0(): the back-off grows up to tcp_retries2, and the timer waits base << back-off */
+	out->action = TL_PERSIST_PROBE;
+	out->backoff = backoff < s->retries2 ? backoff + 1 : backoff;
+	out->next_j = tl_timer_persist_when_j(s, out->backoff, since_first_j < 0 ? 0 : since_first_j, &out->rule);
+}
+
 int tl_tm_predict_persist(const struct tl_timer_settings *s, bool peer_answers, size_t max_probes,
 			  struct tl_timer_schedule *out, char *err, size_t errlen)
 {
 	const int hz = s->hz;
-	const int64_t base_j = max64(tl_tm_effective_rto_j(s), hz / 5); /* tcp_probe0_base(): TCP_RTO_MIN */
-	const int64_t max_j = ms_to_j(s->rto_max_ms, hz);
 	struct tl_tm_walk w;
-	char why[TL_TIMER_WHY_LEN], base[24], gap[24], used[24];
+	struct tl_persist_firing f;
+	char why[TL_TIMER_WHY_LEN], base[24], gap[24];
 	int backoff = 0, unanswered = 0;
-	int64_t t_j = base_j, first_j = -1;
+	int64_t t_j = tl_timer_persist_base_j(s), first_j = -1;
 	enum tl_timer_rule rule = TL_RULE_PERSIST;
 
 	tl_tm_walk_init(&w, out, TL_TIMER_PERSIST, hz);
 	out->count_limit = peer_answers ? -1 : s->retries2;
 	out->time_limit_ms = s->user_timeout_ms ? s->user_timeout_ms : -1;
-	tl_tm_fmt_ms(j_to_ms(base_j, hz), base, sizeof(base));
+	tl_tm_fmt_ms(j_to_ms(tl_timer_persist_base_j(s), hz), base, sizeof(base));
 	for (;;) {
-		if (first_j < 0) {
+		if (first_j < 0)
 			first_j = t_j; /* icsk_probes_tstamp: set at the first firing */
-		} else if (s->user_timeout_ms && j_to_ms(t_j - first_j, hz) >= s->user_timeout_ms) {
-			tl_tm_fmt_ms(j_to_ms(t_j - first_j, hz), used, sizeof(used));
-			tl_textf(why, sizeof(why), "give up (ETIMEDOUT): %s since the first probe's timer, past "
-						   "TCP_USER_TIMEOUT %d ms",
-				 used, s->user_timeout_ms);
-			tl_tm_walk_end(&w, t_j, TL_END_USER_TIMEOUT, why);
-			return 0;
-		}
-		if (!peer_answers && unanswered >= s->retries2) {
-			tl_textf(why, sizeof(why), "give up (ETIMEDOUT): %d probes unanswered, tcp_retries2 %d", unanswered,
-				 s->retries2);
-			tl_tm_walk_end(&w, t_j, TL_END_COUNT, why);
+		tl_timer_persist_fire(s, t_j - first_j, unanswered, backoff, &f);
+		if (f.action == TL_PERSIST_GIVE_UP) {
+			tl_tm_walk_end(&w, t_j, f.end, f.why);
 			return 0;
 		}
 		if (out->n_retx >= max_probes) {
@@ -170,27 +217,10 @@ int tl_tm_predict_persist(const struct tl_timer_settings *s, bool peer_answers, 
 				 rule == TL_RULE_RTO_MAX ? ", capped at tcp_rto_max_ms" : "");
 		if (tl_tm_walk_add(&w, t_j, false, rule, why, err, errlen) < 0)
 			return -1;
-		if (backoff < s->retries2)
-			backoff++;
+		backoff = f.backoff;
 		if (!peer_answers)
 			unanswered++;
-		/* inet_csk_rto_backoff(): base << backoff, capped; the base is small enough to shift 40 times */
-		int64_t next_j = base_j << (backoff < 40 ? backoff : 40);
-		rule = TL_RULE_BACKOFF;
-		if (next_j > max_j) {
-			next_j = max_j;
-			rule = TL_RULE_RTO_MAX;
-		}
-		if (s->user_timeout_ms) {
-			/* tcp_clamp_probe0_to_user_timeout(): at least TCP_TIMEOUT_MIN */
-			int64_t remaining_j = ms_to_j(s->user_timeout_ms, hz) - (t_j - first_j);
-			if (remaining_j < TIMEOUT_MIN_J)
-				remaining_j = TIMEOUT_MIN_J;
-			if (remaining_j < next_j) {
-				next_j = remaining_j;
-				rule = TL_RULE_USER_TIMEOUT;
-			}
-		}
-		t_j += next_j;
+		rule = f.rule;
+		t_j += f.next_j;
 	}
 }

@@ -42,6 +42,15 @@
  * bytes on loopback, an estimate); the model counts payload bytes, which a FIN alone would not show. */
 #define FIN_CHARGE_BYTES 768u
 
+/* A segment sent and not yet acknowledged, for the RTT sample its ACK gives (tcp_clean_rtx_queue()). */
+struct sent_seg {
+	uint32_t start; /* its first sequence number */
+	uint32_t end;	/* sequence number after it */
+	uint64_t at_ns; /* its first transmission */
+	bool resent;	/* sent again: its ACK gives no sample (Karn) */
+};
+#define SENT_SEGS 32 /* segments remembered; a sample is skipped when the oldest were forgotten */
+
 struct rtx_timer {
 	uint64_t deadline_ns; /* 0: off */
 	uint64_t base_ns;     /* the tick of the first transmission being repeated */
@@ -117,7 +126,16 @@ struct sock {
 	uint64_t last_oow_ack_ns;
 	/* keepalive: the kernel's sk_timer for an open connection */
 	uint64_t ka_deadline_ns; /* 0: off */
-	int ka_probes;		 /* icsk_probes_out: probes sent since a segment was last received */
+	int probes_out;		 /* icsk_probes_out: keepalive or window probes since the peer last ACKed */
+	/* the persist timer (ICSK_TIME_PROBE0): the peer's window is closed and data waits */
+	uint64_t probe_ns;	 /* 0: off */
+	int probe_backoff;	 /* icsk_backoff while probing */
+	bool probes_counting;	 /* icsk_probes_tstamp is set: the first probe's timer fired */
+	int64_t probes_tstamp_j; /* the jiffy it fired in */
+	/* round-trip time: the persist timer's base is the RTO it gives */
+	struct tl_timer_rtt rtt;
+	struct sent_seg sent[SENT_SEGS];
+	size_t n_sent;
 	uint64_t rcv_tstamp_ns;	 /* when a segment was last received (rcv_tstamp): the silence starts */
 	uint64_t armed_order; /* when one of its timers was last armed: ties fire newest first */
 	/* request socket */
@@ -706,6 +724,42 @@ static void fill_options(const struct tl_tcp_stack *st, struct sock *s, struct t
 	g->opt.wscale = s->rcv_wscale;
 }
 
+/*
+ * A segment that takes sequence space is remembered until acknowledged:
+ * its ACK's delay is an RTT sample, unless it was sent again (Karn).
+ */
+static void remember_sent(struct tl_tcp_stack *st, struct sock *s, uint32_t seq, uint32_t space)
+{
+	uint32_t end = seq + space;
+	if (s->n_sent && seq_lt(seq, s->sent[s->n_sent - 1].end)) {
+		for (size_t i = 0; i < s->n_sent; i++)
+			if (seq_gt(s->sent[i].end, seq) && seq_lt(s->sent[i].start, end))
+				s->sent[i].resent = true;
+		return;
+	}
+	if (s->n_sent == SENT_SEGS)
+		memmove(s->sent, s->sent + 1, --s->n_sent * sizeof(s->sent[0]));
+	s->sent[s->n_sent++] = (struct sent_seg){ .start = seq, .end = end, .at_ns = st->now_ns };
+}
+
+/*
+ * The ACK moved snd_una from old_una: the oldest segment it acknowledges
+ * gives the RTT sample (tcp_clean_rtx_queue()), none when any of them was
+ * resent or the oldest was forgotten.
+ */
+static void rtt_acked(struct tl_tcp_stack *st, struct sock *s, uint32_t old_una, uint32_t ack)
+{
+	size_t n = 0;
+	bool resent = false;
+	while (n < s->n_sent && !seq_gt(s->sent[n].end, ack))
+		resent |= s->sent[n++].resent;
+	if (n && !resent && !seq_gt(s->sent[0].start, old_una))
+		tl_timer_rtt_sample(&s->rtt, &s->timers, (int64_t)((st->now_ns - s->sent[0].at_ns) / 1000), ack,
+				    s->snd_nxt);
+	memmove(s->sent, s->sent + n, (s->n_sent - n) * sizeof(s->sent[0]));
+	s->n_sent -= n;
+}
+
 /* Every segment a socket sends goes through here. */
 static void xmit(struct tl_tcp_stack *st, struct sock *s, uint32_t seq, const uint8_t *payload, uint32_t len,
 		 uint8_t flags)
@@ -719,6 +773,8 @@ static void xmit(struct tl_tcp_stack *st, struct sock *s, uint32_t seq, const ui
 	else
 		g.window = (uint16_t)(select_window(s) >> (s->ws_ok ? s->rcv_wscale : 0));
 	fill_options(st, s, &g);
+	if (seq_space(&g) && !(flags & TL_TH_RST))
+		remember_sent(st, s, seq, seq_space(&g));
 	if (flags & TL_TH_ACK)
 		ack_sent(s);
 	struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_SEGMENT);
@@ -830,9 +886,17 @@ static void set_linger(struct tl_tcp_stack *st, struct sock *s, int64_t ms)
 	armed(st, s);
 }
 
+static void probe_stop(struct sock *s)
+{
+	s->probe_ns = 0;
+	s->probe_backoff = 0;
+	s->probes_counting = false;
+}
+
 static void timers_off(struct sock *s)
 {
 	rtx_stop(s);
+	probe_stop(s);
 	s->ka_deadline_ns = 0;
 	s->delack_ns = 0;
 	s->ack_pending = false;
@@ -943,7 +1007,9 @@ static uint32_t next_data_len(const struct tl_tcp_stack *st, const struct sock *
 	uint32_t wnd_end = s->snd_una + s->snd_wnd;
 	uint32_t room = seq_gt(wnd_end, s->snd_nxt) ? wnd_end - s->snd_nxt : 0;
 	uint32_t mss = mss_payload(st, s);
-	uint32_t len = min_u32(min_u32(avail, mss), room);
+	uint32_t len = min_u32(avail, mss);
+	if (len > room)
+		return 0; /* tcp_snd_wnd_test(): the segment goes whole or waits; the persist timer probes */
 	if (len && len < mss && len == avail && !s->opts.nodelay && seq_gt(s->snd_sml, s->snd_una) &&
 	    s->snd_nxt != s->snd_una)
 		return 0; /* a small segment is still unacknowledged */
@@ -968,12 +1034,12 @@ static void sent_upto(struct sock *s, uint32_t end)
 }
 
 /* The segment at snd_nxt: len data bytes, with the FIN when they end the data and a FIN is queued. */
-static void send_data(struct tl_tcp_stack *st, struct sock *s, uint32_t len)
+static void send_data(struct tl_tcp_stack *st, struct sock *s, uint32_t len, bool pushed)
 {
 	uint32_t seq = s->snd_nxt;
 	bool last = seq + len == data_end(s);
 	bool fin = last && s->fin_queued;
-	uint8_t flags = TL_TH_ACK | (last ? TL_TH_PSH : 0) | (fin ? TL_TH_FIN : 0);
+	uint8_t flags = TL_TH_ACK | (last || pushed ? TL_TH_PSH : 0) | (fin ? TL_TH_FIN : 0);
 	note_if_resent(st, s, seq);
 	xmit(st, s, seq, s->sndbuf + (seq - s->snd_buf_seq), len, flags);
 	sent_upto(s, seq + len + fin);
@@ -989,6 +1055,8 @@ static void send_fin(struct tl_tcp_stack *st, struct sock *s)
 	sent_upto(s, s->fin_seq + 1);
 }
 
+static void probe_check(struct tl_tcp_stack *st, struct sock *s);
+
 /* tcp_write_xmit(): new data the window allows, then the FIN once all data went out. */
 static void push(struct tl_tcp_stack *st, struct sock *s)
 {
@@ -997,15 +1065,19 @@ static void push(struct tl_tcp_stack *st, struct sock *s)
 	bool sent = false;
 	uint32_t len;
 	while (seq_lt(s->snd_nxt, data_end(s)) && (len = next_data_len(st, s)) > 0) {
-		send_data(st, s, len);
+		send_data(st, s, len, false);
 		sent = true;
 	}
 	if (s->fin_queued && s->snd_nxt == s->fin_seq) {
 		send_fin(st, s);
 		sent = true;
 	}
-	if (sent && !s->rtx.deadline_ns)
-		rtx_start(st, s);
+	if (sent) {
+		probe_stop(s); /* tcp_rearm_rto(): the retransmission timer replaces it */
+		if (!s->rtx.deadline_ns)
+			rtx_start(st, s);
+	}
+	probe_check(st, s);
 }
 
 static void queue_fin(struct tl_tcp_stack *st, struct sock *s)
@@ -1101,7 +1173,7 @@ static void retransmit_head(struct tl_tcp_stack *st, struct sock *s, bool probe)
 	}
 	s->snd_nxt = s->snd_una;
 	if (seq_lt(s->snd_nxt, data_end(s)))
-		send_data(st, s, min_u32(data_end(s) - s->snd_nxt, mss_payload(st, s)));
+		send_data(st, s, min_u32(data_end(s) - s->snd_nxt, mss_payload(st, s)), false);
 	else if (s->fin_queued && s->snd_nxt == s->fin_seq)
 		send_fin(st, s);
 }
@@ -1183,7 +1255,7 @@ static void keepalive_arm(struct tl_tcp_stack *st, struct sock *s, int64_t d_j)
 static void heard_from_peer(struct tl_tcp_stack *st, struct sock *s)
 {
 	s->rcv_tstamp_ns = st->now_ns;
-	s->ka_probes = 0;
+	s->probes_out = 0;
 }
 
 /* tcp_finish_connect(), tcp_create_openreq_child(): a new connection's timer starts with the idle time. */
@@ -1223,7 +1295,7 @@ static void fire_keepalive(struct tl_tcp_stack *st, struct sock *s)
 		return;
 	}
 	struct tl_keepalive_firing f;
-	tl_timer_keepalive_fire(&s->timers, silent_j(st, s), s->ka_probes, &f);
+	tl_timer_keepalive_fire(&s->timers, silent_j(st, s), s->probes_out, &f);
 	switch (f.action) {
 	case TL_KEEPALIVE_WAIT:
 		keepalive_arm(st, s, f.next_j);
@@ -1231,7 +1303,7 @@ static void fire_keepalive(struct tl_tcp_stack *st, struct sock *s)
 	case TL_KEEPALIVE_PROBE:
 		/* tcp_xmit_probe_skb(): one below snd_una, so the peer must answer */
 		xmit(st, s, s->snd_una - 1, NULL, 0, TL_TH_ACK);
-		s->ka_probes++;
+		s->probes_out++;
 		keepalive_arm(st, s, f.next_j);
 		return;
 	case TL_KEEPALIVE_GIVE_UP:
@@ -1261,6 +1333,111 @@ static void keepidle_changed(struct tl_tcp_stack *st, struct sock *s)
 		return;
 	int64_t idle_j = tl_timer_keepalive_idle_j(&s->timers), gone_j = silent_j(st, s);
 	keepalive_arm(st, s, idle_j > gone_j ? idle_j - gone_j : 0);
+}
+
+/* ---- the persist timer: window probes (tcp_probe_timer(), tcp_send_probe0()) ---- */
+
+static bool data_waits(const struct sock *s)
+{
+	return seq_lt(s->snd_nxt, data_end(s));
+}
+
+static bool nothing_in_flight(const struct sock *s)
+{
+	return s->snd_una == s->snd_max;
+}
+
+/* The timer settings with the RTO this connection measured: tcp_probe0_base() takes icsk_rto. */
+static struct tl_timer_settings persist_settings(const struct sock *s)
+{
+	struct tl_timer_settings set = s->timers;
+	int64_t rto_ms = tl_timer_rtt_rto_ms(&s->rtt, &s->timers);
+	if (rto_ms > 0)
+		set.established_rto_ms = (int)rto_ms;
+	return set;
+}
+
+static void probe_arm(struct tl_tcp_stack *st, struct sock *s, int64_t d_j)
+{
+	s->probe_ns = tick_deadline(st, st->now_ns, d_j);
+	armed(st, s);
+}
+
+/* tcp_check_probe_timer(): data a closed window holds back, nothing in flight: probe after one base. */
+static void probe_check(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (s->probe_ns || s->rtx.deadline_ns || !nothing_in_flight(s) || !data_waits(s))
+		return;
+	struct tl_timer_settings set = persist_settings(s);
+	probe_arm(st, s, tl_timer_persist_base_j(&set));
+}
+
+/*
+ * tcp_write_wakeup(): a window that opened less than the next segment
+ * takes the part that fits, pushed; a closed one gets an ACK one below
+ * snd_una with no data (tcp_xmit_probe_skb()), which the peer answers
+ * with its window.
+ */
+static void send_probe0(struct tl_tcp_stack *st, struct sock *s)
+{
+	uint32_t wnd_end = s->snd_una + s->snd_wnd;
+	if (!seq_lt(s->snd_nxt, wnd_end)) {
+		xmit(st, s, s->snd_una - 1, NULL, 0, TL_TH_ACK);
+		return;
+	}
+	send_data(st, s, min_u32(min_u32(wnd_end - s->snd_nxt, mss_payload(st, s)), data_end(s) - s->snd_nxt), true);
+	if (!s->rtx.deadline_ns)
+		rtx_start(st, s);
+}
+
+static void fire_probe(struct tl_tcp_stack *st, struct sock *s)
+{
+	s->probe_ns = 0;
+	if (s->kind != TL_TCP_FULL || !can_send_data(s) || !nothing_in_flight(s) || !data_waits(s)) {
+		s->probes_out = 0;
+		probe_stop(s);
+		return;
+	}
+	int64_t now_j = jiffies_at(st, st->now_ns);
+	if (!s->probes_counting) {
+		s->probes_counting = true;
+		s->probes_tstamp_j = now_j;
+	}
+	struct tl_timer_settings set = persist_settings(s);
+	struct tl_persist_firing f;
+	tl_timer_persist_fire(&set, now_j - s->probes_tstamp_j, s->probes_out, s->probe_backoff, &f);
+	if (f.action == TL_PERSIST_GIVE_UP) {
+		give_up(st, s, f.why); /* tcp_write_err(): no RST */
+		return;
+	}
+	send_probe0(st, s);
+	if (!nothing_in_flight(s)) { /* data went out: the retransmission timer watches it */
+		s->probes_out = 0;
+		probe_stop(s);
+		return;
+	}
+	s->probes_out++;
+	s->probe_backoff = f.backoff;
+	probe_arm(st, s, f.next_j);
+}
+
+/*
+ * tcp_ack_probe(): an ACK that finds nothing in flight and data waiting.
+ * A window that takes the next segment ends the probing (push() sends
+ * it); otherwise the timer waits the backed-off gap again, from now.
+ */
+static void ack_probe(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (!data_waits(s))
+		return;
+	uint32_t head = min_u32(data_end(s) - s->snd_nxt, mss_payload(st, s));
+	if (!seq_gt(s->snd_nxt + head, s->snd_una + s->snd_wnd)) {
+		probe_stop(s);
+		return;
+	}
+	struct tl_timer_settings set = persist_settings(s);
+	int64_t since_j = s->probes_counting ? jiffies_at(st, st->now_ns) - s->probes_tstamp_j : -1;
+	probe_arm(st, s, tl_timer_persist_when_j(&set, s->probe_backoff, since_j, NULL));
 }
 
 /* ---- request sockets: the SYN-ACK exchange is timer_model's ---- */
@@ -1445,6 +1622,7 @@ static struct sock *make_child(struct tl_tcp_stack *st, struct sock *req, const 
 	c->retransmits = 0;
 	timers_off(c);
 	c->snd_una = c->snd_nxt = c->snd_max = c->snd_sml = c->snd_buf_seq = req->iss + 1;
+	rtt_acked(st, c, req->iss, req->iss + 1); /* tcp_synack_rtt_meas() */
 	peer_window(c, (uint32_t)seg->window << c->snd_wscale);
 	c->in_accept_queue = true;
 	c->accept_order = ++st->next_accept_order;
@@ -1507,6 +1685,7 @@ static void synsent_established(struct tl_tcp_stack *st, struct sock *s, const s
 	negotiate(st, s, seg);
 	start_receiving(st, s, seg->seq);
 	s->snd_una = seg->ack;
+	rtt_acked(st, s, s->iss, seg->ack);
 	peer_window(s, seg->window); /* a SYN-ACK's window is never scaled */
 	rtx_stop(s);
 	s->retransmits = 0;
@@ -1603,7 +1782,9 @@ static void drop_acked(struct tl_tcp_stack *st, struct sock *s, uint32_t ack)
 		s->snd_len -= n;
 		s->snd_buf_seq = upto;
 	}
+	uint32_t old_una = s->snd_una;
 	s->snd_una = ack;
+	rtt_acked(st, s, old_una, ack);
 	if (seq_gt(ack, s->snd_nxt))
 		s->snd_nxt = ack; /* a copy sent before the timeout arrived after all */
 	s->retransmits = 0;
@@ -1652,9 +1833,12 @@ static bool process_ack(struct tl_tcp_stack *st, struct sock *s, const struct tl
 	if (seq_lt(seg->ack, s->snd_una))
 		return true; /* an old ACK: the rest of the segment still counts */
 	heard_from_peer(st, s);
+	bool was_idle = nothing_in_flight(s); /* !prior_packets */
 	peer_window(s, (uint32_t)seg->window << s->snd_wscale);
 	if (seq_gt(seg->ack, s->snd_una))
 		drop_acked(st, s, seg->ack);
+	if (was_idle && s->kind == TL_TCP_FULL)
+		ack_probe(st, s);
 	if (s->fin_queued && s->snd_una == s->fin_seq + 1)
 		return our_fin_acked(st, s, seg);
 	return true;
@@ -1974,7 +2158,8 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 
 static uint64_t sock_deadline(const struct sock *s)
 {
-	return earliest(earliest(earliest(s->rtx.deadline_ns, s->delack_ns), s->linger_ns), s->ka_deadline_ns);
+	return earliest(earliest(earliest(earliest(s->rtx.deadline_ns, s->delack_ns), s->linger_ns), s->ka_deadline_ns),
+			s->probe_ns);
 }
 
 uint64_t tl_tcp_next_deadline_ns(const struct tl_tcp_stack *st)
@@ -2001,6 +2186,8 @@ static void fire_one(struct tl_tcp_stack *st, struct sock *s, uint64_t t)
 		fire_linger(st, s);
 	} else if (s->ka_deadline_ns == t) {
 		fire_keepalive(st, s);
+	} else if (s->probe_ns == t) {
+		fire_probe(st, s);
 	}
 }
 
@@ -2585,6 +2772,7 @@ int tl_tcp_info(const struct tl_tcp_stack *st, int sock, struct tl_tcp_info *out
 		.unread = s->rcv_len, .rcvbuf = s->opts.rcvbuf, .unacked = unacked_bytes(s), .retransmits = s->retransmits,
 		.rtx_deadline_ns = s->rtx.deadline_ns, .delack_deadline_ns = s->delack_ns,
 		.linger_deadline_ns = s->linger_ns, .keepalive_deadline_ns = s->ka_deadline_ns,
+		.probe_deadline_ns = s->probe_ns, .probes_out = s->probes_out, .probe_backoff = s->probe_backoff,
 	};
 	return 0;
 }
@@ -2620,10 +2808,14 @@ static void row_timer(const struct sock *s, uint64_t now_ns, struct tl_sock_row 
 	} else if (s->linger_ns) {
 		r->timer = TL_TIMER_KEEPALIVE; /* a full FIN-WAIT-2 longer than 60 s */
 		r->timer_ms = ms_left(s->linger_ns, now_ns);
+	} else if (s->probe_ns) {
+		r->timer = TL_TIMER_PROBE; /* the persist timer, with the window probes out */
+		r->timer_ms = ms_left(s->probe_ns, now_ns);
+		r->retrans = (unsigned)s->probes_out;
 	} else if (s->ka_deadline_ns) {
 		r->timer = TL_TIMER_KEEPALIVE; /* sock_diag's count here is the probes out */
 		r->timer_ms = ms_left(s->ka_deadline_ns, now_ns);
-		r->retrans = (unsigned)s->ka_probes;
+		r->retrans = (unsigned)s->probes_out;
 	}
 }
 

@@ -243,6 +243,9 @@ struct tl_tcp_info {
 	uint64_t delack_deadline_ns; /* 0: off */
 	uint64_t linger_deadline_ns; /* TIME_WAIT or FIN_WAIT2 end, 0: off */
 	uint64_t keepalive_deadline_ns; /* the keepalive timer, 0: off */
+	uint64_t probe_deadline_ns;	/* the persist timer (zero-window probes), 0: off */
+	int probes_out;			/* keepalive or window probes the peer has not answered */
+	int probe_backoff;		/* the persist timer's back-off */
 };
 
 /* Fills *out for socket id sock. Returns 0, or -EBADF for a free slot. */

@@ -197,6 +197,71 @@ int tl_timer_predict(enum tl_timer_case which, const struct tl_timer_settings *s
 int tl_timer_predict_persist_answered(const struct tl_timer_settings *s, size_t max_probes,
 				      struct tl_timer_schedule *out, char *err, size_t errlen);
 
+/* What the persist timer does when it fires (tcp_probe_timer()). */
+enum tl_persist_action {
+	TL_PERSIST_PROBE,   /* send a zero-window probe, fire again next_j later */
+	TL_PERSIST_GIVE_UP, /* fail the connection with ETIMEDOUT (tcp_write_err(), no RST) */
+};
+
+struct tl_persist_firing {
+	enum tl_persist_action action;
+	int backoff;		 /* PROBE: icsk_backoff after this probe */
+	int64_t next_j;		 /* PROBE: jiffies until the timer fires again */
+	enum tl_timer_rule rule; /* PROBE: what set next_j */
+	enum tl_timer_end end;	 /* GIVE_UP: why */
+	char why[TL_TIMER_WHY_LEN];
+};
+
+/* tcp_probe0_base(): the connection's RTO, at least TCP_RTO_MIN, in jiffies; the first probe waits this long. */
+int64_t tl_timer_persist_base_j(const struct tl_timer_settings *s);
+
+/*
+ * tcp_probe0_when() with tcp_clamp_probe0_to_user_timeout(): the base
+ * shifted by backoff, capped at tcp_rto_max_ms, and with TCP_USER_TIMEOUT
+ * no later than it runs out counted from the first probe's timer
+ * (since_first_j; -1 before the first firing: no clamp). *rule (may be
+ * NULL) says what set it. The timer waits this long after each probe, and
+ * after each answer that finds the window still closed (tcp_ack_probe()).
+ */
+int64_t tl_timer_persist_when_j(const struct tl_timer_settings *s, int backoff, int64_t since_first_j,
+				enum tl_timer_rule *rule);
+
+/*
+ * One firing of the persist timer of a connection whose peer's window is
+ * closed while data waits, nothing in flight: since_first_j jiffies since
+ * the first firing (0 at the first), probes_out probes unanswered, backoff
+ * the back-off so far. Gives up past TCP_USER_TIMEOUT or after tcp_retries2
+ * unanswered probes, else probes. The one rule both the persist schedule
+ * of tl_timer_predict and the model's own timer follow. Cannot fail.
+ */
+void tl_timer_persist_fire(const struct tl_timer_settings *s, int64_t since_first_j, int probes_out, int backoff,
+			   struct tl_persist_firing *out);
+
+/*
+ * The connection's RTT estimate, as tcp_rtt_estimator() keeps it: srtt
+ * (times 8), mdev, and rttvar, which never falls below tcp_rto_min_us. A
+ * delayed ACK in a sample raises the RTO above loopback's 204 ms: one
+ * sample of 40 ms makes it 208 ms. Zero it to start.
+ */
+struct tl_timer_rtt {
+	int64_t srtt_us8;    /* smoothed RTT << 3; 0: no sample yet */
+	int64_t mdev_us;     /* mean deviation */
+	int64_t mdev_max_us; /* the largest mdev in the current round trip */
+	int64_t rttvar_us;   /* the variation the RTO adds */
+	uint32_t rtt_seq;    /* snd_nxt when the round trip began */
+};
+
+/* Takes one RTT sample (us, >= 0) from an ACK that moved snd_una; snd_nxt is what was sent by then. */
+void tl_timer_rtt_sample(struct tl_timer_rtt *r, const struct tl_timer_settings *s, int64_t sample_us,
+			 uint32_t snd_una, uint32_t snd_nxt);
+
+/*
+ * __tcp_set_rto() in ms, a whole number of jiffies (to put in
+ * established_rto_ms): usecs_to_jiffies(srtt + rttvar), bounded by
+ * tcp_rto_max_ms; 0 before the first sample.
+ */
+int64_t tl_timer_rtt_rto_ms(const struct tl_timer_rtt *r, const struct tl_timer_settings *s);
+
 /* What the keepalive timer does when it fires (tcp_keepalive_timer()). */
 enum tl_keepalive_action {
 	TL_KEEPALIVE_WAIT,    /* silent for less than the idle time: fire again when it will have been */

@@ -123,6 +123,7 @@ enum tl_series_kind {
 	TL_SERIES_SYNACK, /* the server's SYN-ACK */
 	TL_SERIES_FIN,	  /* a FIN in FIN-WAIT-1 or LAST-ACK */
 	TL_SERIES_KEEPALIVE, /* keepalive probes to a silent peer: the walkthrough has none */
+	TL_SERIES_PERSIST,   /* window probes of a closed window (the persist timer): nor these */
 	TL_SERIES_COUNT
 };
 

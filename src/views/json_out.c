@@ -380,6 +380,7 @@ static const char *series_kind_name(enum tl_series_kind k)
 	case TL_SERIES_SYNACK: return "syn-ack";
 	case TL_SERIES_FIN: return "fin";
 	case TL_SERIES_KEEPALIVE: return "keepalive";
+	case TL_SERIES_PERSIST: return "window-probes";
 	case TL_SERIES_COUNT: break;
 	}
 	return "?";
@@ -424,7 +425,7 @@ static struct json_object *series_object(struct builder *b, const struct tl_scen
 	add_str(b, o, "end", tl_series_end_name(s->end));
 	add_seconds(b, o, "end_s", s->end_ms);
 	add_seconds_or_null(b, o, "gave_up_s", s->gave_up, s->gave_up_ms);
-	add_seconds(b, o, "predicted_give_up_s", s->pred_give_up_ms);
+	add_seconds_or_null(b, o, "predicted_give_up_s", !s->no_give_up, s->pred_give_up_ms);
 	add_str_or_null(b, o, "give_up_why", s->give_up_why);
 	add_bool(b, o, "pass", s->pass);
 	add_str_or_null(b, o, "problem", s->pass ? NULL : s->problem);

@@ -890,6 +890,142 @@ static struct conn pair_with_options(struct harness *h, const struct opt *client
 	return c;
 }
 
+/* The server's buffer (SO_RCVBUF 2048) filled by two writes of 1024; the third waits for the window. */
+static struct conn fill_the_window(struct harness *h, int user_timeout_ms)
+{
+	const struct opt client[] = { { TL_OPT_USER_TIMEOUT, user_timeout_ms } }, listener[] = { { TL_OPT_RCVBUF, 2048 } };
+	struct conn c = pair_with_options(h, client, user_timeout_ms ? 1 : 0, listener, 1);
+	char bytes[1024];
+	memset(bytes, 'x', sizeof(bytes));
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(tl_tcp_send(h->st, c.client, bytes, sizeof(bytes), h->now_ns), 1024);
+		run_for(h, 100 * US);
+	}
+	return c;
+}
+
+/*
+ * Lets run_ns pass after fill_the_window(): the client's window probes
+ * (at most max) in *probes, their times counted from the ACK that closed
+ * the window; returns how many there were. *mark: the first segment after
+ * the writes (the closing ACK, delayed, comes later).
+ */
+static size_t probes_after_closing(struct harness *h, uint64_t run_ns, size_t *mark, uint64_t *probes, size_t max)
+{
+	*mark = h->n_segs;
+	run_for(h, run_ns);
+	uint64_t closed_ns = 0;
+	for (size_t i = *mark; i < h->n_segs && !closed_ns; i++)
+		if (h->segs[i].seg.tuple.sport == SERVER_PORT && !h->segs[i].seg.window)
+			closed_ns = h->segs[i].sent_ns;
+	assert_true(closed_ns > 0);
+	size_t n = client_sends(h, *mark, A, probes, max);
+	for (size_t i = 0; i < n && i < max; i++)
+		probes[i] -= closed_ns;
+	return n;
+}
+
+/*
+ * Measured on this kernel (scenarios/loss/zero-window): the closing ACK is
+ * delayed 40 ms, which makes the RTO 208 ms; probes (ACKs one below
+ * snd_una, no data) 208, 624 and 1456 ms after it, the gap doubling; the
+ * read sends a window update and the waiting bytes follow.
+ */
+static void closed_window_is_probed_until_the_read(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = fill_the_window(h, 0);
+	size_t mark;
+	uint64_t probes[4];
+	assert_int_equal(probes_after_closing(h, 2 * SEC, &mark, probes, 4), 3);
+	const uint64_t at_ms[] = { 208, 624, 1456 };
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(probes[i], at_ms[i] * MS);
+	struct tl_tcp_info info;
+	assert_int_equal(tl_tcp_info(h->st, c.client, &info), 0);
+	assert_int_equal(info.snd_wnd, 0);
+	assert_int_equal(info.unacked, 1024); /* the third write, held back */
+	for (size_t i = mark; i < h->n_segs; i++)
+		if (h->segs[i].seg.tuple.dport == SERVER_PORT && h->segs[i].seg.flags == A)
+			assert_int_equal(h->segs[i].seg.seq, info.snd_una - 1);
+	assert_int_equal(info.probe_backoff, 3); /* one doubling a probe: tcp_retries2 15 is far */
+	assert_true(info.probe_deadline_ns > 0);
+
+	size_t before_read = h->n_segs;
+	char buf[4096];
+	assert_int_equal(tl_tcp_recv(h->st, c.child, buf, sizeof(buf), h->now_ns), 2048);
+	run_for(h, 100 * US);
+	assert_flags(h, before_read, ". P. .");
+	assert_int_equal(h->segs[before_read].seg.window, 2048);
+	assert_int_equal(tl_tcp_info(h->st, c.client, &info), 0);
+	assert_int_equal(info.probe_deadline_ns, 0);
+	assert_int_equal(info.unacked, 0);
+	harness_free(h);
+}
+
+/* The server answers every probe but never reads: only TCP_USER_TIMEOUT ends it, without a RST. */
+static void user_timeout_ends_the_probing(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	struct conn c = fill_the_window(h, 1000);
+	size_t mark;
+	uint64_t probes[4], resets[1];
+	assert_int_equal(probes_after_closing(h, 3 * SEC, &mark, probes, 4), 2);
+	assert_int_equal(probes[1], 624 * MS);
+	assert_int_equal(client_sends(h, mark, R | A, resets, 1), 0);
+	assert_int_equal(state_of(h, c.client), TL_CLOSE);
+	assert_int_equal(state_of(h, c.child), TL_ESTABLISHED);
+	char buf[8];
+	assert_int_equal(tl_tcp_recv(h->st, c.client, buf, sizeof(buf), h->now_ns), -ETIMEDOUT);
+	harness_free(h);
+}
+
+/*
+ * A window that opens less than the next segment: the segment waits
+ * (tcp_snd_wnd_test()), and the persist timer sends the part that fits,
+ * pushed (tcp_write_wakeup()). Small segments (TCP_NODELAY, 100 bytes) keep
+ * the server's guess of the client's segment at 536 (TCP_MSS_DEFAULT): the
+ * 48 bytes left below the right edge once 2000 arrived go out with the
+ * first probe; a read of 600 frees 648 bytes, offered as 536 (a multiple of
+ * that guess), less than the client's next segment of 1024.
+ */
+static void partly_open_window_takes_part_of_a_segment(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	const struct opt client[] = { { TL_OPT_NODELAY, 1 } }, listener[] = { { TL_OPT_RCVBUF, 2048 } };
+	struct conn c = pair_with_options(h, client, 1, listener, 1);
+	char bytes[1024];
+	memset(bytes, 'x', sizeof(bytes));
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(tl_tcp_send(h->st, c.client, bytes, 100, h->now_ns), 100);
+		run_for(h, 100 * US);
+	}
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_send(h->st, c.client, bytes, sizeof(bytes), h->now_ns), 1024);
+	run_for(h, 1 * SEC);
+	char buf[600];
+	assert_int_equal(tl_tcp_recv(h->st, c.child, buf, sizeof(buf), h->now_ns), 600);
+	run_for(h, 2 * SEC);
+	char lengths[64] = "";
+	for (size_t i = mark; i < h->n_segs; i++) {
+		const struct tl_tcp_seg *g = &h->segs[i].seg;
+		if (g->tuple.dport == SERVER_PORT && g->payload_len) {
+			assert_int_equal(g->flags, A | P);
+			snprintf(lengths + strlen(lengths), sizeof(lengths) - strlen(lengths), "%s%u", lengths[0] ? " " : "",
+				 g->payload_len);
+		}
+	}
+	assert_string_equal(lengths, "48 536");
+	struct tl_tcp_info info;
+	assert_int_equal(tl_tcp_info(h->st, c.client, &info), 0);
+	assert_int_equal(info.unacked, 1024 - 48 - 536);
+	assert_true(info.probe_deadline_ns > 0); /* those 536 bytes closed the window again: the rest waits */
+	harness_free(h);
+}
+
 /* Keepalive on the client before connect(): its options as the scenario keepalive-peer-gone sets them. */
 static struct conn keepalive_pair(struct harness *h, int idle_s, int intvl_s, int cnt)
 {
@@ -1176,6 +1312,9 @@ int main(void)
 		cmocka_unit_test(rcvbuf_sets_the_windows),
 		cmocka_unit_test(nagle_holds_a_small_segment_unless_nodelay),
 		cmocka_unit_test(quickack_on_sends_the_pending_ack),
+		cmocka_unit_test(closed_window_is_probed_until_the_read),
+		cmocka_unit_test(user_timeout_ends_the_probing),
+		cmocka_unit_test(partly_open_window_takes_part_of_a_segment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

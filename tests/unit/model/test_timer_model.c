@@ -1095,6 +1095,70 @@ static void test_zero_window_probes(void **state)
 	assert_int_equal(sc.retx[sc.n_retx - 1].at_ms, 1484); /* 212, 636, 1484; then cut */
 }
 
+/* Measured with ss -ti on this kernel: RTT samples of 59 us (SYN-ACK), 12 us, then 42.1 ms (a delayed ACK): rto 208. */
+static void rtt_estimator_after_a_delayed_ack(void **state)
+{
+	struct tl_timer_settings s = defaults();
+	struct tl_timer_rtt r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(tl_timer_rtt_rto_ms(&r, &s), 0);
+	tl_timer_rtt_sample(&r, &s, 59, 1, 1);
+	tl_timer_rtt_sample(&r, &s, 12, 2049, 2049);
+	assert_int_equal(tl_timer_rtt_rto_ms(&r, &s), 204); /* loopback: rto_min plus a jiffy */
+	tl_timer_rtt_sample(&r, &s, 42113, 4097, 4097);
+	assert_int_equal(r.srtt_us8 >> 3, 5310); /* ss: rtt:5.513 ms, within a sample's microseconds */
+	assert_int_equal(r.rttvar_us, 200000);
+	assert_int_equal(tl_timer_rtt_rto_ms(&r, &s), 208);
+	/* The RTO the persist timer then waits: no less than TCP_RTO_MIN, whatever tcp_rto_min_us says. */
+	s.established_rto_ms = (int)tl_timer_rtt_rto_ms(&r, &s);
+	assert_int_equal(tl_timer_persist_base_j(&s), 52);
+	s.established_rto_ms = 20;
+	assert_int_equal(tl_timer_persist_base_j(&s), 50);
+}
+
+/* One firing of the persist timer: back-off up to tcp_retries2, the give-ups, the user-timeout clamp. */
+static void persist_timer_firings(void **state)
+{
+	struct tl_timer_settings s = defaults();
+	struct tl_persist_firing f;
+	enum tl_timer_rule rule;
+
+	(void)state;
+	s.established_rto_ms = 208;
+	s.retries2 = 2; /* the 'fast' profile: the gap doubles twice, then stays */
+	tl_timer_persist_fire(&s, 0, 0, 0, &f);
+	assert_int_equal(f.action, TL_PERSIST_PROBE);
+	assert_int_equal(f.backoff, 1);
+	assert_int_equal(f.next_j, 104);
+	tl_timer_persist_fire(&s, 104, 0, 1, &f);
+	assert_int_equal(f.next_j, 208);
+	tl_timer_persist_fire(&s, 312, 0, 2, &f);
+	assert_int_equal(f.backoff, 2);
+	assert_int_equal(f.next_j, 208);
+	/* Two probes unanswered reach tcp_retries2 2. */
+	tl_timer_persist_fire(&s, 520, 2, 2, &f);
+	assert_int_equal(f.action, TL_PERSIST_GIVE_UP);
+	assert_int_equal(f.end, TL_END_COUNT);
+	expect_contains(f.why, "2 probes unanswered, tcp_retries2 2");
+	/* The shift stops at 10, the gap at tcp_rto_max_ms. */
+	s.retries2 = 15;
+	assert_int_equal(tl_timer_persist_when_j(&s, 15, -1, &rule), 30000);
+	assert_int_equal(rule, TL_RULE_RTO_MAX);
+	s.rto_max_ms = 60000;
+	assert_int_equal(tl_timer_persist_when_j(&s, 9, -1, &rule), 15000);
+	/* TCP_USER_TIMEOUT 1000 ms: the gap is cut to what is left, at least TCP_TIMEOUT_MIN, then it gives up. */
+	s.user_timeout_ms = 1000;
+	tl_timer_persist_fire(&s, 104, 0, 1, &f);
+	assert_int_equal(f.next_j, 146);
+	assert_int_equal(f.rule, TL_RULE_USER_TIMEOUT);
+	assert_int_equal(tl_timer_persist_when_j(&s, 1, 249, NULL), 2);
+	tl_timer_persist_fire(&s, 250, 0, 2, &f);
+	assert_int_equal(f.action, TL_PERSIST_GIVE_UP);
+	assert_int_equal(f.end, TL_END_USER_TIMEOUT);
+}
+
 static void test_probe_timer_settings(void **state)
 {
 	struct tl_timer_settings s = defaults();
@@ -1203,6 +1267,8 @@ int main(void)
 		cmocka_unit_test(test_keepalive_probes_then_reset),
 		cmocka_unit_test(test_keepalive_firing),
 		cmocka_unit_test(test_zero_window_probes),
+		cmocka_unit_test(rtt_estimator_after_a_delayed_ack),
+		cmocka_unit_test(persist_timer_firings),
 		cmocka_unit_test(test_probe_timer_settings),
 	};
 
