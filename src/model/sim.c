@@ -209,7 +209,8 @@ static void on_segment(struct sim *s, const struct tl_tcp_seg *g, enum tl_side s
 		return;
 	}
 	if (f->rule.action == TL_FAULT_DELAY) {
-		struct tl_event ev = { .kind = TL_EV_NOTE, .side = sender };
+		/* The lab's queue reader cannot tell sides: the note names the endpoints instead. */
+		struct tl_event ev = { .kind = TL_EV_NOTE, .side = TL_SIDE_NONE };
 		tl_fault_hold_note(&f->rule, &g->tuple, g->flags, ev.u.note, sizeof(ev.u.note));
 		append(s, &ev);
 		enqueue(s, g, f->rule.delay_ns);
