@@ -3,7 +3,8 @@
 # it leave (and not much later: the hold ends on time), over IPv4 and IPv6;
 # "count 1" holds only the first matching packet; the timeline says which
 # packet was held and for how long; the model agrees (run --compare); and the
-# host's firewall is the same before and after.
+# host's firewall is the same before and after, also when a run is killed
+# (SIGKILL) while it holds a packet: no namespace, no process is left.
 . "$(dirname "$0")/common.bash"
 command -v python3 >/dev/null || skip "python3 is not installed"
 dir=$(mktemp -d)
@@ -51,4 +52,26 @@ PY
 done
 out=$("$TCPLAB" run --compare "$dir/held.scn" 2>&1) || { echo "$out"; fail "run --compare failed"; }
 compare_agrees "$out" held
+
+cat >"$dir/killed.scn" <<'SCN'
+title Killed while a packet is held
+server listen
+server accept &
+client connect
+wait server
+delay from client has P for 20s
+client send "x"
+server recv
+SCN
+"$TCPLAB" run "$dir/killed.scn" >/dev/null 2>&1 &
+pid=$!
+sleep 1.5
+kill -0 "$pid" 2>/dev/null || fail "the run ended before it was killed"
+lsns -t net -n -o COMMAND 2>/dev/null | grep -qF "$dir/killed.scn" || fail "no lab namespace while the packet is held"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+sleep 0.3
+! pgrep -f "$dir/killed.scn" >/dev/null || fail "a tcplab process is left after SIGKILL"
+! lsns -t net -n -o COMMAND 2>/dev/null | grep -qF "$dir/killed.scn" || fail "a namespace is left after SIGKILL"
 [ "$(nft list ruleset 2>&1)" = "$host_before" ] || fail "the host's ruleset changed"
+echo "held on time, once; the model agrees; nothing left after SIGKILL mid-hold"
