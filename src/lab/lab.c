@@ -916,8 +916,9 @@ static void collect_rest(struct lab *lab)
 	if (lab->delayq && tl_delayq_held(lab->delayq)) {
 		/* The run ended inside a hold: those packets never arrive. */
 		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
-		tl_textf(note.u.note, sizeof(note.u.note), "delay: %zu packets still held when the run ended (never delivered)",
-			 tl_delayq_held(lab->delayq));
+		size_t n = tl_delayq_held(lab->delayq);
+		tl_textf(note.u.note, sizeof(note.u.note), "delay: %zu %s still held when the run ended (never delivered)",
+			 n, n == 1 ? "packet" : "packets");
 		tl_timeline_append(&fresh, &note);
 	}
 	pthread_mutex_lock(&lab->mu);
