@@ -226,9 +226,9 @@ int tl_fault_parse(const char *text, unsigned index, uint16_t server_port, struc
 	return tl_fault_parse_action(TL_FAULT_DROP, text, index, server_port, out, err, errlen);
 }
 
-const char *tl_fault_action_name(const struct tl_fault *f)
+const char *tl_fault_action_name(enum tl_fault_action action)
 {
-	return f->action == TL_FAULT_DELAY ? "delay" : "drop";
+	return action == TL_FAULT_DELAY ? "delay" : "drop";
 }
 
 int tl_fault_parse_action(enum tl_fault_action action, const char *text, unsigned index,

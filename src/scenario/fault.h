@@ -95,8 +95,8 @@ int tl_fault_parse(const char *text, unsigned index, uint16_t server_port, struc
 int tl_fault_parse_action(enum tl_fault_action action, const char *text, unsigned index,
 			  uint16_t server_port, struct tl_fault *out, char *err, size_t errlen);
 
-/* "drop" or "delay": the step's keyword for f. */
-const char *tl_fault_action_name(const struct tl_fault *f);
+/* "drop" or "delay": the step's keyword (and option's name) for action. */
+const char *tl_fault_action_name(enum tl_fault_action action);
 
 /*
  * Writes the canonical text of f (without "drop" or "delay"), words in a

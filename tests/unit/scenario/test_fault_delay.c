@@ -53,7 +53,7 @@ static void test_parse(void **state)
 	assert_true(f.flags_has_set);
 	assert_int_equal(f.count, 1);
 	assert_string_equal(f.name, "rule1");
-	assert_string_equal(tl_fault_action_name(&f), "delay");
+	assert_string_equal(tl_fault_action_name(f.action), "delay");
 
 	/* Any order, every duration form the scenario format knows. */
 	assert_int_equal(delay_ok("for 1.5s from server").delay_ns, 1500 * MS);
@@ -69,7 +69,7 @@ static void test_parse(void **state)
 	assert_int_equal(tl_fault_parse("from client", 1, PORT, &f, err, sizeof(err)), 0);
 	assert_int_equal(f.action, TL_FAULT_DROP);
 	assert_int_equal(f.delay_ns, 0);
-	assert_string_equal(tl_fault_action_name(&f), "drop");
+	assert_string_equal(tl_fault_action_name(f.action), "drop");
 }
 
 static void test_errors(void **state)
