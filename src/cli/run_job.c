@@ -44,7 +44,7 @@ static void repeat_command(const struct tl_runcli *o, const struct tl_scenario *
 		tl_appendf(out, len, " --timers %s", o->timers->name);
 	for (size_t k = 0; k < o->n_drops; k++) {
 		/* Double quotes: the whole command is shown in single ones. */
-		tl_appendf(out, len, " --drop \"");
+		tl_appendf(out, len, " --%s \"", tl_fault_action_name(o->drop_action[k]));
 		for (const char *c = o->drops[k]; *c; c++)
 			tl_appendf(out, len, strchr("\"\\$`", *c) ? "\\%c" : "%c", *c);
 		tl_appendf(out, len, "\"");

@@ -20,6 +20,8 @@ const char tl_runcli_options_help[] =
 	"                   article (the walkthrough's: SYN gaps 1, 2, 4, 8, 16, 32 s)\n"
 	"  --drop RULE      drop packets from the start, e.g. 'from server flags S.\n"
 	"                   count 2' (repeatable; syntax in docs/faults.md)\n"
+	"  --delay RULE     hold packets from the start, e.g. 'from client has F\n"
+	"                   count 1 for 50ms' (repeatable, counted with --drop)\n"
 	"  --pcap FILE      write the packets to FILE (pcap, nanosecond stamps)\n"
 	"  --json FILE      write the run as JSON to FILE, or '-' for standard output\n"
 	"                   (then nothing else is printed there)\n"
@@ -33,7 +35,7 @@ const char tl_runcli_options_help[] =
 	"  -h, --help       show this help\n"
 	"With several scenarios, FILE names get -ID before their extension.\n";
 
-enum { OPT_TIMERS = 256, OPT_DROP, OPT_PCAP, OPT_JSON, OPT_SVG, OPT_LADDER, OPT_ASCII, OPT_TIME_WAIT,
+enum { OPT_TIMERS = 256, OPT_DROP, OPT_DELAY, OPT_PCAP, OPT_JSON, OPT_SVG, OPT_LADDER, OPT_ASCII, OPT_TIME_WAIT,
        OPT_SEED, OPT_COMPARE, OPT_SIM, OPT_IPV6 = '6' };
 
 static int usage_error(const struct tl_runcli *o, const char *what, const char *arg)
@@ -65,8 +67,10 @@ static int take_option(struct tl_runcli *o, int c, char **argv, void (*usage)(FI
 			return usage_error(o, "--timers takes fast, kernel or article", optarg);
 		return -1;
 	case OPT_DROP:
+	case OPT_DELAY:
 		if (o->n_drops == TL_RUNCLI_MAX_DROPS)
-			return usage_error(o, "too many --drop rules (at most 16)", optarg);
+			return usage_error(o, "too many --drop and --delay rules (at most 16)", optarg);
+		o->drop_action[o->n_drops] = c == OPT_DELAY ? TL_FAULT_DELAY : TL_FAULT_DROP;
 		o->drops[o->n_drops++] = optarg;
 		return -1;
 	case OPT_PCAP: return take_file_name(o, &o->pcap_path);
@@ -124,15 +128,16 @@ static int check_combination(const struct tl_runcli *o)
 
 int tl_runcli_parse(struct tl_runcli *o, int argc, char **argv, void (*usage)(FILE *))
 {
-	struct option longopts[18] = {
+	struct option longopts[19] = {
 		{ "timers", required_argument, NULL, OPT_TIMERS }, { "drop", required_argument, NULL, OPT_DROP },
 		{ "pcap", required_argument, NULL, OPT_PCAP },	   { "json", required_argument, NULL, OPT_JSON },
 		{ "svg", required_argument, NULL, OPT_SVG },	   { "ladder", no_argument, NULL, OPT_LADDER },
 		{ "ascii", no_argument, NULL, OPT_ASCII },	   { "time-wait", no_argument, NULL, OPT_TIME_WAIT },
 		{ "jobs", required_argument, NULL, 'j' },	   { "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },	   { "ipv6", no_argument, NULL, OPT_IPV6 },
+		{ "delay", required_argument, NULL, OPT_DELAY },
 	};
-	size_t n = 12;
+	size_t n = 13;
 	if (o->allow_seed)
 		longopts[n++] = (struct option){ "seed", required_argument, NULL, OPT_SEED };
 	if (o->allow_compare)
@@ -154,21 +159,23 @@ int tl_runcli_parse(struct tl_runcli *o, int argc, char **argv, void (*usage)(FI
 	return check_combination(o);
 }
 
-/* Every --drop rule against every scenario's port; on the model, no raw nft
- * rule. Prints the first problem; returns 0 or -1. */
+/* Every --drop and --delay rule against every scenario's port; on the model,
+ * no raw nft rule. Prints the first problem; returns 0 or -1. */
 static int check_drops(const struct tl_runcli *o, const struct tl_scenario *scs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < o->n_drops; k++) {
 			struct tl_fault f;
 			char why[512];
-			if (tl_fault_parse(o->drops[k], 100 + (unsigned)k, scs[i].server_port, &f, why, sizeof(why)) < 0) {
-				fprintf(stderr, "tcplab %s: --drop '%s': %s\n", o->command, o->drops[k], why);
+			const char *option = tl_fault_action_name(o->drop_action[k]);
+			if (tl_fault_parse_action(o->drop_action[k], o->drops[k], 100 + (unsigned)k, scs[i].server_port,
+						  &f, why, sizeof(why)) < 0) {
+				fprintf(stderr, "tcplab %s: --%s '%s': %s\n", o->command, option, o->drops[k], why);
 				return -1;
 			}
 			if (o->simulated && !tl_fault_simulable(&f)) {
-				fprintf(stderr, "tcplab %s: --drop '%s': a raw nft rule runs on the real kernel only\n",
-					o->command, o->drops[k]);
+				fprintf(stderr, "tcplab %s: --%s '%s': a raw nft rule runs on the real kernel only\n",
+					o->command, option, o->drops[k]);
 				return -1;
 			}
 		}
@@ -229,7 +236,8 @@ size_t tl_runcli_faults(const struct tl_runcli *o, const struct tl_scenario *sc,
 	char why[512];
 	size_t n = 0;
 	for (size_t k = 0; k < o->n_drops; k++) {
-		int rc = tl_fault_parse(o->drops[k], 100 + (unsigned)k, sc->server_port, &out[n], why, sizeof(why));
+		int rc = tl_fault_parse_action(o->drop_action[k], o->drops[k], 100 + (unsigned)k, sc->server_port,
+					       &out[n], why, sizeof(why));
 		TL_ASSERT(rc == 0); /* tl_runcli_load checked every rule against every scenario */
 		n += rc == 0;
 	}

@@ -23,7 +23,8 @@
 struct tl_runcli {
 	const char *command; /* "run", "sim" or "report", for messages */
 	const struct tl_timer_profile *timers;
-	const char *drops[TL_RUNCLI_MAX_DROPS]; /* parsed per scenario: direction is by its port */
+	const char *drops[TL_RUNCLI_MAX_DROPS]; /* --drop and --delay rules, parsed per scenario: direction is by its port */
+	enum tl_fault_action drop_action[TL_RUNCLI_MAX_DROPS]; /* which of the two each one came from */
 	size_t n_drops;
 	const char *pcap_path, *json_path, *svg_path;
 	bool ladder, ascii, time_wait, quiet, compare;

@@ -12,4 +12,14 @@
 /* CLOCK_MONOTONIC now, in ns. */
 uint64_t tl_now_ns(void);
 
+/*
+ * A packet's kernel stamp as netfilter's queue and log report it (an skb
+ * stamp on CLOCK_REALTIME, seconds and microseconds), on CLOCK_MONOTONIC:
+ * shifted by realtime_minus_mono_ns (capture.h). A stamp of 0, or one that
+ * converts to before boot or to more than 100 ms after now_ns, is not
+ * believed (the kernel stamps packets only while some socket asks for
+ * stamps), and now_ns, the time of reading, stands instead.
+ */
+uint64_t tl_kernel_stamp_ns(uint64_t sec, uint64_t usec, int64_t realtime_minus_mono_ns, uint64_t now_ns);
+
 #endif

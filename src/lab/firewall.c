@@ -8,6 +8,7 @@
  * point at.
  */
 #include "lab/firewall.h"
+#include "lab/nft_queue.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +22,10 @@
 #define CMD_MAX 2048
 #define TABLE_SPEC "inet " TL_FIREWALL_TABLE
 #define CHAIN_SPEC TABLE_SPEC " " TL_FIREWALL_CHAIN
+/* The table and the input chain, made by any batch that needs them. */
+#define ADD_CHAIN_CMD                                                                                  \
+	"add table " TABLE_SPEC "; add chain " CHAIN_SPEC " { type filter hook input priority 0; policy " \
+	"accept; }; "
 
 struct installed {
 	char name[TL_FAULT_NAME_MAX];
@@ -30,6 +35,7 @@ struct installed {
 struct tl_firewall {
 	struct nft_ctx *nft;
 	uint16_t log_group;
+	bool delay_chain_made; /* since the table was last made */
 	size_t n;
 	struct installed rules[TL_FIREWALL_MAX_RULES];
 };
@@ -243,7 +249,8 @@ static uint64_t echoed_rule_handle(const char *out)
 	return 0;
 }
 
-int tl_firewall_add(struct tl_firewall *fw, const struct tl_fault *f, char *err, size_t errlen)
+/* Refuses a rule that could not be remembered, before anything changes. */
+static int check_room(struct tl_firewall *fw, const struct tl_fault *f, char *err, size_t errlen)
 {
 	if (find(fw, f->name)) {
 		snprintf(err, errlen, "a fault rule named '%s' is already installed", f->name);
@@ -253,11 +260,12 @@ int tl_firewall_add(struct tl_firewall *fw, const struct tl_fault *f, char *err,
 		snprintf(err, errlen, "too many fault rules (at most %d)", TL_FIREWALL_MAX_RULES);
 		return -1;
 	}
-	char rule[CMD_MAX - 256];
-	if (tl_fault_nft_rule(f, fw->log_group, rule, sizeof(rule)) < 0) {
-		snprintf(err, errlen, "fault rule '%s' is too long for nft", f->name);
-		return -1;
-	}
+	return 0;
+}
+
+/* Installs f's rule, rule (the text after "add rule inet tcplab input"), and remembers its handle. */
+static int install(struct tl_firewall *fw, const struct tl_fault *f, const char *rule, char *err, size_t errlen)
+{
 	/*
 	 * "add" of an existing table or chain changes nothing, so every batch
 	 * can carry them: the first rule makes them, and a rule added after
@@ -267,12 +275,7 @@ int tl_firewall_add(struct tl_firewall *fw, const struct tl_fault *f, char *err,
 	 * the line at fault; on one line they point at the right word.
 	 */
 	char cmd[CMD_MAX];
-	int n = snprintf(cmd, sizeof(cmd),
-			 "add table " TABLE_SPEC "; "
-			 "add chain " CHAIN_SPEC " { type filter hook input priority 0; policy "
-			 "accept; }; "
-			 "add rule " CHAIN_SPEC " %s",
-			 rule);
+	int n = snprintf(cmd, sizeof(cmd), ADD_CHAIN_CMD "add rule " CHAIN_SPEC " %s", rule);
 	if (n < 0 || (size_t)n >= sizeof(cmd)) {
 		snprintf(err, errlen, "fault rule '%s' is too long for nft", f->name);
 		return -1;
@@ -292,6 +295,50 @@ int tl_firewall_add(struct tl_firewall *fw, const struct tl_fault *f, char *err,
 	snprintf(r->name, sizeof(r->name), "%s", f->name);
 	r->handle = handle;
 	return 0;
+}
+
+int tl_firewall_add(struct tl_firewall *fw, const struct tl_fault *f, char *err, size_t errlen)
+{
+	if (check_room(fw, f, err, errlen) < 0)
+		return -1;
+	char rule[CMD_MAX - 256];
+	if (tl_fault_nft_rule(f, fw->log_group, rule, sizeof(rule)) < 0) {
+		snprintf(err, errlen, "fault rule '%s' is too long for nft", f->name);
+		return -1;
+	}
+	return install(fw, f, rule, err, errlen);
+}
+
+/*
+ * The chain every delay rule jumps to, holding the one rule that queues
+ * (nft_queue.h), made once per table: the queue rule must be in place
+ * before any rule jumps there, or the jump would return and let packets pass.
+ */
+static int make_delay_chain(struct tl_firewall *fw, uint16_t queue_num, char *err, size_t errlen)
+{
+	if (fw->delay_chain_made)
+		return 0;
+	if (run(fw, ADD_CHAIN_CMD "add chain " TABLE_SPEC " " TL_FIREWALL_DELAY_CHAIN, NULL, err, errlen) < 0)
+		return -1;
+	if (tl_nft_queue_rule_add(TL_FIREWALL_TABLE, TL_FIREWALL_DELAY_CHAIN, queue_num, err, errlen) < 0)
+		return -1;
+	fw->delay_chain_made = true;
+	return 0;
+}
+
+int tl_firewall_add_delay(struct tl_firewall *fw, const struct tl_fault *f, uint32_t mark, uint16_t queue_num,
+			  char *err, size_t errlen)
+{
+	if (check_room(fw, f, err, errlen) < 0)
+		return -1;
+	char rule[CMD_MAX - 256];
+	if (tl_fault_nft_delay_rule(f, mark, TL_FIREWALL_DELAY_CHAIN, rule, sizeof(rule)) < 0) {
+		snprintf(err, errlen, "fault rule '%s' is too long for nft", f->name);
+		return -1;
+	}
+	if (make_delay_chain(fw, queue_num, err, errlen) < 0)
+		return -1;
+	return install(fw, f, rule, err, errlen);
 }
 
 int tl_firewall_remove(struct tl_firewall *fw, const char *name, char *err, size_t errlen)
@@ -318,7 +365,9 @@ int tl_firewall_remove_all(struct tl_firewall *fw, char *err, size_t errlen)
 	/* nft 1.0.6 has no "destroy" (delete if present): adding the table
 	 * first in the same batch makes the delete succeed either way. */
 	int rc = run(fw, "add table " TABLE_SPEC "; delete table " TABLE_SPEC, NULL, err, errlen);
-	if (rc == 0)
+	if (rc == 0) {
 		fw->n = 0;
+		fw->delay_chain_made = false;
+	}
 	return rc;
 }

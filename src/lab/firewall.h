@@ -10,7 +10,8 @@
  * input hook of the receiving side drops it, so the capture keeps every
  * dropped packet (docs/faults.md). Each rule logs to an NFLOG group with the
  * prefix "tcplab:NAME" before dropping, so nflog.h can say which rule dropped
- * which packet. The namespace, and with it the table, disappears when the
+ * which packet. Delay rules instead mark what they match and jump to a chain
+ * that queues it to userspace (delayq.h), which lets it go later. The namespace, and with it the table, disappears when the
  * lab's process exits, whatever happens to this object.
  */
 #ifndef TCPLAB_FIREWALL_H
@@ -23,6 +24,7 @@
 
 #define TL_FIREWALL_TABLE "tcplab" /* family inet */
 #define TL_FIREWALL_CHAIN "input"
+#define TL_FIREWALL_DELAY_CHAIN "delay" /* a regular chain: delay rules jump there */
 #define TL_FIREWALL_MAX_RULES 64
 
 struct tl_firewall;
@@ -47,6 +49,16 @@ struct tl_firewall *tl_firewall_open(uint16_t log_group, char *err, size_t errle
  */
 #define TL_FIREWALL_REFUSED (-2)
 int tl_firewall_add(struct tl_firewall *fw, const struct tl_fault *f, char *err, size_t errlen);
+
+/*
+ * Installs the rule of delay fault f the same way: its match and count, then
+ * "meta mark set MARK jump delay", where chain "delay" (made the first time)
+ * hands every packet to nfnetlink_queue queue queue_num (nft_queue.h) and
+ * delayq.h, bound to that queue, learns the rule from the mark. Returns as
+ * tl_firewall_add does.
+ */
+int tl_firewall_add_delay(struct tl_firewall *fw, const struct tl_fault *f, uint32_t mark, uint16_t queue_num,
+			  char *err, size_t errlen);
 
 /*
  * Removes the installed rule named name. Returns 0, or -1 with err set when

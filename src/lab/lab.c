@@ -23,6 +23,7 @@
 
 #include "lab/capture.h"
 #include "lab/clock.h"
+#include "lab/delayq.h"
 #include "lab/firewall.h"
 #include "lab/netns.h"
 #include "lab/nflog.h"
@@ -43,6 +44,7 @@
 #define NAP_NS 100000000ull		       /* longest sleep of a wait between looks at the clock */
 #define TL_MAX_INJECTED 64 /* injected segments the capture has not shown yet */
 #define NFLOG_GROUP 7 /* per namespace: parallel labs do not share it */
+#define DELAY_QUEUE 7 /* the nfnetlink_queue queue of delay rules, per namespace too */
 
 struct side_worker {
 	struct lab *lab;
@@ -92,6 +94,7 @@ struct lab {
 	struct tl_sockdiag *snap_diag; /* the driver's: a netlink socket runs one dump at a time */
 	struct tl_firewall *firewall;  /* only when the scenario has faults */
 	struct tl_nflog *nflog;
+	struct tl_delayq *delayq;      /* only when the scenario has delay rules */
 	int64_t real_minus_mono_ns;
 	struct mini_socket *mini; /* the observer's: request and time-wait sockets seen so far */
 	bool timed_by_tracer; /* their lives come exactly from the tracer (their timers): no dumps needed */
@@ -418,20 +421,28 @@ static void note_current_states(struct lab *lab, const struct tl_timeline *fresh
 
 static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 {
-	struct pollfd fds[3] = {
+	struct pollfd fds[4] = {
 		{ .fd = tl_capture_fd(lab->cap), .events = POLLIN },
 		{ .fd = tl_tracer_fd(lab->tracer), .events = POLLIN },
 		{ .fd = lab->nflog ? tl_nflog_fd(lab->nflog) : -1, .events = POLLIN },
+		{ .fd = lab->delayq ? tl_delayq_fd(lab->delayq) : -1, .events = POLLIN },
 	};
 	char err[256];
 	struct tl_timeline fresh;
 	tl_timeline_init(&fresh, 0);
 	/* Timed by the tracer, the observer only waits for what the kernel reports; the
-	 * timeout lets the tracer settle timers stopped and not re-armed. */
-	poll(fds, 3, lab->timed_by_tracer ? 20 : 1);
+	 * timeout lets the tracer settle timers stopped and not re-armed. A held
+	 * packet wakes it when it is due. */
+	uint64_t wait_ns = (lab->timed_by_tracer ? 20 : 1) * 1000000ull;
+	uint64_t due = lab->delayq ? tl_delayq_next_due_ns(lab->delayq) : 0, before = tl_now_ns();
+	if (due)
+		wait_ns = due <= before ? 0 : (due - before < wait_ns ? due - before : wait_ns);
+	struct timespec timeout = { .tv_sec = (time_t)(wait_ns / 1000000000ull), .tv_nsec = (long)(wait_ns % 1000000000ull) };
+	ppoll(fds, 4, &timeout, NULL);
 	if (tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0 ||
 	    tl_tracer_drain(lab->tracer, &fresh, err, sizeof(err)) < 0 ||
-	    (lab->nflog && tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0))
+	    (lab->nflog && tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0) ||
+	    (lab->delayq && tl_delayq_service(lab->delayq, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0))
 		goto fail;
 	uint64_t now = tl_now_ns();
 	struct tl_sock_row *rows = NULL;
@@ -708,7 +719,15 @@ static void be_snapshot(void *ctx, const char *label)
 static int be_fault_add(void *ctx, const struct tl_fault *f, char *why, size_t len)
 {
 	struct lab *lab = ctx;
-	int rc = tl_firewall_add(lab->firewall, f, why, len);
+	int rc;
+	if (f->action == TL_FAULT_DELAY) {
+		uint32_t mark;
+		rc = tl_delayq_add_rule(lab->delayq, f, &mark, why, len);
+		if (rc == 0)
+			rc = tl_firewall_add_delay(lab->firewall, f, mark, DELAY_QUEUE, why, len);
+	} else {
+		rc = tl_firewall_add(lab->firewall, f, why, len);
+	}
 	return rc == TL_FIREWALL_REFUSED ? TL_RUN_REFUSED : rc;
 }
 
@@ -765,6 +784,17 @@ static const char *be_broken(void *ctx)
 	return lab->observer_err[0] ? lab->observer_err : "observer failed";
 }
 
+
+static bool has_delays(const struct lab *lab)
+{
+	for (size_t i = 0; i < lab->sc->n_steps; i++)
+		if (lab->sc->steps[i].kind == TL_STEP_FAULT && lab->sc->steps[i].rule.action == TL_FAULT_DELAY)
+			return true;
+	for (size_t i = 0; i < lab->opt->n_faults; i++)
+		if (lab->opt->faults[i].action == TL_FAULT_DELAY)
+			return true;
+	return false;
+}
 
 static bool has_faults(const struct lab *lab)
 {
@@ -847,6 +877,10 @@ static int start_firewall(struct lab *lab, char *err, size_t errlen)
 		snprintf(err, errlen, "faults: %s", why);
 		return -1;
 	}
+	if (has_delays(lab) && !(lab->delayq = tl_delayq_open(DELAY_QUEUE, why, sizeof(why)))) {
+		snprintf(err, errlen, "faults: %s", why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -922,9 +956,18 @@ static void collect_rest(struct lab *lab)
 	tl_timeline_init(&fresh, 0);
 	if ((lab->cap && tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0) ||
 	    (lab->nflog && tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0) ||
+	    (lab->delayq && tl_delayq_service(lab->delayq, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0) ||
 	    (lab->tracer && tl_tracer_drain(lab->tracer, &fresh, err, sizeof(err)) < 0)) {
 		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
 		tl_textf(note.u.note, sizeof(note.u.note), "the last events could not all be read: %.100s", err);
+		tl_timeline_append(&fresh, &note);
+	}
+	if (lab->delayq && tl_delayq_held(lab->delayq)) {
+		/* The run ended inside a hold: those packets never arrive. */
+		struct tl_event note = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
+		size_t n = tl_delayq_held(lab->delayq);
+		tl_textf(note.u.note, sizeof(note.u.note), "delay: %zu %s still held when the run ended (never delivered)",
+			 n, n == 1 ? "packet" : "packets");
 		tl_timeline_append(&fresh, &note);
 	}
 	pthread_mutex_lock(&lab->mu);
@@ -1024,6 +1067,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	tl_sockdiag_close(lab->snap_diag);
 	tl_firewall_close(lab->firewall);
 	tl_nflog_close(lab->nflog);
+	tl_delayq_close(lab->delayq);
 	free(lab->rows);
 	free(lab->prev_rows);
 	free(lab->live);

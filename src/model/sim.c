@@ -101,9 +101,11 @@ static void note_text(struct sim *s, const char *text)
 
 /* ---- faults: the same rules the lab installs in nftables ---- */
 
-/* The first rule that drops the segment, or NULL. Rules are evaluated in
- * order; each counts every segment that matches it, as numgen does. */
-static const struct sim_fault *dropping_rule(struct sim *s, const struct tl_tcp_seg *g)
+/* The first rule that drops or holds the segment, or NULL. Rules are
+ * evaluated in order; each counts every segment that matches it, as numgen
+ * does; the first that applies decides, as a verdict ends the kernel's chain
+ * (a held packet is accepted when it is let go, never judged again). */
+static const struct sim_fault *deciding_rule(struct sim *s, const struct tl_tcp_seg *g)
 {
 	for (size_t i = 0; i < s->n_faults; i++) {
 		struct sim_fault *f = &s->faults[i];
@@ -140,8 +142,13 @@ static int be_faults_clear(void *ctx, char *why, size_t len)
 
 /* ---- what the model reports ---- */
 
-/* Puts a copy of the segment on the link, to arrive TL_SIM_LINK_NS later. */
-static void enqueue(struct sim *s, const struct tl_tcp_seg *g)
+/*
+ * Puts a copy of the segment on the link, to arrive TL_SIM_LINK_NS and
+ * held_ns later. The link stays in order of arrival, and a segment that
+ * arrives at the same time as others goes after them, as a queue releases
+ * what it holds in the order it came.
+ */
+static void enqueue(struct sim *s, const struct tl_tcp_seg *g, uint64_t held_ns)
 {
 	if (s->n_link == s->cap_link) {
 		size_t cap = s->cap_link ? s->cap_link * 2 : 16;
@@ -153,17 +160,24 @@ static void enqueue(struct sim *s, const struct tl_tcp_seg *g)
 		s->link = grown;
 		s->cap_link = cap;
 	}
-	struct in_flight *x = &s->link[s->n_link];
-	x->seg = *g;
-	x->payload = NULL;
-	if (g->payload_len && !(x->payload = malloc(g->payload_len))) {
+	/* The payload's copy first: a failure then leaves the link as it was. */
+	uint8_t *payload = NULL;
+	if (g->payload_len && !(payload = malloc(g->payload_len))) {
 		tl_textf(s->err, sizeof(s->err), "out of memory");
 		return;
 	}
 	if (g->payload_len)
-		memcpy(x->payload, g->payload, g->payload_len);
-	x->seg.payload = x->payload;
-	x->arrive_ns = s->now_ns + TL_SIM_LINK_NS;
+		memcpy(payload, g->payload, g->payload_len);
+	uint64_t arrive_ns = s->now_ns + TL_SIM_LINK_NS + held_ns;
+	size_t at = s->n_link;
+	while (at > 0 && s->link[at - 1].arrive_ns > arrive_ns)
+		at--;
+	memmove(s->link + at + 1, s->link + at, (s->n_link - at) * sizeof(*s->link));
+	struct in_flight *x = &s->link[at];
+	x->seg = *g;
+	x->payload = payload;
+	x->seg.payload = payload;
+	x->arrive_ns = arrive_ns;
 	s->n_link++;
 }
 
@@ -192,9 +206,17 @@ static void capture(struct sim *s, const struct tl_tcp_seg *g, enum tl_side send
 static void on_segment(struct sim *s, const struct tl_tcp_seg *g, enum tl_side sender)
 {
 	capture(s, g, sender);
-	const struct sim_fault *f = dropping_rule(s, g);
+	const struct sim_fault *f = deciding_rule(s, g);
 	if (!f) {
-		enqueue(s, g);
+		enqueue(s, g, 0);
+		return;
+	}
+	if (f->rule.action == TL_FAULT_DELAY) {
+		/* The lab's queue reader cannot tell sides: the note names the endpoints instead. */
+		struct tl_event ev = { .kind = TL_EV_NOTE, .side = TL_SIDE_NONE };
+		tl_fault_hold_note(&f->rule, &g->tuple, g->flags, ev.u.note, sizeof(ev.u.note));
+		append(s, &ev);
+		enqueue(s, g, f->rule.delay_ns);
 		return;
 	}
 	/* Captured on the way out, dropped at the input hook: the capture has it, the peer not. */

@@ -182,12 +182,12 @@ static int add_fault(struct driver *d, const struct tl_fault *f, int line, char 
 	if (rc < 0) {
 		/* A rule from the command line has no line: blame the option, not the file. */
 		if (line <= 0)
-			tl_textf(err, errlen, "--drop '%s': %s", text, why);
+			tl_textf(err, errlen, "--%s '%s': %s", tl_fault_action_name(f->action), text, why);
 		else
 			tl_textf(err, errlen, "line %d: %s", line, why);
 		return rc == TL_RUN_REFUSED ? TL_RUN_REFUSED : -1;
 	}
-	tl_textf(note, sizeof(note), "fault on: drop %s", text);
+	tl_textf(note, sizeof(note), "fault on: %s %s", tl_fault_action_name(f->action), text);
 	d->be->note(d->be->ctx, note);
 	return 0;
 }
@@ -197,7 +197,7 @@ static int clear_faults(struct driver *d, int line, char *err, size_t errlen)
 	char why[512];
 	if (d->be->faults_clear(d->be->ctx, why, sizeof(why)) < 0)
 		return tl_errorf(err, errlen, "line %d: %s", line, why);
-	d->be->note(d->be->ctx, "faults off: every drop rule removed");
+	d->be->note(d->be->ctx, "faults off: every drop and delay rule removed");
 	return 0;
 }
 

@@ -7,6 +7,8 @@
  * that names it and what would have been accepted.
  */
 #include "scenario/fault.h"
+#include "scenario/duration.h"
+#include "core/addr.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -204,12 +206,38 @@ static int check_direction(struct fparser *p, const struct tl_fault *f)
 	return 0;
 }
 
+/* "for DURATION": a delay's hold. */
+static int parse_for_arg(struct fparser *p, const char *arg, uint64_t *out)
+{
+	char why[200];
+	if (!arg)
+		return fail(p, "'for' needs a duration, e.g. for 50ms");
+	if (tl_duration_parse("for", arg, arg, out, why, sizeof(why)) < 0)
+		return fail(p, "%s", why);
+	if (*out > TL_FAULT_DELAY_MAX_NS)
+		return fail(p, "for %s is longer than %llu s (a delay holds a packet in flight)", arg,
+			    TL_FAULT_DELAY_MAX_NS / 1000000000ull);
+	return 0;
+}
+
 int tl_fault_parse(const char *text, unsigned index, uint16_t server_port, struct tl_fault *out,
 		   char *err, size_t errlen)
+{
+	return tl_fault_parse_action(TL_FAULT_DROP, text, index, server_port, out, err, errlen);
+}
+
+const char *tl_fault_action_name(enum tl_fault_action action)
+{
+	return action == TL_FAULT_DELAY ? "delay" : "drop";
+}
+
+int tl_fault_parse_action(enum tl_fault_action action, const char *text, unsigned index,
+			  uint16_t server_port, struct tl_fault *out, char *err, size_t errlen)
 {
 	struct fparser p = { .err = err, .errlen = errlen };
 	struct tl_fault f;
 	memset(&f, 0, sizeof(f));
+	f.action = action;
 	f.server_port = server_port;
 	if (server_port == 0)
 		return fail(&p, "no server port given (the scenario's port, 1..65535)");
@@ -217,7 +245,7 @@ int tl_fault_parse(const char *text, unsigned index, uint16_t server_port, struc
 
 	/* Which keywords were seen, to report duplicates. */
 	bool seen_from = false, seen_sport = false, seen_dport = false, seen_flags = false,
-	     seen_has = false, seen_count = false, seen_name = false;
+	     seen_has = false, seen_count = false, seen_name = false, seen_for = false;
 	const char *s = text ? text : "";
 	char word[MAX_WORD], arg[MAX_WORD];
 	size_t n_words = 0;
@@ -257,9 +285,14 @@ int tl_fault_parse(const char *text, unsigned index, uint16_t server_port, struc
 			seen = &seen_count;
 		else if (!strcmp(word, "name"))
 			seen = &seen_name;
+		else if (!strcmp(word, "for") && action == TL_FAULT_DELAY)
+			seen = &seen_for;
+		else if (!strcmp(word, "for"))
+			return fail(&p, "'for' belongs to delay rules (a drop holds nothing: write "
+					"'delay ... for 50ms' to hold packets)");
 		else
 			return fail(&p, "unknown word '%s' (expected from, sport, dport, flags, has, "
-					"count, name or nft)", word);
+					"count, %sname or nft)", word, action == TL_FAULT_DELAY ? "for, " : "");
 		if (*seen)
 			return fail(&p, "duplicate '%s'", word);
 		*seen = true;
@@ -299,6 +332,9 @@ int tl_fault_parse(const char *text, unsigned index, uint16_t server_port, struc
 				return fail(&p, "count '%s' is not a number (expected 1..%u)", a,
 					    TL_FAULT_COUNT_MAX);
 			}
+		} else if (!strcmp(word, "for")) {
+			if (parse_for_arg(&p, a, &f.delay_ns) < 0)
+				return -1;
 		} else { /* name */
 			if (!a)
 				return fail(&p, "'name' needs a rule name");
@@ -310,8 +346,11 @@ int tl_fault_parse(const char *text, unsigned index, uint16_t server_port, struc
 		s = after; /* every keyword but nft took one argument */
 	}
 	if (n_words == 0)
-		return fail(&p, "empty rule (expected from, sport, dport, flags, has, count, name "
-				"or nft)");
+		return fail(&p, "empty rule (expected from, sport, dport, flags, has, count, %sname "
+				"or nft)", action == TL_FAULT_DELAY ? "for, " : "");
+	if (action == TL_FAULT_DELAY && !seen_for)
+		return fail(&p, "a delay needs 'for DURATION', how long each packet is held "
+				"(e.g. delay from client for 50ms)");
 	if (seen_flags && seen_has)
 		return fail(&p, "use either 'flags' (exactly these) or 'has' (at least these), not "
 				"both");
@@ -373,6 +412,11 @@ int tl_fault_format(const struct tl_fault *f, char *out, size_t len)
 	}
 	if (f->count)
 		PUTW(&b, "count %u", f->count);
+	if (f->action == TL_FAULT_DELAY) {
+		char d[32];
+		tl_duration_format(f->delay_ns, d, sizeof(d));
+		PUTW(&b, "for %s", d);
+	}
 	PUTW(&b, "name %s", f->name);
 	if (f->raw)
 		PUTW(&b, "nft %s", f->nft);
@@ -418,6 +462,17 @@ bool tl_fault_drops_nth(const struct tl_fault *f, uint64_t matched_before)
 	return f->count == 0 || matched_before < f->count;
 }
 
+void tl_fault_hold_note(const struct tl_fault *f, const struct tl_tuple *tuple, uint8_t flags, char *out,
+			size_t len)
+{
+	char from[64], to[64], letters[12], d[32];
+	tl_endpoint_format(&tuple->saddr, tuple->sport, from, sizeof(from));
+	tl_endpoint_format(&tuple->daddr, tuple->dport, to, sizeof(to));
+	tl_flags_letters(flags, letters);
+	tl_duration_format(f->delay_ns, d, sizeof(d));
+	snprintf(out, len, "delay %s holds %s > %s %s for %s", f->name, from, to, letters, d);
+}
+
 /* nft's names for the bits of TL_FAULT_FLAG_MASK, in tcpdump's order. */
 static void put_nft_flags(struct sbuf *b, uint8_t flags, const char *sep)
 {
@@ -439,48 +494,46 @@ static void put_nft_flags(struct sbuf *b, uint8_t flags, const char *sep)
 		put(b, "0x0"); /* no flag at all: nft has no name for it */
 }
 
-int tl_fault_nft_rule(const struct tl_fault *f, uint16_t log_group, char *out, size_t len)
+/* The match and the count of f's nftables rule: everything before its verdict. */
+static void put_nft_match(struct sbuf *b, const struct tl_fault *f)
 {
-	struct sbuf b = { .out = out, .len = len };
-	if (len)
-		out[0] = '\0';
 	if (f->raw) {
-		PUTW(&b, "%s", f->nft);
+		PUTW(b, "%s", f->nft);
 	} else {
 		bool tcp_named = false; /* a "tcp ..." match implies the protocol */
 		if (f->from == TL_FAULT_FROM_CLIENT && !f->dport) {
-			PUTW(&b, "tcp dport %u", f->server_port);
+			PUTW(b, "tcp dport %u", f->server_port);
 			tcp_named = true;
 		} else if (f->from == TL_FAULT_FROM_SERVER && !f->sport) {
-			PUTW(&b, "tcp sport %u", f->server_port);
+			PUTW(b, "tcp sport %u", f->server_port);
 			tcp_named = true;
 		}
 		if (f->sport) {
-			PUTW(&b, "tcp sport %u", f->sport);
+			PUTW(b, "tcp sport %u", f->sport);
 			tcp_named = true;
 		}
 		if (f->dport) {
-			PUTW(&b, "tcp dport %u", f->dport);
+			PUTW(b, "tcp dport %u", f->dport);
 			tcp_named = true;
 		}
 		/* Exact flags: mask with all six, so ECE/CWR never spoil "flags S".
 		 * At least: mask with the wanted bits and compare to themselves. */
 		if (f->flags_exact_set) {
-			PUTW(&b, "tcp flags & (");
-			put_nft_flags(&b, TL_FAULT_FLAG_MASK, "|");
-			put(&b, ") == ");
-			put_nft_flags(&b, f->flags_exact, "|");
+			PUTW(b, "tcp flags & (");
+			put_nft_flags(b, TL_FAULT_FLAG_MASK, "|");
+			put(b, ") == ");
+			put_nft_flags(b, f->flags_exact, "|");
 			tcp_named = true;
 		}
 		if (f->flags_has_set) {
-			PUTW(&b, "tcp flags & (");
-			put_nft_flags(&b, f->flags_has, "|");
-			put(&b, ") == ");
-			put_nft_flags(&b, f->flags_has, "|");
+			PUTW(b, "tcp flags & (");
+			put_nft_flags(b, f->flags_has, "|");
+			put(b, ") == ");
+			put_nft_flags(b, f->flags_has, "|");
 			tcp_named = true;
 		}
 		if (!tcp_named)
-			PUTW(&b, "meta l4proto tcp");
+			PUTW(b, "meta l4proto tcp");
 	}
 	/*
 	 * The rule's expressions run in order and stop at the first that does
@@ -490,7 +543,26 @@ int tl_fault_nft_rule(const struct tl_fault *f, uint16_t log_group, char *out, s
 	 * docs/faults.md).
 	 */
 	if (f->count)
-		PUTW(&b, "numgen inc mod %u < %u", TL_FAULT_NUMGEN_MOD, f->count);
+		PUTW(b, "numgen inc mod %u < %u", TL_FAULT_NUMGEN_MOD, f->count);
+}
+
+int tl_fault_nft_rule(const struct tl_fault *f, uint16_t log_group, char *out, size_t len)
+{
+	struct sbuf b = { .out = out, .len = len };
+	if (len)
+		out[0] = '\0';
+	put_nft_match(&b, f);
 	PUTW(&b, "log group %u prefix \"%s%s\" drop", log_group, TL_FAULT_LOG_PREFIX, f->name);
+	return b.used < len ? 0 : -1;
+}
+
+int tl_fault_nft_delay_rule(const struct tl_fault *f, uint32_t mark, const char *chain, char *out,
+			    size_t len)
+{
+	struct sbuf b = { .out = out, .len = len };
+	if (len)
+		out[0] = '\0';
+	put_nft_match(&b, f);
+	PUTW(&b, "meta mark set 0x%08x jump %s", mark, chain);
 	return b.used < len ? 0 : -1;
 }

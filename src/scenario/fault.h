@@ -1,6 +1,8 @@
 /*
- * fault: the fault rules of a scenario ("drop from client count 2"), parsed
- * into a struct tl_fault that both runners share. The kernel lab turns one
+ * fault: the fault rules of a scenario ("drop from client count 2", "delay
+ * from server has F for 50ms"), parsed into a struct tl_fault that both
+ * runners share. A rule either drops what it matches or delays it: holds
+ * each matching packet for a time, then lets it go on. The kernel lab turns one
  * into an nftables rule (tl_fault_nft_rule, installed by firewall.h); the
  * simulator asks tl_fault_matches() about each segment it would deliver.
  * Pure: no I/O, no allocation, no globals, so a parsed fault can be copied
@@ -41,6 +43,15 @@
  * never uses them and ECN negotiation would make "flags S" miss a SYN. */
 #define TL_FAULT_FLAG_MASK (TL_TH_FIN | TL_TH_SYN | TL_TH_RST | TL_TH_PSH | TL_TH_ACK | TL_TH_URG)
 
+/* The longest delay: a held packet is a packet in flight, and TCP resends
+ * one unacknowledged for longer than its timers allow anyway. */
+#define TL_FAULT_DELAY_MAX_NS (60ull * 1000000000ull)
+
+enum tl_fault_action {
+	TL_FAULT_DROP = 0, /* "drop RULE": the packet never arrives */
+	TL_FAULT_DELAY,	   /* "delay RULE for D": the packet arrives D after it was sent */
+};
+
 enum tl_fault_from {
 	TL_FAULT_FROM_ANY = 0,
 	TL_FAULT_FROM_CLIENT, /* packets to the server's port */
@@ -49,6 +60,8 @@ enum tl_fault_from {
 
 struct tl_fault {
 	char name[TL_FAULT_NAME_MAX]; /* "rule1" unless named */
+	enum tl_fault_action action;
+	uint64_t delay_ns;	      /* TL_FAULT_DELAY: how long each matching packet is held */
 	uint16_t server_port;	      /* the server's listening port, given to the parser */
 	enum tl_fault_from from;
 	uint16_t sport;		      /* 0: any */
@@ -74,9 +87,22 @@ int tl_fault_parse(const char *text, unsigned index, uint16_t server_port, struc
 		   char *err, size_t errlen);
 
 /*
- * Writes the canonical text of f (without "drop"), words in a fixed order and
- * the name always last before a raw match: "from client flags S count 2 name
- * rule1", "count 1 name x nft tcp dport 2017". Parsing it again with the same
+ * The same for either action: TL_FAULT_DROP parses the text after "drop",
+ * TL_FAULT_DELAY the text after "delay", which must hold "for DURATION"
+ * (a duration as scenario files write it, at most TL_FAULT_DELAY_MAX_NS);
+ * "for" in a drop rule is an error.
+ */
+int tl_fault_parse_action(enum tl_fault_action action, const char *text, unsigned index,
+			  uint16_t server_port, struct tl_fault *out, char *err, size_t errlen);
+
+/* "drop" or "delay": the step's keyword (and option's name) for action. */
+const char *tl_fault_action_name(enum tl_fault_action action);
+
+/*
+ * Writes the canonical text of f (without "drop" or "delay"), words in a
+ * fixed order and the name always last before a raw match: "from client
+ * flags S count 2 name rule1", "count 1 name x nft tcp dport 2017", "has F
+ * count 1 for 50ms name rule2". Parsing it again with the same
  * server port gives an equal fault. Truncates to len like snprintf; returns
  * the length the full text needs.
  */
@@ -100,15 +126,22 @@ bool tl_fault_matches(const struct tl_fault *f, const struct tl_tuple *tuple, ui
 
 /*
  * Whether the matching segment that had matched_before matching segments
- * before it is dropped: with count N, the first N matching segments are
- * dropped and every later one passes; without count, all are dropped. This
+ * before it is dropped (for a delay rule: held): with count N, the first N
+ * matching segments are and every later one passes; without count, all are. This
  * is what the kernel rule does (every match advances its counter, dropped or
  * not).
  */
 bool tl_fault_drops_nth(const struct tl_fault *f, uint64_t matched_before);
 
 /*
- * Writes the nftables rule for f, as it follows "add rule inet tcplab input":
+ * The timeline's line for a packet a delay rule holds, the same from both
+ * runners: "delay rule1 holds 127.0.0.1:40000 > 127.0.0.1:2017 F. for 50ms".
+ */
+void tl_fault_hold_note(const struct tl_fault *f, const struct tl_tuple *tuple, uint8_t flags, char *out,
+			size_t len);
+
+/*
+ * Writes the nftables rule for a drop rule f, as it follows "add rule inet tcplab input":
  * the match, then "numgen inc mod 2147483647 < N" when counted, then
  * "log group G prefix \"tcplab:NAME\"" (so an NFLOG listener on log_group
  * learns which rule dropped which packet), then "drop". "from client" and
@@ -116,5 +149,14 @@ bool tl_fault_drops_nth(const struct tl_fault *f, uint64_t matched_before);
  * (out then holds a truncated, unusable text).
  */
 int tl_fault_nft_rule(const struct tl_fault *f, uint16_t log_group, char *out, size_t len);
+
+/*
+ * Writes the nftables rule for a delay rule f: the same match and count,
+ * then "meta mark set MARK jump CHAIN". The chain hands the packet to a
+ * userspace queue, whose reader learns from the mark which rule held it
+ * (the lab's firewall.h). Returns 0, or -1 when len is too small.
+ */
+int tl_fault_nft_delay_rule(const struct tl_fault *f, uint32_t mark, const char *chain, char *out,
+			    size_t len);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "core/errnames.h"
 #include "scenario/call.h"
+#include "scenario/duration.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -31,8 +32,6 @@
 #define MAX_EXPECTS 4096
 #define MAX_SYSCTLS 256
 #define MAX_SEND_BYTES 1048576
-#define NS_PER_S 1000000000ull
-#define MAX_DURATION_NS (3600ull * NS_PER_S) /* no lab run needs an hour */
 #define DEFAULT_HOST "127.0.0.1"
 #define DEFAULT_PORT 2017
 
@@ -327,71 +326,11 @@ static int number_arg(struct parser *p, const char *what, const char *s, long mi
 	return -1;
 }
 
-/*
- * A duration: digits, optionally a '.' and up to 9 more digits, then a unit.
- * Computed in integers so that "0.1s" is exactly 100000000 ns.
- */
 static int parse_duration(struct parser *p, const char *what, const char *s, uint64_t *out_ns)
 {
-	static const struct {
-		const char *name;
-		uint64_t ns;
-	} units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", NS_PER_S }, { "min", 60 * NS_PER_S },
-	};
-	const char *c = s;
-	uint64_t whole = 0, frac = 0, scale = 1;
-
-	if (!isdigit((unsigned char)*c))
-		return fail(p, "%s '%s' is not a duration (expected a number and a unit, e.g. 200ms or 1.5s)",
-			    what, show(s).s);
-	for (; isdigit((unsigned char)*c); c++) {
-		if (whole > MAX_DURATION_NS) /* already too long in any unit; stops overflow */
-			return fail(p, "%s %s is longer than %llu s", what, show(s).s,
-				    (unsigned long long)(MAX_DURATION_NS / NS_PER_S));
-		whole = whole * 10 + (uint64_t)(*c - '0');
-	}
-	if (*c == '.') {
-		c++;
-		if (!isdigit((unsigned char)*c))
-			return fail(p, "%s '%s' is not a duration (expected digits after '.', e.g. 1.5s)",
-				    what, show(s).s);
-		for (; isdigit((unsigned char)*c); c++) {
-			if (scale == NS_PER_S)
-				return fail(p, "%s '%s' has more than 9 decimals", what, show(s).s);
-			frac = frac * 10 + (uint64_t)(*c - '0');
-			scale *= 10;
-		}
-	}
-	if (*c == '\0')
-		return fail(p, "%s '%s' has no unit (expected ns, us, ms, s or min, e.g. 200ms)", what,
-			    show(s).s);
-	uint64_t unit_ns = 0;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(c, units[i].name))
-			unit_ns = units[i].ns;
-	if (!unit_ns)
-		return fail(p, "%s '%s' has an unknown unit '%s' (expected ns, us, ms, s or min)", what,
-			    show(s).s, show(c).s);
-	if (whole > MAX_DURATION_NS / unit_ns)
-		return fail(p, "%s %s is longer than %llu s", what, show(s).s,
-			    (unsigned long long)(MAX_DURATION_NS / NS_PER_S));
-	/* frac / scale of a unit: cancel common powers of ten first, which keeps
-	 * frac * unit below 6e10 (no overflow) and shows whether it is exact. */
-	uint64_t unit = unit_ns;
-	while (scale > 1 && unit % 10 == 0) {
-		scale /= 10;
-		unit /= 10;
-	}
-	if ((frac * unit) % scale)
-		return fail(p, "%s %s is not a whole number of nanoseconds", what, show(s).s);
-	uint64_t total = whole * unit_ns + frac * unit / scale;
-	if (total > MAX_DURATION_NS)
-		return fail(p, "%s %s is longer than %llu s", what, show(s).s,
-			    (unsigned long long)(MAX_DURATION_NS / NS_PER_S));
-	if (total == 0)
-		return fail(p, "%s %s: a duration must be more than 0", what, show(s).s);
-	*out_ns = total;
+	char why[256];
+	if (tl_duration_parse(what, s, show(s).s, out_ns, why, sizeof(why)) < 0)
+		return fail(p, "%s", why);
 	return 0;
 }
 
@@ -1217,19 +1156,31 @@ static int parse_inject(struct parser *p, struct words *ws)
 	return add_step(p, &st);
 }
 
-static int parse_drop(struct parser *p, struct words *ws)
+/* "drop RULE" and "delay RULE": the rule is parsed once the server's port is known (finish). */
+static int parse_fault(struct parser *p, struct words *ws, enum tl_fault_action action)
 {
 	struct tl_step st = { .kind = TL_STEP_FAULT, .side = TL_SIDE_NONE, .line = p->line };
+	st.rule.action = action;
 	size_t len;
 	if (refuse_trailing_background(p, ws) < 0)
 		return -1;
 	const char *rule = rest_of_line(ws, 1, &len);
 	if (!len)
-		return fail(p, "'drop' needs a rule");
+		return fail(p, "'%s' needs a rule", ws->w[0]);
 	st.fault = strndup(rule, len);
 	if (!st.fault)
 		return fail(p, "out of memory");
 	return add_step(p, &st);
+}
+
+static int parse_drop(struct parser *p, struct words *ws)
+{
+	return parse_fault(p, ws, TL_FAULT_DROP);
+}
+
+static int parse_delay(struct parser *p, struct words *ws)
+{
+	return parse_fault(p, ws, TL_FAULT_DELAY);
 }
 
 static int parse_undrop(struct parser *p, struct words *ws)
@@ -1446,7 +1397,7 @@ static const struct {
 	{ "title", parse_title },     { "section", parse_title },	{ "explain", parse_explain },
 	{ "host", parse_host_line },  { "port", parse_port_line },	{ "sysctl", parse_sysctl },
 	{ "client", parse_side_step }, { "server", parse_side_step }, { "sleep", parse_sleep },
-	{ "snapshot", parse_snapshot }, { "wait", parse_wait },	{ "drop", parse_drop },
+	{ "snapshot", parse_snapshot }, { "wait", parse_wait },	{ "drop", parse_drop }, { "delay", parse_delay },
 	{ "undrop", parse_undrop },   { "expect", parse_expect },	{ "walkthrough", parse_walkthrough },
 	{ "inject", parse_inject },
 };
@@ -1481,7 +1432,8 @@ static int parse_words(struct parser *p, struct words *ws)
 	if (hint)
 		return fail(p, "unknown keyword '%s' (did you mean '%s'?)", show(kw).s, hint);
 	return fail(p, "unknown keyword '%s' (expected title, section, explain, host, port, sysctl, "
-		       "client, server, sleep, snapshot, wait, drop, undrop, inject, walkthrough or expect)", show(kw).s);
+		       "client, server, sleep, snapshot, wait, drop, delay, undrop, inject, walkthrough or expect)",
+		       show(kw).s);
 }
 
 static int parse_lines(struct parser *p, const char *text)
@@ -1570,7 +1522,8 @@ static int finish(struct parser *p)
 			continue;
 		/* Parsed now that the server's port is known: direction is by port. */
 		char why[256];
-		if (tl_fault_parse(st->fault, ++n_faults, sc->server_port, &st->rule, why, sizeof(why)) < 0) {
+		if (tl_fault_parse_action(st->rule.action, st->fault, ++n_faults, sc->server_port, &st->rule, why,
+					  sizeof(why)) < 0) {
 			p->line = st->line;
 			return fail(p, "%s", why);
 		}

@@ -63,6 +63,22 @@ rc=$?
 grep -q "^   REFUSED N3: --drop '.*bogus.*': nft: " <<<"$out" || fail "a bad --drop rule was not blamed on --drop: $out"
 [ "$rc" = 2 ] || fail "a bad --drop rule: exit $rc, expected 2"
 grep -q "N3.scn" <<<"$(grep ERROR <<<"$out")" && fail "a bad --drop rule was blamed on the scenario file: $out"
+# --delay is --drop's twin: a rule without its hold is refused before anything runs, named by the option;
+# a good one holds the first SYN 300 ms on the kernel and in the model alike.
+err=$("$TCPLAB" run --delay 'from client' N3 2>&1)
+rc=$?
+[ "$rc" = 2 ] || fail "--delay without 'for': exit $rc, expected 2"
+[ "$err" = "tcplab run: --delay 'from client': a delay needs 'for DURATION', how long each packet is held (e.g. delay from client for 50ms)" ] ||
+	fail "--delay without 'for' said: $err"
+for cmd in run sim; do
+	out=$("$TCPLAB" $cmd --delay 'from client flags S count 1 for 300ms' N3 2>&1) || { echo "$out"; fail "$cmd --delay failed"; }
+	grep -q "lab     delay rule100 holds .* S for 300ms\$" <<<"$out" || { echo "$out"; fail "$cmd --delay: no hold note"; }
+	t=$(sed -n 's/^ *\([0-9.]*\)  client  connect(.*) = 0.*/\1/p' <<<"$out")
+	awk -v t="$t" 'BEGIN { exit !(t >= 0.3 && t < 0.36) }' || { echo "$out"; fail "$cmd --delay: connect returned at '$t' s, not 0.3 s"; }
+done
+out=$("$TCPLAB" sim --delay 'for 1ms' "$TCPLAB_SCENARIOS/../tests/scenarios/wrong-step-result.scn" 2>&1)
+grep -q "'tcplab sim --seed 1 --delay \"for 1ms\" .*wrong-step-result.scn' repeats this run" <<<"$out" ||
+	{ echo "$out"; fail "sim's repeat line lost the --delay rule"; }
 echo "command line as documented"
 
 # The summary's columns stay aligned whatever the ids' lengths.

@@ -33,6 +33,7 @@
 
 #include "child.h"
 #include "scenario/fault.h"
+#include "lab/delayq.h"
 #include "lab/firewall.h"
 #include "lab/nflog.h"
 
@@ -561,6 +562,84 @@ static void test_host_namespace_refused(void **state)
 	free(after);
 }
 
+/* ---- delay: the first SYN held 100 ms by the queue, the next not; no reader, nothing held ---- */
+
+/* Serves q until fd's connect finishes or timeout_ms passes; the time it took in ms, or -1. */
+static int64_t connect_while_serving(struct tl_delayq *q, int fd, struct tl_timeline *tl, int timeout_ms,
+				     char *err, size_t errlen)
+{
+	uint64_t t0 = mono_ns();
+	while (mono_ns() - t0 < (uint64_t)timeout_ms * 1000000ull) {
+		if (q && tl_delayq_service(q, realtime_minus_mono_ns(), tl, err, errlen) < 0)
+			return -1;
+		if (connect_wait(fd, 1) == 1)
+			return (int64_t)((mono_ns() - t0) / 1000000ull);
+	}
+	snprintf(err, errlen, "not connected after %d ms", timeout_ms);
+	return -1;
+}
+
+static int delay_child(struct child *c)
+{
+	int rc = child_enter(c);
+	if (rc != CHILD_PASS)
+		return rc;
+	char err[512];
+	struct tl_delayq *q = tl_delayq_open(GROUP, err, sizeof(err));
+	CHECK(c, q, "tl_delayq_open: %s", err);
+	struct tl_firewall *fw = tl_firewall_open(GROUP, err, sizeof(err));
+	CHECK(c, fw, "tl_firewall_open: %s", err);
+	struct tl_fault f;
+	CHECK(c, tl_fault_parse_action(TL_FAULT_DELAY, "from client flags S count 1 for 100ms name held", 1, PORT,
+				       &f, err, sizeof(err)) == 0, "parse: %s", err);
+	uint32_t mark;
+	CHECK(c, tl_delayq_add_rule(q, &f, &mark, err, sizeof(err)) == 0, "add_rule: %s", err);
+	CHECK(c, tl_firewall_add_delay(fw, &f, mark, GROUP, err, sizeof(err)) == 0, "add_delay: %s", err);
+	char *rules = command_output("nft list chain inet tcplab input");
+	CHECK(c, rules && strstr(rules, "jump delay"), "the rule does not jump to the delay chain: %s",
+	      rules ? rules : "(nft failed)");
+	free(rules);
+	int lfd = listen_on_port();
+	CHECK(c, lfd >= 0, "listen: %s", strerror(errno));
+
+	/* Held 100 ms, far below the first SYN retransmission (1 s). */
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	uint16_t sport;
+	int fd = connect_start(&sport);
+	CHECK(c, fd >= 0, "connect: %s", strerror(errno));
+	int64_t ms = connect_while_serving(q, fd, &tl, 900, err, sizeof(err));
+	CHECK(c, ms >= 100 && ms < 150, "the held SYN's connect took %lld ms (%s)", (long long)ms, err);
+	CHECK(c, tl.n == 1 && tl.ev[0].kind == TL_EV_NOTE, "%zu events, not one note", tl.n);
+	char want[128];
+	snprintf(want, sizeof(want), "delay held holds 127.0.0.1:%u > 127.0.0.1:%u S for 100ms", sport, PORT);
+	CHECK(c, !strcmp(tl.ev[0].u.note, want), "note '%s', not '%s'", tl.ev[0].u.note, want);
+
+	/* count 1: the next SYN passes at once. */
+	fd = connect_start(&sport);
+	ms = connect_while_serving(q, fd, &tl, 900, err, sizeof(err));
+	CHECK(c, ms >= 0 && ms < 20 && tl.n == 1, "the second SYN was held too (%lld ms)", (long long)ms);
+
+	/* No reader bound: the queue's bypass lets every packet pass. */
+	tl_delayq_close(q);
+	CHECK(c, tl_fault_parse_action(TL_FAULT_DELAY, "from client for 100ms name all", 2, PORT, &f, err,
+				       sizeof(err)) == 0, "parse: %s", err);
+	CHECK(c, tl_firewall_add_delay(fw, &f, TL_DELAYQ_MARK_BASE + 1, GROUP, err, sizeof(err)) == 0,
+	      "add_delay: %s", err);
+	fd = connect_start(&sport);
+	ms = connect_while_serving(NULL, fd, &tl, 900, err, sizeof(err));
+	CHECK(c, ms >= 0 && ms < 20, "with no reader, a SYN waited %lld ms (%s)", (long long)ms, err);
+	tl_timeline_free(&tl);
+	tl_firewall_close(fw);
+	return CHILD_PASS;
+}
+
+static void test_delay(void **state)
+{
+	(void)state;
+	run_in_child(delay_child);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_busy_group),
 		cmocka_unit_test(test_host_namespace_refused),
+		cmocka_unit_test(test_delay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -390,6 +390,26 @@ static void server_port_from_the_steps(void **state)
 	}
 }
 
+/* "delay" is a fault step like "drop", numbered with them, and knows its hold. */
+static void parses_delay_step(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[256];
+	assert_int_equal(tl_scenario_parse_text("t.scn", "title t\nserver listen 2018\ndrop from client count 1\n"
+							 "delay from server has F for 1.5s\nundrop\n",
+						&sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.steps[1].kind, TL_STEP_FAULT);
+	assert_int_equal(sc.steps[1].rule.action, TL_FAULT_DROP);
+	assert_int_equal(sc.steps[2].kind, TL_STEP_FAULT);
+	assert_int_equal(sc.steps[2].rule.action, TL_FAULT_DELAY);
+	assert_int_equal(sc.steps[2].rule.delay_ns, 1500000000ull);
+	assert_int_equal(sc.steps[2].rule.server_port, 2018);
+	assert_string_equal(sc.steps[2].rule.name, "rule2");
+	assert_int_equal(sc.steps[3].kind, TL_STEP_UNFAULT);
+	tl_scenario_free(&sc);
+}
+
 /* A file with more steps than the first array holds: growth keeps them all. */
 static void grows_arrays(void **state)
 {
@@ -968,6 +988,17 @@ static void err_text_lengths(void **state)
 	/* The rule itself is checked at load time, at its own line. */
 	check_error("x.scn", T "client connect\ndrop from clinet\n", "x.scn:3: from 'clinet': expected client or server",
 		    true);
+	/* A delay is checked the same way; its hold is a duration as sleep writes it. */
+	check_error("x.scn", T "delay\n", "x.scn:2: 'delay' needs a rule", true);
+	check_error("x.scn", T "client connect\ndelay from client\n",
+		    "x.scn:3: a delay needs 'for DURATION', how long each packet is held (e.g. delay from client for 50ms)",
+		    true);
+	check_error("x.scn", T "delay for 50\n", "x.scn:2: for '50' has no unit (expected ns, us, ms, s or min, e.g. 200ms)",
+		    true);
+	check_error("x.scn", T "drop from client for 50ms\n", "x.scn:2: 'for' belongs to delay rules", false);
+	check_error("x.scn", T "delay for 5ms name x\ndrop from server name x\n",
+		    "x.scn:3: a fault rule named 'x' is already installed (line 2)", true);
+	check_error("x.scn", T "delay for 5ms &\n", "x.scn:2: '&' only follows a client or server step, not 'delay'", true);
 	check_error("a-scenario-name-longer-than-the-id.scn", T,
 		    "a-scenario-name-longer-than-the-id.scn: file name too long for a scenario id", false);
 }
@@ -993,6 +1024,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_full_scenario),
+		cmocka_unit_test(parses_delay_step),
 		cmocka_unit_test(parses_full_expectations),
 		cmocka_unit_test(parses_step_results),
 		cmocka_unit_test(long_steps_are_cut_in_their_names),
