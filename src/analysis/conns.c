@@ -16,17 +16,9 @@ struct named_call {
 	const char *name;
 };
 
-/* A socket seen before, and the name it got last. */
-struct seen_socket {
-	uint64_t sock_id;
-	const char *name;
-};
-
 struct conn_table {
 	struct named_call *calls;
 	size_t n_calls;
-	struct seen_socket *seen;
-	size_t n_seen, cap_seen;
 };
 
 static bool ties_ports(const struct tl_event *ev)
@@ -84,44 +76,33 @@ static uint64_t connection_start(const struct tl_timeline *tl, size_t at)
 	return 0;
 }
 
-/* The socket's latest name, or NULL when it was not seen before. */
-static const char **seen_name(struct conn_table *t, uint64_t sock_id)
+/*
+ * The connection that put a socket on these ports into TIME-WAIT before
+ * event `at`: a time-wait socket is the old connection's to its end, even
+ * when a new connection on the same 4-tuple is what ends it (and the kernel
+ * gives the time-wait socket an identity of its own, first seen then).
+ */
+static const char *time_wait_owner(const struct tl_timeline *tl, size_t at, enum tl_side side, uint16_t local,
+				   uint16_t peer)
 {
-	for (size_t i = 0; i < t->n_seen; i++)
-		if (t->seen[i].sock_id == sock_id)
-			return &t->seen[i].name;
+	for (size_t i = at; i-- > 0;) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind == TL_EV_STATE && ev->side == side && ev->u.state.to == TL_TIME_WAIT &&
+		    ev->u.state.tuple.sport == local && ev->u.state.tuple.dport == peer)
+			return ev->conn;
+	}
 	return NULL;
 }
 
-/*
- * A state change belongs to the connection its ports name at its time,
- * except a time-wait socket's end: a new connection on the same 4-tuple is
- * what ends it, so it keeps the name it had on entering TIME-WAIT. (Only
- * then: a socket's kernel address is reused once it is freed, so an older
- * sighting of the same id may be another socket.)
- */
-static const char *socket_name(struct conn_table *t, const struct tl_event *ev)
+/* A state change belongs to the connection its ports name at its time; a time-wait socket's end to its owner. */
+static const char *socket_name(const struct conn_table *t, const struct tl_timeline *tl, size_t at)
 {
+	const struct tl_event *ev = &tl->ev[at];
 	const struct tl_state_change *sc = &ev->u.state;
-	const char **seen = sc->sock_id ? seen_name(t, sc->sock_id) : NULL;
-	if (seen && sc->from == TL_TIME_WAIT)
-		return *seen;
-	const char *name = name_at(t, ev->side, sc->tuple.sport, sc->tuple.dport, ev->t_ns);
-	if (seen || !sc->sock_id) {
-		if (seen)
-			*seen = name;
-		return name;
-	}
-	if (t->n_seen == t->cap_seen) {
-		size_t cap = t->cap_seen ? 2 * t->cap_seen : 16;
-		struct seen_socket *grown = realloc(t->seen, cap * sizeof(*grown));
-		if (!grown)
-			return name; /* only a time-wait end may then go to the newer connection */
-		t->seen = grown;
-		t->cap_seen = cap;
-	}
-	t->seen[t->n_seen++] = (struct seen_socket){ .sock_id = sc->sock_id, .name = name };
-	return name;
+	const char *owner = sc->from == TL_TIME_WAIT
+				    ? time_wait_owner(tl, at, ev->side, sc->tuple.sport, sc->tuple.dport)
+				    : NULL;
+	return owner ? owner : name_at(t, ev->side, sc->tuple.sport, sc->tuple.dport, ev->t_ns);
 }
 
 /* The ports an event carries, its side's end first; false for an event of no connection. */
@@ -146,17 +127,28 @@ static void set_name(char out[TL_CONN_NAME_MAX], const char *name)
 		memcpy(out, name, TL_CONN_NAME_MAX);
 }
 
-static void tag_event(struct conn_table *t, struct tl_event *ev)
+/* A row in TIME-WAIT is its owner's, as its state changes are; another row goes by its ports. */
+static const char *row_name(const struct conn_table *t, const struct tl_timeline *tl, size_t at,
+			    const struct tl_sock_row *row)
 {
+	const char *owner = row->state == TL_TIME_WAIT
+				    ? time_wait_owner(tl, at, row->side, row->tuple.sport, row->tuple.dport)
+				    : NULL;
+	return owner ? owner : name_at(t, row->side, row->tuple.sport, row->tuple.dport, tl->ev[at].t_ns);
+}
+
+static void tag_event(const struct conn_table *t, struct tl_timeline *tl, size_t at)
+{
+	struct tl_event *ev = &tl->ev[at];
 	uint16_t local, peer;
 	if (ev->kind == TL_EV_APP) {
 		memcpy(ev->conn, ev->u.app.conn, TL_CONN_NAME_MAX);
 	} else if (ev->kind == TL_EV_STATE) {
-		set_name(ev->conn, socket_name(t, ev));
+		set_name(ev->conn, socket_name(t, tl, at));
 	} else if (ev->kind == TL_EV_SNAPSHOT) {
 		for (size_t r = 0; r < ev->u.snapshot.n; r++) {
 			struct tl_sock_row *row = &ev->u.snapshot.rows[r];
-			set_name(row->conn, name_at(t, row->side, row->tuple.sport, row->tuple.dport, ev->t_ns));
+			set_name(row->conn, row_name(t, tl, at, row));
 		}
 	} else if (event_ports(ev, &local, &peer)) {
 		set_name(ev->conn, name_at(t, ev->side, local, peer, ev->t_ns));
@@ -186,8 +178,7 @@ int tl_conns_tag(struct tl_timeline *tl)
 							   .name = ev->u.app.conn };
 	}
 	for (size_t i = 0; i < tl->n; i++)
-		tag_event(&t, &tl->ev[i]);
-	free(t.seen);
+		tag_event(&t, tl, i);
 	free(t.calls);
 	return 0;
 }

@@ -6,9 +6,9 @@
  * rows know ports. A connect or accept call records its connection's ports
  * (its own and its peer's), and those ports tie every socket, packet,
  * retransmission, reset, drop and snapshot row with the same ports to the
- * call's name. A socket keeps the name it had when first seen, so a
- * time-wait socket that a newer connection on the same ports ends stays its
- * own connection's.
+ * call's name: the newest connection on those ports at the event's time. A
+ * time-wait socket (its end, its rows) stays the connection's that entered
+ * TIME-WAIT, even when a newer connection on the same 4-tuple ends it.
  */
 #ifndef TCPLAB_CONNS_H
 #define TCPLAB_CONNS_H

@@ -414,6 +414,9 @@ static bool connect_started(struct sim *s, struct sim_side *sd, struct tl_app_ca
 	c->peer_port = call_port(s, st);
 	int rc = tl_tcp_connect(s->stack, id, &addr, call_port(s, st), s->now_ns);
 	if (rc != -EINPROGRESS) {
+		struct tl_tcp_info info = { 0 };
+		tl_tcp_info(s->stack, id, &info);
+		c->local_port = info.tuple.sport; /* a bound socket keeps its port, as the kernel's does */
 		call_failed(c, rc);
 		return true;
 	}

@@ -89,6 +89,7 @@ struct sock {
 	uint16_t peer_mss;
 	uint8_t offered_wscale; /* the scale our SYN or SYN-ACK offered: the buffer's */
 	uint32_t ts_offset, ts_recent;
+	bool ts_recent_inherited; /* connect took a time-wait socket over: the peer's timestamps are known */
 	/* sending */
 	uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_sml;
 	uint32_t snd_max_window; /* the largest window the peer offered: segments stay within half of it */
@@ -2441,8 +2442,38 @@ static void offer_options(const struct tl_tcp_stack *st, struct sock *s)
 	s->ts_ok = st->cfg.timestamps;
 	s->sack_ok = st->cfg.sack;
 	s->ws_ok = st->cfg.window_scaling;
-	initial_window(st, s, offered_mss(st, s)); /* tcp_connect_init(): no timestamp is known yet */
+	/* tcp_connect_init(): the option's room is taken from the window's MSS only when the
+	 * peer's timestamps are known already (from a time-wait socket taken over). */
+	initial_window(st, s, offered_mss(st, s) - (s->ts_ok && s->ts_recent_inherited ? TS_OPTION_BYTES : 0));
 	s->rcv_wscale = s->ws_ok ? s->offered_wscale : 0;
+}
+
+/*
+ * A bound socket's 4-tuple held by another socket (__inet_check_established()
+ * without a port search): a time-wait socket gives way at once
+ * (tcp_twsk_unique() with no twp: tcp_tw_reuse and its delay govern only
+ * the search for an ephemeral port) when its connection used timestamps,
+ * which keep old segments apart from new ones; the new connection then
+ * starts 65537 past the old one's sequence numbers. Anything else makes
+ * connect() fail EADDRNOTAVAIL. Returns 0 (the 4-tuple is free now), or
+ * -EADDRNOTAVAIL.
+ */
+static int claim_four_tuple(struct tl_tcp_stack *st, struct sock *s, const struct tl_tuple *t)
+{
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+		struct sock *o = st->socks[i];
+		if (!o || o == s || o->kind == TL_TCP_REQUEST || o->state == TL_CLOSE || o->state == TL_LISTEN ||
+		    !tl_tuple_equal(&o->tuple, t))
+			continue;
+		if (o->kind != TL_TCP_MINI || !o->ts_ok)
+			return -EADDRNOTAVAIL;
+		s->iss = o->snd_nxt + 65535 + 2;
+		s->ts_recent = o->ts_recent;
+		s->ts_recent_inherited = true;
+		sock_done(st, o, "time-wait socket taken over by a connect from its 4-tuple (timestamps on)");
+		return 0;
+	}
+	return 0;
 }
 
 int tl_tcp_connect(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, uint16_t port, uint64_t now_ns)
@@ -2466,8 +2497,20 @@ int tl_tcp_connect(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr
 	struct tl_addr source = tl_addr_is_v4(addr) ? st->cfg.local_addr : *addr;
 	if (s->tuple.sport && !tl_addr_is_any(&s->tuple.saddr))
 		source = s->tuple.saddr;
-	s->tuple = (struct tl_tuple){ .saddr = source, .daddr = *addr, .sport = sport, .dport = port };
+	struct tl_tuple tuple = { .saddr = source, .daddr = *addr, .sport = sport, .dport = port };
 	s->iss = (uint32_t)next_random(st);
+	s->ts_recent_inherited = false;
+	if (s->tuple.sport && claim_four_tuple(st, s, &tuple) < 0) {
+		/* tcp_v4_connect() enters SYN-SENT before inet_hash_connect() looks for a unique
+		 * 4-tuple, and falls back to CLOSE when there is none: no SYN leaves. */
+		struct tl_tuple bound = s->tuple;
+		s->tuple = tuple;
+		set_state(st, s, TL_SYN_SENT, NULL);
+		set_state(st, s, TL_CLOSE, "connect() found the 4-tuple taken: EADDRNOTAVAIL, no SYN sent");
+		s->tuple = bound;
+		return -EADDRNOTAVAIL;
+	}
+	s->tuple = tuple;
 	s->ts_offset = (uint32_t)next_random(st);
 	offer_options(st, s);
 	s->snd_una = s->iss;

@@ -98,8 +98,9 @@ static void events_follow_their_ports(void **state)
 /*
  * The server's old connection on 2017/40001 waits in TIME-WAIT; a new SYN on
  * the same 4-tuple makes the new connection's request socket, then ends the
- * old time-wait socket. The end is the old connection's; the request the new
- * one's, though its accept comes later.
+ * old time-wait socket (first seen by its own id then). The end, and a
+ * TIME-WAIT row listed after the new accept began, are the old connection's;
+ * the request the new one's, though its accept comes later.
  */
 static void one_four_tuple_two_connections(void **state)
 {
@@ -112,10 +113,10 @@ static void one_four_tuple_two_connections(void **state)
 	add_state(&tl, TL_SIDE_SERVER, 20, 1, tuple(2017, 40001), TL_ESTABLISHED, TL_FIN_WAIT1);
 	add_state(&tl, TL_SIDE_SERVER, 30, 9, tuple(2017, 40001), TL_FIN_WAIT2, TL_TIME_WAIT);
 	add_state(&tl, TL_SIDE_SERVER, 50, 1, tuple(2017, 40001), TL_LISTEN, TL_SYN_RECV); /* the kernel reused id 1 */
-	add_state(&tl, TL_SIDE_SERVER, 51, 9, tuple(2017, 40001), TL_TIME_WAIT, TL_CLOSE);
+	add_state(&tl, TL_SIDE_SERVER, 51, 10, tuple(2017, 40001), TL_TIME_WAIT, TL_CLOSE); /* the tw socket's own id */
 	add_state(&tl, TL_SIDE_SERVER, 52, 1, tuple(2017, 40001), TL_SYN_RECV, TL_ESTABLISHED);
 	add_call(&tl, TL_SIDE_SERVER, 40, 60, "accept", "new", 2017, 40001);
-	struct tl_event snap = { .t_ns = 35, .kind = TL_EV_SNAPSHOT };
+	struct tl_event snap = { .t_ns = 45, .kind = TL_EV_SNAPSHOT }; /* after the new accept began */
 	snap.u.snapshot.n = 1;
 	snap.u.snapshot.rows = calloc(1, sizeof(struct tl_sock_row));
 	assert_non_null(snap.u.snapshot.rows);

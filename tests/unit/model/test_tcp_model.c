@@ -332,6 +332,66 @@ static void client_closes_first(void **state)
 	harness_free(h);
 }
 
+/* The client in its own TIME-WAIT connects again from its bound port. Returns connect's result. */
+static int reconnect_from_time_wait(struct harness *h, int *again, uint16_t *port)
+{
+	int listener = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_listen(h->st, listener, loopback(), SERVER_PORT, 16, h->now_ns), 0);
+	int client = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_bind(h->st, client, loopback(), 40001, h->now_ns), 0);
+	assert_int_equal(tl_tcp_connect(h->st, client, loopback(), SERVER_PORT, h->now_ns), -EINPROGRESS);
+	run_for(h, 100 * US);
+	struct tl_tuple peer;
+	int child = tl_tcp_accept(h->st, listener, &peer, h->now_ns);
+	assert_true(child >= 0);
+	assert_int_equal(tl_tcp_close(h->st, client, h->now_ns), 0);
+	run_for(h, 50 * US);
+	assert_int_equal(tl_tcp_close(h->st, child, h->now_ns), 0);
+	run_for(h, 20 * MS);
+	assert_path(h, 40001, "CLOSE SYN_SENT ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT");
+	*again = tl_tcp_socket(h->st);
+	*port = 40001;
+	assert_int_equal(tl_tcp_bind(h->st, *again, loopback(), 40001, h->now_ns), 0);
+	return tl_tcp_connect(h->st, *again, loopback(), SERVER_PORT, h->now_ns);
+}
+
+/*
+ * A connect from the port of our own TIME-WAIT (__inet_check_established):
+ * with timestamps the time-wait socket gives way at once, the new ISN 65537
+ * past the old one's numbers and the SYN's window computed with the
+ * timestamp option's room taken off; without, EADDRNOTAVAIL after an
+ * instant in SYN-SENT and no SYN.
+ */
+static void connect_takes_over_or_is_refused_by_time_wait(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	int again;
+	uint16_t port;
+	size_t mark = h->n_segs;
+	assert_int_equal(reconnect_from_time_wait(h, &again, &port), -EINPROGRESS);
+	const struct tl_tcp_seg *old_fin = NULL, *syn = &h->segs[h->n_segs - 1].seg;
+	for (size_t i = mark; i < h->n_segs; i++)
+		if (h->segs[i].seg.tuple.sport == port && (h->segs[i].seg.flags & TL_TH_FIN))
+			old_fin = &h->segs[i].seg;
+	assert_non_null(old_fin);
+	assert_int_equal(syn->flags, TL_TH_SYN);
+	assert_int_equal(syn->seq, old_fin->seq + 1 + 65535 + 2);
+	assert_int_equal(syn->window, 65483);
+	assert_path(h, 40001, "CLOSE SYN_SENT ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE SYN_SENT");
+	harness_free(h);
+
+	struct tl_tcp_config cfg;
+	char err[128];
+	tl_tcp_config_default(&cfg);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_timestamps", "0", err, sizeof(err)), 0);
+	h = harness_new(&cfg);
+	assert_int_equal(reconnect_from_time_wait(h, &again, &port), -EADDRNOTAVAIL);
+	assert_int_equal(h->segs[h->n_segs - 1].seg.flags, TL_TH_ACK); /* the old connection's last ACK: no SYN */
+	assert_path(h, 40001, "CLOSE SYN_SENT ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE SYN_SENT CLOSE");
+	harness_free(h);
+}
+
 /*
  * A half-close: the client shuts down its sending side, and the server's
  * reply and FIN both arrive before the client reads. The client's socket is
@@ -1286,6 +1346,7 @@ int main(void)
 		cmocka_unit_test(syn_options_as_captured),
 		cmocka_unit_test(data_acked_at_once),
 		cmocka_unit_test(client_closes_first),
+		cmocka_unit_test(connect_takes_over_or_is_refused_by_time_wait),
 		cmocka_unit_test(unread_data_survives_time_wait),
 		cmocka_unit_test(server_closes_first),
 		cmocka_unit_test(simultaneous_close),
