@@ -208,6 +208,30 @@ static void check_listed(const struct tl_expect *ex,
 		snprintf(it->difference, sizeof(it->difference), "state not listed");
 }
 
+/* A counter's growth over the run against "= N", ">= N" or "<= N". */
+static void check_counter(const struct tl_expect *ex, const struct tl_timeline *tl, struct tl_check_item *it)
+{
+	snprintf(it->what, sizeof(it->what), "counter %s", ex->counter);
+	snprintf(it->expected, sizeof(it->expected), "%s %ld", ex->counter_op, ex->counter_value);
+	const struct tl_counters *all = tl_timeline_counters(tl);
+	const struct tl_counter *c = all ? tl_counter_find(all, ex->counter) : NULL;
+	if (!c) {
+		snprintf(it->observed, sizeof(it->observed), "%s",
+			 !all	     ? "the run recorded no counters"
+			 : all->model ? "the model keeps no such counter"
+				      : "no such counter in /proc/net/snmp or /proc/net/netstat");
+		snprintf(it->difference, sizeof(it->difference), "not counted");
+		return;
+	}
+	long long d = (long long)c->delta;
+	snprintf(it->observed, sizeof(it->observed), "%lld", d);
+	it->pass = !strcmp(ex->counter_op, "=")	 ? d == ex->counter_value
+		   : !strcmp(ex->counter_op, ">=") ? d >= ex->counter_value
+						    : d <= ex->counter_value;
+	if (!it->pass)
+		snprintf(it->difference, sizeof(it->difference), "the counter grew by %lld", d);
+}
+
 /* Adds "title: what" to the observed list of the timers check, "; "-joined. */
 static void add_timer_word(struct tl_check_item *it, const char *title, const char *what, bool more)
 {
@@ -339,6 +363,9 @@ int tl_check_run(const struct tl_scenario *sc, const struct tl_timeline *tl,
 			break;
 		case TL_EXPECT_TIMERS:
 			check_timers(series, it);
+			break;
+		case TL_EXPECT_COUNTER:
+			check_counter(ex, tl, it);
 			break;
 		}
 		if (!it->pass)

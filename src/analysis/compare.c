@@ -520,6 +520,34 @@ static int compare_series(FILE *out, const struct tl_series_report *k, const str
 	return diffs;
 }
 
+/* ---- counters ----------------------------------------------------------- */
+
+/* Each counter the model keeps against the kernel's of that name. Returns how many differ. */
+static int compare_counters(FILE *out, const struct tl_timeline *kernel, const struct tl_timeline *model)
+{
+	const struct tl_counters *k = tl_timeline_counters(kernel), *m = tl_timeline_counters(model);
+	if (!k || !m) {
+		fprintf(out, "   counters  %s\n", !k ? "none from the kernel: not compared" : "none from the model: not compared");
+		return 0;
+	}
+	int diffs = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct tl_counter *kc = tl_counter_find(k, m->v[i].name);
+		if (kc && kc->delta == m->v[i].delta)
+			continue;
+		if (!diffs++)
+			fprintf(out, "   counters  differ (kernel, model):\n");
+		if (kc)
+			fprintf(out, "     %-30s %+lld  %+lld\n", m->v[i].name, (long long)kc->delta, (long long)m->v[i].delta);
+		else
+			fprintf(out, "     %-30s the kernel has no such counter\n", m->v[i].name);
+	}
+	if (!diffs)
+		fprintf(out, "   counters  %zu of %zu equal (the model keeps %zu of the kernel's %zu)\n", m->n, m->n, m->n,
+			k->n);
+	return diffs;
+}
+
 int tl_compare_print(FILE *out, const struct tl_scenario *sc, const struct tl_timeline *kernel,
 		     const struct tl_series_report *kernel_series, const struct tl_timeline *model,
 		     const struct tl_series_report *model_series)
@@ -533,6 +561,7 @@ int tl_compare_print(FILE *out, const struct tl_scenario *sc, const struct tl_ti
 		return -1;
 	diffs += client + server;
 	diffs += compare_series(out, kernel_series, model_series);
+	diffs += compare_counters(out, kernel, model);
 	if (diffs)
 		fprintf(out, "   %s: %d difference%s between the kernel and the model\n", sc->id, diffs,
 			diffs == 1 ? "" : "s");

@@ -33,6 +33,11 @@ void tl_event_release(struct tl_event *ev)
 		ev->u.snapshot.rows = NULL;
 		ev->u.snapshot.n = 0;
 		break;
+	case TL_EV_COUNTERS:
+		free(ev->u.counters.v);
+		ev->u.counters.v = NULL;
+		ev->u.counters.n = 0;
+		break;
 	case TL_EV_STATE:
 	case TL_EV_APP:
 	case TL_EV_RETRANS:
@@ -240,4 +245,20 @@ void tl_app_call_format(const struct tl_app_call *call, char *out, size_t len)
 		snprintf(out, len, "%s = %ld, %s", call->call, call->ret, call->detail);
 	else
 		snprintf(out, len, "%s = %ld", call->call, call->ret);
+}
+
+const struct tl_counter *tl_counter_find(const struct tl_counters *c, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->v[i].name, name))
+			return &c->v[i];
+	return NULL;
+}
+
+const struct tl_counters *tl_timeline_counters(const struct tl_timeline *tl)
+{
+	for (size_t i = tl->n; i-- > 0;)
+		if (tl->ev[i].kind == TL_EV_COUNTERS)
+			return &tl->ev[i].u.counters;
+	return NULL;
 }

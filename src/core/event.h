@@ -54,6 +54,7 @@ enum tl_event_kind {
 	TL_EV_RESET,	/* the kernel sent or received a RST */
 	TL_EV_DROP,	/* a packet was dropped (by a fault rule) */
 	TL_EV_NOTE,	/* free text the runner wants on the timeline */
+	TL_EV_COUNTERS, /* the namespace's TCP counters (nstat's), how much each grew during the run */
 };
 
 /* Where a state change was seen. */
@@ -223,6 +224,20 @@ struct tl_sock_row {
 	char conn[TL_CONN_NAME_MAX]; /* its named connection (tl_conns_tag), "" for none */
 };
 
+/* One TCP counter as nstat names it ("TcpActiveOpens", "TcpExtListenOverflows"), and its growth. */
+#define TL_COUNTER_NAME_MAX 48
+struct tl_counter {
+	char name[TL_COUNTER_NAME_MAX];
+	int64_t delta;
+};
+
+/* Every counter the runner keeps, zeros included (the model keeps fewer than the kernel). */
+struct tl_counters {
+	size_t n;
+	struct tl_counter *v; /* owned */
+	bool model;	      /* the model's few, not the kernel's all */
+};
+
 struct tl_snapshot {
 	char label[48];
 	size_t n;
@@ -275,6 +290,7 @@ struct tl_event {
 		struct tl_retrans retrans;
 		struct tl_reset reset;
 		struct tl_drop drop;
+		struct tl_counters counters;
 		char note[160];
 	} u;
 };
@@ -311,6 +327,12 @@ void tl_timeline_sort(struct tl_timeline *tl);
 void tl_event_release(struct tl_event *ev);
 
 void tl_timeline_free(struct tl_timeline *tl);
+
+/* The run's counters: its last TL_EV_COUNTERS event's; NULL when it recorded none. */
+const struct tl_counters *tl_timeline_counters(const struct tl_timeline *tl);
+
+/* The counter of that name in c; NULL when the runner keeps none of that name. */
+const struct tl_counter *tl_counter_find(const struct tl_counters *c, const char *name);
 
 /* Flags in tcpdump's letters: "S", "S.", "P.", "F.", "R.", "." */
 void tl_flags_letters(uint8_t flags, char out[12]);

@@ -26,6 +26,7 @@
 #include "lab/delayq.h"
 #include "lab/firewall.h"
 #include "lab/netns.h"
+#include "lab/mib.h"
 #include "lab/nflog.h"
 #include "lab/rawsend.h"
 #include "lab/sockdiag.h"
@@ -118,6 +119,7 @@ struct lab {
 	uint64_t next_check_ns;	  /* the next check dump while such a wait has no news */
 	struct tl_timer_settings timers; /* the namespace's, for predicted ends in progress lines */
 	char observer_err[256];
+	struct tl_counters mib_start; /* the namespace's TCP counters at the first step */
 	struct tl_inject_plan injected[TL_MAX_INJECTED]; /* what inject steps sent, to mark in the capture */
 	size_t n_injected;
 };
@@ -775,7 +777,32 @@ static int be_inject(void *ctx, const struct tl_step *st, char *why, size_t len)
 static void be_first_step(void *ctx)
 {
 	struct lab *lab = ctx;
+	char why[160];
+	/* The counters' starting point: the set-up's own traffic (none) is not the scenario's. */
+	if (tl_mib_read(&lab->mib_start, why, sizeof(why)) < 0) {
+		char note[160];
+		tl_textf(note, sizeof(note), "no TCP counters for this run: %s", why);
+		be_note(ctx, note);
+	}
 	lab->tl.t0_ns = tl_now_ns(); /* time 0 is the first step, not the lab's set-up */
+}
+
+/* Under the lock, after the last step: how much each counter grew, on the timeline. */
+static void record_counters(struct lab *lab)
+{
+	char why[160];
+	struct tl_event ev = { .kind = TL_EV_COUNTERS };
+	if (!lab->mib_start.v)
+		return;
+	if (tl_mib_read(&ev.u.counters, why, sizeof(why)) < 0) {
+		char note[160];
+		tl_textf(note, sizeof(note), "no TCP counters at the end of the run: %s", why);
+		be_note(lab, note);
+		return;
+	}
+	tl_mib_delta(&lab->mib_start, &ev.u.counters);
+	ev.t_ns = tl_now_ns();
+	append(lab, &ev);
 }
 
 static const char *be_broken(void *ctx)
@@ -1048,6 +1075,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	if (rc == 0) {
 		struct tl_drive_options drive = { o->faults, o->n_faults, o->wait_time_wait };
 		rc = tl_drive(sc, &backend, &drive, err, errlen);
+		record_counters(lab);
 	}
 	if (rc == -1 && lab->observer_err[0])
 		snprintf(err, errlen, "%s", lab->observer_err);
@@ -1072,6 +1100,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	free(lab->prev_rows);
 	free(lab->live);
 	free(lab->mini);
+	free(lab->mib_start.v);
 	pthread_cond_destroy(&lab->cv);
 	pthread_mutex_destroy(&lab->mu);
 	free(lab);

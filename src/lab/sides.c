@@ -80,6 +80,7 @@ static const struct tl_tuple *endpoint_of(const struct tl_event *ev)
 	case TL_EV_APP:
 	case TL_EV_SNAPSHOT:
 	case TL_EV_NOTE:
+	case TL_EV_COUNTERS:
 		break;
 	}
 	return NULL;

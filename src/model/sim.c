@@ -847,6 +847,21 @@ static void sim_free(struct sim *s)
 	free(s);
 }
 
+/* After the last step: the model's counters, which start at 0 with the stack. */
+static void record_counters(struct sim *s)
+{
+	struct tl_event ev = { .t_ns = s->now_ns, .kind = TL_EV_COUNTERS };
+	size_t n = tl_tcp_counters(s->stack, NULL, 0);
+	ev.u.counters.v = calloc(n, sizeof(*ev.u.counters.v));
+	if (!ev.u.counters.v) {
+		tl_textf(s->err, sizeof(s->err), "out of memory");
+		return;
+	}
+	ev.u.counters.n = tl_tcp_counters(s->stack, ev.u.counters.v, n);
+	ev.u.counters.model = true;
+	append(s, &ev);
+}
+
 int tl_sim_run(const struct tl_scenario *sc, const struct tl_sim_options *o, struct tl_timeline *tl,
 	       struct tl_timer_settings *timers, char *err, size_t errlen)
 {
@@ -868,6 +883,8 @@ int tl_sim_run(const struct tl_scenario *sc, const struct tl_sim_options *o, str
 	int rc = sim_start(s, timers, err, errlen);
 	if (rc == 0)
 		rc = tl_drive(sc, &backend, &drive, err, errlen);
+	if (rc == 0)
+		record_counters(s);
 	tl_timeline_sort(&s->tl);
 	*tl = s->tl;
 	tl_timeline_init(&s->tl, 0);

@@ -145,8 +145,31 @@ struct sock {
 	unsigned synack_fired;
 };
 
+/* The counters the model keeps (the kernel keeps many more); names as nstat prints them. */
+enum mib_counter {
+	MIB_ACTIVE_OPENS,
+	MIB_PASSIVE_OPENS,
+	MIB_ESTAB_RESETS,
+	MIB_OUT_RSTS,
+	MIB_LISTEN_OVERFLOWS,
+	MIB_LISTEN_DROPS,
+	MIB_CHALLENGE_ACK,
+	MIB_SYN_CHALLENGE,
+	MIB_TW_RECYCLED,
+	MIB_COUNT
+};
+
+static const char *const mib_names[MIB_COUNT] = {
+	[MIB_ACTIVE_OPENS] = "TcpActiveOpens",		[MIB_PASSIVE_OPENS] = "TcpPassiveOpens",
+	[MIB_ESTAB_RESETS] = "TcpEstabResets",		[MIB_OUT_RSTS] = "TcpOutRsts",
+	[MIB_LISTEN_OVERFLOWS] = "TcpExtListenOverflows", [MIB_LISTEN_DROPS] = "TcpExtListenDrops",
+	[MIB_CHALLENGE_ACK] = "TcpExtTCPChallengeACK",	[MIB_SYN_CHALLENGE] = "TcpExtTCPSYNChallenge",
+	[MIB_TW_RECYCLED] = "TcpExtTWRecycled",
+};
+
 struct tl_tcp_stack {
 	struct tl_tcp_config cfg;
+	uint64_t mib[MIB_COUNT];
 	tl_tcp_note_fn note;
 	void *note_ctx;
 	struct sock *socks[TL_TCP_MAX_SOCKS];
@@ -536,6 +559,8 @@ __attribute__((format(printf, 4, 5))) static void set_state(struct tl_tcp_stack 
 	struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_STATE);
 	n.from = s->state;
 	n.to = to;
+	if (to == TL_CLOSE && (s->state == TL_ESTABLISHED || s->state == TL_CLOSE_WAIT))
+		st->mib[MIB_ESTAB_RESETS]++; /* tcp_set_state(): a synchronized connection closed without FINs */
 	s->state = to;
 	if (to == TL_ESTABLISHED)
 		s->was_established = true;
@@ -811,6 +836,7 @@ static void reply_reset(struct tl_tcp_stack *st, const struct tl_tcp_seg *seg, c
 	}
 	struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_RESET_SENT);
 	n.tuple = r.tuple;
+	st->mib[MIB_OUT_RSTS]++;
 	emit(st, &n);
 	n = note_for(st, s, TL_TCP_NOTE_SEGMENT);
 	n.tuple = r.tuple;
@@ -822,6 +848,7 @@ static void reply_reset(struct tl_tcp_stack *st, const struct tl_tcp_seg *seg, c
 static void active_reset(struct tl_tcp_stack *st, struct sock *s)
 {
 	struct tl_tcp_note n = note_for(st, s, TL_TCP_NOTE_RESET_SENT);
+	st->mib[MIB_OUT_RSTS]++;
 	emit(st, &n);
 	xmit(st, s, s->snd_nxt, NULL, 0, TL_TH_RST | TL_TH_ACK);
 }
@@ -1569,8 +1596,11 @@ static void start_receiving(const struct tl_tcp_stack *st, struct sock *s, uint3
 static void listen_syn(struct tl_tcp_stack *st, struct sock *l, const struct tl_tcp_seg *seg, uint32_t isn)
 {
 	int lid = sock_id(st, l);
-	if (accept_queue_len(st, lid) >= (size_t)l->backlog)
-		return; /* accept queue full: the SYN is dropped */
+	if (accept_queue_len(st, lid) >= (size_t)l->backlog) {
+		st->mib[MIB_LISTEN_OVERFLOWS]++; /* accept queue full: the SYN is dropped */
+		st->mib[MIB_LISTEN_DROPS]++;
+		return;
+	}
 	struct sock *req = sock_new(st, TL_TCP_REQUEST, NULL);
 	if (!req)
 		return; /* out of sockets: dropped as well */
@@ -1627,6 +1657,7 @@ static struct sock *make_child(struct tl_tcp_stack *st, struct sock *req, const 
 	peer_window(c, (uint32_t)seg->window << c->snd_wscale);
 	c->in_accept_queue = true;
 	c->accept_order = ++st->next_accept_order;
+	st->mib[MIB_PASSIVE_OPENS]++; /* tcp_create_openreq_child() */
 	c->connect_rc = 0;
 	req->state = TL_CLOSE; /* it lives on as the child: no note of its own */
 	req->rtx.deadline_ns = 0;
@@ -1750,11 +1781,29 @@ static void oow_ack(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp
 		send_ack(st, s);
 }
 
+/* tcp_send_challenge_ack(): counted only when it leaves. */
+static void challenge_ack(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	if (oow_rate_limited(st, s, seg))
+		return;
+	st->mib[MIB_CHALLENGE_ACK]++;
+	send_ack(st, s);
+}
+
+/* A SYN on a synchronized connection, in the window or not (tcp_validate_incoming's syn_challenge). */
+static void syn_challenge(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
+{
+	st->mib[MIB_SYN_CHALLENGE]++;
+	challenge_ack(st, s, seg);
+}
+
 /* tcp_validate_incoming(): sequence check, RST (RFC 5961: exact or challenged), stray SYN. */
 static bool validate(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
 {
 	if (!seq_acceptable(s, seg)) {
-		if (!(seg->flags & TL_TH_RST))
+		if (seg->flags & TL_TH_SYN)
+			syn_challenge(st, s, seg);
+		else if (!(seg->flags & TL_TH_RST))
 			oow_ack(st, s, seg); /* out of window: a duplicate ACK */
 		return false;
 	}
@@ -1762,11 +1811,11 @@ static bool validate(struct tl_tcp_stack *st, struct sock *s, const struct tl_tc
 		if (seg->seq == s->rcv_nxt)
 			got_reset(st, s);
 		else
-			oow_ack(st, s, seg); /* in the window but not exact: a challenge ACK */
+			challenge_ack(st, s, seg); /* in the window but not exact */
 		return false;
 	}
 	if (seg->flags & TL_TH_SYN) {
-		oow_ack(st, s, seg); /* a SYN on a synchronized connection: a challenge ACK */
+		syn_challenge(st, s, seg);
 		return false;
 	}
 	if (seg->opt.ts_set && s->ts_ok && seq_le(seg->seq, s->rcv_nxt))
@@ -1828,7 +1877,7 @@ static bool our_fin_acked(struct tl_tcp_stack *st, struct sock *s, const struct 
 static bool process_ack(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
 {
 	if (seq_gt(seg->ack, s->snd_max)) {
-		oow_ack(st, s, seg); /* acknowledges what was never sent: challenge ACK, discard */
+		challenge_ack(st, s, seg); /* acknowledges what was never sent: discard */
 		return false;
 	}
 	if (seq_lt(seg->ack, s->snd_una))
@@ -2468,6 +2517,7 @@ static int claim_four_tuple(struct tl_tcp_stack *st, struct sock *s, const struc
 		if (o->kind != TL_TCP_MINI || !o->ts_ok)
 			return -EADDRNOTAVAIL;
 		s->iss = o->snd_nxt + 65535 + 2;
+		st->mib[MIB_TW_RECYCLED]++;
 		s->ts_recent = o->ts_recent;
 		s->ts_recent_inherited = true;
 		sock_done(st, o, "time-wait socket taken over by a connect from its 4-tuple (timestamps on)");
@@ -2519,6 +2569,7 @@ int tl_tcp_connect(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr
 	s->err = 0;
 	s->fin_queued = s->fin_rcvd = s->eof_read = s->rcv_shut = s->snd_shut = false;
 	set_state(st, s, TL_SYN_SENT, NULL);
+	st->mib[MIB_ACTIVE_OPENS]++; /* tcp_connect() */
 	xmit(st, s, s->iss, NULL, 0, TL_TH_SYN);
 	rtx_start(st, s);
 	reap(st);
@@ -2895,4 +2946,13 @@ size_t tl_tcp_snapshot(const struct tl_tcp_stack *st, uint64_t now_ns, struct tl
 		}
 	}
 	return n;
+}
+
+size_t tl_tcp_counters(const struct tl_tcp_stack *st, struct tl_counter *out, size_t max)
+{
+	for (size_t i = 0; i < MIB_COUNT && i < max; i++) {
+		tl_textf(out[i].name, sizeof(out[i].name), "%s", mib_names[i]);
+		out[i].delta = (int64_t)st->mib[i];
+	}
+	return MIB_COUNT;
 }

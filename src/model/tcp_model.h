@@ -251,6 +251,13 @@ struct tl_tcp_info {
 /* Fills *out for socket id sock. Returns 0, or -EBADF for a free slot. */
 int tl_tcp_info(const struct tl_tcp_stack *st, int sock, struct tl_tcp_info *out);
 
+/*
+ * The counters the model keeps, named as nstat names the kernel's
+ * ("TcpActiveOpens", "TcpExtTCPChallengeACK"), with their counts since the
+ * stack was made, into out (at most max). Returns how many it keeps.
+ */
+size_t tl_tcp_counters(const struct tl_tcp_stack *st, struct tl_counter *out, size_t max);
+
 /* Ids of the sockets in use, in id order, at most max of them; returns how many there are. */
 size_t tl_tcp_sockets(const struct tl_tcp_stack *st, int *ids, size_t max);
 

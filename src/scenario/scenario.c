@@ -1289,13 +1289,39 @@ static int parse_role_list(struct parser *p, struct words *ws, struct tl_expect 
 	return 0;
 }
 
+#define COUNTER_USAGE "'expect counter' takes NAME =|>=|<= N, e.g. expect counter TcpExtListenOverflows >= 1"
+
+/* expect counter NAME OP N: NAME as nstat prints it, Tcp or TcpExt and the kernel's own name. */
+static int parse_counter(struct parser *p, struct words *ws, struct tl_expect *e)
+{
+	e->kind = TL_EXPECT_COUNTER;
+	if (ws->n != 5)
+		return fail(p, COUNTER_USAGE);
+	const char *name = ws->w[2], *op = ws->w[3];
+	bool named = (!strncmp(name, "Tcp", 3) && name[3] >= 'A' && name[3] <= 'Z');
+	for (const char *c = name; named && *c; c++)
+		named = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9');
+	if (!named || strlen(name) >= sizeof(e->counter))
+		return fail(p, "'expect counter': '%s' is not a TCP counter's name as nstat prints it "
+			       "(TcpActiveOpens, TcpExtListenOverflows, ...)", show(name).s);
+	if (strcmp(op, "=") && strcmp(op, ">=") && strcmp(op, "<="))
+		return fail(p, "'expect counter %s': '%s' is not =, >= or <=", name, show(op).s);
+	long v;
+	if (number_arg(p, "counter value", ws->w[4], 0, LONG_MAX, &v) < 0)
+		return -1;
+	snprintf(e->counter, sizeof(e->counter), "%s", name);
+	snprintf(e->counter_op, sizeof(e->counter_op), "%s", op);
+	e->counter_value = v;
+	return add_expect(p, e);
+}
+
 static int parse_expect(struct parser *p, struct words *ws)
 {
 	struct tl_expect e = { .line = p->line };
 	if (refuse_background(p, ws) < 0)
 		return -1;
 	if (ws->n < 2)
-		return fail(p, "'expect' needs what to expect (expected packets, roles, timers, client or server)");
+		return fail(p, "'expect' needs what to expect (expected packets, roles, timers, counter, client or server)");
 	if (is_word(ws, 1, "packets")) {
 		e.kind = TL_EXPECT_PACKETS;
 		if (parse_packet_list(p, ws, &e) < 0)
@@ -1309,6 +1335,8 @@ static int parse_expect(struct parser *p, struct words *ws)
 				    words_noun(ws->n - 2));
 		return add_expect(p, &e);
 	}
+	if (is_word(ws, 1, "counter"))
+		return parse_counter(p, ws, &e);
 	if (is_word(ws, 1, "roles")) {
 		e.kind = TL_EXPECT_ROLES;
 		if (parse_role_list(p, ws, &e) < 0)
@@ -1316,7 +1344,7 @@ static int parse_expect(struct parser *p, struct words *ws)
 		return add_expect(p, &e);
 	}
 	if (strncmp(ws->w[1], "client", 6) != 0 && strncmp(ws->w[1], "server", 6) != 0)
-		return fail(p, "unknown expectation '%s' (expected packets, roles, timers, client or server)",
+		return fail(p, "unknown expectation '%s' (expected packets, roles, timers, counter, client or server)",
 			    show(ws->w[1]).s);
 	if (parse_side_conn(p, ws->w[1], &e.side, e.conn) < 0)
 		return -1;

@@ -87,6 +87,7 @@ enum tl_expect_kind {
 			    * step's own "=> RESULT": "client send 10 bytes => EPIPE" */
 	TL_EXPECT_LISTED,  /* expect SIDE listed S: a snapshot shows a SIDE socket in S */
 	TL_EXPECT_TIMERS,  /* expect timers: every retransmission and give-up as the timer model predicts */
+	TL_EXPECT_COUNTER, /* expect counter NAME OP N: a TCP counter's growth over the run (nstat's name) */
 };
 
 struct tl_expect {
@@ -109,6 +110,9 @@ struct tl_expect {
 	size_t text_len;	      /* CALL '=> "TEXT"': recv returned exactly these bytes; 0: no text */
 	char text[TL_APP_DATA_BYTES];
 	char written[64];	      /* of_step: the step as written, which names its check */
+	char counter[TL_COUNTER_NAME_MAX]; /* COUNTER: "TcpExtListenOverflows" */
+	char counter_op[3];	      /* COUNTER: "=", ">=" or "<=" */
+	long counter_value;	      /* COUNTER: N */
 };
 
 struct tl_sysctl {

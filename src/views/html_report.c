@@ -966,6 +966,25 @@ static void put_state_event(FILE *out, struct json_object *ev)
 	}
 }
 
+/* The counters that grew during the run, as nstat names them; the JSON holds them all. */
+static void put_counters(FILE *out, struct json_object *counters)
+{
+	size_t changed = 0;
+	put(out, "TCP counters over the run (nstat's names):");
+	json_object_object_foreach(counters, name, value)
+	{
+		int64_t delta = json_object_get_int64(value);
+		if (!delta)
+			continue;
+		put(out, changed++ ? ", " : " ");
+		put(out, "<code>");
+		esc(out, name);
+		fprintf(out, " %+" PRId64 "</code>", delta);
+	}
+	if (!changed)
+		put(out, " none changed");
+}
+
 static void put_event(FILE *out, const struct run_view *r, struct json_object *ev, size_t *snapshot_no)
 {
 	const char *kind = jtext(ev, "kind");
@@ -1024,6 +1043,8 @@ static void put_event(FILE *out, const struct run_view *r, struct json_object *e
 			put(out, " by ");
 			esc(out, jstr(ev, "rule"));
 		}
+	} else if (!strcmp(kind, "counters")) {
+		put_counters(out, json_object_object_get(ev, "counters"));
 	} else {
 		esc(out, jtext(ev, "text"));
 	}

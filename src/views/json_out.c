@@ -194,6 +194,7 @@ static const char *kind_name(enum tl_event_kind k)
 	case TL_EV_RESET: return "reset";
 	case TL_EV_DROP: return "drop";
 	case TL_EV_NOTE: return "note";
+	case TL_EV_COUNTERS: return "counters";
 	}
 	return "?";
 }
@@ -307,6 +308,15 @@ static void snapshot_fields(struct builder *b, struct json_object *o, const stru
 	add(b, o, "rows", rows);
 }
 
+/* Every counter the runner keeps, by name: how much it grew during the run. */
+static void counters_fields(struct builder *b, struct json_object *o, const struct tl_counters *c)
+{
+	struct json_object *all = new_object(b);
+	for (size_t i = 0; all && i < c->n; i++)
+		add_int(b, all, c->v[i].name, c->v[i].delta);
+	add(b, o, "counters", all);
+}
+
 static void retrans_fields(struct builder *b, struct json_object *o, const struct tl_retrans *r)
 {
 	add_str(b, o, "retrans_of", retrans_name(r->kind));
@@ -350,6 +360,7 @@ static struct json_object *event_object(struct builder *b, const struct tl_event
 	case TL_EV_RESET: reset_fields(b, o, &ev->u.reset); break;
 	case TL_EV_DROP: drop_fields(b, o, &ev->u.drop); break;
 	case TL_EV_NOTE: add_str(b, o, "text", ev->u.note); break;
+	case TL_EV_COUNTERS: counters_fields(b, o, &ev->u.counters); break;
 	}
 	return o;
 }

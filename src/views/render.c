@@ -102,7 +102,45 @@ void tl_render_event(const struct tl_timeline *tl, const struct tl_event *ev, ch
 	case TL_EV_NOTE:
 		snprintf(out, len, "%s", ev->u.note);
 		break;
+	case TL_EV_COUNTERS: {
+		size_t grew = 0;
+		for (size_t i = 0; i < ev->u.counters.n; i++)
+			grew += ev->u.counters.v[i].delta != 0;
+		snprintf(out, len, "TCP counters over the run (nstat's names): %zu of %zu changed", grew,
+			 ev->u.counters.n);
+		break;
 	}
+	}
+}
+
+/* One line of counter cells, without the padding of its last cell. */
+static void flush_cells(FILE *out, const char *indent, char *line)
+{
+	size_t end = strlen(line);
+	while (end && line[end - 1] == ' ')
+		line[--end] = '\0';
+	if (end)
+		fprintf(out, "%s%s\n", indent, line);
+	line[0] = '\0';
+}
+
+void tl_counters_print(FILE *out, const struct tl_counters *c, const char *indent)
+{
+	char line[256] = "";
+	int col = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (!c->v[i].delta)
+			continue;
+		char cell[80];
+		snprintf(cell, sizeof(cell), "%s %+lld", c->v[i].name, (long long)c->v[i].delta);
+		size_t used = strlen(line);
+		snprintf(line + used, sizeof(line) - used, col ? "  %-34s" : "%-34s", cell);
+		if (++col == 3) {
+			flush_cells(out, indent, line);
+			col = 0;
+		}
+	}
+	flush_cells(out, indent, line);
 }
 
 void tl_render_header(FILE *out, const struct tl_scenario *sc)
@@ -145,6 +183,8 @@ void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
 		fprintf(out, "   %10.6f  %-*s  %s\n", rel_ns / 1e9, width, side, line);
 		if (ev->kind == TL_EV_SNAPSHOT)
 			tl_snapshot_print(out, &ev->u.snapshot, "                       ");
+		if (ev->kind == TL_EV_COUNTERS)
+			tl_counters_print(out, &ev->u.counters, "                       ");
 	}
 }
 

@@ -18,6 +18,9 @@ void tl_role_describe(const struct tl_packet *p, char *out, size_t len);
 /* Writes one timeline line (without newline) for ev into out. */
 void tl_render_event(const struct tl_timeline *tl, const struct tl_event *ev, char *out, size_t len);
 
+/* The counters that changed, three to a line, each line after indent: "TcpActiveOpens +1". */
+void tl_counters_print(FILE *out, const struct tl_counters *c, const char *indent);
+
 /* The scenario's title block. */
 void tl_render_header(FILE *out, const struct tl_scenario *sc);
 

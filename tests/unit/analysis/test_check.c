@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -118,6 +119,41 @@ static void matching_expectations_pass(void **state)
 	assert_true(rep.pass);
 	assert_int_equal(rep.n, 4);
 	assert_string_equal(rep.items[1].observed, "CLOSE SYN_SENT CLOSE");
+	tl_check_report_free(&rep);
+	tl_timeline_free(&tl);
+}
+
+/* The run's counters against = N, >= N, <= N; a name the runner does not keep is not counted. */
+static void counters_are_judged_by_their_growth(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	refused_connection(&tl);
+	struct tl_check_report rep = check("expect counter TcpOutRsts = 1\n", &tl);
+	assert_false(rep.pass); /* no counters recorded */
+	assert_string_equal(rep.items[0].observed, "the run recorded no counters");
+	tl_check_report_free(&rep);
+
+	struct tl_event ev = { .t_ns = 900, .kind = TL_EV_COUNTERS };
+	ev.u.counters.n = 2;
+	ev.u.counters.v = calloc(2, sizeof(struct tl_counter));
+	assert_non_null(ev.u.counters.v);
+	snprintf(ev.u.counters.v[0].name, TL_COUNTER_NAME_MAX, "TcpOutRsts");
+	ev.u.counters.v[0].delta = 1;
+	snprintf(ev.u.counters.v[1].name, TL_COUNTER_NAME_MAX, "TcpActiveOpens");
+	ev.u.counters.v[1].delta = 3;
+	ev.u.counters.model = true;
+	assert_int_equal(tl_timeline_append(&tl, &ev), 0);
+	rep = check("expect counter TcpOutRsts = 1\nexpect counter TcpActiveOpens >= 3\n"
+		    "expect counter TcpActiveOpens <= 2\nexpect counter TcpExtTW = 0\n",
+		    &tl);
+	assert_true(rep.items[0].pass);
+	assert_true(rep.items[1].pass);
+	assert_false(rep.items[2].pass);
+	assert_string_equal(rep.items[2].observed, "3");
+	assert_string_equal(rep.items[2].expected, "<= 2");
+	assert_false(rep.items[3].pass);
+	assert_string_equal(rep.items[3].observed, "the model keeps no such counter");
 	tl_check_report_free(&rep);
 	tl_timeline_free(&tl);
 }
@@ -375,6 +411,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(matching_expectations_pass),
+		cmocka_unit_test(counters_are_judged_by_their_growth),
 		cmocka_unit_test(a_different_path_names_the_first_difference),
 		cmocka_unit_test(missing_and_extra_packets_are_told_apart),
 		cmocka_unit_test(a_call_with_another_result_fails),

@@ -208,8 +208,9 @@ static void counted_drop_rule(void **state)
 	assert_true(p[1]->dropped && p[2]->dropped && p[2]->retrans_no == 1);
 	assert_true(!p[3]->dropped && p[3]->retrans_no == 1 && !p[4]->dropped);
 	assert_string_equal(p[1]->drop_rule, "rule1");
-	assert_int_equal(r.tl.ev[r.tl.n - 1].kind, TL_EV_APP);
-	assert_true(r.tl.ev[r.tl.n - 1].t_ns >= 1 * SEC);
+	assert_int_equal(r.tl.ev[r.tl.n - 1].kind, TL_EV_COUNTERS); /* the model's, at the end */
+	assert_int_equal(r.tl.ev[r.tl.n - 2].kind, TL_EV_APP);
+	assert_true(r.tl.ev[r.tl.n - 2].t_ns >= 1 * SEC);
 	free(text);
 	tl_timeline_free(&r.tl);
 	tl_scenario_free(&sc);

@@ -911,6 +911,29 @@ static void nonblocking_connect(void **state)
 	check_error("x.scn", T "client poll-connect now\n", "x.scn:2: 'client poll-connect' takes no arguments", false);
 }
 
+/* expect counter NAME OP N. */
+static void counter_expectations(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[512];
+	const char *text = T "expect counter TcpExtListenOverflows >= 1\nexpect counter TcpActiveOpens = 0\n";
+	assert_int_equal(tl_scenario_parse_text("c.scn", text, &sc, err, sizeof(err)), 0);
+	assert_int_equal(sc.expects[0].kind, TL_EXPECT_COUNTER);
+	assert_string_equal(sc.expects[0].counter, "TcpExtListenOverflows");
+	assert_string_equal(sc.expects[0].counter_op, ">=");
+	assert_int_equal(sc.expects[0].counter_value, 1);
+	assert_string_equal(sc.expects[1].counter_op, "=");
+	tl_scenario_free(&sc);
+
+	check_error("x.scn", T "expect counter ListenOverflows >= 1\n",
+		    "x.scn:2: 'expect counter': 'ListenOverflows' is not a TCP counter's name as nstat prints it", false);
+	check_error("x.scn", T "expect counter TcpActiveOpens == 1\n",
+		    "x.scn:2: 'expect counter TcpActiveOpens': '==' is not =, >= or <=", true);
+	check_error("x.scn", T "expect counter TcpActiveOpens = -1\n", "x.scn:2: counter value -1 out of range", false);
+	check_error("x.scn", T "expect counter TcpActiveOpens\n", "x.scn:2: 'expect counter' takes NAME", false);
+}
+
 /* inject SIDE[:NAME] FLAGS [seq +N] [ack +N]. */
 static void inject_steps(void **state)
 {
@@ -1054,6 +1077,7 @@ int main(void)
 		cmocka_unit_test(named_connections),
 		cmocka_unit_test(nonblocking_connect),
 		cmocka_unit_test(inject_steps),
+		cmocka_unit_test(counter_expectations),
 		cmocka_unit_test(err_list_too_long),
 		cmocka_unit_test(err_text_lengths),
 		cmocka_unit_test(err_file),
