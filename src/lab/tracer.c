@@ -160,23 +160,31 @@ static bool tracepoint_has_args(const struct btf *vmlinux, const char *name, uns
  * program is left out; otherwise those whose tracepoint this kernel lacks.
  * Returns the loaded skeleton, or NULL with errno set.
  */
-/* A function's address from /proc/kallsyms (root sees real addresses), or 0. */
-static uint64_t kernel_symbol(const char *name)
+/*
+ * The addresses of n functions from /proc/kallsyms (root sees real
+ * addresses), 0 for one not found. One pass: the kernel formats the whole
+ * table as it is read, some 50 ms of a lab's start for each scan.
+ */
+static void kernel_symbols(const char *const *names, uint64_t *addrs, size_t n)
 {
 	FILE *f = fopen("/proc/kallsyms", "re");
 	char line[256], sym[128], type;
 	unsigned long long addr;
-	uint64_t found = 0;
+	size_t found = 0;
+	for (size_t i = 0; i < n; i++)
+		addrs[i] = 0;
 	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %127s", &addr, &type, sym) == 3 && !strcmp(sym, name)) {
-			found = addr;
-			break;
-		}
+		return;
+	while (found < n && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %127s", &addr, &type, sym) != 3)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (!addrs[i] && !strcmp(sym, names[i])) {
+				addrs[i] = addr;
+				found++;
+			}
 	}
 	fclose(f);
-	return found;
 }
 
 static struct tracer_bpf *open_and_load(uint32_t netns_ino, const struct btf *vmlinux, bool only_mandatory,
@@ -187,8 +195,11 @@ static struct tracer_bpf *open_and_load(uint32_t netns_ino, const struct btf *vm
 		return NULL;
 	skel->rodata->target_netns = netns_ino;
 	if (socket_timers && !only_mandatory) {
-		skel->rodata->request_timer_fn = kernel_symbol("reqsk_timer_handler");
-		skel->rodata->time_wait_timer_fn = kernel_symbol("tw_timer_handler");
+		static const char *const handlers[] = { "reqsk_timer_handler", "tw_timer_handler" };
+		uint64_t addrs[2];
+		kernel_symbols(handlers, addrs, 2);
+		skel->rodata->request_timer_fn = addrs[0];
+		skel->rodata->time_wait_timer_fn = addrs[1];
 		if (!skel->rodata->request_timer_fn || !skel->rodata->time_wait_timer_fn) {
 			tl_appendf(warn, warnlen, "%stracer: reqsk_timer_handler or tw_timer_handler is not in "
 						  "/proc/kallsyms; request and time-wait sockets not traced",
