@@ -666,6 +666,7 @@ struct exchange_sink {
 	size_t cap;
 	size_t n;
 	bool stop_at_first_drop;
+	bool timers_late; /* a request timer runs as late as the wheel allows: a SYN that close after it comes first */
 	int n_requests;
 	int n_timer_synacks;
 	int n_dup_synacks;
@@ -727,8 +728,10 @@ static int run_exchange(const struct tl_timer_settings *s, int64_t request_creat
 		;
 
 	while (alive || i < n_syn) {
-		/* A timer due no later than the next SYN fires first (same softirq, see header). */
-		if (alive && (i >= n_syn || timer_ms <= syn_ms[i])) {
+		/* A timer due no later than the next SYN fires first (same softirq, see header);
+		 * with timers_late, only one due that early even at its latest. */
+		int64_t late_ms = k->timers_late ? tl_timer_allowed_lateness_ms(request_timeout_ms(num_timeout), s->hz) : 0;
+		if (alive && (i >= n_syn || timer_ms + late_ms <= syn_ms[i])) {
 			if (num_timeout >= r) {
 				tl_textf(why, sizeof(why), "drop: %d timer firings reached %s %d",
 				    num_timeout, r_name, r);
@@ -817,6 +820,13 @@ int tl_timer_predict_synack_exchange(const struct tl_timer_settings *s, int64_t 
 				     const int64_t *syn_ms, size_t n_syn,
 				     struct tl_timer_synack_exchange *out, char *err, size_t errlen)
 {
+	return tl_timer_predict_synack_exchange_late(s, request_created_ms, syn_ms, n_syn, false, out, err, errlen);
+}
+
+int tl_timer_predict_synack_exchange_late(const struct tl_timer_settings *s, int64_t request_created_ms,
+					  const int64_t *syn_ms, size_t n_syn, bool timers_late,
+					  struct tl_timer_synack_exchange *out, char *err, size_t errlen)
+{
 	struct exchange_sink k;
 
 	if (tl_timer_settings_check(s, err, errlen) != 0 ||
@@ -826,6 +836,7 @@ int tl_timer_predict_synack_exchange(const struct tl_timer_settings *s, int64_t 
 	memset(&k, 0, sizeof(k));
 	k.events = out->events;
 	k.cap = TL_TIMER_MAX_EVENTS;
+	k.timers_late = timers_late;
 	if (run_exchange(s, request_created_ms, syn_ms, n_syn, &k, err, errlen) != 0)
 		return -1;
 	out->n_events = k.n;

@@ -339,6 +339,17 @@ int tl_timer_predict_synack_exchange(const struct tl_timer_settings *s, int64_t 
 				     struct tl_timer_synack_exchange *out, char *err,
 				     size_t errlen);
 
+/*
+ * The same exchange when each request timer runs as late as the timer wheel
+ * allows (tl_timer_allowed_lateness_ms): a SYN that arrives that close after
+ * a timer's due time is taken first, its answer re-arming the timer. On the
+ * kernel both orders happen (the SYN's timer and the request's share a
+ * bucket), so a judge accepts a run that matches either.
+ */
+int tl_timer_predict_synack_exchange_late(const struct tl_timer_settings *s, int64_t request_created_ms,
+					  const int64_t *syn_ms, size_t n_syn, bool timers_late,
+					  struct tl_timer_synack_exchange *out, char *err, size_t errlen);
+
 /* How long an orphaned socket stays in FIN-WAIT-2 once its FIN is ACKed. */
 struct tl_timer_fin_wait2 {
 	bool waits; /* false for TCP_LINGER2 < 0: destroyed at the ACK, answering it with a RST */

@@ -395,6 +395,31 @@ static void test_synack_exchange_default_client(void **state)
 	expect_contains(ex.events[2].why, "re-armed to 2 s from now");
 }
 
+/*
+ * A duplicate SYN 2 ms after the request timer's due time: the timer first
+ * (the default order: its SYN-ACK, then the SYN's answer), or, with timers
+ * as late as the wheel allows, the SYN first, whose answer re-arms the timer
+ * a full timeout later, so no timer SYN-ACK comes near it.
+ */
+static void test_synack_exchange_late_timer_order(void **state)
+{
+	const int64_t syn[] = { 0, 1002 };
+	struct tl_timer_settings s = defaults();
+
+	(void)state;
+	assert_true(tl_timer_allowed_lateness_ms(1000, s.hz) > 2);
+	assert_int_equal(tl_timer_predict_synack_exchange(&s, 0, syn, 2, &ex, err, sizeof(err)), 0);
+	assert_int_equal(ex.events[1].kind, TL_SYNACK_TIMER);
+	assert_int_equal(ex.events[1].at_ms, 1000);
+	assert_int_equal(ex.events[2].kind, TL_SYNACK_DUP_ANSWER);
+	assert_int_equal(ex.events[2].at_ms, 1002);
+	assert_int_equal(tl_timer_predict_synack_exchange_late(&s, 0, syn, 2, true, &ex, err, sizeof(err)), 0);
+	assert_int_equal(ex.events[1].kind, TL_SYNACK_DUP_ANSWER);
+	assert_int_equal(ex.events[1].at_ms, 1002);
+	assert_int_equal(ex.events[2].kind, TL_SYNACK_TIMER);
+	assert_int_equal(ex.events[2].at_ms, 2002);
+}
+
 static void test_synack_exchange_walkthrough_client(void **state)
 {
 	/* With linear 0 the client's SYNs coincide with the timer: pairs, drop at 63 s. */
@@ -1243,6 +1268,7 @@ int main(void)
 		cmocka_unit_test(test_syn_matches_captures),
 		cmocka_unit_test(test_synack_timer_schedule),
 		cmocka_unit_test(test_synack_exchange_default_client),
+		cmocka_unit_test(test_synack_exchange_late_timer_order),
 		cmocka_unit_test(test_synack_exchange_walkthrough_client),
 		cmocka_unit_test(test_synack_exchange_matches_captures),
 		cmocka_unit_test(test_synack_exchange_rate_limit_and_errors),
