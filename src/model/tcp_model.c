@@ -1596,7 +1596,8 @@ static void start_receiving(const struct tl_tcp_stack *st, struct sock *s, uint3
 static void listen_syn(struct tl_tcp_stack *st, struct sock *l, const struct tl_tcp_seg *seg, uint32_t isn)
 {
 	int lid = sock_id(st, l);
-	if (accept_queue_len(st, lid) >= (size_t)l->backlog) {
+	/* sk_acceptq_is_full(): full once it holds more than the backlog, so backlog 0 takes one. */
+	if (accept_queue_len(st, lid) > (size_t)l->backlog) {
 		st->mib[MIB_LISTEN_OVERFLOWS]++; /* accept queue full: the SYN is dropped */
 		st->mib[MIB_LISTEN_DROPS]++;
 		return;

@@ -332,6 +332,48 @@ static void client_closes_first(void **state)
 	harness_free(h);
 }
 
+static int64_t counter(const struct harness *h, const char *name)
+{
+	struct tl_counter all[32];
+	size_t n = tl_tcp_counters(h->st, all, 32);
+	for (size_t i = 0; i < n && i < 32; i++)
+		if (!strcmp(all[i].name, name))
+			return all[i].delta;
+	fail_msg("the model keeps no counter %s", name);
+	return -1;
+}
+
+/*
+ * sk_acceptq_is_full(): the queue is full once it holds more than the
+ * backlog, so backlog 0 takes one connection; the next SYN is dropped
+ * unanswered and counted, and the client's resent SYN gets in once
+ * accept() made room.
+ */
+static void full_accept_queue_drops_the_syn(void **state)
+{
+	(void)state;
+	struct harness *h = harness_new(NULL);
+	int listener = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_listen(h->st, listener, loopback(), SERVER_PORT, 0, h->now_ns), 0);
+	int a = tl_tcp_socket(h->st), b = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_connect(h->st, a, loopback(), SERVER_PORT, h->now_ns), -EINPROGRESS);
+	run_for(h, 100 * US);
+	assert_int_equal(tl_tcp_connect_result(h->st, a), 0);
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_connect(h->st, b, loopback(), SERVER_PORT, h->now_ns), -EINPROGRESS);
+	run_for(h, 300 * MS);
+	assert_flags(h, mark, "S"); /* no SYN-ACK */
+	assert_int_equal(counter(h, "TcpExtListenOverflows"), 1);
+	assert_int_equal(counter(h, "TcpExtListenDrops"), 1);
+	struct tl_tuple peer;
+	assert_true(tl_tcp_accept(h->st, listener, &peer, h->now_ns) >= 0);
+	run_for(h, 1 * SEC);
+	assert_int_equal(tl_tcp_connect_result(h->st, b), 0);
+	assert_flags(h, mark, "S S S. .");
+	assert_int_equal(counter(h, "TcpExtListenOverflows"), 1);
+	harness_free(h);
+}
+
 /* The client in its own TIME-WAIT connects again from its bound port. Returns connect's result. */
 static int reconnect_from_time_wait(struct harness *h, int *again, uint16_t *port)
 {
@@ -1346,6 +1388,7 @@ int main(void)
 		cmocka_unit_test(syn_options_as_captured),
 		cmocka_unit_test(data_acked_at_once),
 		cmocka_unit_test(client_closes_first),
+		cmocka_unit_test(full_accept_queue_drops_the_syn),
 		cmocka_unit_test(connect_takes_over_or_is_refused_by_time_wait),
 		cmocka_unit_test(unread_data_survives_time_wait),
 		cmocka_unit_test(server_closes_first),
