@@ -40,20 +40,14 @@ static void first_difference(struct tl_check_item *it, size_t at, size_t n_exp, 
 			 "observed has %zu more after #%zu", n_obs - n_exp, n_exp);
 }
 
-/* "client", or "client:b" for a named connection. */
-static void who(const struct tl_expect *ex, char *out, size_t len)
-{
-	snprintf(out, len, "%s%s%s", tl_side_name(ex->side), ex->conn[0] ? ":" : "", ex->conn);
-}
-
 static void check_states(const struct tl_expect *ex, const struct tl_timeline *tl,
 			 struct tl_check_item *it)
 {
 	enum tl_state obs[TL_MAX_LIST * 4];
-	char name[8 + TL_CONN_NAME_MAX];
+	char name[TL_SIDE_CONN_STRLEN];
 	size_t n_obs = tl_states_path(tl, ex->side, ex->conn, obs, sizeof(obs) / sizeof(obs[0]));
 	size_t shown = n_obs < sizeof(obs) / sizeof(obs[0]) ? n_obs : sizeof(obs) / sizeof(obs[0]);
-	who(ex, name, sizeof(name));
+	tl_side_conn_name(ex->side, ex->conn, name, sizeof(name));
 	snprintf(it->what, sizeof(it->what), "%s states", name);
 	for (size_t i = 0; i < ex->n; i++)
 		append_word(it->expected, sizeof(it->expected), tl_state_name(ex->states[i]));
@@ -151,8 +145,8 @@ static bool judges(const struct tl_expect *ex, const struct tl_event *ev)
 static void check_call(const struct tl_expect *ex, const struct tl_timeline *tl,
 		       struct tl_check_item *it)
 {
-	char name[8 + TL_CONN_NAME_MAX];
-	who(ex, name, sizeof(name));
+	char name[TL_SIDE_CONN_STRLEN];
+	tl_side_conn_name(ex->side, ex->conn, name, sizeof(name));
 	if (ex->of_step)
 		snprintf(it->what, sizeof(it->what), "%s", ex->written);
 	else
@@ -182,9 +176,9 @@ static void check_listed(const struct tl_expect *ex,
 			 const struct tl_timeline *tl, struct tl_check_item *it)
 {
 	enum tl_state want = ex->states[0];
-	char name[8 + TL_CONN_NAME_MAX];
+	char name[TL_SIDE_CONN_STRLEN];
 	bool named = tl_conns_named(tl, ex->side);
-	who(ex, name, sizeof(name));
+	tl_side_conn_name(ex->side, ex->conn, name, sizeof(name));
 	snprintf(it->what, sizeof(it->what), "%s listed", name);
 	snprintf(it->expected, sizeof(it->expected), "a snapshot lists a %s socket in %s", name,
 		 tl_state_rfc_name(want));
@@ -195,7 +189,7 @@ static void check_listed(const struct tl_expect *ex,
 		for (size_t r = 0; r < ev->u.snapshot.n; r++) {
 			const struct tl_sock_row *row = &ev->u.snapshot.rows[r];
 			enum tl_state st = row->state == TL_NEW_SYN_RECV ? TL_SYN_RECV : row->state;
-			if (row->side != ex->side || (named && !tl_conns_is(row->conn, ex->conn)))
+			if (row->side != ex->side || (named && strcmp(row->conn, ex->conn)))
 				continue;
 			append_word(it->observed, sizeof(it->observed), tl_state_rfc_name(row->state));
 			if (st == (want == TL_NEW_SYN_RECV ? TL_SYN_RECV : want))
@@ -323,8 +317,9 @@ static int check_unexpected_failures(const struct tl_scenario *sc, const struct 
 		struct tl_check_item *it = &items[report->n++];
 		memset(it, 0, sizeof(*it));
 		it->line = ev->u.app.step_line;
-		snprintf(it->what, sizeof(it->what), "%s%s%s %s", tl_side_name(ev->side), ev->u.app.conn[0] ? ":" : "",
-			 ev->u.app.conn, ev->u.app.verb);
+		char name[TL_SIDE_CONN_STRLEN];
+		tl_side_conn_name(ev->side, ev->u.app.conn, name, sizeof(name));
+		snprintf(it->what, sizeof(it->what), "%s %s", name, ev->u.app.verb);
 		snprintf(it->expected, sizeof(it->expected), "success (no expect line or => says otherwise)");
 		tl_app_call_format(&ev->u.app, it->observed, sizeof(it->observed));
 		snprintf(it->difference, sizeof(it->difference), "the call failed and nothing expects it");

@@ -365,10 +365,10 @@ static enum tl_state *states_path(const struct tl_timeline *tl, enum tl_side sid
 static int compare_conn_states(FILE *out, enum tl_side side, const char *conn, int width,
 			       const struct tl_timeline *kernel, const struct tl_timeline *model)
 {
-	char ktext[PATH_SHOWN * 13], mtext[PATH_SHOWN * 13], who[8 + TL_CONN_NAME_MAX];
+	char ktext[PATH_SHOWN * 13], mtext[PATH_SHOWN * 13], who[TL_SIDE_CONN_STRLEN];
 	size_t nk, nm;
 	enum tl_state *ks = states_path(kernel, side, conn, &nk), *ms = states_path(model, side, conn, &nm);
-	snprintf(who, sizeof(who), "%s%s%s", tl_side_name(side), conn[0] ? ":" : "", conn);
+	tl_side_conn_name(side, conn, who, sizeof(who));
 	int rc = -1;
 	if (!ks || !ms) {
 		errno = ENOMEM;

@@ -190,8 +190,3 @@ bool tl_conns_named(const struct tl_timeline *tl, enum tl_side side)
 			return true;
 	return false;
 }
-
-bool tl_conns_is(const char *ev_conn, const char *conn)
-{
-	return !strcmp(ev_conn, conn);
-}

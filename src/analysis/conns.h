@@ -25,15 +25,12 @@
  */
 int tl_conns_tag(struct tl_timeline *tl);
 
-/* Whether side's calls name any connection. */
-bool tl_conns_named(const struct tl_timeline *tl, enum tl_side side);
-
 /*
- * Whether ev (of side, or a row of side) is connection conn's ("" the
- * unnamed one). Where the side names no connection, every one of its events
- * is the unnamed connection's; where it does, the unnamed connection holds
- * what no named one claims.
+ * Whether side's calls name any connection. Where they do, an event is
+ * connection c's when its conn is c ("" the unnamed one, which holds what no
+ * named one claims); where they do not, every event of the side is the
+ * unnamed connection's.
  */
-bool tl_conns_is(const char *ev_conn, const char *conn);
+bool tl_conns_named(const struct tl_timeline *tl, enum tl_side side);
 
 #endif

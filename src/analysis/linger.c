@@ -107,7 +107,9 @@ static const char *kind_name(enum tl_linger_kind k)
 
 void tl_linger_title(const struct tl_linger *l, char *out, size_t len)
 {
-	tl_textf(out, len, "%s%s%s %s", tl_side_name(l->side), l->conn[0] ? ":" : "", l->conn, kind_name(l->kind));
+	char who[TL_SIDE_CONN_STRLEN];
+	tl_side_conn_name(l->side, l->conn, who, sizeof(who));
+	tl_textf(out, len, "%s %s", who, kind_name(l->kind));
 }
 
 const char *tl_linger_end_name(enum tl_linger_end end)

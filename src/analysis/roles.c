@@ -209,10 +209,8 @@ static enum tl_role classify_pure_ack(struct direction *me, struct direction *pe
 	if (!(p->flags & TL_TH_ACK))
 		return TL_ROLE_ACK;
 	/* The challenge repeats where the receiver stands: the same ack as before. */
-	if (me->challenge_due && (!me->acked_any || p->ack == me->last_ack)) {
-		me->challenge_due = false;
-		return TL_ROLE_CHALLENGE_ACK;
-	}
+	if (me->challenge_due && (!me->acked_any || p->ack == me->last_ack))
+		return TL_ROLE_CHALLENGE_ACK; /* annotate_packet() ends the wait after any segment */
 	if (peer->synack_resent && p->ack == peer->syn_seq + 1) {
 		peer->synack_resent = false; /* one answer per resend */
 		return TL_ROLE_HANDSHAKE_3_AGAIN;

@@ -402,10 +402,9 @@ static int analyze_fin(const struct tl_scenario *sc, const struct tl_timeline *t
  * exchange ex, and judges them.
  */
 static void fill_synack(struct tl_series *s, const struct tl_timer_synack_exchange *ex,
-			const struct tl_timer_settings *set_in, const struct tl_timeline *tl, const uint64_t *syn_ns,
+			const struct tl_timer_settings *set, const struct tl_timeline *tl, const uint64_t *syn_ns,
 			const uint64_t *t_ns, size_t n, size_t syns_cut, uint32_t synack_seq)
 {
-	const struct tl_timer_settings set = *set_in;
 	n = keep_sends(s, n);
 	if (syns_cut > s->sends_cut)
 		s->sends_cut = syns_cut;
@@ -419,7 +418,7 @@ static void fill_synack(struct tl_series *s, const struct tl_timer_synack_exchan
 		const struct tl_timer_synack_event *e = &ex->events[k];
 		/* Timer events may be late by the wheel's granularity for the time they waited. */
 		if (e->kind == TL_SYNACK_TIMER || e->kind == TL_SYNACK_DROP)
-			allowance_ms += (double)tl_timer_allowed_lateness_ms(e->at_ms - (int64_t)prev_ms, set.hz);
+			allowance_ms += (double)tl_timer_allowed_lateness_ms(e->at_ms - (int64_t)prev_ms, set->hz);
 		if (e->kind == TL_SYNACK_DROP || e->kind == TL_SYNACK_DUP_IGNORED)
 			continue;
 		prev_ms = (double)e->at_ms;
@@ -444,7 +443,7 @@ static void fill_synack(struct tl_series *s, const struct tl_timer_synack_exchan
 	s->pred_give_up_ms = (double)ex->last_drop_ms;
 	s->give_up_late_ms = allowance_ms;
 	tl_textf(s->give_up_why, sizeof(s->give_up_why),
-		 "the request timer used up tcp_synack_retries (%d) firings", set.syncnt ? set.syncnt : set.synack_retries);
+		 "the request timer used up tcp_synack_retries (%d) firings", set->syncnt ? set->syncnt : set->synack_retries);
 	const enum tl_state from[] = { TL_SYN_RECV };
 	/* The handshake's last ACK acknowledges the SYN-ACK's one sequence number. */
 	const uint32_t acked_seq = synack_seq + 1;
@@ -454,7 +453,7 @@ static void fill_synack(struct tl_series *s, const struct tl_timer_synack_exchan
 				 &ack_ns);
 	bool reset = peer_answer(tl, TL_SIDE_SERVER, t_ns[0], TL_TH_RST, TL_TH_RST, NULL, &rst_ns);
 	settle_end(s, syn_ns[0], tl, acked, ack_ns, reset, rst_ns, gave_up, end_ns);
-	tl_timer_explain_vs_walkthrough(s->tcase, &set, s->versus_walkthrough, sizeof(s->versus_walkthrough), NULL, 0);
+	tl_timer_explain_vs_walkthrough(s->tcase, set, s->versus_walkthrough, sizeof(s->versus_walkthrough), NULL, 0);
 	judge_sends(s);
 	judge_count_and_end(s, -1, DIAG_SLACK_MS, pred_ms, late_ms,
 			    s->n_predicted < TL_SERIES_MAX_SENDS ? s->n_predicted : TL_SERIES_MAX_SENDS);
@@ -501,10 +500,8 @@ static int analyze_synack(const struct tl_scenario *sc, const struct tl_timeline
 	fill_synack(s, ex, &set, tl, syn_ns, t_ns, n, syns_cut, synack_seq);
 	/* The client's SYN and the request's timer due in one wheel bucket run in either
 	 * order: a run that fails the first order is judged against the other too. */
-	struct tl_series *other = malloc(sizeof(*other));
-	if (!s->pass && other &&
-	    tl_timer_predict_synack_exchange_late(&set, 0, syn_ms, n_syn, true, ex, err, errlen) == 0) {
-		memset(other, 0, sizeof(*other));
+	struct tl_series *other = s->pass ? NULL : calloc(1, sizeof(*other));
+	if (other && tl_timer_predict_synack_exchange_late(&set, 0, syn_ms, n_syn, true, ex, err, errlen) == 0) {
 		fill_synack(other, ex, &set, tl, syn_ns, t_ns, n, syns_cut, synack_seq);
 		if (other->pass) {
 			memcpy(s, other, sizeof(*s));

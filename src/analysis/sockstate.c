@@ -217,7 +217,7 @@ size_t tl_states_path(const struct tl_timeline *tl, enum tl_side side, const cha
 	bool named = tl_conns_named(tl, side);
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *ev = &tl->ev[i];
-		if (ev->kind != TL_EV_STATE || ev->side != side || (named && !tl_conns_is(ev->conn, conn)))
+		if (ev->kind != TL_EV_STATE || ev->side != side || (named && strcmp(ev->conn, conn)))
 			continue;
 		const struct tl_state_change *sc = &ev->u.state;
 		/* A listening socket has no peer; its own life is not the connection's. */

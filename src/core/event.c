@@ -262,3 +262,8 @@ const struct tl_counters *tl_timeline_counters(const struct tl_timeline *tl)
 			return &tl->ev[i].u.counters;
 	return NULL;
 }
+
+void tl_side_conn_name(enum tl_side side, const char *conn, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s", tl_side_name(side), conn[0] ? ":" : "", conn);
+}

@@ -196,7 +196,8 @@ struct tl_app_call {
 	char conn[TL_CONN_NAME_MAX]; /* the connection the step named ("b" of "client:b"); "" unnamed */
 	/* connect and accept: the connection's own port and its peer's, as the
 	 * socket had them when the call returned (a failed connect keeps its
-	 * port); 0 when unknown. They tie the connection's sockets to its name. */
+	 * port); 0 when unknown. They tie the connection's sockets to its name.
+	 * listen: the port it listens on (peer 0). */
 	uint16_t local_port;
 	uint16_t peer_port;
 };
@@ -344,6 +345,10 @@ bool tl_flags_parse(const char *letters, uint8_t *flags);
 void tl_app_call_format(const struct tl_app_call *call, char *out, size_t len);
 
 const char *tl_side_name(enum tl_side side);
+
+/* How a scenario writes a side's connection: "client", or "client:b" for the named connection b. */
+#define TL_SIDE_CONN_STRLEN (8 + TL_CONN_NAME_MAX)
+void tl_side_conn_name(enum tl_side side, const char *conn, char *out, size_t len);
 /* "handshake-1/3", "dup-ack": one word, as `expect roles` and the JSON write it. */
 const char *tl_role_name(enum tl_role role);
 /* "handshake 1/3", "dup ACK": as a reader reads it on the timeline and in the pictures. */

@@ -191,20 +191,10 @@ static void note_call_ports(struct lab *lab, enum tl_side side, const struct tl_
 		tl_sides_target(&lab->sides, side, port);
 }
 
-/* After a listen or connect: the local port the kernel gave (0 when none). */
-static uint16_t local_port(const struct tl_peer *peer, const struct tl_step *st, const struct tl_app_call *call)
+/* After a listen or connect: the local port the kernel gave (0 when none), as the call recorded it. */
+static uint16_t local_port(const struct tl_step *st, const struct tl_app_call *call)
 {
-	if (st->kind == TL_STEP_CONNECT)
-		return call->local_port;
-	struct sockaddr_storage local;
-	socklen_t len = sizeof(local);
-	struct tl_addr addr;
-	uint16_t port;
-	if (st->kind != TL_STEP_LISTEN || peer->fd.listener < 0 ||
-	    getsockname(peer->fd.listener, (struct sockaddr *)&local, &len) < 0 ||
-	    !tl_addr_from_sockaddr(&local, &addr, &port))
-		return 0;
-	return port;
+	return st->kind == TL_STEP_LISTEN || st->kind == TL_STEP_CONNECT ? call->local_port : 0;
 }
 
 static void *side_main(void *arg)
@@ -226,7 +216,7 @@ static void *side_main(void *arg)
 		tl_sockop_run(&w->peer, st, lab->sc->host, lab->sc->port, &ev.u.app);
 		ev.t_ns = tl_now_ns();
 		ev.u.app.called_ns = called;
-		uint16_t given = local_port(&w->peer, st, &ev.u.app);
+		uint16_t given = local_port(st, &ev.u.app);
 
 		pthread_mutex_lock(&lab->mu);
 		if (lab->quit)

@@ -68,49 +68,6 @@ static int fill_addr(const char *host, uint16_t port, struct sockaddr_storage *s
 	return 0;
 }
 
-static int do_listen(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
-		     struct tl_app_call *call)
-{
-	struct sockaddr_storage sa;
-	socklen_t sa_len;
-	int one = 1;
-	if (fill_addr(host, port, &sa, &sa_len) < 0)
-		return fail(call);
-	int fd = take_socket(p, st, sa.ss_family);
-	if (fd < 0)
-		return fail(call);
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sa_len) < 0 || listen(fd, tl_call_backlog(st)) < 0) {
-		int saved = errno;
-		close(fd);
-		errno = saved;
-		return fail(call);
-	}
-	close_fd(&p->fd.listener);
-	p->fd.listener = fd;
-	call->ret = 0;
-	return 0;
-}
-
-/* SO_REUSEADDR and bind(): the socket waits in the pending slot for the connect that takes it. */
-static int do_bind(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
-		   struct tl_app_call *call)
-{
-	struct sockaddr_storage sa;
-	socklen_t sa_len;
-	int one = 1;
-	if (fill_addr(host, port, &sa, &sa_len) < 0)
-		return fail(call);
-	int *pending = tl_side_sockets_pending(&p->fd, st);
-	if (*pending < 0 && (*pending = new_socket(sa.ss_family)) < 0)
-		return fail(call);
-	if (setsockopt(*pending, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(*pending, (struct sockaddr *)&sa, sa_len) < 0)
-		return fail(call);
-	call->ret = 0;
-	return 0;
-}
-
 /* The socket's own port, 0 when it has none. */
 static uint16_t local_port_of(int fd)
 {
@@ -122,6 +79,56 @@ static uint16_t local_port_of(int fd)
 		return 0;
 	return port;
 }
+
+/* SO_REUSEADDR, then bind(): what listen and bind steps do before their own call. */
+static int bind_reusing(int fd, const struct sockaddr_storage *sa, socklen_t sa_len)
+{
+	int one = 1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		return -1;
+	return bind(fd, (const struct sockaddr *)sa, sa_len);
+}
+
+static int do_listen(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
+		     struct tl_app_call *call)
+{
+	struct sockaddr_storage sa;
+	socklen_t sa_len;
+	if (fill_addr(host, port, &sa, &sa_len) < 0)
+		return fail(call);
+	int fd = take_socket(p, st, sa.ss_family);
+	if (fd < 0)
+		return fail(call);
+	if (bind_reusing(fd, &sa, sa_len) < 0 || listen(fd, tl_call_backlog(st)) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return fail(call);
+	}
+	close_fd(&p->fd.listener);
+	p->fd.listener = fd;
+	call->local_port = local_port_of(fd);
+	call->ret = 0;
+	return 0;
+}
+
+/* SO_REUSEADDR and bind(): the socket waits in the pending slot for the connect that takes it. */
+static int do_bind(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
+		   struct tl_app_call *call)
+{
+	struct sockaddr_storage sa;
+	socklen_t sa_len;
+	if (fill_addr(host, port, &sa, &sa_len) < 0)
+		return fail(call);
+	int *pending = tl_side_sockets_pending(&p->fd, st);
+	if (*pending < 0 && (*pending = new_socket(sa.ss_family)) < 0)
+		return fail(call);
+	if (bind_reusing(*pending, &sa, sa_len) < 0)
+		return fail(call);
+	call->ret = 0;
+	return 0;
+}
+
 
 static int do_accept(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {

@@ -8,11 +8,6 @@
 #include "core/textbuf.h"
 #include "core/wire.h"
 
-static void who(const struct tl_step *st, char *out, size_t len)
-{
-	tl_textf(out, len, "%s%s%s", tl_side_name(st->side), st->conn[0] ? ":" : "", st->conn);
-}
-
 /* The connection's ports from its newest connect or accept; false when it has made none. */
 static bool connection_ports(const struct tl_timeline *tl, const struct tl_step *st, uint16_t *local, uint16_t *peer)
 {
@@ -50,9 +45,9 @@ static const struct tl_packet *newest_sent(const struct tl_timeline *tl, uint16_
 int tl_inject_plan(const struct tl_timeline *tl, const struct tl_step *st, struct tl_inject_plan *out, char *why,
 		   size_t len)
 {
-	char name[8 + TL_CONN_NAME_MAX];
+	char name[TL_SIDE_CONN_STRLEN];
 	uint16_t local, peer;
-	who(st, name, sizeof(name));
+	tl_side_conn_name(st->side, st->conn, name, sizeof(name));
 	memset(out, 0, sizeof(*out));
 	if (!connection_ports(tl, st, &local, &peer))
 		return tl_errorf(why, len, "%s has no connection yet: inject follows its connect or accept", name);
@@ -82,8 +77,8 @@ bool tl_inject_matches(const struct tl_inject_plan *plan, const struct tl_packet
 
 void tl_inject_note(const struct tl_step *st, const struct tl_inject_plan *plan, char *out, size_t len)
 {
-	char name[8 + TL_CONN_NAME_MAX], letters[12];
-	who(st, name, sizeof(name));
+	char name[TL_SIDE_CONN_STRLEN], letters[12];
+	tl_side_conn_name(st->side, st->conn, name, sizeof(name));
 	tl_flags_letters(plan->flags, letters);
 	tl_textf(out, len, "line %d: tcplab injects [%s] seq %u ack %u as %s's connection would send it; no socket does",
 		 st->line, letters, plan->seq, plan->ack, name);

@@ -158,18 +158,12 @@ void tl_render_header(FILE *out, const struct tl_scenario *sc)
 	}
 }
 
-/* "client", or "client:b" for an event of a named connection. */
-static void side_text(const struct tl_event *ev, char *out, size_t len)
-{
-	snprintf(out, len, "%s%s%s", tl_side_name(ev->side), ev->conn[0] ? ":" : "", ev->conn);
-}
-
 void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
 {
 	int width = 6;
-	char side[8 + TL_CONN_NAME_MAX];
+	char side[TL_SIDE_CONN_STRLEN];
 	for (size_t i = 0; i < tl->n; i++) {
-		side_text(&tl->ev[i], side, sizeof(side));
+		tl_side_conn_name(tl->ev[i].side, tl->ev[i].conn, side, sizeof(side));
 		if ((int)strlen(side) > width)
 			width = (int)strlen(side);
 	}
@@ -179,7 +173,7 @@ void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
 		char line[1024];
 		uint64_t rel_ns = ev->t_ns > tl->t0_ns ? ev->t_ns - tl->t0_ns : 0;
 		tl_render_event(tl, ev, line, sizeof(line));
-		side_text(ev, side, sizeof(side));
+		tl_side_conn_name(ev->side, ev->conn, side, sizeof(side));
 		fprintf(out, "   %10.6f  %-*s  %s\n", rel_ns / 1e9, width, side, line);
 		if (ev->kind == TL_EV_SNAPSHOT)
 			tl_snapshot_print(out, &ev->u.snapshot, "                       ");

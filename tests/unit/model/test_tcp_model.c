@@ -335,12 +335,12 @@ static void client_closes_first(void **state)
 static int64_t counter(const struct harness *h, const char *name)
 {
 	struct tl_counter all[32];
-	size_t n = tl_tcp_counters(h->st, all, 32);
-	for (size_t i = 0; i < n && i < 32; i++)
-		if (!strcmp(all[i].name, name))
-			return all[i].delta;
-	fail_msg("the model keeps no counter %s", name);
-	return -1;
+	struct tl_counters kept = { .v = all, .n = tl_tcp_counters(h->st, all, 32) };
+	assert_true(kept.n <= 32);
+	const struct tl_counter *c = tl_counter_find(&kept, name);
+	if (!c)
+		fail_msg("the model keeps no counter %s", name);
+	return c ? c->delta : -1;
 }
 
 /*
