@@ -8,8 +8,10 @@
  * Freeing is deferred to that one place so that a socket pointer stays valid
  * for the whole of an input, however many state changes it causes.
  *
- * Timers follow the kernel's jiffies: a timer armed d jiffies ahead fires at
- * the tick d jiffies after the current one, never between ticks. Every
+ * Timers follow the kernel's jiffies: a timer armed d jiffies ahead fires on
+ * the first tick at least d jiffies later, never between ticks and never
+ * early: the kernel's timer wheel rounds an expiry up so that a timer armed
+ * between two ticks does not fire before its time (calc_index()). Every
  * retransmission and linger time comes from timer_model.h; this file only
  * asks it and keeps a step index.
  */
@@ -53,7 +55,7 @@ struct sent_seg {
 
 struct rtx_timer {
 	uint64_t deadline_ns; /* 0: off */
-	uint64_t base_ns;     /* the tick of the first transmission being repeated */
+	uint64_t base_ns;     /* the first tick at or after the transmission being repeated */
 	size_t next;	      /* the schedule's next step */
 };
 
@@ -210,10 +212,18 @@ static uint64_t tick_floor(const struct tl_tcp_stack *st, uint64_t t_ns)
 	return t_ns - t_ns % jiffy_ns(st);
 }
 
-/* A timer armed now for d jiffies: it fires on the tick d after the current one (at least the next). */
+/* The first tick at or after t. */
+static uint64_t tick_ceil(const struct tl_tcp_stack *st, uint64_t t_ns)
+{
+	uint64_t floor = tick_floor(st, t_ns);
+	return floor == t_ns ? t_ns : floor + jiffy_ns(st);
+}
+
+/* A timer armed now for d jiffies: the first tick d jiffies after now or later (0: the next tick). */
 static uint64_t tick_deadline(const struct tl_tcp_stack *st, uint64_t now_ns, int64_t d_j)
 {
-	return tick_floor(st, now_ns) + (uint64_t)(d_j > 0 ? d_j : 1) * jiffy_ns(st);
+	uint64_t t = tick_ceil(st, now_ns + (uint64_t)(d_j > 0 ? d_j : 0) * jiffy_ns(st));
+	return t > now_ns ? t : now_ns + jiffy_ns(st);
 }
 
 /* The timer wheel keeps a bucket's timers newest first: equal expiries fire in reverse arming order. */
@@ -894,7 +904,8 @@ static void rtx_arm_next(struct tl_tcp_stack *st, struct sock *s)
 
 static void rtx_start(struct tl_tcp_stack *st, struct sock *s)
 {
-	s->rtx.base_ns = tick_floor(st, st->now_ns);
+	/* The schedule counts from the first tick at or after now: no send comes early. */
+	s->rtx.base_ns = tick_ceil(st, st->now_ns);
 	s->rtx.next = 0;
 	rtx_arm_next(st, s);
 }
@@ -1531,7 +1542,8 @@ static void fire_request(struct tl_tcp_stack *st, struct sock *req)
 /* A duplicate SYN: answered at once or not (tcp_invalid_ratelimit), as the exchange predicts. */
 static void request_dup_syn(struct tl_tcp_stack *st, struct sock *req)
 {
-	uint64_t since_ns = st->now_ns - req->rtx.base_ns;
+	/* A duplicate within the request's first tick comes before its base: at 0. */
+	uint64_t since_ns = st->now_ns > req->rtx.base_ns ? st->now_ns - req->rtx.base_ns : 0;
 	int64_t at_ms = (int64_t)((since_ns + NS_PER_MS / 2) / NS_PER_MS);
 	if (req->n_dup_syn == MAX_DUP_SYNS)
 		return; /* beyond what the model remembers: not answered */
@@ -1621,7 +1633,8 @@ static void listen_syn(struct tl_tcp_stack *st, struct sock *l, const struct tl_
 	req->state = TL_LISTEN;
 	set_state(st, req, TL_SYN_RECV, "request socket made by this SYN (ss lists SYN-RECV)");
 	send_synack(st, req, false);
-	req->rtx.base_ns = tick_floor(st, st->now_ns);
+	/* As rtx_start() counts: from the first tick at or after now. */
+	req->rtx.base_ns = tick_ceil(st, st->now_ns);
 	request_arm(st, req);
 }
 
