@@ -20,16 +20,36 @@
 #include "lab/sockops.h"
 
 static volatile sig_atomic_t interrupted;
+static struct tl_peer *interruptible; /* whose sockets a signal shuts down */
 
+static void shut(int fd)
+{
+	if (fd >= 0)
+		shutdown(fd, SHUT_RDWR);
+}
+
+/*
+ * A signal that comes between the check of `interrupted` and a blocking
+ * accept() or recv() would not interrupt it: shutting the sockets down
+ * (async-signal-safe) ends the call wherever it is.
+ */
 static void on_signal(int sig)
 {
 	(void)sig;
+	int saved = errno;
 	interrupted = 1;
+	if (interruptible) {
+		shut(interruptible->fd.listener);
+		for (size_t i = 0; i < TL_MAX_CONNS; i++)
+			shut(interruptible->fd.conn[i]);
+	}
+	errno = saved;
 }
 
 /* Without SA_RESTART, so that Ctrl-C ends a blocked accept() or recv(). */
-static void catch_interrupts(void)
+static void catch_interrupts(struct tl_peer *p)
 {
+	interruptible = p;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -43,7 +63,7 @@ static int call(struct tl_peer *p, const struct tl_step *st, const char *host, u
 	struct tl_app_call c;
 	char line[512];
 	int rc = tl_sockop_run(p, st, host, port, &c);
-	if (rc < 0 && c.err == EINTR && interrupted)
+	if (interrupted) /* the call ended because of it, or at least not before it */
 		return -1;
 	tl_app_call_format(&c, line, sizeof(line));
 	printf("%s\n", line);
@@ -55,8 +75,15 @@ static int call(struct tl_peer *p, const struct tl_step *st, const char *host, u
 static void pause_for(double seconds)
 {
 	if (seconds < 0) {
+		/* Blocked but for sigsuspend(): a signal cannot slip in between the test and the wait. */
+		sigset_t block, old;
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		sigprocmask(SIG_BLOCK, &block, &old);
 		while (!interrupted)
-			pause();
+			sigsuspend(&old);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return;
 	}
 	struct timespec ts = { (time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9) };
@@ -164,9 +191,9 @@ int tl_cmd_client(int argc, char **argv)
 		return TL_EXIT_USAGE;
 	}
 
-	catch_interrupts();
 	struct tl_peer peer;
 	tl_peer_init(&peer);
+	catch_interrupts(&peer);
 	struct tl_step st = { .kind = TL_STEP_CONNECT };
 	int status = TL_EXIT_OK;
 	if (call(&peer, &st, host, port) < 0) {
@@ -279,9 +306,9 @@ int tl_cmd_server(int argc, char **argv)
 		fprintf(stderr, "tcplab server: '%s' is not an IP address (e.g. 127.0.0.1 or ::1)\n", host);
 		return TL_EXIT_USAGE;
 	}
-	catch_interrupts();
 	struct tl_peer peer;
 	tl_peer_init(&peer);
+	catch_interrupts(&peer);
 	struct tl_step st = { .kind = TL_STEP_LISTEN };
 	if (call(&peer, &st, host, port) < 0)
 		return TL_EXIT_FAIL;
