@@ -202,6 +202,44 @@ static void check_listed(const struct tl_expect *ex,
 		snprintf(it->difference, sizeof(it->difference), "state not listed");
 }
 
+static bool compare_holds(const char *op, long long have, long want)
+{
+	return !strcmp(op, "=") ? have == want : !strcmp(op, ">=") ? have >= want : have <= want;
+}
+
+/* The most sockets of a side one snapshot lists in a state, against "= N", ">= N" or "<= N". */
+static void check_count(const struct tl_expect *ex, const struct tl_timeline *tl, struct tl_check_item *it)
+{
+	enum tl_state want = ex->states[0] == TL_NEW_SYN_RECV ? TL_SYN_RECV : ex->states[0];
+	const char *side = ex->side == TL_SIDE_CLIENT ? "client" : "server";
+	snprintf(it->what, sizeof(it->what), "%s count %s", side, tl_state_rfc_name(want));
+	snprintf(it->expected, sizeof(it->expected), "%s %ld (the most that one snapshot lists)", ex->counter_op,
+		 ex->counter_value);
+	long most = -1;
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind != TL_EV_SNAPSHOT)
+			continue;
+		long n = 0;
+		for (size_t r = 0; r < ev->u.snapshot.n; r++) {
+			const struct tl_sock_row *row = &ev->u.snapshot.rows[r];
+			enum tl_state st = row->state == TL_NEW_SYN_RECV ? TL_SYN_RECV : row->state;
+			n += row->side == ex->side && st == want;
+		}
+		if (n > most)
+			most = n;
+	}
+	if (most < 0) {
+		snprintf(it->observed, sizeof(it->observed), "no snapshot in this run");
+		snprintf(it->difference, sizeof(it->difference), "nothing counted");
+		return;
+	}
+	snprintf(it->observed, sizeof(it->observed), "%ld", most);
+	it->pass = compare_holds(ex->counter_op, most, ex->counter_value);
+	if (!it->pass)
+		snprintf(it->difference, sizeof(it->difference), "%ld %s sockets at most", most, tl_state_rfc_name(want));
+}
+
 /* A counter's growth over the run against "= N", ">= N" or "<= N". */
 static void check_counter(const struct tl_expect *ex, const struct tl_timeline *tl, struct tl_check_item *it)
 {
@@ -219,9 +257,7 @@ static void check_counter(const struct tl_expect *ex, const struct tl_timeline *
 	}
 	long long d = (long long)c->delta;
 	snprintf(it->observed, sizeof(it->observed), "%lld", d);
-	it->pass = !strcmp(ex->counter_op, "=")	 ? d == ex->counter_value
-		   : !strcmp(ex->counter_op, ">=") ? d >= ex->counter_value
-						    : d <= ex->counter_value;
+	it->pass = compare_holds(ex->counter_op, d, ex->counter_value);
 	if (!it->pass)
 		snprintf(it->difference, sizeof(it->difference), "the counter grew by %lld", d);
 }
@@ -361,6 +397,9 @@ int tl_check_run(const struct tl_scenario *sc, const struct tl_timeline *tl,
 			break;
 		case TL_EXPECT_COUNTER:
 			check_counter(ex, tl, it);
+			break;
+		case TL_EXPECT_COUNT:
+			check_count(ex, tl, it);
 			break;
 		}
 		if (!it->pass)

@@ -5,8 +5,11 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "scenario/flood.h"
 
 /* A connect or accept that gave its connection ports; name "" for the unnamed connection. */
 struct named_call {
@@ -155,11 +158,35 @@ static void tag_event(const struct conn_table *t, struct tl_timeline *tl, size_t
 	}
 }
 
+/*
+ * A flood's spoofed peers are no connection of the scenario's: their
+ * sockets, packets and rows are the flood's, so that a side's connection
+ * (named or not) is only its own.
+ */
+static void tag_flood(struct tl_timeline *tl)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		struct tl_event *ev = &tl->ev[i];
+		const struct tl_tuple *t = tl_event_tuple(ev);
+		if (t && (tl_flood_is_source(&t->saddr) || tl_flood_is_source(&t->daddr)))
+			snprintf(ev->conn, TL_CONN_NAME_MAX, "%s", TL_CONN_FLOOD);
+		if (ev->kind != TL_EV_SNAPSHOT)
+			continue;
+		for (size_t r = 0; r < ev->u.snapshot.n; r++) {
+			struct tl_sock_row *row = &ev->u.snapshot.rows[r];
+			if (tl_flood_is_source(&row->tuple.daddr))
+				snprintf(row->conn, TL_CONN_NAME_MAX, "%s", TL_CONN_FLOOD);
+		}
+	}
+}
+
 int tl_conns_tag(struct tl_timeline *tl)
 {
 	struct conn_table t = { 0 };
-	if (!tl_conns_named(tl, TL_SIDE_CLIENT) && !tl_conns_named(tl, TL_SIDE_SERVER))
-		return 0; /* every event is an unnamed connection's, as it is */
+	if (!tl_conns_named(tl, TL_SIDE_CLIENT) && !tl_conns_named(tl, TL_SIDE_SERVER)) {
+		tag_flood(tl);
+		return 0; /* every other event is an unnamed connection's, as it is */
+	}
 	for (size_t i = 0; i < tl->n; i++)
 		t.n_calls += ties_ports(&tl->ev[i]);
 	t.calls = calloc(t.n_calls ? t.n_calls : 1, sizeof(*t.calls));
@@ -180,13 +207,15 @@ int tl_conns_tag(struct tl_timeline *tl)
 	for (size_t i = 0; i < tl->n; i++)
 		tag_event(&t, tl, i);
 	free(t.calls);
+	tag_flood(tl);
 	return 0;
 }
 
 bool tl_conns_named(const struct tl_timeline *tl, enum tl_side side)
 {
 	for (size_t i = 0; i < tl->n; i++)
-		if (tl->ev[i].kind == TL_EV_APP && tl->ev[i].side == side && tl->ev[i].u.app.conn[0])
+		if (tl->ev[i].side == side &&
+		    ((tl->ev[i].kind == TL_EV_APP && tl->ev[i].u.app.conn[0]) || !strcmp(tl->ev[i].conn, TL_CONN_FLOOD)))
 			return true;
 	return false;
 }

@@ -19,9 +19,10 @@
 #include "core/event.h"
 
 /*
- * Sets the conn name of every event and snapshot row of a named connection
- * on a time-sorted timeline (after tl_states_resolve: every socket has its
- * ports). Returns 0, or -1 (ENOMEM).
+ * Sets the conn name of every event and snapshot row of a named connection,
+ * and TL_CONN_FLOOD on those of a flood's spoofed peers, on a time-sorted
+ * timeline (after tl_states_resolve: every socket has its ports). Returns
+ * 0, or -1 (ENOMEM).
  */
 int tl_conns_tag(struct tl_timeline *tl);
 
@@ -29,7 +30,8 @@ int tl_conns_tag(struct tl_timeline *tl);
  * Whether side's calls name any connection. Where they do, an event is
  * connection c's when its conn is c ("" the unnamed one, which holds what no
  * named one claims); where they do not, every event of the side is the
- * unnamed connection's.
+ * unnamed connection's. A flood's spoofed peers count as a connection named
+ * TL_CONN_FLOOD.
  */
 bool tl_conns_named(const struct tl_timeline *tl, enum tl_side side);
 

@@ -48,6 +48,23 @@ void tl_event_release(struct tl_event *ev)
 	}
 }
 
+const struct tl_tuple *tl_event_tuple(const struct tl_event *ev)
+{
+	switch (ev->kind) {
+	case TL_EV_PACKET: return &ev->u.packet.tuple;
+	case TL_EV_STATE: return &ev->u.state.tuple;
+	case TL_EV_RETRANS: return &ev->u.retrans.tuple;
+	case TL_EV_RESET: return &ev->u.reset.tuple;
+	case TL_EV_DROP: return &ev->u.drop.tuple;
+	case TL_EV_APP:
+	case TL_EV_SNAPSHOT:
+	case TL_EV_NOTE:
+	case TL_EV_COUNTERS:
+		break;
+	}
+	return NULL;
+}
+
 int tl_timeline_append(struct tl_timeline *tl, const struct tl_event *ev)
 {
 	if (tl->n == tl->cap) {

@@ -179,6 +179,8 @@ struct tl_state_change {
 
 /* A connection's name as a scenario writes it ("client:b" names b), with its end. */
 #define TL_CONN_NAME_MAX 16
+/* The connection name of every socket, packet and row of a flood step's spoofed peers (scenario/flood.h). */
+#define TL_CONN_FLOOD "flood"
 
 /* How many of the bytes a recv() returned its call record keeps, for a step's `=> "TEXT"`. */
 #define TL_APP_DATA_BYTES 64
@@ -305,6 +307,9 @@ struct tl_timeline {
 };
 
 void tl_timeline_init(struct tl_timeline *tl, uint64_t t0_ns);
+
+/* The 4-tuple an event is about (a packet's sender first), or NULL for calls, snapshots, notes, counters. */
+const struct tl_tuple *tl_event_tuple(const struct tl_event *ev);
 
 /*
  * Appends a copy of *ev and takes ownership of the memory it points to.

@@ -37,6 +37,7 @@
 #include "core/textbuf.h"
 #include "lab/tracer.h"
 #include "scenario/driver.h"
+#include "scenario/flood.h"
 
 #define DIAG_INTERVAL_NS 2000000ull	       /* sock_diag poll: request and time-wait sockets */
 /* A wait on sockets with no news this long: a sock_diag dump checks what the events say is there. */
@@ -122,6 +123,7 @@ struct lab {
 	struct tl_counters mib_start; /* the namespace's TCP counters at the first step */
 	struct tl_inject_plan injected[TL_MAX_INJECTED]; /* what inject steps sent, to mark in the capture */
 	size_t n_injected;
+	bool flooded[2]; /* a flood step routed its IPv4 [0] or IPv6 [1] prefix into lo: its SYNs are marked */
 };
 
 
@@ -162,6 +164,9 @@ static void mark_injected(struct lab *lab, struct tl_timeline *fresh)
 		struct tl_packet *p = &fresh->ev[i].u.packet;
 		if (fresh->ev[i].kind != TL_EV_PACKET)
 			continue;
+		/* Only a flood step's SYNs come from its prefix: the listener's answers go the other way. */
+		if ((lab->flooded[0] || lab->flooded[1]) && tl_flood_is_source(&p->tuple.saddr))
+			p->injected = true;
 		for (size_t k = 0; k < lab->n_injected && !p->injected; k++)
 			if (tl_inject_matches(&lab->injected[k], p)) {
 				p->injected = true;
@@ -764,6 +769,57 @@ static int be_inject(void *ctx, const struct tl_step *st, char *why, size_t len)
 	return rc < 0 ? rc : tl_raw_send(&plan, why, len);
 }
 
+/* Sends the flood's SYNs, one every st->duration_ns, from the first on. */
+static int send_flood(const struct tl_step *st, const struct tl_addr *target, uint16_t port, char *why, size_t len)
+{
+	int fd = tl_raw_open(tl_addr_family(target), why, len);
+	if (fd < 0)
+		return -1;
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < st->flood_count; i++) {
+		struct tl_flood_syn syn;
+		tl_flood_syn(target, port, i, &syn);
+		struct tl_raw_segment seg = { .tuple = syn.tuple, .seq = syn.seq, .flags = TL_TH_SYN,
+					      .window = syn.window, .options = syn.options,
+					      .options_len = syn.options_len };
+		rc = tl_raw_send_segment(fd, &seg, why, len);
+		if (rc == 0 && st->duration_ns && i + 1 < st->flood_count) {
+			uint64_t ns = (uint64_t)next.tv_nsec + st->duration_ns;
+			next.tv_sec += (time_t)(ns / 1000000000ull);
+			next.tv_nsec = (long)(ns % 1000000000ull);
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+				;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+static int be_flood(void *ctx, const struct tl_step *st, char *why, size_t len)
+{
+	struct lab *lab = ctx;
+	struct tl_addr target, net;
+	unsigned prefix_len;
+	if (!tl_addr_parse(lab->sc->host, &target))
+		return tl_errorf(why, len, "the scenario's host %s is not an address", lab->sc->host);
+	int family = tl_addr_family(&target);
+	bool *routed = &lab->flooded[family == AF_INET6];
+	tl_flood_prefix(family, &net, &prefix_len);
+	if (!*routed && tl_netns_route_into_lo(&net, prefix_len, why, len) < 0)
+		return -1;
+	*routed = true;
+	struct tl_event ev = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
+	tl_flood_note(st, &target, lab->sc->server_port, ev.u.note, sizeof(ev.u.note));
+	append(lab, &ev);
+	/* Paced sends take a while: the observer must go on taking in what they cause. */
+	pthread_mutex_unlock(&lab->mu);
+	int rc = send_flood(st, &target, lab->sc->server_port, why, len);
+	pthread_mutex_lock(&lab->mu);
+	return rc;
+}
+
 static void be_first_step(void *ctx)
 {
 	struct lab *lab = ctx;
@@ -1056,6 +1112,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 		.run_until = be_run_until, .newest_state = be_newest_state, .count_listed = be_count_listed,
 		.snapshot = be_snapshot, .fault_add = be_fault_add, .faults_clear = be_faults_clear,
 		.note = be_note, .broken = be_broken, .first_step = be_first_step, .inject = be_inject,
+		.flood = be_flood,
 	};
 	rc = start_lab(lab, err, errlen);
 	read_timer_settings(lab, timers);

@@ -118,6 +118,33 @@ static int lab_address(unsigned int lo, char *err, size_t errlen)
 	return rtnl_request(nlh, "lab address: RTM_NEWADDR " TL_LAB_ADDR6 "/128 dev lo", err, errlen);
 }
 
+int tl_netns_route_into_lo(const struct tl_addr *net, unsigned prefix_len, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[96], text[TL_ADDR_STRLEN];
+	unsigned int lo = if_nametoindex("lo");
+	if (!lo)
+		return tl_errorf(err, errlen, "loopback: if_nametoindex(lo): %s", strerror(errno));
+	bool v4 = tl_addr_is_v4(net);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE; /* a second flood finds it there */
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = v4 ? AF_INET : AF_INET6;
+	rtm->rtm_dst_len = (unsigned char)prefix_len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_LINK; /* on the device itself, no gateway */
+	rtm->rtm_type = RTN_UNICAST;
+	if (v4)
+		mnl_attr_put(nlh, RTA_DST, 4, net->b + 12);
+	else
+		mnl_attr_put(nlh, RTA_DST, 16, net->b);
+	mnl_attr_put_u32(nlh, RTA_OIF, lo);
+	tl_addr_format(net, text, sizeof(text));
+	tl_textf(what, sizeof(what), "flood route: RTM_NEWROUTE %s/%u dev lo", text, prefix_len);
+	return rtnl_request(nlh, what, err, errlen);
+}
+
 int tl_netns_enter_new(char *err, size_t errlen)
 {
 	/* unshare moves only the calling thread: it must run before any thread

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/addr.h"
+
 /*
  * Moves the calling thread, and every thread it starts afterwards, into a
  * new network namespace (unshare moves only the caller: call it before
@@ -20,6 +22,14 @@
  * -1 with the reason in err (naming CAP_SYS_ADMIN on EPERM).
  */
 int tl_netns_enter_new(char *err, size_t errlen);
+
+/*
+ * Routes net/prefix_len into the current namespace's loopback (rtnetlink via
+ * libmnl): segments to it go out on lo, where the capture sees them, and are
+ * then discarded, as the addresses are not the namespace's own. A route that
+ * is there already is fine. Returns 0, or -1 with the reason in err.
+ */
+int tl_netns_route_into_lo(const struct tl_addr *net, unsigned prefix_len, char *err, size_t errlen);
 
 /* Inode of the current network namespace (/proc/self/ns/net); 0 on error. */
 uint32_t tl_netns_inode(void);

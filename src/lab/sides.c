@@ -69,28 +69,12 @@ enum tl_side tl_sides_of_sender(const struct tl_sides *s, const struct tl_tuple 
 	return other(tl_sides_of_socket(s, &receiver));
 }
 
-static const struct tl_tuple *endpoint_of(const struct tl_event *ev)
-{
-	switch (ev->kind) {
-	case TL_EV_PACKET: return &ev->u.packet.tuple;
-	case TL_EV_STATE: return &ev->u.state.tuple;
-	case TL_EV_RETRANS: return &ev->u.retrans.tuple;
-	case TL_EV_RESET: return &ev->u.reset.tuple;
-	case TL_EV_DROP: return &ev->u.drop.tuple;
-	case TL_EV_APP:
-	case TL_EV_SNAPSHOT:
-	case TL_EV_NOTE:
-	case TL_EV_COUNTERS:
-		break;
-	}
-	return NULL;
-}
 
 void tl_sides_tag(const struct tl_sides *s, struct tl_timeline *tl)
 {
 	for (size_t i = 0; i < tl->n; i++) {
 		struct tl_event *ev = &tl->ev[i];
-		const struct tl_tuple *t = endpoint_of(ev);
+		const struct tl_tuple *t = tl_event_tuple(ev);
 		if (t && ev->side == TL_SIDE_NONE)
 			ev->side = tl_sides_of_sender(s, t);
 		else if (ev->kind == TL_EV_SNAPSHOT)

@@ -317,6 +317,7 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 	case TL_STEP_FAULT:
 	case TL_STEP_UNFAULT:
 	case TL_STEP_INJECT:
+	case TL_STEP_FLOOD:
 		break;
 	}
 	return tl_call_failed(call, EINVAL);

@@ -22,6 +22,7 @@
 #include "core/invariant.h"
 #include "core/wire.h"
 #include "core/textbuf.h"
+#include "scenario/flood.h"
 #include "scenario/inject.h"
 #include "scenario/call.h"
 #include "scenario/driver.h"
@@ -571,6 +572,7 @@ static bool try_call(struct sim *s, struct sim_side *sd)
 	case TL_STEP_FAULT:
 	case TL_STEP_UNFAULT:
 	case TL_STEP_INJECT:
+	case TL_STEP_FLOOD:
 		break;
 	}
 	call_failed(c, -EINVAL);
@@ -641,7 +643,9 @@ static void deliver_due(struct sim *s)
 	memmove(s->link, s->link + n, (s->n_link - n) * sizeof(*due));
 	s->n_link -= n;
 	for (size_t i = 0; i < n; i++) {
-		tl_tcp_input(s->stack, &due[i].seg, s->now_ns);
+		/* To a flood's spoofed source: the lab's loopback discards it, as no host has that address. */
+		if (!tl_flood_is_source(&due[i].seg.tuple.daddr))
+			tl_tcp_input(s->stack, &due[i].seg, s->now_ns);
 		free(due[i].payload);
 	}
 	free(due);
@@ -770,6 +774,40 @@ static int be_inject(void *ctx, const struct tl_step *st, char *why, size_t len)
 	return 0;
 }
 
+static const char *be_broken(void *ctx);
+
+/* The flood's SYNs, on the link as the lab's raw socket sends them, paced by virtual time. */
+static int be_flood(void *ctx, const struct tl_step *st, char *why, size_t len)
+{
+	struct sim *s = ctx;
+	struct tl_addr target;
+	char note[200];
+	if (!tl_addr_parse(s->sc->host, &target))
+		return tl_errorf(why, len, "the scenario's host %s is not an address", s->sc->host);
+	tl_flood_note(st, &target, s->sc->server_port, note, sizeof(note));
+	note_text(s, note);
+	for (size_t i = 0; i < st->flood_count; i++) {
+		if (i && st->duration_ns) {
+			struct tl_drive_wait gap = { .deadline_ns = s->now_ns + st->duration_ns, .side = TL_SIDE_NONE,
+						     .what = "the flood's next SYN" };
+			enum tl_drive_result r = be_run_until(s, &gap);
+			if (r == TL_DRIVE_STOPPED)
+				return tl_errorf(why, len, "stopped after %zu of %zu SYNs", i, st->flood_count);
+			if (r != TL_DRIVE_OK)
+				return tl_errorf(why, len, "%s", be_broken(s));
+		}
+		struct tl_flood_syn syn;
+		tl_flood_syn(&target, s->sc->server_port, i, &syn);
+		struct tl_tcp_seg g = { .tuple = syn.tuple, .seq = syn.seq, .flags = TL_TH_SYN, .window = syn.window };
+		if (!tl_tcp_options_decode(syn.options, syn.options_len, &g.opt))
+			return tl_errorf(why, len, "the flood's SYN options do not decode");
+		s->injecting = true;
+		on_segment(s, &g, TL_SIDE_CLIENT);
+		s->injecting = false;
+	}
+	return 0;
+}
+
 static void be_note(void *ctx, const char *text)
 {
 	note_text(ctx, text);
@@ -877,7 +915,7 @@ int tl_sim_run(const struct tl_scenario *sc, const struct tl_sim_options *o, str
 		.ctx = s, .now = be_now, .start_call = be_start_call, .calls_returned = be_calls_returned,
 		.run_until = be_run_until, .newest_state = be_newest_state, .count_listed = be_count_listed,
 		.snapshot = be_snapshot, .fault_add = be_fault_add, .faults_clear = be_faults_clear,
-		.note = be_note, .broken = be_broken, .inject = be_inject,
+		.note = be_note, .broken = be_broken, .inject = be_inject, .flood = be_flood,
 	};
 	const struct tl_drive_options drive = { o->faults, o->n_faults, o->wait_time_wait };
 	int rc = sim_start(s, timers, err, errlen);

@@ -138,6 +138,7 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 	case TL_STEP_FAULT:
 	case TL_STEP_UNFAULT:
 	case TL_STEP_INJECT:
+	case TL_STEP_FLOOD:
 		break;
 	}
 	tl_textf(call->call, sizeof(call->call), "(not a socket call)");

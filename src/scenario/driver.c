@@ -210,6 +210,14 @@ static int inject_step(struct driver *d, const struct tl_step *st, char *err, si
 	return rc < 0 ? rc : 0;
 }
 
+static int flood_step(struct driver *d, const struct tl_step *st, char *err, size_t errlen)
+{
+	char why[256];
+	if (d->be->flood(d->be->ctx, st, why, sizeof(why)) < 0)
+		return tl_errorf(err, errlen, "line %d: flood: %s", st->line, why);
+	return 0;
+}
+
 static int run_step(struct driver *d, struct side_queue *q, const struct tl_step *st, char *err,
 		    size_t errlen)
 {
@@ -242,6 +250,8 @@ static int run_step(struct driver *d, struct side_queue *q, const struct tl_step
 		return clear_faults(d, st->line, err, errlen);
 	case TL_STEP_INJECT:
 		return inject_step(d, st, err, errlen);
+	case TL_STEP_FLOOD:
+		return flood_step(d, st, err, errlen);
 	}
 	return tl_errorf(err, errlen, "line %d: unknown step", st->line);
 }
@@ -266,7 +276,8 @@ int tl_drive(const struct tl_scenario *sc, const struct tl_drive_backend *be, co
 {
 	struct driver d = { sc, be, 0 };
 	TL_ASSERT(be->now && be->start_call && be->calls_returned && be->run_until && be->newest_state &&
-		  be->count_listed && be->snapshot && be->fault_add && be->faults_clear && be->note && be->broken);
+		  be->count_listed && be->snapshot && be->fault_add && be->faults_clear && be->note && be->broken &&
+		  be->flood);
 	struct side_queue q = { { 0 } };
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < o->n_faults; i++)

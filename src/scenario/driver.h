@@ -76,6 +76,9 @@ struct tl_drive_backend {
 	/* Sends the segment of an inject step (scenario/inject.h) and notes it on the timeline; 0, -1 with
 	 * why, or TL_RUN_REFUSED when the step cannot be planned (no connection to follow yet). */
 	int (*inject)(void *ctx, const struct tl_step *st, char *why, size_t len);
+	/* Sends the SYNs of a flood step (scenario/flood.h) at the scenario's server, paced by the step,
+	 * and notes them on the timeline; 0 or -1 with why. */
+	int (*flood)(void *ctx, const struct tl_step *st, char *why, size_t len);
 	/* Free text on the timeline at now(). */
 	void (*note)(void *ctx, const char *text);
 	/* Why run_until said BROKEN. */

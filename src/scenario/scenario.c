@@ -12,6 +12,7 @@
 #include "core/errnames.h"
 #include "scenario/call.h"
 #include "scenario/duration.h"
+#include "scenario/flood.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -375,6 +376,8 @@ static int parse_side_conn(struct parser *p, const char *w, enum tl_side *side, 
 	if (!conn_name_ok(name))
 		return fail(p, "connection name '%s' after '%s:': a lower-case letter, then letters, digits, "
 			       "'-' or '_'", show(name).s, tl_side_name(*side));
+	if (!strcmp(name, TL_CONN_FLOOD))
+		return fail(p, "connection name '%s' is taken: it names a flood's spoofed peers", name);
 	snprintf(conn, TL_CONN_NAME_MAX, "%s", name);
 	return 0;
 }
@@ -1032,6 +1035,7 @@ static int parse_side_step(struct parser *p, struct words *ws)
 	case TL_STEP_FAULT:
 	case TL_STEP_UNFAULT:
 	case TL_STEP_INJECT:
+	case TL_STEP_FLOOD:
 		break; /* lab steps: never from verb_kinds */
 	}
 	if (rc == 0)
@@ -1151,6 +1155,28 @@ static int parse_inject(struct parser *p, struct words *ws)
 		*seen = true;
 		if (parse_offset(p, ws->w[k], ws->w[k + 1],
 				 seen == &seq_seen ? &st.inject_seq_offset : &st.inject_ack_offset) < 0)
+			return -1;
+	}
+	return add_step(p, &st);
+}
+
+#define FLOOD_USAGE "'flood' takes syn N [every DURATION] (e.g. flood syn 200 every 1ms)"
+
+static int parse_flood(struct parser *p, struct words *ws)
+{
+	struct tl_step st = { .kind = TL_STEP_FLOOD, .side = TL_SIDE_NONE, .line = p->line };
+	long n;
+	if (refuse_background(p, ws) < 0)
+		return -1;
+	if ((ws->n != 3 && ws->n != 5) || !is_word(ws, 1, "syn"))
+		return fail(p, FLOOD_USAGE);
+	if (number_arg(p, "flood syn", ws->w[2], 1, TL_FLOOD_MAX, &n) < 0)
+		return -1;
+	st.flood_count = (size_t)n;
+	if (ws->n == 5) {
+		if (!is_word(ws, 3, "every"))
+			return fail(p, "'flood syn %ld' then '%s': expected every DURATION", n, show(ws->w[3]).s);
+		if (parse_duration(p, "every", ws->w[4], &st.duration_ns) < 0)
 			return -1;
 	}
 	return add_step(p, &st);
@@ -1289,6 +1315,15 @@ static int parse_role_list(struct parser *p, struct words *ws, struct tl_expect 
 	return 0;
 }
 
+/* "=", ">=" or "<=" into e->counter_op; what names the expectation in the error. */
+static int parse_compare_op(struct parser *p, const char *what, const char *op, struct tl_expect *e)
+{
+	if (strcmp(op, "=") && strcmp(op, ">=") && strcmp(op, "<="))
+		return fail(p, "'%s': '%s' is not =, >= or <=", what, show(op).s);
+	snprintf(e->counter_op, sizeof(e->counter_op), "%s", op);
+	return 0;
+}
+
 #define COUNTER_USAGE "'expect counter' takes NAME =|>=|<= N, e.g. expect counter TcpExtListenOverflows >= 1"
 
 /* expect counter NAME OP N: NAME as nstat prints it, Tcp or TcpExt and the kernel's own name. */
@@ -1304,13 +1339,14 @@ static int parse_counter(struct parser *p, struct words *ws, struct tl_expect *e
 	if (!named || strlen(name) >= sizeof(e->counter))
 		return fail(p, "'expect counter': '%s' is not a TCP counter's name as nstat prints it "
 			       "(TcpActiveOpens, TcpExtListenOverflows, ...)", show(name).s);
-	if (strcmp(op, "=") && strcmp(op, ">=") && strcmp(op, "<="))
-		return fail(p, "'expect counter %s': '%s' is not =, >= or <=", name, show(op).s);
+	char what[96];
+	snprintf(what, sizeof(what), "expect counter %s", name);
+	if (parse_compare_op(p, what, op, e) < 0)
+		return -1;
 	long v;
 	if (number_arg(p, "counter value", ws->w[4], 0, LONG_MAX, &v) < 0)
 		return -1;
 	snprintf(e->counter, sizeof(e->counter), "%s", name);
-	snprintf(e->counter_op, sizeof(e->counter_op), "%s", op);
 	e->counter_value = v;
 	return add_expect(p, e);
 }
@@ -1349,12 +1385,27 @@ static int parse_expect(struct parser *p, struct words *ws)
 	if (parse_side_conn(p, ws->w[1], &e.side, e.conn) < 0)
 		return -1;
 	if (ws->n < 3)
-		return fail(p, "'expect %s' needs states, listed or a call (" VERB_LIST ")", ws->w[1]);
+		return fail(p, "'expect %s' needs states, listed, count or a call (" VERB_LIST ")", ws->w[1]);
 
 	const char *what = ws->w[2];
 	if (is_word(ws, 2, "states")) {
 		e.kind = TL_EXPECT_STATES;
 		if (parse_state_list(p, ws, 3, &e) < 0)
+			return -1;
+		return add_expect(p, &e);
+	}
+	if (is_word(ws, 2, "count")) {
+		e.kind = TL_EXPECT_COUNT;
+		if (ws->n != 6)
+			return fail(p, "'expect %s count' takes STATE =|>=|<= N (e.g. expect server count SYN_RECV = 5)",
+				    ws->w[1]);
+		if (e.conn[0])
+			return fail(p, "'expect %s count' counts every socket of the side: write 'expect %s count'",
+				    ws->w[1], e.side == TL_SIDE_CLIENT ? "client" : "server");
+		if (parse_state(p, ws->w[3], &e.states[0]) < 0 || parse_compare_op(p, "expect count", ws->w[4], &e) < 0)
+			return -1;
+		e.n = 1;
+		if (number_arg(p, "count", ws->w[5], 0, LONG_MAX, &e.counter_value) < 0)
 			return -1;
 		return add_expect(p, &e);
 	}
@@ -1379,7 +1430,7 @@ static int parse_expect(struct parser *p, struct words *ws)
 			return -1;
 		return add_expect(p, &e);
 	}
-	return fail(p, "unknown expectation '%s %s' (expected states, listed or a call: " VERB_LIST ")",
+	return fail(p, "unknown expectation '%s %s' (expected states, listed, count or a call: " VERB_LIST ")",
 		    ws->w[1], show(what).s);
 }
 
@@ -1427,7 +1478,7 @@ static const struct {
 	{ "client", parse_side_step }, { "server", parse_side_step }, { "sleep", parse_sleep },
 	{ "snapshot", parse_snapshot }, { "wait", parse_wait },	{ "drop", parse_drop }, { "delay", parse_delay },
 	{ "undrop", parse_undrop },   { "expect", parse_expect },	{ "walkthrough", parse_walkthrough },
-	{ "inject", parse_inject },
+	{ "inject", parse_inject },   { "flood", parse_flood },
 };
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 

@@ -47,6 +47,7 @@ enum tl_step_kind {
 	TL_STEP_FAULT,	    /* install a fault rule (faults issue) */
 	TL_STEP_UNFAULT,    /* remove fault rules */
 	TL_STEP_INJECT,	    /* inject SIDE[:NAME] FLAGS: a segment the connection could send, made by tcplab (scenario/inject.h) */
+	TL_STEP_FLOOD,	    /* flood syn N [every DURATION]: spoofed SYNs at the server (scenario/flood.h) */
 };
 
 struct tl_step {
@@ -69,7 +70,8 @@ struct tl_step {
 	int shutdown_how;   /* SHUTDOWN: SHUT_RD, SHUT_WR or SHUT_RDWR */
 	enum tl_sockopt opt; /* SETSOCKOPT */
 	int opt_value;	     /* in the option's unit; a switch is 1 or 0 */
-	uint64_t duration_ns; /* SLEEP: how long; WAIT_*: timeout (0 = default) */
+	uint64_t duration_ns; /* SLEEP: how long; WAIT_*: timeout (0 = default); FLOOD: between SYNs (0: at once) */
+	size_t flood_count;   /* FLOOD: how many SYNs */
 	enum tl_state state;  /* WAIT_STATE */
 	char label[48];	      /* SNAPSHOT: a label, may be empty */
 	uint8_t inject_flags;	   /* INJECT: TL_TH_* */
@@ -88,6 +90,7 @@ enum tl_expect_kind {
 	TL_EXPECT_LISTED,  /* expect SIDE listed S: a snapshot shows a SIDE socket in S */
 	TL_EXPECT_TIMERS,  /* expect timers: every retransmission and give-up as the timer model predicts */
 	TL_EXPECT_COUNTER, /* expect counter NAME OP N: a TCP counter's growth over the run (nstat's name) */
+	TL_EXPECT_COUNT,   /* expect SIDE count STATE OP N: the most SIDE sockets one snapshot lists in STATE */
 };
 
 struct tl_expect {
@@ -111,8 +114,8 @@ struct tl_expect {
 	char text[TL_APP_DATA_BYTES];
 	char written[64];	      /* of_step: the step as written, which names its check */
 	char counter[TL_COUNTER_NAME_MAX]; /* COUNTER: "TcpExtListenOverflows" */
-	char counter_op[3];	      /* COUNTER: "=", ">=" or "<=" */
-	long counter_value;	      /* COUNTER: N */
+	char counter_op[3];	      /* COUNTER, COUNT: "=", ">=" or "<=" */
+	long counter_value;	      /* COUNTER, COUNT: N */
 };
 
 struct tl_sysctl {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "scenario/flood.h"
 #include "views/snapshot.h"
 
 void tl_role_describe(const struct tl_packet *p, char *out, size_t len)
@@ -158,6 +159,15 @@ void tl_render_header(FILE *out, const struct tl_scenario *sc)
 	}
 }
 
+/* The first events of a flood show what it is; the rest would bury the real connections' lines. */
+#define FLOOD_LINES 12
+
+static bool is_flood_event(const struct tl_event *ev)
+{
+	const struct tl_tuple *t = tl_event_tuple(ev);
+	return t && (tl_flood_is_source(&t->saddr) || tl_flood_is_source(&t->daddr));
+}
+
 void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
 {
 	int width = 6;
@@ -168,9 +178,19 @@ void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
 			width = (int)strlen(side);
 	}
 	fprintf(out, "\n   %10s  %-*s  %s\n", "time (s)", width, "side", "event");
+	size_t flood_shown = 0, flood_hidden = 0;
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *ev = &tl->ev[i];
 		char line[1024];
+		if (is_flood_event(ev) && flood_shown++ >= FLOOD_LINES) {
+			flood_hidden++;
+			continue;
+		}
+		if (flood_hidden) {
+			fprintf(out, "   %10s  %-*s  ... %zu more events of the flood's spoofed peers (--json and --pcap have them)\n",
+				"", width, "", flood_hidden);
+			flood_hidden = 0;
+		}
 		uint64_t rel_ns = ev->t_ns > tl->t0_ns ? ev->t_ns - tl->t0_ns : 0;
 		tl_render_event(tl, ev, line, sizeof(line));
 		tl_side_conn_name(ev->side, ev->conn, side, sizeof(side));
@@ -180,6 +200,9 @@ void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
 		if (ev->kind == TL_EV_COUNTERS)
 			tl_counters_print(out, &ev->u.counters, "                       ");
 	}
+	if (flood_hidden)
+		fprintf(out, "   %10s  %-*s  ... %zu more events of the flood's spoofed peers (--json and --pcap have them)\n", "",
+			width, "", flood_hidden);
 }
 
 void tl_render_verdict(FILE *out, const struct tl_scenario *sc, const struct tl_check_report *rep)

@@ -60,16 +60,13 @@ static void netstat_timer(const struct tl_sock_row *r, char *out, size_t len)
 	snprintf(out, len, "unkn-%d (%.2f/%u/0)", (int)r->timer, secs, r->retrans);
 }
 
-void tl_snapshot_print(FILE *out, const struct tl_snapshot *s, const char *indent)
+/* Up to this many rows a snapshot is printed whole; beyond, summarised (JSON keeps every row). */
+#define FULL_ROWS 24
+#define ROWS_PER_STATE 3
+
+static void print_row(FILE *out, const struct tl_sock_row *r, const char *indent)
 {
-	if (!indent)
-		indent = "";
-	/* netstat's widths: %6 queues, %-23 endpoints, %-11 state. */
-	fprintf(out, "%sProto Recv-Q Send-Q %-23s %-23s %-11s Timer\n", indent, "Local Address",
-		"Foreign Address", "State");
-	for (size_t i = 0; i < s->n; i++) {
-		const struct tl_sock_row *r = &s->rows[i];
-		char local[TL_ENDPOINT_STRLEN], foreign[TL_ENDPOINT_STRLEN], timer[48];
+	char local[TL_ENDPOINT_STRLEN], foreign[TL_ENDPOINT_STRLEN], timer[48];
 		netstat_endpoint(&r->tuple.saddr, r->tuple.sport, local, sizeof(local));
 		netstat_endpoint(&r->tuple.daddr, r->tuple.dport, foreign, sizeof(foreign));
 		netstat_timer(r, timer, sizeof(timer));
@@ -79,5 +76,63 @@ void tl_snapshot_print(FILE *out, const struct tl_snapshot *s, const char *inden
 		/* netstat's protocol column: "tcp6" for an IPv6 socket. */
 		fprintf(out, "%s%-5s %6u %6u %-23s %-23s %-11s %s\n", indent,
 			tl_tuple_family(&r->tuple) == AF_INET6 ? "tcp6" : "tcp", r->recv_q, send_q, local, foreign, netstat_state(r->state), timer);
+}
+
+/*
+ * Many sockets: how many in each state, each listener's accept queue
+ * against its backlog, then the first rows of each state, in the order
+ * the states first appear.
+ */
+static void print_summary(FILE *out, const struct tl_snapshot *s, const char *indent)
+{
+	size_t count[TL_STATE_COUNT] = { 0 };
+	enum tl_state order[TL_STATE_COUNT];
+	size_t n_order = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		enum tl_state st = s->rows[i].state;
+		if ((unsigned)st >= TL_STATE_COUNT)
+			continue;
+		if (!count[st]++)
+			order[n_order++] = st;
 	}
+	fprintf(out, "%sby state:", indent);
+	for (size_t k = 0; k < n_order; k++)
+		fprintf(out, "%s %s %zu", k ? "," : "", netstat_state(order[k]), count[order[k]]);
+	fprintf(out, "\n");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct tl_sock_row *r = &s->rows[i];
+		char local[TL_ENDPOINT_STRLEN];
+		if (r->state != TL_LISTEN)
+			continue;
+		netstat_endpoint(&r->tuple.saddr, r->tuple.sport, local, sizeof(local));
+		fprintf(out, "%slistener %s: accept queue %u of backlog %u\n", indent, local, r->recv_q, r->send_q);
+	}
+	fprintf(out, "%sProto Recv-Q Send-Q %-23s %-23s %-11s Timer\n", indent, "Local Address", "Foreign Address",
+		"State");
+	for (size_t k = 0; k < n_order; k++) {
+		size_t shown = 0;
+		for (size_t i = 0; i < s->n && shown < ROWS_PER_STATE; i++)
+			if (s->rows[i].state == order[k]) {
+				print_row(out, &s->rows[i], indent);
+				shown++;
+			}
+		if (count[order[k]] > shown)
+			fprintf(out, "%s      ... %zu more in %s (every row: --json)\n", indent, count[order[k]] - shown,
+				netstat_state(order[k]));
+	}
+}
+
+void tl_snapshot_print(FILE *out, const struct tl_snapshot *s, const char *indent)
+{
+	if (!indent)
+		indent = "";
+	if (s->n > FULL_ROWS) {
+		print_summary(out, s, indent);
+		return;
+	}
+	/* netstat's widths: %6 queues, %-23 endpoints, %-11 state. */
+	fprintf(out, "%sProto Recv-Q Send-Q %-23s %-23s %-11s Timer\n", indent, "Local Address",
+		"Foreign Address", "State");
+	for (size_t i = 0; i < s->n; i++)
+		print_row(out, &s->rows[i], indent);
 }

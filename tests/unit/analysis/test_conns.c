@@ -154,12 +154,38 @@ static void no_names_no_tags(void **state)
 	tl_timeline_free(&tl);
 }
 
+/* A flood's request sockets and packets are the flood's: the server's own connection keeps its one path. */
+static void flood_peers_are_not_the_connection(void **state)
+{
+	(void)state;
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	struct tl_tuple spoofed = tuple(2017, 1024);
+	assert_true(tl_addr_parse("10.0.0.1", &spoofed.daddr));
+	add_packet(&tl, TL_SIDE_CLIENT, 5, tl_tuple_reverse(&spoofed));
+	add_state(&tl, TL_SIDE_SERVER, 6, 9, spoofed, TL_LISTEN, TL_SYN_RECV);
+	add_state(&tl, TL_SIDE_SERVER, 15, 2, tuple(2017, 40001), TL_LISTEN, TL_SYN_RECV);
+	add_state(&tl, TL_SIDE_SERVER, 16, 2, tuple(2017, 40001), TL_SYN_RECV, TL_ESTABLISHED);
+	add_call(&tl, TL_SIDE_SERVER, 1, 20, "accept", "", 2017, 40001);
+	assert_int_equal(tl_conns_tag(&tl), 0);
+	assert_string_equal(tl.ev[0].conn, TL_CONN_FLOOD);
+	assert_string_equal(tl.ev[1].conn, TL_CONN_FLOOD);
+	assert_string_equal(tl.ev[2].conn, "");
+	enum tl_state p[16];
+	assert_int_equal(path(&tl, TL_SIDE_SERVER, "", p), 3);
+	assert_int_equal(p[0], TL_LISTEN);
+	assert_int_equal(p[1], TL_SYN_RECV);
+	assert_int_equal(p[2], TL_ESTABLISHED);
+	tl_timeline_free(&tl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(events_follow_their_ports),
 		cmocka_unit_test(one_four_tuple_two_connections),
 		cmocka_unit_test(no_names_no_tags),
+		cmocka_unit_test(flood_peers_are_not_the_connection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

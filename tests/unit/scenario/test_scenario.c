@@ -731,7 +731,43 @@ static void err_expectations(void **state)
 		    "x.scn:2: unknown packet flags 'X' (expected tcpdump flags such as", false);
 	check_error("x.scn", T "expect roles data handshake\n",
 		    "x.scn:2: unknown role 'handshake' (expected one of handshake-1/3, handshake-2/3,", false);
-	check_error("x.scn", T "expect client\n", "x.scn:2: 'expect client' needs states, listed or a call", false);
+	check_error("x.scn", T "expect client\n", "x.scn:2: 'expect client' needs states, listed, count or a call", false);
+	check_error("x.scn", T "expect server count SYN_RECV 5\n",
+		    "x.scn:2: 'expect server count' takes STATE =|>=|<= N (e.g. expect server count SYN_RECV = 5)", true);
+	check_error("x.scn", T "expect server count SYN_RECV == 5\n", "x.scn:2: 'expect count': '==' is not =, >= or <=",
+		    true);
+	check_error("x.scn", T "expect server:b count SYN_RECV = 5\n",
+		    "x.scn:2: 'expect server:b count' counts every socket of the side: write 'expect server count'", true);
+}
+
+/* flood syn N [every DURATION]: the count within 1..TL_FLOOD_MAX, the gap a duration, nothing else. */
+static void flood_steps(void **state)
+{
+	(void)state;
+	struct tl_scenario sc;
+	char err[256];
+	assert_int_equal(tl_scenario_parse_text("f.scn", T "server listen\nflood syn 200 every 1ms\nflood syn 3\n"
+							  "expect server count SYN_RECV >= 9\n",
+						  &sc, err, sizeof(err)),
+			 0);
+	assert_int_equal(sc.steps[1].kind, TL_STEP_FLOOD);
+	assert_int_equal(sc.steps[1].flood_count, 200);
+	assert_int_equal(sc.steps[1].duration_ns, 1000000);
+	assert_int_equal(sc.steps[2].flood_count, 3);
+	assert_int_equal(sc.steps[2].duration_ns, 0);
+	assert_int_equal(sc.expects[0].kind, TL_EXPECT_COUNT);
+	assert_int_equal(sc.expects[0].states[0], TL_SYN_RECV);
+	assert_string_equal(sc.expects[0].counter_op, ">=");
+	assert_int_equal(sc.expects[0].counter_value, 9);
+	tl_scenario_free(&sc);
+	check_error("x.scn", T "flood 200\n", "x.scn:2: 'flood' takes syn N [every DURATION]", false);
+	check_error("x.scn", T "flood syn 0\n", "x.scn:2: flood syn 0 out of range 1..100000", true);
+	check_error("x.scn", T "flood syn 100001\n", "x.scn:2: flood syn 100001 out of range 1..100000", true);
+	check_error("x.scn", T "flood syn 5 each 1ms\n", "x.scn:2: 'flood syn 5' then 'each': expected every DURATION",
+		    true);
+	check_error("x.scn", T "flood syn 5 &\n", "x.scn:2:", false);
+	check_error("x.scn", T "client:flood connect\n",
+		    "x.scn:2: connection name 'flood' is taken: it names a flood's spoofed peers", true);
 }
 
 static void err_step_results(void **state)
@@ -1081,6 +1117,7 @@ int main(void)
 		cmocka_unit_test(err_list_too_long),
 		cmocka_unit_test(err_text_lengths),
 		cmocka_unit_test(err_file),
+		cmocka_unit_test(flood_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
