@@ -22,6 +22,7 @@ struct named_call {
 struct conn_table {
 	struct named_call *calls;
 	size_t n_calls;
+	bool crowd; /* the run has crowd steps: what no call claims is the crowd's */
 };
 
 static bool ties_ports(const struct tl_event *ev)
@@ -124,10 +125,13 @@ static bool event_ports(const struct tl_event *ev, uint16_t *local, uint16_t *pe
 	return true;
 }
 
-static void set_name(char out[TL_CONN_NAME_MAX], const char *name)
+/* A name no call gives is the crowd's when there is one, else the event stays as it is. */
+static void set_name(const struct conn_table *t, char out[TL_CONN_NAME_MAX], const char *name)
 {
 	if (name)
 		memcpy(out, name, TL_CONN_NAME_MAX);
+	else if (t->crowd)
+		snprintf(out, TL_CONN_NAME_MAX, "%s", TL_CONN_CROWD);
 }
 
 /* A row in TIME-WAIT is its owner's, as its state changes are; another row goes by its ports. */
@@ -147,14 +151,17 @@ static void tag_event(const struct conn_table *t, struct tl_timeline *tl, size_t
 	if (ev->kind == TL_EV_APP) {
 		memcpy(ev->conn, ev->u.app.conn, TL_CONN_NAME_MAX);
 	} else if (ev->kind == TL_EV_STATE) {
-		set_name(ev->conn, socket_name(t, tl, at));
+		/* A listener's own life is the side's, not a connection's. */
+		if (ev->u.state.tuple.dport || !t->crowd)
+			set_name(t, ev->conn, socket_name(t, tl, at));
 	} else if (ev->kind == TL_EV_SNAPSHOT) {
 		for (size_t r = 0; r < ev->u.snapshot.n; r++) {
 			struct tl_sock_row *row = &ev->u.snapshot.rows[r];
-			set_name(row->conn, row_name(t, tl, at, row));
+			if (row->tuple.dport || !t->crowd)
+				set_name(t, row->conn, row_name(t, tl, at, row));
 		}
 	} else if (event_ports(ev, &local, &peer)) {
-		set_name(ev->conn, name_at(t, ev->side, local, peer, ev->t_ns));
+		set_name(t, ev->conn, name_at(t, ev->side, local, peer, ev->t_ns));
 	}
 }
 
@@ -180,10 +187,18 @@ static void tag_flood(struct tl_timeline *tl)
 	}
 }
 
+static bool has_crowd(const struct tl_timeline *tl)
+{
+	for (size_t i = 0; i < tl->n; i++)
+		if (tl->ev[i].kind == TL_EV_APP && tl->ev[i].u.app.crowd)
+			return true;
+	return false;
+}
+
 int tl_conns_tag(struct tl_timeline *tl)
 {
-	struct conn_table t = { 0 };
-	if (!tl_conns_named(tl, TL_SIDE_CLIENT) && !tl_conns_named(tl, TL_SIDE_SERVER)) {
+	struct conn_table t = { .crowd = has_crowd(tl) };
+	if (!t.crowd && !tl_conns_named(tl, TL_SIDE_CLIENT) && !tl_conns_named(tl, TL_SIDE_SERVER)) {
 		tag_flood(tl);
 		return 0; /* every other event is an unnamed connection's, as it is */
 	}
@@ -215,7 +230,8 @@ bool tl_conns_named(const struct tl_timeline *tl, enum tl_side side)
 {
 	for (size_t i = 0; i < tl->n; i++)
 		if (tl->ev[i].side == side &&
-		    ((tl->ev[i].kind == TL_EV_APP && tl->ev[i].u.app.conn[0]) || !strcmp(tl->ev[i].conn, TL_CONN_FLOOD)))
+		    ((tl->ev[i].kind == TL_EV_APP && tl->ev[i].u.app.conn[0]) || !strcmp(tl->ev[i].conn, TL_CONN_FLOOD) ||
+		     !strcmp(tl->ev[i].conn, TL_CONN_CROWD)))
 			return true;
 	return false;
 }

@@ -667,15 +667,51 @@ static int analyze_persist(const struct tl_scenario *sc, const struct tl_timelin
 	return fill_from_schedule(s, t_ns, n, zero_ns, 0, &set, err, errlen);
 }
 
-int tl_series_analyze(const struct tl_scenario *sc, const struct tl_timeline *tl,
+static bool in_group(const struct tl_event *ev)
+{
+	return !strcmp(ev->conn, TL_CONN_FLOOD) || !strcmp(ev->conn, TL_CONN_CROWD);
+}
+
+/*
+ * The timeline without a flood's and a crowd's events (a view: the events
+ * stay the timeline's): series and stays follow the scenario's own
+ * connections, one per side, while many connections are judged by counts.
+ * Returns 0 with own->ev NULL when there is nothing to leave out.
+ */
+static int own_connections(const struct tl_timeline *tl, struct tl_timeline *own)
+{
+	*own = *tl;
+	own->ev = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < tl->n; i++)
+		n += !in_group(&tl->ev[i]);
+	if (n == tl->n)
+		return 0;
+	if (!(own->ev = malloc((n ? n : 1) * sizeof(*own->ev))))
+		return -1;
+	own->n = own->cap = 0;
+	for (size_t i = 0; i < tl->n; i++)
+		if (!in_group(&tl->ev[i]))
+			own->ev[own->n++] = tl->ev[i];
+	own->cap = own->n;
+	return 0;
+}
+
+int tl_series_analyze(const struct tl_scenario *sc, const struct tl_timeline *whole,
 		      const struct tl_timer_settings *settings, struct tl_series_report *out,
 		      char *err, size_t errlen)
 {
+	struct tl_timeline own;
+	memset(out, 0, sizeof(*out));
+	if (own_connections(whole, &own) < 0)
+		return tl_errorf(err, errlen, "out of memory");
+	const struct tl_timeline *tl = own.ev ? &own : whole;
 	uint64_t *t_ns = malloc(TL_SERIES_MAX_SENDS * sizeof(*t_ns));
 	int rc = -1;
-	memset(out, 0, sizeof(*out));
-	if (!t_ns)
+	if (!t_ns) {
+		free(own.ev);
 		return tl_errorf(err, errlen, "out of memory");
+	}
 	if (analyze_syn(sc, tl, settings, out, t_ns, err, errlen) == 0 &&
 	    analyze_synack(sc, tl, settings, out, t_ns, err, errlen) == 0 &&
 	    analyze_fin(sc, tl, TL_SIDE_CLIENT, settings, out, t_ns, err, errlen) == 0 &&
@@ -691,6 +727,7 @@ int tl_series_analyze(const struct tl_scenario *sc, const struct tl_timeline *tl
 		rc = tl_linger_analyze(tl, per_side, &out->lingers, err, errlen);
 	}
 	free(t_ns);
+	free(own.ev);
 	return rc;
 }
 

@@ -181,6 +181,8 @@ struct tl_state_change {
 #define TL_CONN_NAME_MAX 16
 /* The connection name of every socket, packet and row of a flood step's spoofed peers (scenario/flood.h). */
 #define TL_CONN_FLOOD "flood"
+/* The connection name of everything of a side's crowd (open, churn, serve, accept N): no call names them. */
+#define TL_CONN_CROWD "crowd"
 
 /* How many of the bytes a recv() returned its call record keeps, for a step's `=> "TEXT"`. */
 #define TL_APP_DATA_BYTES 64
@@ -202,6 +204,7 @@ struct tl_app_call {
 	 * listen: the port it listens on (peer 0). */
 	uint16_t local_port;
 	uint16_t peer_port;
+	bool crowd; /* a crowd step's (open, churn, serve, accept N, close all): its connections are TL_CONN_CROWD's */
 };
 
 /* Timer kinds as sock_diag reports them (idiag_timer). */

@@ -192,7 +192,7 @@ static void note_call_ports(struct lab *lab, enum tl_side side, const struct tl_
 	uint16_t port = tl_call_port(st, lab->sc->port);
 	if (st->kind == TL_STEP_LISTEN)
 		tl_sides_bound(&lab->sides, side, port);
-	else if (st->kind == TL_STEP_CONNECT)
+	else if (st->kind == TL_STEP_CONNECT || st->kind == TL_STEP_OPEN || st->kind == TL_STEP_CHURN)
 		tl_sides_target(&lab->sides, side, port);
 }
 
@@ -778,14 +778,14 @@ static int send_flood(const struct tl_step *st, const struct tl_addr *target, ui
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < st->flood_count; i++) {
+	for (size_t i = 0; rc == 0 && i < st->count; i++) {
 		struct tl_flood_syn syn;
 		tl_flood_syn(target, port, i, &syn);
 		struct tl_raw_segment seg = { .tuple = syn.tuple, .seq = syn.seq, .flags = TL_TH_SYN,
 					      .window = syn.window, .options = syn.options,
 					      .options_len = syn.options_len };
 		rc = tl_raw_send_segment(fd, &seg, why, len);
-		if (rc == 0 && st->duration_ns && i + 1 < st->flood_count) {
+		if (rc == 0 && st->duration_ns && i + 1 < st->count) {
 			uint64_t ns = (uint64_t)next.tv_nsec + st->duration_ns;
 			next.tv_sec += (time_t)(ns / 1000000000ull);
 			next.tv_nsec = (long)(ns % 1000000000ull);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 void tl_peer_init(struct tl_peer *p)
@@ -29,6 +30,13 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+static void close_crowd(struct tl_peer *p)
+{
+	for (size_t i = 0; i < p->fd.n_crowd; i++)
+		close_fd(&p->fd.crowd[i]);
+	tl_side_sockets_crowd_clear(&p->fd);
+}
+
 void tl_peer_close_all(struct tl_peer *p)
 {
 	for (size_t i = 0; i < TL_MAX_CONNS; i++) {
@@ -36,6 +44,7 @@ void tl_peer_close_all(struct tl_peer *p)
 		close_fd(&p->fd.pending[i]);
 	}
 	close_fd(&p->fd.listener);
+	close_crowd(p);
 }
 
 static int fail(struct tl_app_call *call)
@@ -262,6 +271,105 @@ static int do_close(struct tl_peer *p, const struct tl_step *st, bool abort_conn
 	return 0;
 }
 
+/* ---- the crowd: many connections, one step ---- */
+
+/* Sleeps until the i-th of a paced step is due: `every` after the one before, counted from the first. */
+static void pace(struct timespec *next, uint64_t every_ns)
+{
+	if (!every_ns)
+		return;
+	uint64_t ns = (uint64_t)next->tv_nsec + every_ns;
+	next->tv_sec += (time_t)(ns / 1000000000ull);
+	next->tv_nsec = (long)(ns % 1000000000ull);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL) == EINTR)
+		;
+}
+
+/* One blocking connect to sa: the descriptor, or -1 with errno. */
+static int connect_one(const struct sockaddr_storage *sa, socklen_t sa_len)
+{
+	int fd = new_socket(sa->ss_family);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (const struct sockaddr *)sa, sa_len) < 0) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* open N (each held in the crowd) and churn N (each closed at once): paced connects, stopping at the first failure. */
+static int do_connect_many(struct tl_peer *p, const struct tl_step *st, const char *host, uint16_t port,
+			   struct tl_app_call *call)
+{
+	struct sockaddr_storage sa;
+	socklen_t sa_len;
+	if (fill_addr(host, port, &sa, &sa_len) < 0)
+		return fail(call);
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	size_t done = 0;
+	int err = 0;
+	for (; done < st->count; done++) {
+		if (done)
+			pace(&next, st->duration_ns);
+		int fd = connect_one(&sa, sa_len);
+		if (fd < 0 || (st->kind == TL_STEP_OPEN && tl_side_sockets_crowd_add(&p->fd, fd) < 0)) {
+			err = errno;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (st->kind == TL_STEP_CHURN)
+			close(fd);
+	}
+	tl_call_crowd_result(st, done, err, call);
+	return err ? -1 : 0;
+}
+
+/* Reads a connection to its end (or its error): what a server does before it closes. */
+static void read_to_end(int fd)
+{
+	char buf[4096];
+	ssize_t n;
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0 || (n < 0 && errno == EINTR))
+		;
+}
+
+/* accept N (each held in the crowd) and serve N (each read to its end, then closed). */
+static int do_accept_many(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
+{
+	if (p->fd.listener < 0)
+		return tl_call_failed(call, EBADF);
+	size_t done = 0;
+	int err = 0;
+	for (; done < st->count; done++) {
+		int fd = accept4(p->fd.listener, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0 || (st->kind == TL_STEP_ACCEPT && tl_side_sockets_crowd_add(&p->fd, fd) < 0)) {
+			err = errno;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (st->kind == TL_STEP_SERVE) {
+			read_to_end(fd);
+			close(fd);
+		}
+	}
+	tl_call_crowd_result(st, done, err, call);
+	return err ? -1 : 0;
+}
+
+static int do_close_crowd(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
+{
+	size_t n = p->fd.n_crowd;
+	close_crowd(p);
+	tl_call_crowd_result(st, n, 0, call);
+	return 0;
+}
+
 /* The option's level and number come from the table; a switch is passed as 1 or 0. */
 static int do_setsockopt(struct tl_peer *p, const struct tl_step *st, const char *host,
 			 struct tl_app_call *call)
@@ -290,7 +398,7 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 	case TL_STEP_LISTEN:
 		return do_listen(p, st, h, pt, call);
 	case TL_STEP_ACCEPT:
-		return do_accept(p, st, call);
+		return st->count ? do_accept_many(p, st, call) : do_accept(p, st, call);
 	case TL_STEP_CONNECT:
 		return do_connect(p, st, h, pt, call);
 	case TL_STEP_SEND:
@@ -300,7 +408,7 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 	case TL_STEP_SHUTDOWN:
 		return do_shutdown(p, st, call);
 	case TL_STEP_CLOSE:
-		return do_close(p, st, false, call);
+		return st->all ? do_close_crowd(p, st, call) : do_close(p, st, false, call);
 	case TL_STEP_ABORT:
 		return do_close(p, st, true, call);
 	case TL_STEP_BIND:
@@ -309,6 +417,11 @@ int tl_sockop_run(struct tl_peer *p, const struct tl_step *st, const char *host,
 		return do_setsockopt(p, st, h, call);
 	case TL_STEP_POLL_CONNECT:
 		return do_poll_connect(p, st, call);
+	case TL_STEP_OPEN:
+	case TL_STEP_CHURN:
+		return do_connect_many(p, st, h, pt, call);
+	case TL_STEP_SERVE:
+		return do_accept_many(p, st, call);
 	case TL_STEP_SLEEP:
 	case TL_STEP_SNAPSHOT:
 	case TL_STEP_JOIN:

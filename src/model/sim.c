@@ -37,6 +37,10 @@ struct sim_call {
 	uint64_t called_ns;
 	uint64_t return_ns; /* 0 while blocked */
 	struct tl_app_call app;
+	/* A crowd step: connections made so far, the one in progress (-1: none), when the next may start. */
+	size_t crowd_done;
+	int crowd_id;
+	uint64_t wake_ns; /* 0: no pacing wait */
 };
 
 struct sim_side {
@@ -520,6 +524,106 @@ static bool do_close(struct sim *s, struct sim_side *sd, bool abort_conn, struct
 	return true;
 }
 
+/* ---- the crowd: many connections, one step, as lab/sockops.c makes them ---- */
+
+static bool crowd_returns(const struct tl_step *st, size_t done, int neg_errno, struct tl_app_call *c)
+{
+	tl_call_crowd_result(st, done, -neg_errno, c);
+	return true;
+}
+
+/* open N (each held in the crowd) and churn N (each closed at once): paced connects, stopping at the first failure. */
+static bool do_connect_many(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	struct sim_call *k = &sd->cur;
+	const struct tl_step *st = k->st;
+	struct tl_addr addr;
+	if (!tl_addr_parse(call_host(s, st), &addr))
+		return crowd_returns(st, 0, -EINVAL, c);
+	for (;;) {
+		if (k->crowd_id < 0) {
+			if (k->crowd_done == st->count)
+				return crowd_returns(st, k->crowd_done, 0, c);
+			if (k->wake_ns > s->now_ns)
+				return false;
+			int id = own_socket(s, sd);
+			if (id < 0)
+				return crowd_returns(st, k->crowd_done, id, c);
+			int rc = tl_tcp_connect(s->stack, id, &addr, call_port(s, st), s->now_ns);
+			if (rc != -EINPROGRESS) {
+				tl_tcp_close(s->stack, id, s->now_ns);
+				return crowd_returns(st, k->crowd_done, rc < 0 ? rc : -EINVAL, c);
+			}
+			k->crowd_id = id;
+		}
+		int rc = tl_tcp_connect_result(s->stack, k->crowd_id);
+		if (rc == -EINPROGRESS)
+			return false;
+		int id = k->crowd_id;
+		k->crowd_id = -1;
+		if (rc < 0) {
+			tl_tcp_close(s->stack, id, s->now_ns);
+			return crowd_returns(st, k->crowd_done, rc, c);
+		}
+		if (st->kind == TL_STEP_CHURN) {
+			tl_tcp_close(s->stack, id, s->now_ns);
+		} else if (tl_side_sockets_crowd_add(&sd->sock, id) < 0) {
+			tl_tcp_close(s->stack, id, s->now_ns);
+			return crowd_returns(st, k->crowd_done, -ENOMEM, c);
+		}
+		k->crowd_done++;
+		k->wake_ns = st->duration_ns ? k->called_ns + k->crowd_done * st->duration_ns : 0;
+	}
+}
+
+/* accept N (each held in the crowd) and serve N (each read to its end, then closed). */
+static bool do_accept_many(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	struct sim_call *k = &sd->cur;
+	const struct tl_step *st = k->st;
+	if (sd->sock.listener < 0)
+		return crowd_returns(st, 0, -EBADF, c);
+	for (;;) {
+		if (k->crowd_id < 0) {
+			if (k->crowd_done == st->count)
+				return crowd_returns(st, k->crowd_done, 0, c);
+			struct tl_tuple peer;
+			int id = tl_tcp_accept(s->stack, sd->sock.listener, &peer, s->now_ns);
+			if (id == -EAGAIN)
+				return false;
+			if (id < 0)
+				return crowd_returns(st, k->crowd_done, id, c);
+			s->fd_of[id] = s->next_fd++;
+			if (st->kind == TL_STEP_ACCEPT) {
+				if (tl_side_sockets_crowd_add(&sd->sock, id) < 0) {
+					tl_tcp_close(s->stack, id, s->now_ns);
+					return crowd_returns(st, k->crowd_done, -ENOMEM, c);
+				}
+				k->crowd_done++;
+				continue;
+			}
+			k->crowd_id = id;
+		}
+		long n = tl_tcp_recv(s->stack, k->crowd_id, s->recv_buf, TL_RECV_BYTES, s->now_ns);
+		if (n == -EAGAIN)
+			return false;
+		if (n > 0)
+			continue;
+		tl_tcp_close(s->stack, k->crowd_id, s->now_ns); /* at its end, or its error: done with it */
+		k->crowd_id = -1;
+		k->crowd_done++;
+	}
+}
+
+static bool do_close_crowd(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
+{
+	size_t n = sd->sock.n_crowd;
+	for (size_t i = 0; i < n; i++)
+		tl_tcp_close(s->stack, sd->sock.crowd[i], s->now_ns);
+	tl_side_sockets_crowd_clear(&sd->sock);
+	return crowd_returns(sd->cur.st, n, 0, c);
+}
+
 /*
  * An option the model does not honour is not refused: the kernel takes it,
  * so the call succeeds, and a note on the timeline says the model ignored it.
@@ -554,16 +658,19 @@ static bool try_call(struct sim *s, struct sim_side *sd)
 	struct tl_app_call *c = &sd->cur.app;
 	switch (sd->cur.st->kind) {
 	case TL_STEP_LISTEN: return do_listen(s, sd, c);
-	case TL_STEP_ACCEPT: return do_accept(s, sd, c);
+	case TL_STEP_ACCEPT: return sd->cur.st->count ? do_accept_many(s, sd, c) : do_accept(s, sd, c);
 	case TL_STEP_CONNECT: return do_connect(s, sd, c);
 	case TL_STEP_SEND: return do_send(s, sd, c);
 	case TL_STEP_RECV: return do_recv(s, sd, c);
 	case TL_STEP_SHUTDOWN: return do_shutdown(s, sd, c);
-	case TL_STEP_CLOSE: return do_close(s, sd, false, c);
+	case TL_STEP_CLOSE: return sd->cur.st->all ? do_close_crowd(s, sd, c) : do_close(s, sd, false, c);
 	case TL_STEP_ABORT: return do_close(s, sd, true, c);
 	case TL_STEP_SETSOCKOPT: return do_setsockopt(s, sd, c);
 	case TL_STEP_BIND: return do_bind(s, sd, c);
 	case TL_STEP_POLL_CONNECT: return do_poll_connect(s, sd, c);
+	case TL_STEP_OPEN:
+	case TL_STEP_CHURN: return do_connect_many(s, sd, c);
+	case TL_STEP_SERVE: return do_accept_many(s, sd, c);
 	case TL_STEP_SLEEP:
 	case TL_STEP_SNAPSHOT:
 	case TL_STEP_JOIN:
@@ -584,7 +691,7 @@ static void start_next(struct sim *s, struct sim_side *sd)
 {
 	if (sd->cur.active || sd->done == sd->queued)
 		return;
-	sd->cur = (struct sim_call){ .active = true, .st = sd->queue[sd->done], .called_ns = s->now_ns };
+	sd->cur = (struct sim_call){ .active = true, .st = sd->queue[sd->done], .called_ns = s->now_ns, .crowd_id = -1 };
 	tl_call_begin(sd->cur.st, call_host(s, sd->cur.st), call_port(s, sd->cur.st), &sd->cur.app);
 	if (try_call(s, sd))
 		sd->cur.return_ns = s->now_ns + TL_SIM_CALL_NS;
@@ -622,6 +729,8 @@ static uint64_t next_event_ns(const struct sim *s)
 		const struct sim_call *c = &s->side[i].cur;
 		if (c->active && c->return_ns && c->return_ns < t)
 			t = c->return_ns;
+		if (c->active && !c->return_ns && c->wake_ns > s->now_ns && c->wake_ns < t)
+			t = c->wake_ns; /* a paced crowd step's next connection */
 	}
 	return t;
 }
@@ -786,13 +895,13 @@ static int be_flood(void *ctx, const struct tl_step *st, char *why, size_t len)
 		return tl_errorf(why, len, "the scenario's host %s is not an address", s->sc->host);
 	tl_flood_note(st, &target, s->sc->server_port, note, sizeof(note));
 	note_text(s, note);
-	for (size_t i = 0; i < st->flood_count; i++) {
+	for (size_t i = 0; i < st->count; i++) {
 		if (i && st->duration_ns) {
 			struct tl_drive_wait gap = { .deadline_ns = s->now_ns + st->duration_ns, .side = TL_SIDE_NONE,
 						     .what = "the flood's next SYN" };
 			enum tl_drive_result r = be_run_until(s, &gap);
 			if (r == TL_DRIVE_STOPPED)
-				return tl_errorf(why, len, "stopped after %zu of %zu SYNs", i, st->flood_count);
+				return tl_errorf(why, len, "stopped after %zu of %zu SYNs", i, st->count);
 			if (r != TL_DRIVE_OK)
 				return tl_errorf(why, len, "%s", be_broken(s));
 		}
@@ -877,6 +986,8 @@ static int sim_start(struct sim *s, struct tl_timer_settings *timers, char *err,
 
 static void sim_free(struct sim *s)
 {
+	for (int i = 0; i < 2; i++)
+		tl_side_sockets_crowd_clear(&s->side[i].sock);
 	for (size_t i = 0; i < s->n_link; i++)
 		free(s->link[i].payload);
 	free(s->link);

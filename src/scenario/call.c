@@ -3,6 +3,8 @@
  */
 #include "scenario/call.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -17,6 +19,48 @@ void tl_side_sockets_init(struct tl_side_sockets *s)
 	s->listener = -1;
 	for (size_t i = 0; i < TL_MAX_CONNS; i++)
 		s->conn[i] = s->pending[i] = -1;
+	s->crowd = NULL;
+	s->n_crowd = s->cap_crowd = 0;
+}
+
+int tl_side_sockets_crowd_add(struct tl_side_sockets *s, int id)
+{
+	if (s->n_crowd == s->cap_crowd) {
+		size_t cap = s->cap_crowd ? 2 * s->cap_crowd : 64;
+		int *grown = realloc(s->crowd, cap * sizeof(*grown));
+		if (!grown) {
+			errno = ENOMEM;
+			return -1;
+		}
+		s->crowd = grown;
+		s->cap_crowd = cap;
+	}
+	s->crowd[s->n_crowd++] = id;
+	return 0;
+}
+
+void tl_side_sockets_crowd_clear(struct tl_side_sockets *s)
+{
+	free(s->crowd);
+	s->crowd = NULL;
+	s->n_crowd = s->cap_crowd = 0;
+}
+
+bool tl_step_is_crowd(const struct tl_step *st)
+{
+	return st->kind == TL_STEP_OPEN || st->kind == TL_STEP_CHURN || st->kind == TL_STEP_SERVE ||
+	       (st->kind == TL_STEP_ACCEPT && st->count) || (st->kind == TL_STEP_CLOSE && st->all);
+}
+
+void tl_call_crowd_result(const struct tl_step *st, size_t done, int err, struct tl_app_call *call)
+{
+	if (!err) {
+		call->ret = (long)done;
+		tl_textf(call->detail, sizeof(call->detail), "%zu connection%s", done, done == 1 ? "" : "s");
+		return;
+	}
+	tl_call_failed(call, err);
+	tl_textf(call->detail, sizeof(call->detail), "stopped after %zu of %zu", done, st->count);
 }
 
 int *tl_side_sockets_conn(struct tl_side_sockets *s, const struct tl_step *st)
@@ -90,6 +134,7 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 	tl_textf(call->verb, sizeof(call->verb), "%s", verb ? verb : "?");
 	memcpy(call->conn, st->conn, sizeof(call->conn));
 	call->step_line = st->line;
+	call->crowd = tl_step_is_crowd(st);
 	switch (st->kind) {
 	case TL_STEP_LISTEN:
 		tl_host_port_format(host, port, ep, sizeof(ep));
@@ -110,7 +155,21 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 		tl_textf(call->call, sizeof(call->call), "poll(POLLOUT), getsockopt(SO_ERROR)");
 		return;
 	case TL_STEP_ACCEPT:
-		tl_textf(call->call, sizeof(call->call), "accept()");
+		if (st->count)
+			tl_textf(call->call, sizeof(call->call), "accept() x %zu", st->count);
+		else
+			tl_textf(call->call, sizeof(call->call), "accept()");
+		return;
+	case TL_STEP_OPEN:
+		tl_host_port_format(host, port, ep, sizeof(ep));
+		tl_textf(call->call, sizeof(call->call), "connect(%s) x %zu", ep, st->count);
+		return;
+	case TL_STEP_CHURN:
+		tl_host_port_format(host, port, ep, sizeof(ep));
+		tl_textf(call->call, sizeof(call->call), "connect(%s), close() x %zu", ep, st->count);
+		return;
+	case TL_STEP_SERVE:
+		tl_textf(call->call, sizeof(call->call), "accept(), recv() to the end, close() x %zu", st->count);
 		return;
 	case TL_STEP_SEND:
 		tl_textf(call->call, sizeof(call->call), "send(%zu bytes)", st->data_len);
@@ -122,7 +181,8 @@ void tl_call_begin(const struct tl_step *st, const char *host, uint16_t port, st
 		tl_textf(call->call, sizeof(call->call), "shutdown(%s)", tl_shutdown_name(st->shutdown_how));
 		return;
 	case TL_STEP_CLOSE:
-		tl_textf(call->call, sizeof(call->call), st->on_listener ? "close(listener)" : "close()");
+		tl_textf(call->call, sizeof(call->call),
+			 st->on_listener ? "close(listener)" : st->all ? "close() of every crowd connection" : "close()");
 		return;
 	case TL_STEP_ABORT:
 		tl_textf(call->call, sizeof(call->call), "close() with SO_LINGER 0");

@@ -10,6 +10,7 @@
 #ifndef TCPLAB_CALL_H
 #define TCPLAB_CALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/event.h"
@@ -28,9 +29,18 @@ struct tl_side_sockets {
 	int listener;		   /* the server's listening socket */
 	int conn[TL_MAX_CONNS];	   /* the connected socket (accepted or connecting) */
 	int pending[TL_MAX_CONNS]; /* made early, by a setsockopt before listen/connect or by a bind before connect */
+	/* The crowd: what open and accept N hold, many connections with no name of their own. */
+	int *crowd;
+	size_t n_crowd, cap_crowd;
 };
 
 void tl_side_sockets_init(struct tl_side_sockets *s);
+
+/* Adds a socket to the side's crowd: 0, or -1 (ENOMEM). */
+int tl_side_sockets_crowd_add(struct tl_side_sockets *s, int id);
+
+/* Frees the crowd's array (the caller closed its sockets) and empties it. */
+void tl_side_sockets_crowd_clear(struct tl_side_sockets *s);
 
 /* The connection st acts on (may hold -1). */
 int *tl_side_sockets_conn(struct tl_side_sockets *s, const struct tl_step *st);
@@ -81,6 +91,17 @@ void tl_call_connected_from(const struct tl_addr *addr, uint16_t port, struct tl
 
 /* accept() returned a connection from peer:peer_port, on its own local_port. */
 void tl_call_accepted(const struct tl_addr *peer, uint16_t peer_port, uint16_t local_port, struct tl_app_call *call);
+
+/*
+ * A crowd step (open, churn, serve, accept N) made `done` of its st->count
+ * connections; err is the errno that stopped it, 0 when it made them all:
+ * the record's result then is the count, else -1 with err, and its detail
+ * says how far it got.
+ */
+void tl_call_crowd_result(const struct tl_step *st, size_t done, int err, struct tl_app_call *call);
+
+/* Whether st acts on the side's crowd (open, churn, serve, accept N, close all). */
+bool tl_step_is_crowd(const struct tl_step *st);
 
 /* "SHUT_WR"; "?" for a value the format does not have. */
 const char *tl_shutdown_name(int how);

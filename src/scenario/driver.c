@@ -233,6 +233,9 @@ static int run_step(struct driver *d, struct side_queue *q, const struct tl_step
 	case TL_STEP_SETSOCKOPT:
 	case TL_STEP_BIND:
 	case TL_STEP_POLL_CONNECT:
+	case TL_STEP_OPEN:
+	case TL_STEP_CHURN:
+	case TL_STEP_SERVE:
 		return call_step(d, q, st, err, errlen);
 	case TL_STEP_JOIN:
 		return join_step(d, q, st, err, errlen);

@@ -91,14 +91,14 @@ void tl_flood_note(const struct tl_step *st, const struct tl_addr *target, uint1
 {
 	char first[TL_ADDR_STRLEN], last[TL_ADDR_STRLEN], to[TL_ENDPOINT_STRLEN];
 	int family = tl_addr_family(target);
-	struct tl_addr a = flood_host(family, 0), b = flood_host(family, st->flood_count - 1);
+	struct tl_addr a = flood_host(family, 0), b = flood_host(family, st->count - 1);
 	tl_addr_format(&a, first, sizeof(first));
 	tl_addr_format(&b, last, sizeof(last));
 	tl_endpoint_format(target, port, to, sizeof(to));
 	if (st->duration_ns)
 		tl_textf(out, len, "line %d: tcplab floods %s with %zu SYNs from %s to %s, one every %.3f ms; nothing answers from there",
-			 st->line, to, st->flood_count, first, last, st->duration_ns / 1e6);
+			 st->line, to, st->count, first, last, st->duration_ns / 1e6);
 	else
 		tl_textf(out, len, "line %d: tcplab floods %s with %zu SYNs from %s to %s at once; nothing answers from there",
-			 st->line, to, st->flood_count, first, last);
+			 st->line, to, st->count, first, last);
 }

@@ -607,15 +607,16 @@ static int parse_sysctl(struct parser *p, struct words *ws)
 
 static const char *const verb_names[] = {
 	"listen", "accept", "connect", "send", "recv", "shutdown", "close", "abort", "setsockopt", "bind",
-	"poll-connect",
+	"poll-connect", "open", "churn", "serve",
 };
 static const enum tl_step_kind verb_kinds[] = {
 	TL_STEP_LISTEN, TL_STEP_ACCEPT, TL_STEP_CONNECT, TL_STEP_SEND, TL_STEP_RECV,
 	TL_STEP_SHUTDOWN, TL_STEP_CLOSE, TL_STEP_ABORT, TL_STEP_SETSOCKOPT, TL_STEP_BIND,
-	TL_STEP_POLL_CONNECT,
+	TL_STEP_POLL_CONNECT, TL_STEP_OPEN, TL_STEP_CHURN, TL_STEP_SERVE,
 };
 #define N_VERBS (sizeof(verb_names) / sizeof(verb_names[0]))
-#define VERB_LIST "listen, accept, connect, send, recv, shutdown, close, abort, setsockopt, bind or poll-connect"
+#define VERB_LIST \
+	"listen, accept, connect, send, recv, shutdown, close, abort, setsockopt, bind, poll-connect, open, churn or serve"
 
 const char *tl_step_verb(enum tl_step_kind kind)
 {
@@ -692,6 +693,31 @@ static int parse_endpoint(struct parser *p, struct tl_step *st, const char *what
 		st->port = (uint16_t)v;
 	}
 	return 0;
+}
+
+static int parse_crowd_count(struct parser *p, struct tl_step *st, const char *what, const char *w)
+{
+	long n;
+	if (number_arg(p, what, w, 1, TL_CROWD_MAX, &n) < 0)
+		return -1;
+	st->count = (size_t)n;
+	return 0;
+}
+
+/* open|churn|serve N [every DURATION]: the side's crowd, never a named connection. */
+static int parse_crowd(struct parser *p, struct tl_step *st, const char *what, char **args, size_t nargs)
+{
+	if (st->conn[0])
+		return fail(p, "'%s': the crowd is the side's, not a connection's (drop ':%s')", what, st->conn);
+	bool paced = st->kind != TL_STEP_SERVE;
+	if (nargs != 1 && !(paced && nargs == 3))
+		return fail(p, paced ? "'%s' takes N [every DURATION], e.g. %s 100 every 1ms" : "'%s' takes N, e.g. %s 100",
+			    what, what);
+	if (parse_crowd_count(p, st, what, args[0]) < 0)
+		return -1;
+	if (nargs == 3 && strcmp(args[1], "every"))
+		return fail(p, "'%s %s' then '%s': expected every DURATION", what, args[0], show(args[1]).s);
+	return nargs == 3 ? parse_duration(p, "every", args[2], &st->duration_ns) : 0;
 }
 
 static int parse_send(struct parser *p, struct tl_step *st, const char *what, struct words *ws)
@@ -772,9 +798,11 @@ enum call_returns {
 	RETURNS_SENT,	     /* the bytes sent, at most the step's own */
 	RETURNS_RECEIVED,    /* the bytes received, 0 at end of file; also "TEXT" */
 	RETURNS_DESCRIPTOR,  /* a new descriptor: no number to expect */
+	RETURNS_COUNT,	     /* a crowd step: how many connections it made, at most the step's own */
 };
 
 #define RETURNS_ZERO_FORMS "ok, 0, any or an errno name"
+#define RETURNS_COUNT_FORMS "ok, any, the number of connections or an errno name"
 
 /* Per verb, in verb_names order: what its call returns, and an errno it often fails with. */
 static const struct verb_result {
@@ -793,6 +821,9 @@ static const struct verb_result {
 	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EINVAL" } },				   /* setsockopt */
 	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "EADDRINUSE" } },			   /* bind */
 	{ RETURNS_ZERO, { RETURNS_ZERO_FORMS, "ECONNREFUSED" } },			   /* poll-connect */
+	{ RETURNS_COUNT, { RETURNS_COUNT_FORMS, "EADDRNOTAVAIL" } },			   /* open */
+	{ RETURNS_COUNT, { RETURNS_COUNT_FORMS, "EADDRNOTAVAIL" } },			   /* churn */
+	{ RETURNS_COUNT, { RETURNS_COUNT_FORMS, "EMFILE" } },				   /* serve */
 };
 _Static_assert(sizeof(verb_results) / sizeof(verb_results[0]) == N_VERBS, "one verb_results entry per verb");
 
@@ -813,6 +844,10 @@ static int parse_result_count(struct parser *p, const struct tl_step *st, const 
 		break;
 	case RETURNS_RECEIVED:
 		if (number_arg(p, name, w, 0, TL_RECV_BYTES, &n) < 0)
+			return -1;
+		break;
+	case RETURNS_COUNT:
+		if (number_arg(p, name, w, 0, (long)st->count, &n) < 0)
 			return -1;
 		break;
 	case RETURNS_ZERO:
@@ -994,6 +1029,11 @@ static int parse_side_step(struct parser *p, struct words *ws)
 	case TL_STEP_SEND:
 		rc = parse_send(p, &st, what, ws);
 		break;
+	case TL_STEP_OPEN:
+	case TL_STEP_CHURN:
+	case TL_STEP_SERVE:
+		rc = parse_crowd(p, &st, what, args, nargs);
+		break;
 	case TL_STEP_SHUTDOWN:
 		if (nargs != 1)
 			rc = fail(p, "'%s' takes rd, wr or rdwr, got %zu %s", what, nargs, words_noun(nargs));
@@ -1016,11 +1056,25 @@ static int parse_side_step(struct parser *p, struct words *ws)
 				  ws->w[0], tl_side_name(st.side));
 		else if (nargs == 1 && !ws->quoted[2] && !strcmp(args[0], "listener"))
 			st.on_listener = true;
+		else if (nargs == 1 && !ws->quoted[2] && !strcmp(args[0], "all") && st.conn[0])
+			rc = fail(p, "'%s close all': the crowd is the side's, not a connection's (write %s close all)",
+				  ws->w[0], tl_side_name(st.side));
+		else if (nargs == 1 && !ws->quoted[2] && !strcmp(args[0], "all"))
+			st.all = true;
 		else if (nargs)
-			rc = fail(p, "'%s' takes nothing, or 'listener' to close the listening socket, got '%s'", what,
-				  show(args[0]).s);
+			rc = fail(p, "'%s' takes nothing, 'listener' (the listening socket) or 'all' (the side's crowd), got '%s'",
+				  what, show(args[0]).s);
 		break;
 	case TL_STEP_ACCEPT:
+		if (nargs == 1 && st.conn[0])
+			rc = fail(p, "'%s N': the crowd is the side's, not a connection's (write %s accept N)", ws->w[0],
+				  tl_side_name(st.side));
+		else if (nargs == 1 && parse_long(args[0], LONG_MIN, LONG_MAX, &(long){ 0 }) != NUM_NOT_NUMBER)
+			rc = parse_crowd_count(p, &st, what, args[0]);
+		else if (nargs)
+			rc = fail(p, "'%s' takes nothing, or N to accept N connections into the side's crowd, got '%s'", what,
+				  show(args[0]).s);
+		break;
 	case TL_STEP_RECV:
 	case TL_STEP_ABORT:
 	case TL_STEP_POLL_CONNECT:
@@ -1172,7 +1226,7 @@ static int parse_flood(struct parser *p, struct words *ws)
 		return fail(p, FLOOD_USAGE);
 	if (number_arg(p, "flood syn", ws->w[2], 1, TL_FLOOD_MAX, &n) < 0)
 		return -1;
-	st.flood_count = (size_t)n;
+	st.count = (size_t)n;
 	if (ws->n == 5) {
 		if (!is_word(ws, 3, "every"))
 			return fail(p, "'flood syn %ld' then '%s': expected every DURATION", n, show(ws->w[3]).s);

@@ -22,6 +22,7 @@
 #include "core/tcp_state.h"
 
 #define TL_MAX_LIST 64 /* longest state, flag or role list in one expectation */
+#define TL_CROWD_MAX 100000 /* connections of one open, churn, serve or accept N step */
 /* Connections one side may name, with its unnamed one: slot 0 is always the unnamed. */
 #define TL_MAX_CONNS 8
 
@@ -38,6 +39,10 @@ enum tl_step_kind {
 	TL_STEP_SETSOCKOPT, /* one option of scenario/sockopt.h */
 	TL_STEP_BIND,	    /* socket, SO_REUSEADDR, bind(host:port): the next connect's local end */
 	TL_STEP_POLL_CONNECT, /* poll() for POLLOUT, then SO_ERROR: how a non-blocking connect ended */
+	/* A side's crowd: many connections at once, held apart from its named ones (scenario/crowd.h). */
+	TL_STEP_OPEN,	    /* open N: N connects, each held */
+	TL_STEP_CHURN,	    /* churn N: N connects, each closed at once (the client closes first) */
+	TL_STEP_SERVE,	    /* serve N: N accepts, each read to its end, then closed */
 	/* lab steps */
 	TL_STEP_SLEEP,	    /* let time pass */
 	TL_STEP_SNAPSHOT,   /* record a socket table */
@@ -70,8 +75,9 @@ struct tl_step {
 	int shutdown_how;   /* SHUTDOWN: SHUT_RD, SHUT_WR or SHUT_RDWR */
 	enum tl_sockopt opt; /* SETSOCKOPT */
 	int opt_value;	     /* in the option's unit; a switch is 1 or 0 */
-	uint64_t duration_ns; /* SLEEP: how long; WAIT_*: timeout (0 = default); FLOOD: between SYNs (0: at once) */
-	size_t flood_count;   /* FLOOD: how many SYNs */
+	uint64_t duration_ns; /* SLEEP: how long; WAIT_*: timeout (0 = default); FLOOD, OPEN, CHURN: between two (0: at once) */
+	size_t count;	      /* FLOOD: SYNs; OPEN, CHURN, SERVE, ACCEPT (0: one, the step's own): connections */
+	bool all;	      /* CLOSE: "close all": every connection of the side's crowd */
 	enum tl_state state;  /* WAIT_STATE */
 	char label[48];	      /* SNAPSHOT: a label, may be empty */
 	uint8_t inject_flags;	   /* INJECT: TL_TH_* */

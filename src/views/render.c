@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "scenario/flood.h"
 #include "views/snapshot.h"
 
 void tl_role_describe(const struct tl_packet *p, char *out, size_t len)
@@ -159,13 +158,28 @@ void tl_render_header(FILE *out, const struct tl_scenario *sc)
 	}
 }
 
-/* The first events of a flood show what it is; the rest would bury the real connections' lines. */
-#define FLOOD_LINES 12
+/*
+ * The first events of a flood or a crowd show what it is; the rest would
+ * bury the scenario's own connections, so they are counted instead.
+ */
+#define GROUP_LINES 12
 
-static bool is_flood_event(const struct tl_event *ev)
+enum group { NO_GROUP, FLOOD, CROWD, N_GROUPS };
+
+static enum group group_of(const struct tl_event *ev)
 {
-	const struct tl_tuple *t = tl_event_tuple(ev);
-	return t && (tl_flood_is_source(&t->saddr) || tl_flood_is_source(&t->daddr));
+	return !strcmp(ev->conn, TL_CONN_FLOOD) ? FLOOD : !strcmp(ev->conn, TL_CONN_CROWD) ? CROWD : NO_GROUP;
+}
+
+/* "... 170 more events of the flood's spoofed peers": what was left out since the last line printed. */
+static void print_hidden(FILE *out, int width, size_t hidden[N_GROUPS])
+{
+	static const char *const what[N_GROUPS] = { "", "the flood's spoofed peers", "the crowd's connections" };
+	for (int g = FLOOD; g < N_GROUPS; g++)
+		if (hidden[g])
+			fprintf(out, "   %10s  %-*s  ... %zu more events of %s (--json and --pcap have them)\n", "", width, "",
+				hidden[g], what[g]);
+	memset(hidden, 0, N_GROUPS * sizeof(hidden[0]));
 }
 
 void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
@@ -178,19 +192,16 @@ void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
 			width = (int)strlen(side);
 	}
 	fprintf(out, "\n   %10s  %-*s  %s\n", "time (s)", width, "side", "event");
-	size_t flood_shown = 0, flood_hidden = 0;
+	size_t shown[N_GROUPS] = { 0 }, hidden[N_GROUPS] = { 0 };
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *ev = &tl->ev[i];
 		char line[1024];
-		if (is_flood_event(ev) && flood_shown++ >= FLOOD_LINES) {
-			flood_hidden++;
+		enum group g = group_of(ev);
+		if (g != NO_GROUP && shown[g]++ >= GROUP_LINES) {
+			hidden[g]++;
 			continue;
 		}
-		if (flood_hidden) {
-			fprintf(out, "   %10s  %-*s  ... %zu more events of the flood's spoofed peers (--json and --pcap have them)\n",
-				"", width, "", flood_hidden);
-			flood_hidden = 0;
-		}
+		print_hidden(out, width, hidden);
 		uint64_t rel_ns = ev->t_ns > tl->t0_ns ? ev->t_ns - tl->t0_ns : 0;
 		tl_render_event(tl, ev, line, sizeof(line));
 		tl_side_conn_name(ev->side, ev->conn, side, sizeof(side));
@@ -200,9 +211,7 @@ void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
 		if (ev->kind == TL_EV_COUNTERS)
 			tl_counters_print(out, &ev->u.counters, "                       ");
 	}
-	if (flood_hidden)
-		fprintf(out, "   %10s  %-*s  ... %zu more events of the flood's spoofed peers (--json and --pcap have them)\n", "",
-			width, "", flood_hidden);
+	print_hidden(out, width, hidden);
 }
 
 void tl_render_verdict(FILE *out, const struct tl_scenario *sc, const struct tl_check_report *rep)

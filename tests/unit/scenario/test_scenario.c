@@ -621,8 +621,10 @@ static void err_word_count(void **state)
 	(void)state;
 	check_error("x.scn", T "\n\n\n\n\nclient listen 127.0.0.1 80 90\n",
 		    "x.scn:7: 'client listen' takes [HOST] [PORT], got 3 words", true);
-	check_error("x.scn", T "server accept now\n", "x.scn:2: 'server accept' takes no arguments, got 1 word",
+	check_error("x.scn", T "server accept now\n",
+		    "x.scn:2: 'server accept' takes nothing, or N to accept N connections into the side's crowd, got 'now'",
 		    true);
+	check_error("x.scn", T "server recv now\n", "x.scn:2: 'server recv' takes no arguments, got 1 word", true);
 	check_error("x.scn", T "server shutdown\n", "x.scn:2: 'server shutdown' takes rd, wr or rdwr, got 0 words",
 		    true);
 	check_error("x.scn", T "server shutdown both\n", "x.scn:2: 'server shutdown': unknown direction 'both'",
@@ -740,8 +742,8 @@ static void err_expectations(void **state)
 		    "x.scn:2: 'expect server:b count' counts every socket of the side: write 'expect server count'", true);
 }
 
-/* flood syn N [every DURATION]: the count within 1..TL_FLOOD_MAX, the gap a duration, nothing else. */
-static void flood_steps(void **state)
+/* flood syn N and the crowd's steps (open, churn, serve, accept N, close all): counts, pacing, no names. */
+static void flood_and_crowd_steps(void **state)
 {
 	(void)state;
 	struct tl_scenario sc;
@@ -751,14 +753,29 @@ static void flood_steps(void **state)
 						  &sc, err, sizeof(err)),
 			 0);
 	assert_int_equal(sc.steps[1].kind, TL_STEP_FLOOD);
-	assert_int_equal(sc.steps[1].flood_count, 200);
+	assert_int_equal(sc.steps[1].count, 200);
 	assert_int_equal(sc.steps[1].duration_ns, 1000000);
-	assert_int_equal(sc.steps[2].flood_count, 3);
+	assert_int_equal(sc.steps[2].count, 3);
 	assert_int_equal(sc.steps[2].duration_ns, 0);
 	assert_int_equal(sc.expects[0].kind, TL_EXPECT_COUNT);
 	assert_int_equal(sc.expects[0].states[0], TL_SYN_RECV);
 	assert_string_equal(sc.expects[0].counter_op, ">=");
 	assert_int_equal(sc.expects[0].counter_value, 9);
+	tl_scenario_free(&sc);
+	assert_int_equal(tl_scenario_parse_text("c.scn", T "server listen\nserver serve 50 &\nclient churn 50 every 2ms => ok\n"
+							  "client open 3\nserver accept 3\nclient close all\n",
+						  &sc, err, sizeof(err)),
+			 0);
+	assert_int_equal(sc.steps[1].kind, TL_STEP_SERVE);
+	assert_int_equal(sc.steps[1].count, 50);
+	assert_true(sc.steps[1].background);
+	assert_int_equal(sc.steps[2].kind, TL_STEP_CHURN);
+	assert_int_equal(sc.steps[2].duration_ns, 2000000);
+	assert_int_equal(sc.steps[3].kind, TL_STEP_OPEN);
+	assert_int_equal(sc.steps[4].kind, TL_STEP_ACCEPT);
+	assert_int_equal(sc.steps[4].count, 3);
+	assert_true(sc.steps[5].all);
+	assert_string_equal(sc.expects[0].verb, "churn");
 	tl_scenario_free(&sc);
 	check_error("x.scn", T "flood 200\n", "x.scn:2: 'flood' takes syn N [every DURATION]", false);
 	check_error("x.scn", T "flood syn 0\n", "x.scn:2: flood syn 0 out of range 1..100000", true);
@@ -766,6 +783,15 @@ static void flood_steps(void **state)
 	check_error("x.scn", T "flood syn 5 each 1ms\n", "x.scn:2: 'flood syn 5' then 'each': expected every DURATION",
 		    true);
 	check_error("x.scn", T "flood syn 5 &\n", "x.scn:2:", false);
+	check_error("x.scn", T "client open\n", "x.scn:2: 'client open' takes N [every DURATION], e.g. client open 100 every 1ms",
+		    true);
+	check_error("x.scn", T "server serve 5 every 1ms\n", "x.scn:2: 'server serve' takes N, e.g. server serve 100", true);
+	check_error("x.scn", T "client:b churn 5\n", "x.scn:2: 'client:b churn': the crowd is the side's, not a connection's (drop ':b')",
+		    true);
+	check_error("x.scn", T "client churn 0\n", "x.scn:2: client churn 0 out of range 1..100000", true);
+	check_error("x.scn", T "client churn 5 => 6\n", "x.scn:2: 'client churn' result 6 out of range 0..5", true);
+	check_error("x.scn", T "client:b close all\n",
+		    "x.scn:2: 'client:b close all': the crowd is the side's, not a connection's (write client close all)", true);
 	check_error("x.scn", T "client:flood connect\n",
 		    "x.scn:2: connection name 'flood' is taken: it names a flood's spoofed peers", true);
 }
@@ -854,7 +880,7 @@ static void bind_backlog_and_listener_close(void **state)
 	check_error("x.scn", T "client bind 3000\nclient bind 3001\n",
 		    "x.scn:3: 'client bind': the socket bound at line 2 has not connected yet", true);
 	check_error("x.scn", T "server close everything\n",
-		    "x.scn:2: 'server close' takes nothing, or 'listener' to close the listening socket, got 'everything'",
+		    "x.scn:2: 'server close' takes nothing, 'listener' (the listening socket) or 'all' (the side's crowd), got 'everything'",
 		    true);
 	check_error("x.scn", T "server listen backlog 70000\n", "x.scn:2: backlog", false);
 }
@@ -1117,7 +1143,7 @@ int main(void)
 		cmocka_unit_test(err_list_too_long),
 		cmocka_unit_test(err_text_lengths),
 		cmocka_unit_test(err_file),
-		cmocka_unit_test(flood_steps),
+		cmocka_unit_test(flood_and_crowd_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
