@@ -44,7 +44,18 @@ void tl_event_release(struct tl_event *ev)
 	case TL_EV_RESET:
 	case TL_EV_DROP:
 	case TL_EV_NOTE:
+	case TL_EV_CENSUS:
 		break;
+	}
+}
+
+void tl_census_add_rows(struct tl_census *c, const struct tl_sock_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		enum tl_state st = rows[i].state == TL_NEW_SYN_RECV ? TL_SYN_RECV : rows[i].state;
+		unsigned side = (unsigned)rows[i].side;
+		if (side < 3 && (unsigned)st < TL_STATE_COUNT)
+			c->count[side][st]++;
 	}
 }
 
@@ -60,6 +71,7 @@ const struct tl_tuple *tl_event_tuple(const struct tl_event *ev)
 	case TL_EV_SNAPSHOT:
 	case TL_EV_NOTE:
 	case TL_EV_COUNTERS:
+	case TL_EV_CENSUS:
 		break;
 	}
 	return NULL;

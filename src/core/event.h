@@ -55,6 +55,7 @@ enum tl_event_kind {
 	TL_EV_DROP,	/* a packet was dropped (by a fault rule) */
 	TL_EV_NOTE,	/* free text the runner wants on the timeline */
 	TL_EV_COUNTERS, /* the namespace's TCP counters (nstat's), how much each grew during the run */
+	TL_EV_CENSUS,	/* how many sockets each side had in each state: many connections over time */
 };
 
 /* Where a state change was seen. */
@@ -244,6 +245,17 @@ struct tl_counters {
 	bool model;	      /* the model's few, not the kernel's all */
 };
 
+/* How often a run of many connections (scenario/flood.h, the crowd) counts its sockets. */
+#define TL_CENSUS_EVERY_NS 100000000ull
+
+/* A count of the sockets by side (enum tl_side) and state, listeners and request sockets included. */
+struct tl_census {
+	uint32_t count[3][TL_STATE_COUNT];
+};
+
+/* Adds each row of a socket table to c, by its side and state (a request socket as SYN_RECV). */
+void tl_census_add_rows(struct tl_census *c, const struct tl_sock_row *rows, size_t n);
+
 struct tl_snapshot {
 	char label[48];
 	size_t n;
@@ -297,6 +309,7 @@ struct tl_event {
 		struct tl_reset reset;
 		struct tl_drop drop;
 		struct tl_counters counters;
+		struct tl_census census;
 		char note[160];
 	} u;
 };

@@ -124,6 +124,8 @@ struct lab {
 	struct tl_inject_plan injected[TL_MAX_INJECTED]; /* what inject steps sent, to mark in the capture */
 	size_t n_injected;
 	bool flooded[2]; /* a flood step routed its IPv4 [0] or IPv6 [1] prefix into lo: its SYNs are marked */
+	bool census;	      /* many connections: the observer counts the sockets every TL_CENSUS_EVERY_NS */
+	uint64_t next_census_ns;
 };
 
 
@@ -457,7 +459,29 @@ static int observe_once(struct lab *lab, uint64_t *next_dump_ns)
 		*next_dump_ns = now + DIAG_INTERVAL_NS;
 		dumped = true;
 	}
+	struct tl_sock_row *counted = NULL;
+	size_t n_counted = 0;
+	bool census = lab->census && now >= lab->next_census_ns;
+	if (census) {
+		if (tl_sockdiag_dump(lab->diag, &counted, &n_counted, err, sizeof(err)) < 0) {
+			free(rows);
+			goto fail;
+		}
+		lab->next_census_ns = now + TL_CENSUS_EVERY_NS;
+	}
 	pthread_mutex_lock(&lab->mu);
+	if (census) {
+		struct tl_event ev = { .t_ns = tl_now_ns(), .kind = TL_EV_CENSUS };
+		tl_sides_tag_rows(&lab->sides, counted, n_counted);
+		tl_census_add_rows(&ev.u.census, counted, n_counted);
+		free(counted);
+		if (tl_timeline_append(&fresh, &ev) < 0) {
+			snprintf(err, sizeof(err), "out of memory counting the lab's sockets");
+			pthread_mutex_unlock(&lab->mu);
+			free(rows);
+			goto fail;
+		}
+	}
 	tl_sides_tag(&lab->sides, &fresh);
 	note_current_states(lab, &fresh);
 	if (lab->timed_by_tracer && note_live_sockets(lab, &fresh) < 0) {
@@ -1099,6 +1123,7 @@ int tl_lab_run(const struct tl_scenario *sc, const struct tl_lab_options *o,
 	lab->sc = sc;
 	lab->opt = o;
 	tl_sides_init(&lab->sides);
+	lab->census = tl_scenario_has_many(sc);
 	pthread_mutex_init(&lab->mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);

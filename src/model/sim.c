@@ -76,6 +76,8 @@ struct sim {
 	enum tl_state current[3]; /* newest state of each side's connection sockets */
 	size_t pending_retrans;	  /* index+1 of a retransmission event waiting for its segment */
 	bool injecting;		  /* the segment on its way is an inject step's: no socket sent it */
+	bool census;		  /* many connections: the sockets are counted every TL_CENSUS_EVERY_NS */
+	uint64_t next_census_ns;
 	int next_fd;
 	int fd_of[TL_TCP_MAX_SOCKS]; /* the descriptor an application would hold for each model socket */
 	char err[256];
@@ -732,6 +734,8 @@ static uint64_t next_event_ns(const struct sim *s)
 		if (c->active && !c->return_ns && c->wake_ns > s->now_ns && c->wake_ns < t)
 			t = c->wake_ns; /* a paced crowd step's next connection */
 	}
+	if (s->census && s->next_census_ns < t)
+		t = s->next_census_ns;
 	return t;
 }
 
@@ -760,6 +764,23 @@ static void deliver_due(struct sim *s)
 	free(due);
 }
 
+/* The sockets by side and state, as the lab's observer counts them from the socket table. */
+static void take_census(struct sim *s)
+{
+	struct tl_event ev = { .kind = TL_EV_CENSUS };
+	size_t n = tl_tcp_snapshot(s->stack, s->now_ns, NULL, 0);
+	struct tl_sock_row *rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows) {
+		tl_textf(s->err, sizeof(s->err), "out of memory");
+		return;
+	}
+	n = tl_tcp_snapshot(s->stack, s->now_ns, rows, n);
+	tl_census_add_rows(&ev.u.census, rows, n);
+	free(rows);
+	append(s, &ev);
+	s->next_census_ns = s->now_ns + TL_CENSUS_EVERY_NS;
+}
+
 /* Everything due at t: timers, then arrivals, then returning calls; then retries of blocked calls. */
 static void process(struct sim *s, uint64_t t)
 {
@@ -772,6 +793,8 @@ static void process(struct sim *s, uint64_t t)
 			finish_call(s, sd);
 	}
 	retry_blocked(s);
+	if (s->census && t >= s->next_census_ns)
+		take_census(s);
 }
 
 /* ---- the driver's backend ---- */
@@ -1021,6 +1044,7 @@ int tl_sim_run(const struct tl_scenario *sc, const struct tl_sim_options *o, str
 		return tl_errorf(err, errlen, "out of memory");
 	s->sc = sc;
 	s->opt = o;
+	s->census = tl_scenario_has_many(sc);
 	tl_timeline_init(&s->tl, 0);
 	const struct tl_drive_backend backend = {
 		.ctx = s, .now = be_now, .start_call = be_start_call, .calls_returned = be_calls_returned,

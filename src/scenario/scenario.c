@@ -618,6 +618,14 @@ static const enum tl_step_kind verb_kinds[] = {
 #define VERB_LIST \
 	"listen, accept, connect, send, recv, shutdown, close, abort, setsockopt, bind, poll-connect, open, churn or serve"
 
+bool tl_scenario_has_many(const struct tl_scenario *sc)
+{
+	for (size_t i = 0; i < sc->n_steps; i++)
+		if (sc->steps[i].kind == TL_STEP_FLOOD || tl_step_is_crowd(&sc->steps[i]))
+			return true;
+	return false;
+}
+
 const char *tl_step_verb(enum tl_step_kind kind)
 {
 	for (size_t v = 0; v < N_VERBS; v++)

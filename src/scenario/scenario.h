@@ -195,6 +195,9 @@ void tl_scenario_free(struct tl_scenario *sc);
  */
 size_t tl_scenario_use_ipv6(struct tl_scenario *sc);
 
+/* Whether the scenario has many connections: a flood or a crowd step. Its runs count their sockets over time. */
+bool tl_scenario_has_many(const struct tl_scenario *sc);
+
 /* Whether a connect or accept step of side acts on its connection in slot. */
 bool tl_scenario_conn_used(const struct tl_scenario *sc, enum tl_side side, unsigned slot);
 

@@ -195,6 +195,7 @@ static const char *kind_name(enum tl_event_kind k)
 	case TL_EV_DROP: return "drop";
 	case TL_EV_NOTE: return "note";
 	case TL_EV_COUNTERS: return "counters";
+	case TL_EV_CENSUS: return "census";
 	}
 	return "?";
 }
@@ -317,6 +318,21 @@ static void counters_fields(struct builder *b, struct json_object *o, const stru
 	add(b, o, "counters", all);
 }
 
+/* {"client": {"TIME_WAIT": 50}, "server": {...}}: the states each side had sockets in, and how many. */
+static void census_fields(struct builder *b, struct json_object *o, const struct tl_census *c)
+{
+	static const enum tl_side sides[] = { TL_SIDE_CLIENT, TL_SIDE_SERVER, TL_SIDE_NONE };
+	struct json_object *all = new_object(b);
+	for (size_t k = 0; all && k < 3; k++) {
+		struct json_object *side = new_object(b);
+		for (int st = 0; side && st < TL_STATE_COUNT; st++)
+			if (c->count[sides[k]][st])
+				add_int(b, side, tl_state_name((enum tl_state)st), c->count[sides[k]][st]);
+		add(b, all, tl_side_name(sides[k]), side);
+	}
+	add(b, o, "sockets", all);
+}
+
 static void retrans_fields(struct builder *b, struct json_object *o, const struct tl_retrans *r)
 {
 	add_str(b, o, "retrans_of", retrans_name(r->kind));
@@ -361,6 +377,7 @@ static struct json_object *event_object(struct builder *b, const struct tl_event
 	case TL_EV_DROP: drop_fields(b, o, &ev->u.drop); break;
 	case TL_EV_NOTE: add_str(b, o, "text", ev->u.note); break;
 	case TL_EV_COUNTERS: counters_fields(b, o, &ev->u.counters); break;
+	case TL_EV_CENSUS: census_fields(b, o, &ev->u.census); break;
 	}
 	return o;
 }

@@ -327,6 +327,7 @@ static int add_event(struct build *b, size_t i)
 	case TL_EV_NOTE: return add_note(b, ev);
 	case TL_EV_DROP: return b->marks[i].absorbed ? 0 : add_lone_drop(b, i);
 	case TL_EV_COUNTERS: /* the timeline's and the report's, not the ladder's */
+	case TL_EV_CENSUS:
 	case TL_EV_RETRANS: /* the packet's arrow says "retransmission #n" */
 	case TL_EV_RESET:   /* the packet's arrow says "reset" */
 		return 0;

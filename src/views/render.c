@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "views/census.h"
 #include "views/snapshot.h"
 
 void tl_role_describe(const struct tl_packet *p, char *out, size_t len)
@@ -102,6 +103,9 @@ void tl_render_event(const struct tl_timeline *tl, const struct tl_event *ev, ch
 	case TL_EV_NOTE:
 		snprintf(out, len, "%s", ev->u.note);
 		break;
+	case TL_EV_CENSUS:
+		tl_census_format(&ev->u.census, out, len);
+		break;
 	case TL_EV_COUNTERS: {
 		size_t grew = 0;
 		for (size_t i = 0; i < ev->u.counters.n; i++)
@@ -163,6 +167,7 @@ void tl_render_header(FILE *out, const struct tl_scenario *sc)
  * bury the scenario's own connections, so they are counted instead.
  */
 #define GROUP_LINES 12
+#define CENSUS_ROWS 24
 
 enum group { NO_GROUP, FLOOD, CROWD, N_GROUPS };
 
@@ -196,6 +201,8 @@ void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
 	for (size_t i = 0; i < tl->n; i++) {
 		const struct tl_event *ev = &tl->ev[i];
 		char line[1024];
+		if (ev->kind == TL_EV_CENSUS)
+			continue; /* the table after the timeline shows them */
 		enum group g = group_of(ev);
 		if (g != NO_GROUP && shown[g]++ >= GROUP_LINES) {
 			hidden[g]++;
@@ -212,6 +219,7 @@ void tl_render_timeline(FILE *out, const struct tl_timeline *tl)
 			tl_counters_print(out, &ev->u.counters, "                       ");
 	}
 	print_hidden(out, width, hidden);
+	tl_census_print(out, tl, CENSUS_ROWS);
 }
 
 void tl_render_verdict(FILE *out, const struct tl_scenario *sc, const struct tl_check_report *rep)
