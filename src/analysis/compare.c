@@ -19,6 +19,7 @@
 #include "core/invariant.h"
 #include "core/textbuf.h"
 #include "core/wire.h"
+#include "views/census.h"
 
 #define PATH_SHOWN 128	  /* states printed per side; a longer path is still compared whole */
 #define CELL_WIDTH 50	  /* the kernel's column in the packet table */
@@ -548,6 +549,55 @@ static int compare_counters(FILE *out, const struct tl_timeline *kernel, const s
 	return diffs;
 }
 
+/* ---- snapshots ---------------------------------------------------------- */
+
+/* The n-th snapshot of a run (from 0), or NULL. */
+static const struct tl_snapshot *nth_snapshot(const struct tl_timeline *tl, size_t n)
+{
+	for (size_t i = 0; i < tl->n; i++)
+		if (tl->ev[i].kind == TL_EV_SNAPSHOT && !n--)
+			return &tl->ev[i].u.snapshot;
+	return NULL;
+}
+
+static size_t count_snapshots(const struct tl_timeline *tl)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < tl->n; i++)
+		n += tl->ev[i].kind == TL_EV_SNAPSHOT;
+	return n;
+}
+
+/*
+ * The script takes its snapshots at the same steps on the kernel and in the
+ * model: each pair must list as many sockets of each side in each state.
+ * Returns how many pairs differ (a missing snapshot counts as one).
+ */
+static int compare_snapshots(FILE *out, const struct tl_timeline *kernel, const struct tl_timeline *model)
+{
+	size_t nk = count_snapshots(kernel), nm = count_snapshots(model), n = nk < nm ? nk : nm;
+	int diffs = nk != nm;
+	if (nk != nm)
+		fprintf(out, "   ! snapshots: %zu on the kernel, %zu in the model   DIFFERS\n", nk, nm);
+	for (size_t i = 0; i < n; i++) {
+		const struct tl_snapshot *k = nth_snapshot(kernel, i), *m = nth_snapshot(model, i);
+		struct tl_census ck = { { { 0 } } }, cm = { { { 0 } } };
+		tl_census_add_rows(&ck, k->rows, k->n);
+		tl_census_add_rows(&cm, m->rows, m->n);
+		if (!memcmp(&ck, &cm, sizeof(ck)))
+			continue;
+		char tk[512], tm[512];
+		tl_census_format(&ck, tk, sizeof(tk));
+		tl_census_format(&cm, tm, sizeof(tm));
+		fprintf(out, "   ! snapshot %zu%s%s differs by side and state   DIFFERS\n       kernel: %s\n       model:  %s\n",
+			i + 1, k->label[0] ? " " : "", k->label, tk, tm);
+		diffs++;
+	}
+	if (!diffs && n)
+		fprintf(out, "   snapshots %zu of %zu equal (sockets by side and state)\n", n, n);
+	return diffs;
+}
+
 int tl_compare_print(FILE *out, const struct tl_scenario *sc, const struct tl_timeline *kernel,
 		     const struct tl_series_report *kernel_series, const struct tl_timeline *model,
 		     const struct tl_series_report *model_series)
@@ -562,6 +612,7 @@ int tl_compare_print(FILE *out, const struct tl_scenario *sc, const struct tl_ti
 	diffs += client + server;
 	diffs += compare_series(out, kernel_series, model_series);
 	diffs += compare_counters(out, kernel, model);
+	diffs += compare_snapshots(out, kernel, model);
 	if (diffs)
 		fprintf(out, "   %s: %d difference%s between the kernel and the model\n", sc->id, diffs,
 			diffs == 1 ? "" : "s");
