@@ -16,7 +16,8 @@
  *
  * What is modelled: the RFC 9293 state machine with all eleven states
  * (simultaneous open and close included), Linux's answers to segments that
- * reach no socket, the options Linux puts on loopback SYNs, delayed ACKs
+ * reach no socket, a listener's SYN queue and SYN cookies under a SYN
+ * flood, the options Linux puts on loopback SYNs, delayed ACKs
  * with quick-ACK and ping-pong modes, and every retransmission and linger
  * time, taken from timer_model.h (never restated here). docs/model.md says
  * what is left out.
@@ -35,7 +36,7 @@
 #include "core/event.h"
 #include "model/timer_model.h"
 
-#define TL_TCP_MAX_SOCKS 64		/* sockets of one stack, time-wait ones included */
+#define TL_TCP_MAX_SOCKS 64		/* sockets of one stack, request and time-wait ones included; a SYN cookie takes none */
 #define TL_TCP_MAX_OPTIONS 40		/* TCP option bytes in one header */
 #define TL_TCP_MAX_SEND_BYTES (4u << 20) /* a socket's send buffer (tcp_wmem max) */
 #define TL_TCP_RECV_BYTES 65536u	/* receive window once established, 64 << wscale 10 */
