@@ -1148,7 +1148,8 @@ static void act_wire(struct fuzz *f, enum op op)
 
 /* ---- one input ---- */
 
-/* Sysctls the header may set (timers, options, the listener's queues); values outside the kernel's ranges must be refused without effect. */
+/* Sysctls the header may set (timers, options, the listener's queues); values outside the
+ * kernel's ranges must be refused without effect. */
 static const char *const sysctl_names[] = {
 	"net.ipv4.tcp_syn_retries",	 "net.ipv4.tcp_synack_retries", "net.ipv4.tcp_syn_linear_timeouts",
 	"net.ipv4.tcp_orphan_retries",	 "net.ipv4.tcp_retries2",	"net.ipv4.tcp_fin_timeout",

@@ -57,7 +57,7 @@ struct tl_tcp_config {
 	uint8_t syncookies;		 /* net.ipv4.tcp_syncookies: 0 never, 2 always, else when the SYN queue is full (1) */
 	int max_syn_backlog;		 /* net.ipv4.tcp_max_syn_backlog (2048): without cookies its last quarter is kept */
 	int somaxconn;			 /* net.core.somaxconn (4096): listen()'s backlog is cut to it */
-	uint8_t abort_on_overflow;	 /* net.ipv4.tcp_abort_on_overflow: non-zero, a final ACK meeting a full accept queue gets a RST */
+	uint8_t abort_on_overflow;	 /* net.ipv4.tcp_abort_on_overflow: non-zero, a final ACK at a full accept queue gets a RST */
 	uint64_t seed;			 /* initial sequence numbers and timestamp offsets */
 };
 
