@@ -54,10 +54,10 @@ struct tl_tcp_config {
 	bool timestamps;		 /* net.ipv4.tcp_timestamps */
 	bool window_scaling;		 /* net.ipv4.tcp_window_scaling */
 	/* A listener under a SYN flood (docs/model.md, "The SYN queue and SYN cookies") */
-	uint8_t syncookies;		 /* net.ipv4.tcp_syncookies: 0 never, 2 always, else when the SYN queue is full (1) */
-	int max_syn_backlog;		 /* net.ipv4.tcp_max_syn_backlog (2048): without cookies its last quarter is kept */
+	uint8_t syncookies;		 /* tcp_syncookies: 0 never, 2 always, else when the SYN queue is full */
+	int max_syn_backlog;		 /* tcp_max_syn_backlog (2048): without cookies, its last quarter is kept */
 	int somaxconn;			 /* net.core.somaxconn (4096): listen()'s backlog is cut to it */
-	uint8_t abort_on_overflow;	 /* net.ipv4.tcp_abort_on_overflow: non-zero, a final ACK at a full accept queue gets a RST */
+	uint8_t abort_on_overflow;	 /* tcp_abort_on_overflow: non-zero, RST a final ACK at a full accept queue */
 	uint64_t seed;			 /* initial sequence numbers and timestamp offsets */
 };
 
