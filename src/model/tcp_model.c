@@ -1589,6 +1589,12 @@ static void send_synack(struct tl_tcp_stack *st, struct sock *req, bool again)
 
 static size_t request_count(const struct tl_tcp_stack *st, int listener, bool young_only);
 
+/* The SYN-ACK retries a request has: the listener's TCP_SYNCNT, else tcp_synack_retries. */
+static int synack_retries(const struct sock *req)
+{
+	return req->timers.syncnt ? req->timers.syncnt : req->timers.synack_retries;
+}
+
 /*
  * reqsk_timer_handler(): the retries a request's timer allows. Once the
  * listener's requests are more than half its backlog (at least 8 of them
@@ -1598,7 +1604,7 @@ static size_t request_count(const struct tl_tcp_stack *st, int listener, bool yo
  */
 static int request_retries(const struct tl_tcp_stack *st, const struct sock *req)
 {
-	int retries = req->timers.syncnt ? req->timers.syncnt : req->timers.synack_retries;
+	int retries = synack_retries(req);
 	const struct sock *l = sock_at(st, req->listener);
 	size_t qlen = request_count(st, req->listener, false);
 	size_t floor = l && l->backlog > 8 ? (size_t)l->backlog : 8;
@@ -1615,14 +1621,17 @@ static int request_retries(const struct tl_tcp_stack *st, const struct sock *req
 static void fire_request(struct tl_tcp_stack *st, struct sock *req)
 {
 	const struct tl_timer_synack_event *e = predict_exchange(st, req) == 0 ? next_timer_event(st, req) : NULL;
-	int retries = request_retries(st, req);
-	if (!e || e->kind == TL_SYNACK_DROP || req->synack_fired >= (unsigned)retries) {
+	int configured = synack_retries(req), retries = request_retries(st, req);
+	bool pruned = e && e->kind != TL_SYNACK_DROP && req->synack_fired >= (unsigned)retries;
+	if (pruned) {
 		timers_off(req);
-		set_state(st, req, TL_CLOSE, "request dropped: the timer used up its %d retries (tcp_synack_retries %d%s)",
-			  retries, req->timers.syncnt ? req->timers.syncnt : req->timers.synack_retries,
-			  req->synack_fired >= (unsigned)retries && e && e->kind != TL_SYNACK_DROP
-				  ? ", fewer for a queue full of old requests"
-				  : "");
+		set_state(st, req, TL_CLOSE, "request dropped after %d retries, not %d: the queue is crowded with old requests",
+			  retries, configured);
+		return;
+	}
+	if (!e || e->kind == TL_SYNACK_DROP) {
+		timers_off(req);
+		set_state(st, req, TL_CLOSE, "request dropped: the timer used up tcp_synack_retries (%d)", configured);
 		return;
 	}
 	req->synack_fired++;
