@@ -1452,12 +1452,18 @@ static size_t synacks_to_flood(const struct harness *h, size_t from)
 	return n;
 }
 
-/* After the wire carried the flood's SYN-ACKs away: this many requests in SYN-RECV, this many SYN-ACKs. */
+/*
+ * After the wire carried the flood's SYN-ACKs back to the stack: this many
+ * requests in SYN-RECV, this many SYN-ACKs, and no RST: SYN-ACKs addressed
+ * to another host are not the stack's to answer.
+ */
 static void assert_flood_answered(struct harness *h, size_t requests, size_t synacks)
 {
 	run_for(h, 100 * US);
 	assert_int_equal(syn_recv_rows(h), requests);
 	assert_int_equal(synacks_to_flood(h, 0), synacks);
+	for (size_t i = 0; i < h->n_segs; i++)
+		assert_false(h->segs[i].seg.flags & R);
 }
 
 /* Segments to or from a port, from..now, as flags. */
