@@ -169,6 +169,11 @@ static bool trace_on;
  * queued behind the bytes before it, and one recv() returns both; Linux, which queues
  * them too, stops a read at the FIN, so the application sees the end of file in between.
  * The input ends there.
+ *
+ * SOCKET_TABLE_LIMIT: a stack holds TL_TCP_MAX_SOCKS sockets. A SYN or final ACK that needs
+ * one more (a request or a child) when the application's sockets and the requests fill the
+ * table cannot be handled as the kernel would; the stack treats the SYN queue as full and
+ * reports it through tl_tcp_stack_error ("socket table full"). The input ends there.
  */
 enum tolerance {
 	TOLERATE_ACK_WAR,
@@ -178,12 +183,13 @@ enum tolerance {
 	TOLERATE_RECEIVE_CREEP,
 	TOLERATE_RECONNECT_ACCEPTED,
 	TOLERATE_DATA_AFTER_FIN,
+	TOLERATE_SOCKET_TABLE_LIMIT,
 	TOLERATE_COUNT
 };
 static const char *const tolerance_names[TOLERATE_COUNT] = {
 	"ACK war", "schedule limit", "time-wait discards unread data",
 	"closed time-wait socket kept", "receive buffer creep", "reconnect of an accepted socket",
-	"data after the peer's FIN",
+	"data after the peer's FIN", "socket table full",
 };
 static unsigned long tolerated[TOLERATE_COUNT];
 static bool strict;
@@ -519,8 +525,11 @@ static void check_host(struct host *h)
 	struct fuzz *f = h->f;
 	CHECK(f, !h->expect, "host %d announced a segment that never came", h->index);
 	const char *err = tl_tcp_stack_error(h->st);
-	if (err[0] && !strict && strstr(err, "schedule longer than")) {
-		tolerated[TOLERATE_SCHEDULE_LIMIT]++;
+	enum tolerance limit = strstr(err, "schedule longer than") ? TOLERATE_SCHEDULE_LIMIT
+			       : strstr(err, "socket table full")  ? TOLERATE_SOCKET_TABLE_LIMIT
+								   : TOLERATE_COUNT;
+	if (err[0] && !strict && limit != TOLERATE_COUNT) {
+		tolerated[limit]++;
 		f->stop_input = true;
 		return;
 	}
@@ -1139,12 +1148,15 @@ static void act_wire(struct fuzz *f, enum op op)
 
 /* ---- one input ---- */
 
-/* Timer sysctls the header may set; values outside the kernel's ranges must be refused without effect. */
+/* Sysctls the header may set (timers, options, the listener's queues); values outside the
+ * kernel's ranges must be refused without effect. */
 static const char *const sysctl_names[] = {
 	"net.ipv4.tcp_syn_retries",	 "net.ipv4.tcp_synack_retries", "net.ipv4.tcp_syn_linear_timeouts",
 	"net.ipv4.tcp_orphan_retries",	 "net.ipv4.tcp_retries2",	"net.ipv4.tcp_fin_timeout",
 	"net.ipv4.tcp_invalid_ratelimit", "net.ipv4.tcp_rto_min_us",	"net.ipv4.tcp_sack",
 	"net.ipv4.tcp_timestamps",	 "net.ipv4.tcp_window_scaling", "net.ipv4.tcp_keepalive_time",
+	"net.ipv4.tcp_syncookies",	 "net.ipv4.tcp_max_syn_backlog", "net.ipv4.tcp_abort_on_overflow",
+	"net.core.somaxconn",
 };
 
 static void setup_host(struct fuzz *f, int i, uint8_t opts, uint8_t sysctl_a, uint8_t sysctl_b)
@@ -1170,7 +1182,7 @@ static void setup_host(struct fuzz *f, int i, uint8_t opts, uint8_t sysctl_a, ui
 	}
 	uint8_t picks[2] = { sysctl_a, sysctl_b };
 	for (int k = 0; k < 2; k++) {
-		const char *name = sysctl_names[picks[k] % 12];
+		const char *name = sysctl_names[picks[k] % (sizeof(sysctl_names) / sizeof(sysctl_names[0]))];
 		char value[16], err[256];
 		snprintf(value, sizeof(value), "%d", (int)(picks[k] >> 4) - 2);
 		struct tl_tcp_config before = h->cfg;

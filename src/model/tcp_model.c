@@ -19,6 +19,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,7 +33,6 @@
 #define TS_OPTION_BYTES 12    /* nop, nop, TS: taken from every segment's payload room */
 #define MAX_QUICKACKS 16      /* TCP_MAX_QUICKACKS */
 #define MAX_DUP_SYNS 64	      /* duplicate SYNs a request socket remembers for the timer model */
-#define LISTEN_BACKLOG_MAX 4096
 #define TW_SYN_ISN_GAP 65537u /* a SYN reusing a TIME-WAIT pair gets snd_nxt + 65535 + 2 */
 #define RMEM_DEFAULT 131072u  /* tcp_rmem[1]: a receive buffer nobody sized */
 #define SOCK_MIN_RCVBUF 2304u /* the smallest SO_RCVBUF leaves: 2 x TCP_SKB_MIN_TRUESIZE */
@@ -141,6 +141,9 @@ struct sock {
 	size_t n_sent;
 	uint64_t rcv_tstamp_ns;	 /* when a segment was last received (rcv_tstamp): the silence starts */
 	uint64_t armed_order; /* when one of its timers was last armed: ties fire newest first */
+	/* listener: it sent a SYN cookie lately (tcp_synq_overflow()), so an unknown ACK may carry one */
+	bool synq_overflowed;
+	uint64_t synq_overflow_ns;
 	/* request socket */
 	int64_t dup_syn_ms[MAX_DUP_SYNS];
 	size_t n_dup_syn;
@@ -158,6 +161,11 @@ enum mib_counter {
 	MIB_CHALLENGE_ACK,
 	MIB_SYN_CHALLENGE,
 	MIB_TW_RECYCLED,
+	MIB_SYNCOOKIES_SENT,
+	MIB_SYNCOOKIES_RECV,
+	MIB_SYNCOOKIES_FAILED,
+	MIB_REQQ_FULL_DROP,
+	MIB_REQQ_FULL_DO_COOKIES,
 	MIB_COUNT
 };
 
@@ -167,6 +175,9 @@ static const char *const mib_names[MIB_COUNT] = {
 	[MIB_LISTEN_OVERFLOWS] = "TcpExtListenOverflows", [MIB_LISTEN_DROPS] = "TcpExtListenDrops",
 	[MIB_CHALLENGE_ACK] = "TcpExtTCPChallengeACK",	[MIB_SYN_CHALLENGE] = "TcpExtTCPSYNChallenge",
 	[MIB_TW_RECYCLED] = "TcpExtTWRecycled",
+	[MIB_SYNCOOKIES_SENT] = "TcpExtSyncookiesSent",	[MIB_SYNCOOKIES_RECV] = "TcpExtSyncookiesRecv",
+	[MIB_SYNCOOKIES_FAILED] = "TcpExtSyncookiesFailed", [MIB_REQQ_FULL_DROP] = "TcpExtTCPReqQFullDrop",
+	[MIB_REQQ_FULL_DO_COOKIES] = "TcpExtTCPReqQFullDoCookies",
 };
 
 struct tl_tcp_stack {
@@ -193,13 +204,18 @@ static bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
 static bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
 static uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 
-/* splitmix64: a tiny generator whose whole state is the stack's rng word. */
-static uint64_t next_random(struct tl_tcp_stack *st)
+/* splitmix64's finalizer: every bit of z stirs every bit of the result. */
+static uint64_t mix64(uint64_t z)
 {
-	uint64_t z = (st->rng += 0x9e3779b97f4a7c15ull);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
+}
+
+/* splitmix64: a tiny generator whose whole state is the stack's rng word. */
+static uint64_t next_random(struct tl_tcp_stack *st)
+{
+	return mix64(st->rng += 0x9e3779b97f4a7c15ull);
 }
 
 static uint64_t jiffy_ns(const struct tl_tcp_stack *st)
@@ -291,6 +307,10 @@ void tl_tcp_config_default(struct tl_tcp_config *c)
 	c->sack = true;
 	c->timestamps = true;
 	c->window_scaling = true;
+	c->syncookies = 1;	   /* a new namespace's */
+	c->max_syn_backlog = 2048; /* a new namespace's on this host (KERNEL-FACTS.md) */
+	c->somaxconn = 4096;	   /* SOMAXCONN */
+	c->abort_on_overflow = 0;
 	c->seed = 1;
 }
 
@@ -316,6 +336,42 @@ static bool *option_sysctl(struct tl_tcp_config *c, const char *base)
 	return NULL;
 }
 
+/* The listener's sysctls, each with the range its kernel handler accepts. */
+struct queue_sysctl {
+	const char *name;
+	long min, max;
+};
+
+static const struct queue_sysctl queue_sysctls[] = {
+	{ "net.ipv4.tcp_syncookies", 0, 255 },	      /* proc_dou8vec_minmax without bounds: any u8 */
+	{ "net.ipv4.tcp_abort_on_overflow", 0, 255 }, /* the same */
+	{ "net.ipv4.tcp_max_syn_backlog", INT_MIN, INT_MAX }, /* proc_dointvec: any int */
+	{ "net.core.somaxconn", 0, INT_MAX },		      /* proc_dointvec_minmax, extra1 0 */
+};
+
+/* The entry for name, given whole or without "net.ipv4." / "net.core.", or NULL. */
+static const struct queue_sysctl *queue_sysctl_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(queue_sysctls) / sizeof(queue_sysctls[0]); i++) {
+		const char *full = queue_sysctls[i].name;
+		if (!strcmp(name, full) || !strcmp(name, full + strlen("net.ipv4.")))
+			return &queue_sysctls[i];
+	}
+	return NULL;
+}
+
+static void queue_sysctl_store(struct tl_tcp_config *c, const struct queue_sysctl *q, long v)
+{
+	if (q == &queue_sysctls[0])
+		c->syncookies = (uint8_t)v;
+	else if (q == &queue_sysctls[1])
+		c->abort_on_overflow = (uint8_t)v;
+	else if (q == &queue_sysctls[2])
+		c->max_syn_backlog = (int)v;
+	else
+		c->somaxconn = (int)v;
+}
+
 int tl_tcp_config_sysctl(struct tl_tcp_config *c, const char *name, const char *value, char *err,
 			 size_t errlen)
 {
@@ -323,13 +379,20 @@ int tl_tcp_config_sysctl(struct tl_tcp_config *c, const char *name, const char *
 	const char *base = strncmp(name, prefix, sizeof(prefix) - 1) ? name : name + sizeof(prefix) - 1;
 	long v;
 	bool *flag = option_sysctl(c, base);
-	if (!flag && !tl_timer_sysctl_known(base)) {
+	const struct queue_sysctl *queue = queue_sysctl_find(name);
+	if (!flag && !queue && !tl_timer_sysctl_known(base)) {
 		tl_textf(err, errlen, "%s is not modelled by the simulator", name);
 		return TL_TCP_SYSCTL_UNMODELLED;
 	}
 	/* Every sysctl the model knows holds one integer. */
 	if (parse_long(value, &v) < 0)
 		return tl_errorf(err, errlen, "%s: '%s' is not a whole number", name, value);
+	if (queue) {
+		if (v < queue->min || v > queue->max)
+			return tl_errorf(err, errlen, "%s: expected %ld..%ld, got %ld", name, queue->min, queue->max, v);
+		queue_sysctl_store(c, queue, v);
+		return 0;
+	}
 	if (flag) {
 		if (v < 0 || v > 2)
 			return tl_errorf(err, errlen, "%s: expected 0..2, got %ld", name, v);
@@ -1524,13 +1587,51 @@ static void send_synack(struct tl_tcp_stack *st, struct sock *req, bool again)
 	xmit(st, req, req->iss, NULL, 0, TL_TH_SYN | TL_TH_ACK);
 }
 
+static size_t request_count(const struct tl_tcp_stack *st, int listener, bool young_only);
+
+/* The SYN-ACK retries a request has: the listener's TCP_SYNCNT, else tcp_synack_retries. */
+static int synack_retries(const struct sock *req)
+{
+	return req->timers.syncnt ? req->timers.syncnt : req->timers.synack_retries;
+}
+
+/*
+ * reqsk_timer_handler(): the retries a request's timer allows. Once the
+ * listener's requests are more than half its backlog (at least 8 of them
+ * counted double), old requests (whose timer fired before) lose retries,
+ * down to 2, for as long as they outnumber the young ones as the rule
+ * counts them: a flood's requests give way sooner.
+ */
+static int request_retries(const struct tl_tcp_stack *st, const struct sock *req)
+{
+	int retries = synack_retries(req);
+	const struct sock *l = sock_at(st, req->listener);
+	size_t qlen = request_count(st, req->listener, false);
+	size_t floor = l && l->backlog > 8 ? (size_t)l->backlog : 8;
+	if (qlen * 2 <= floor)
+		return retries;
+	size_t young = request_count(st, req->listener, true) * 2;
+	while (retries > 2 && qlen >= young) {
+		retries--;
+		young *= 2;
+	}
+	return retries;
+}
+
 static void fire_request(struct tl_tcp_stack *st, struct sock *req)
 {
 	const struct tl_timer_synack_event *e = predict_exchange(st, req) == 0 ? next_timer_event(st, req) : NULL;
+	int configured = synack_retries(req), retries = request_retries(st, req);
+	bool pruned = e && e->kind != TL_SYNACK_DROP && req->synack_fired >= (unsigned)retries;
+	if (pruned) {
+		timers_off(req);
+		set_state(st, req, TL_CLOSE, "request dropped after %d retries, not %d: the queue is crowded with old requests",
+			  retries, configured);
+		return;
+	}
 	if (!e || e->kind == TL_SYNACK_DROP) {
 		timers_off(req);
-		set_state(st, req, TL_CLOSE, "request dropped: the timer used up tcp_synack_retries (%d)",
-			  req->timers.syncnt ? req->timers.syncnt : req->timers.synack_retries);
+		set_state(st, req, TL_CLOSE, "request dropped: the timer used up tcp_synack_retries (%d)", configured);
 		return;
 	}
 	req->synack_fired++;
@@ -1604,32 +1705,312 @@ static void start_receiving(const struct tl_tcp_stack *st, struct sock *s, uint3
 	s->rcv_mss = initial_rcv_mss(st, s);
 }
 
-/* tcp_conn_request(): a SYN on a listener makes a request socket and its SYN-ACK. */
-static void listen_syn(struct tl_tcp_stack *st, struct sock *l, const struct tl_tcp_seg *seg, uint32_t isn)
+/* ---- the SYN queue and SYN cookies ---- */
+
+#define COOKIE_BITS 24			 /* COOKIEBITS: below them the MSS index, under a hash */
+#define COOKIE_MASK ((1u << COOKIE_BITS) - 1)
+#define COOKIE_PERIOD_NS (60 * NS_PER_S) /* TCP_SYNCOOKIE_PERIOD: a cookie carries the period it was made in */
+#define COOKIE_MAX_AGE 2		 /* MAX_SYNCOOKIE_AGE: periods a cookie stays good, and a listener alert */
+#define COOKIE_TS_BITS 6		 /* TSBITS: a cookie SYN-ACK's timestamp carries the SYN's options */
+#define COOKIE_TS_NO_WSCALE 0xfu	 /* TS_OPT_WSCALE_MASK: the SYN offered no window scale */
+#define COOKIE_TS_SACK (1u << 4)	 /* TS_OPT_SACK */
+#define COOKIE_MSS_VALUES 4
+
+/* The MSS values a cookie can carry: msstab of syncookies.c, and of its IPv6 twin (MTU less 60). */
+static const uint16_t cookie_msstab_v4[COOKIE_MSS_VALUES] = { 536, 1300, 1440, 1460 };
+static const uint16_t cookie_msstab_v6[COOKIE_MSS_VALUES] = { 1280 - 60, 1480 - 60, 1500 - 60, 9000 - 60 };
+
+static const uint16_t *cookie_msstab(const struct tl_tuple *t)
 {
-	int lid = sock_id(st, l);
-	/* sk_acceptq_is_full(): full once it holds more than the backlog, so backlog 0 takes one. */
-	if (accept_queue_len(st, lid) > (size_t)l->backlog) {
-		st->mib[MIB_LISTEN_OVERFLOWS]++; /* accept queue full: the SYN is dropped */
-		st->mib[MIB_LISTEN_DROPS]++;
-		return;
+	return tl_tuple_family(t) == AF_INET6 ? cookie_msstab_v6 : cookie_msstab_v4;
+}
+
+/*
+ * cookie_hash(): a hash of the connection's addresses and ports (and, for
+ * the second one, the period), keyed by the seed where the kernel keys it
+ * with a secret of its own. t is the listener's view (s = local).
+ */
+static uint32_t cookie_hash(const struct tl_tcp_stack *st, const struct tl_tuple *t, uint32_t count, uint64_t which)
+{
+	uint64_t h = mix64(st->cfg.seed ^ (which << 32 | count));
+	for (size_t i = 0; i < sizeof(t->saddr.b); i++)
+		h = mix64(h ^ ((uint64_t)t->saddr.b[i] << 8 | t->daddr.b[i]));
+	return (uint32_t)mix64(h ^ ((uint64_t)t->sport << 16 | t->dport));
+}
+
+static uint32_t cookie_period(const struct tl_tcp_stack *st)
+{
+	return (uint32_t)(st->now_ns / COOKIE_PERIOD_NS);
+}
+
+/* secure_tcp_syn_cookie(): an ISN that holds the MSS index and its period, so nothing need be kept. */
+static uint32_t cookie_make(const struct tl_tcp_stack *st, const struct tl_tuple *t, uint32_t peer_isn,
+			    uint32_t mss_index)
+{
+	uint32_t count = cookie_period(st);
+	return cookie_hash(st, t, 0, 0) + peer_isn + (count << COOKIE_BITS) +
+	       ((cookie_hash(st, t, count, 1) + mss_index) & COOKIE_MASK);
+}
+
+/*
+ * check_tcp_syn_cookie(), __cookie_v4_check(): the MSS the cookie an ACK
+ * returns (its ack less one) holds, or 0 when it holds none: forged, or
+ * made COOKIE_MAX_AGE periods ago or more.
+ */
+static uint16_t cookie_check(const struct tl_tcp_stack *st, const struct tl_tuple *t, const struct tl_tcp_seg *ack)
+{
+	uint32_t count = cookie_period(st);
+	uint32_t rest = ack->ack - 1 - (cookie_hash(st, t, 0, 0) + (ack->seq - 1));
+	uint32_t age = (count - (rest >> COOKIE_BITS)) & (UINT32_MAX >> COOKIE_BITS);
+	if (age >= COOKIE_MAX_AGE)
+		return 0;
+	uint32_t index = (rest - cookie_hash(st, t, count - age, 1)) & COOKIE_MASK;
+	return index < COOKIE_MSS_VALUES ? cookie_msstab(t)[index] : 0;
+}
+
+/* The largest MSS a cookie can carry that the peer's does not exceed; the smallest when none fits. */
+static uint32_t cookie_mss_index(const struct tl_tuple *t, uint32_t peer_mss)
+{
+	uint32_t i = COOKIE_MSS_VALUES - 1;
+	while (i > 0 && peer_mss < cookie_msstab(t)[i])
+		i--;
+	return i;
+}
+
+/* secure_tcp_ts_off(): a connection's timestamp offset from its addresses, the same at SYN and ACK. */
+static uint32_t cookie_ts_offset(const struct tl_tcp_stack *st, const struct tl_tuple *t)
+{
+	return cookie_hash(st, t, 0, 2);
+}
+
+/*
+ * cookie_init_timestamp(): a cookie SYN-ACK's timestamp is now (ms) with its
+ * low bits replaced by the options the SYN offered (its window scale, SACK),
+ * and never later than now; the ACK's echo brings them back.
+ */
+static uint32_t cookie_ts_ms(const struct tl_tcp_stack *st, const struct sock *req)
+{
+	uint32_t options = req->ws_ok ? req->snd_wscale : COOKIE_TS_NO_WSCALE;
+	if (req->sack_ok)
+		options |= COOKIE_TS_SACK;
+	uint64_t now = st->now_ns / NS_PER_MS;
+	uint64_t ts = (now >> COOKIE_TS_BITS << COOKIE_TS_BITS) | options;
+	if (ts > now)
+		ts -= 1u << COOKIE_TS_BITS;
+	return (uint32_t)ts;
+}
+
+/*
+ * cookie_timestamp_decode(): the options an ACK's echoed timestamp brings
+ * back. Without timestamps there are none (the cookie SYN-ACK offered none
+ * either). False when they ask for one this host has switched off since.
+ */
+static bool cookie_options(const struct tl_tcp_stack *st, struct sock *req, const struct tl_tcp_seg *ack)
+{
+	if (!st->cfg.timestamps || !ack->opt.ts_set)
+		return true;
+	uint32_t options = ack->opt.ts_ecr - req->ts_offset;
+	req->ts_ok = true;
+	req->ts_recent = ack->opt.ts_val;
+	req->sack_ok = options & COOKIE_TS_SACK;
+	if (req->sack_ok && !st->cfg.sack)
+		return false;
+	if ((options & COOKIE_TS_NO_WSCALE) == COOKIE_TS_NO_WSCALE)
+		return true;
+	req->ws_ok = true;
+	req->snd_wscale = (uint8_t)(options & COOKIE_TS_NO_WSCALE);
+	return st->cfg.window_scaling;
+}
+
+/* tcp_synq_overflow(): the listener sent a cookie; the time is refreshed at most once a second. */
+static void cookie_sent(struct tl_tcp_stack *st, struct sock *l)
+{
+	uint64_t now = tick_floor(st, st->now_ns);
+	if (!l->synq_overflowed || now > l->synq_overflow_ns + NS_PER_S) {
+		l->synq_overflowed = true;
+		l->synq_overflow_ns = now;
 	}
-	struct sock *req = sock_new(st, TL_TCP_REQUEST, NULL);
-	if (!req)
-		return; /* out of sockets: dropped as well */
-	req->tuple = (struct tl_tuple){ .saddr = seg->tuple.daddr, .daddr = seg->tuple.saddr,
-					.sport = seg->tuple.dport, .dport = seg->tuple.sport };
+	st->mib[MIB_SYNCOOKIES_SENT]++; /* cookie_init_sequence() */
+}
+
+/* !tcp_synq_no_recent_overflow(): a cookie went out within TCP_SYNCOOKIE_VALID (2 min). */
+static bool cookies_sent_lately(const struct tl_tcp_stack *st, const struct sock *l)
+{
+	uint64_t now = tick_floor(st, st->now_ns);
+	return l->synq_overflowed && now + NS_PER_S >= l->synq_overflow_ns &&
+	       now <= l->synq_overflow_ns + COOKIE_MAX_AGE * COOKIE_PERIOD_NS;
+}
+
+/* inet_csk_reqsk_queue_len(), or with young_only reqsk_queue_len_young(): requests whose timer never fired. */
+static size_t request_count(const struct tl_tcp_stack *st, int listener, bool young_only)
+{
+	size_t n = 0;
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
+		const struct sock *s = st->socks[i];
+		n += s && s->kind == TL_TCP_REQUEST && s->state != TL_CLOSE && s->listener == listener &&
+		     (!young_only || s->synack_fired == 0);
+	}
+	return n;
+}
+
+static bool table_full(const struct tl_tcp_stack *st)
+{
+	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
+		if (!st->socks[i])
+			return false;
+	return true;
+}
+
+/* sk_acceptq_is_full(): full once it holds more than the backlog, so backlog 0 takes one. */
+static bool accept_queue_full(const struct tl_tcp_stack *st, const struct sock *l, int lid)
+{
+	return accept_queue_len(st, lid) > (size_t)l->backlog;
+}
+
+static void listen_overflow(struct tl_tcp_stack *st)
+{
+	st->mib[MIB_LISTEN_OVERFLOWS]++;
+	st->mib[MIB_LISTEN_DROPS]++; /* tcp_listendrop() */
+}
+
+/*
+ * inet_csk_reqsk_queue_is_full(): more requests than the backlog, as for the
+ * accept queue. A socket table with no room left (TL_TCP_MAX_SOCKS) counts as
+ * full too, so a flood runs on, but the kernel's queue was not full then: the
+ * stack records the failure, and the run is no longer the kernel's.
+ */
+static bool syn_queue_full(struct tl_tcp_stack *st, const struct sock *l, int lid)
+{
+	if (request_count(st, lid, false) > (size_t)l->backlog)
+		return true;
+	if (!table_full(st))
+		return false;
+	char why[160];
+	tl_textf(why, sizeof(why),
+		 "a SYN found the model's socket table full (%d sockets): it was handled as if the SYN queue "
+		 "were full, which the kernel's was not",
+		 TL_TCP_MAX_SOCKS);
+	fail(st, why);
+	return true;
+}
+
+/*
+ * tcp_conn_request()'s rules without tcp_peer_is_proven(): the model keeps
+ * no TCP metrics, so no peer is proven. tcp_max_syn_backlog acts only
+ * without cookies, keeping its last quarter free; int arithmetic as the
+ * kernel's (which wraps).
+ */
+static bool syn_backlog_exhausted(const struct tl_tcp_stack *st, size_t qlen)
+{
+	int max = st->cfg.max_syn_backlog;
+	int32_t room = (int32_t)((uint32_t)max - (uint32_t)qlen);
+	return room < (max >> 2);
+}
+
+enum syn_verdict { SYN_REQUEST, SYN_COOKIE, SYN_DROP };
+
+/*
+ * tcp_conn_request(): what a SYN gets. isn != 0 (a time-wait socket gave
+ * way) skips the SYN queue's limits: that peer is evidently real. Every
+ * drop counts TcpExtListenDrops.
+ */
+static enum syn_verdict admit_syn(struct tl_tcp_stack *st, struct sock *l, int lid, uint32_t isn)
+{
+	const struct tl_tcp_config *c = &st->cfg;
+	bool want_cookie = false;
+	if (!isn && (c->syncookies == 2 || syn_queue_full(st, l, lid))) {
+		/* tcp_syn_flood_action(): cookies if they are on at all, else the SYN goes */
+		if (!c->syncookies) {
+			st->mib[MIB_REQQ_FULL_DROP]++;
+			st->mib[MIB_LISTEN_DROPS]++;
+			return SYN_DROP;
+		}
+		st->mib[MIB_REQQ_FULL_DO_COOKIES]++;
+		want_cookie = true;
+	}
+	if (accept_queue_full(st, l, lid)) {
+		listen_overflow(st);
+		return SYN_DROP;
+	}
+	if (want_cookie)
+		return SYN_COOKIE;
+	if (!isn && !c->syncookies && syn_backlog_exhausted(st, request_count(st, lid, false))) {
+		st->mib[MIB_LISTEN_DROPS]++;
+		return SYN_DROP;
+	}
+	if (table_full(st)) { /* only a time-wait SYN gets here with no room: the kernel would take it */
+		fail(st, "a SYN that took over a time-wait pair found the model's socket table full");
+		st->mib[MIB_LISTEN_DROPS]++;
+		return SYN_DROP;
+	}
+	return SYN_REQUEST;
+}
+
+/* A request of listener l for the peer that sent seg: it inherits the listener's owner and options. */
+static void request_of(struct sock *req, const struct sock *l, int lid, const struct tl_tcp_seg *seg)
+{
+	req->tuple = tl_tuple_reverse(&seg->tuple);
 	req->listener = lid;
 	req->owner = l->owner;
 	req->timers = l->timers;
 	req->opts = l->opts;
-	req->iss = isn ? isn : (uint32_t)next_random(st);
-	req->ts_offset = (uint32_t)next_random(st);
+}
+
+/*
+ * What tcp_conn_request() makes of a SYN: addresses, the options agreed,
+ * the window. A cookie keeps options only inside its timestamp, so without
+ * one it offers none (tcp_clear_options()).
+ */
+static void request_init(const struct tl_tcp_stack *st, struct sock *req, const struct sock *l, int lid,
+			 const struct tl_tcp_seg *seg, bool cookie)
+{
+	request_of(req, l, lid, seg);
 	negotiate(st, req, seg);
+	if (cookie && !req->ts_ok) {
+		req->sack_ok = req->ws_ok = false;
+		req->snd_wscale = 0;
+	}
 	/* tcp_openreq_init_rwin(): the listener's buffer and MSS, less the timestamps the SYN asked for */
 	initial_window(st, req, offered_mss(st, req) - (req->ts_ok ? TS_OPTION_BYTES : 0));
 	req->rcv_wscale = req->ws_ok ? req->offered_wscale : 0;
 	start_receiving(st, req, seg->seq);
+}
+
+/*
+ * tcp_conn_request() with want_cookie: the SYN-ACK's ISN is the cookie and
+ * nothing is kept (ss lists no SYN-RECV); the request lives on this stack
+ * frame for the one segment, so no timer repeats it.
+ */
+static void send_cookie_synack(struct tl_tcp_stack *st, struct sock *l, int lid, const struct tl_tcp_seg *seg)
+{
+	struct sock req;
+	memset(&req, 0, sizeof(req));
+	req.kind = TL_TCP_REQUEST;
+	request_init(st, &req, l, lid, seg, true);
+	uint32_t mss = req.opts.user_mss && req.opts.user_mss < req.peer_mss ? req.opts.user_mss : req.peer_mss;
+	req.iss = cookie_make(st, &req.tuple, seg->seq, cookie_mss_index(&req.tuple, mss));
+	/* ts_now() adds the offset to now: this one makes it the cookie's timestamp */
+	req.ts_offset = cookie_ts_offset(st, &req.tuple) + cookie_ts_ms(st, &req) - (uint32_t)(st->now_ns / NS_PER_MS);
+	req.state = TL_SYN_RECV;
+	cookie_sent(st, l);
+	xmit(st, &req, req.iss, NULL, 0, TL_TH_SYN | TL_TH_ACK);
+}
+
+/* tcp_conn_request(): a SYN on a listener makes a request socket and its SYN-ACK, or a cookie. */
+static void listen_syn(struct tl_tcp_stack *st, struct sock *l, const struct tl_tcp_seg *seg, uint32_t isn)
+{
+	int lid = sock_id(st, l);
+	enum syn_verdict verdict = admit_syn(st, l, lid, isn);
+	if (verdict == SYN_COOKIE)
+		send_cookie_synack(st, l, lid, seg);
+	if (verdict != SYN_REQUEST)
+		return;
+	struct sock *req = sock_new(st, TL_TCP_REQUEST, NULL);
+	if (!req)
+		return; /* out of memory */
+	req->iss = isn ? isn : (uint32_t)next_random(st);
+	req->ts_offset = (uint32_t)next_random(st);
+	request_init(st, req, l, lid, seg, false);
 	req->state = TL_LISTEN;
 	set_state(st, req, TL_SYN_RECV, "request socket made by this SYN (ss lists SYN-RECV)");
 	send_synack(st, req, false);
@@ -1638,9 +2019,74 @@ static void listen_syn(struct tl_tcp_stack *st, struct sock *l, const struct tl_
 	request_arm(st, req);
 }
 
+static struct sock *make_child(struct tl_tcp_stack *st, struct sock *req, const struct tl_tcp_seg *seg);
+static void child_established(struct tl_tcp_stack *st, struct sock *c, const struct tl_tcp_seg *seg);
+
+/*
+ * cookie_v4_check(): the request a good cookie stands for, rebuilt from the
+ * ACK: the cookie's MSS (not the peer's), the options its timestamp echoes,
+ * and a window sized by that MSS, as cookie_v4_check() sizes it. False when
+ * the options cannot be had.
+ */
+static bool cookie_request(const struct tl_tcp_stack *st, const struct sock *l, int lid,
+			   const struct tl_tcp_seg *ack, uint16_t mss, struct sock *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->kind = TL_TCP_REQUEST;
+	request_of(req, l, lid, ack);
+	req->iss = ack->ack - 1;
+	req->ts_offset = cookie_ts_offset(st, &req->tuple);
+	if (!cookie_options(st, req, ack))
+		return false;
+	req->peer_mss = mss;
+	initial_window(st, req, mss);
+	req->rcv_wscale = req->ws_ok ? req->offered_wscale : 0;
+	start_receiving(st, req, ack->seq - 1);
+	req->state = TL_SYN_RECV;
+	return true;
+}
+
+/*
+ * tcp_v4_cookie_check(): an ACK that no request knows may return a cookie
+ * this listener sent lately. True when it did: the child goes straight to
+ * ESTABLISHED and the accept queue, or is dropped if that queue is full.
+ * False leaves the ACK to the listener, which resets it.
+ */
+static bool cookie_ack(struct tl_tcp_stack *st, struct sock *l, const struct tl_tcp_seg *seg)
+{
+	if (!st->cfg.syncookies || !cookies_sent_lately(st, l))
+		return false;
+	int lid = sock_id(st, l);
+	struct tl_tuple t = tl_tuple_reverse(&seg->tuple);
+	uint16_t mss = cookie_check(st, &t, seg);
+	if (!mss) {
+		st->mib[MIB_SYNCOOKIES_FAILED]++;
+		return false;
+	}
+	st->mib[MIB_SYNCOOKIES_RECV]++;
+	struct sock req;
+	if (!cookie_request(st, l, lid, seg, mss, &req))
+		return false;
+	if (accept_queue_full(st, l, lid)) {
+		listen_overflow(st); /* tcp_v4_syn_recv_sock(): the ACK is dropped, no RST */
+		return true;
+	}
+	struct sock *c = make_child(st, &req, seg);
+	if (!c) {
+		fail(st, "a valid SYN cookie found the model's socket table full: its connection was dropped");
+		return true;
+	}
+	c->state = TL_LISTEN; /* the child's tracepoint says LISTEN -> SYN_RECV when it is made */
+	set_state(st, c, TL_SYN_RECV, "child made from a valid SYN cookie (no request socket was kept)");
+	child_established(st, c, seg);
+	return true;
+}
+
 static void listen_input(struct tl_tcp_stack *st, struct sock *l, const struct tl_tcp_seg *seg, uint32_t isn)
 {
 	if (seg->flags & TL_TH_RST)
+		return;
+	if ((seg->flags & TL_TH_ACK) && !(seg->flags & TL_TH_SYN) && cookie_ack(st, l, seg))
 		return;
 	if (seg->flags & TL_TH_ACK) {
 		reply_reset(st, seg, l); /* an ACK for a connection the listener does not know */
@@ -1660,7 +2106,7 @@ static struct sock *make_child(struct tl_tcp_stack *st, struct sock *req, const 
 	if (!c)
 		return NULL;
 	uint64_t cookie = c->cookie;
-	*c = *req;
+	*c = *req; /* a cookie's request lives on the caller's stack frame: nothing in it is owned */
 	c->cookie = cookie;
 	c->kind = TL_TCP_FULL;
 	c->state = TL_SYN_RECV;
@@ -1676,6 +2122,31 @@ static struct sock *make_child(struct tl_tcp_stack *st, struct sock *req, const 
 	req->state = TL_CLOSE; /* it lives on as the child: no note of its own */
 	req->rtx.deadline_ns = 0;
 	return c;
+}
+
+/* The final ACK made the child: it is ESTABLISHED and takes what the ACK carries. */
+static void child_established(struct tl_tcp_stack *st, struct sock *c, const struct tl_tcp_seg *seg)
+{
+	set_state(st, c, TL_ESTABLISHED, NULL);
+	keepalive_start(st, c);
+	process_text(st, c, seg);
+	ack_check(st, c);
+}
+
+/*
+ * tcp_check_req() found the accept queue full (tcp_v4_syn_recv_sock()):
+ * with tcp_abort_on_overflow the peer gets a RST and the request goes;
+ * without, the ACK is ignored and the request's SYN-ACKs go on, so a later
+ * ACK may find room.
+ */
+static void request_overflow(struct tl_tcp_stack *st, struct sock *req, const struct tl_tcp_seg *seg)
+{
+	listen_overflow(st);
+	if (!st->cfg.abort_on_overflow)
+		return;
+	reply_reset(st, seg, req);
+	timers_off(req);
+	set_state(st, req, TL_CLOSE, "request dropped: the accept queue was full (tcp_abort_on_overflow)");
 }
 
 static void request_input(struct tl_tcp_stack *st, struct sock *req, const struct tl_tcp_seg *seg)
@@ -1694,19 +2165,27 @@ static void request_input(struct tl_tcp_stack *st, struct sock *req, const struc
 	}
 	if (!(seg->flags & TL_TH_ACK))
 		return;
+	struct sock *l = sock_at(st, req->listener);
 	if (seg->ack != req->iss + 1) {
-		reply_reset(st, seg, req);
+		/* tcp_check_req() hands it to the listener: a cookie check, then a RST */
+		if (l)
+			listen_input(st, l, seg, 0);
+		else
+			reply_reset(st, seg, req);
+		return;
+	}
+	if (l && accept_queue_full(st, l, req->listener)) {
+		request_overflow(st, req, seg);
 		return;
 	}
 	if (seg->opt.ts_set)
 		req->ts_recent = seg->opt.ts_val;
 	struct sock *c = make_child(st, req, seg);
-	if (!c)
+	if (!c) {
+		fail(st, "a final ACK found the model's socket table full: its child was not made");
 		return;
-	set_state(st, c, TL_ESTABLISHED, NULL);
-	keepalive_start(st, c);
-	process_text(st, c, seg);
-	ack_check(st, c);
+	}
+	child_established(st, c, seg);
 }
 
 /* ---- input: the connecting side ---- */
@@ -2191,6 +2670,8 @@ static void input_to_listener(struct tl_tcp_stack *st, const struct tl_tcp_seg *
 void tl_tcp_input(struct tl_tcp_stack *st, const struct tl_tcp_seg *seg, uint64_t now_ns)
 {
 	st->now_ns = now_ns;
+	if (!is_local(&seg->tuple.daddr))
+		return; /* another host's: a SYN-ACK to a flood's spoofed source, sent back on a shared link */
 	struct sock *s = lookup_connection(st, seg);
 	if (!s) {
 		input_to_listener(st, seg, 0);
@@ -2440,7 +2921,8 @@ int tl_tcp_listen(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr,
 	struct tl_addr any = tl_addr_is_v4(addr) ? tl_addr_v4(0) : (struct tl_addr){ { 0 } };
 	s->tuple = (struct tl_tuple){ .saddr = *addr, .daddr = any, .sport = port };
 	s->reuse = true;
-	s->backlog = backlog < 0 ? 0 : backlog > LISTEN_BACKLOG_MAX ? LISTEN_BACKLOG_MAX : backlog;
+	/* __sys_listen(): compared unsigned, so a negative backlog takes somaxconn too */
+	s->backlog = (unsigned)backlog > (unsigned)st->cfg.somaxconn ? st->cfg.somaxconn : backlog;
 	set_state(st, s, TL_LISTEN, NULL);
 	return 0;
 }

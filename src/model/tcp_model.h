@@ -16,7 +16,8 @@
  *
  * What is modelled: the RFC 9293 state machine with all eleven states
  * (simultaneous open and close included), Linux's answers to segments that
- * reach no socket, the options Linux puts on loopback SYNs, delayed ACKs
+ * reach no socket, a listener's SYN queue and SYN cookies under a SYN
+ * flood, the options Linux puts on loopback SYNs, delayed ACKs
  * with quick-ACK and ping-pong modes, and every retransmission and linger
  * time, taken from timer_model.h (never restated here). docs/model.md says
  * what is left out.
@@ -35,7 +36,7 @@
 #include "core/event.h"
 #include "model/timer_model.h"
 
-#define TL_TCP_MAX_SOCKS 64		/* sockets of one stack, time-wait ones included */
+#define TL_TCP_MAX_SOCKS 64		/* sockets of one stack, request and time-wait ones included; a SYN cookie takes none */
 #define TL_TCP_MAX_OPTIONS 40		/* TCP option bytes in one header */
 #define TL_TCP_MAX_SEND_BYTES (4u << 20) /* a socket's send buffer (tcp_wmem max) */
 #define TL_TCP_RECV_BYTES 65536u	/* receive window once established, 64 << wscale 10 */
@@ -52,6 +53,11 @@ struct tl_tcp_config {
 	bool sack;			 /* net.ipv4.tcp_sack */
 	bool timestamps;		 /* net.ipv4.tcp_timestamps */
 	bool window_scaling;		 /* net.ipv4.tcp_window_scaling */
+	/* A listener under a SYN flood (docs/model.md, "The SYN queue and SYN cookies") */
+	uint8_t syncookies;		 /* tcp_syncookies: 0 never, 2 always, else when the SYN queue is full */
+	int max_syn_backlog;		 /* tcp_max_syn_backlog (2048): without cookies, its last quarter is kept */
+	int somaxconn;			 /* net.core.somaxconn (4096): listen()'s backlog is cut to it */
+	uint8_t abort_on_overflow;	 /* tcp_abort_on_overflow: non-zero, RST a final ACK at a full accept queue */
 	uint64_t seed;			 /* initial sequence numbers and timestamp offsets */
 };
 
@@ -77,7 +83,9 @@ void tl_tcp_config_default(struct tl_tcp_config *c);
 
 /*
  * Applies one sysctl ("net.ipv4.tcp_fin_timeout", value "2"): the timer
- * model's sysctls plus tcp_sack, tcp_timestamps and tcp_window_scaling.
+ * model's sysctls plus tcp_sack, tcp_timestamps, tcp_window_scaling,
+ * tcp_syncookies, tcp_max_syn_backlog, tcp_abort_on_overflow and
+ * net.core.somaxconn, each within the range the kernel's handler takes.
  * Returns 0; -1 with the reason in err for a value the kernel would refuse
  * (the writer's mistake); TL_TCP_SYSCTL_UNMODELLED with the reason for a
  * sysctl the model does not know (the model's limit). c is unchanged on
@@ -163,7 +171,12 @@ struct tl_tcp_stack *tl_tcp_stack_new(const struct tl_tcp_config *cfg, tl_tcp_no
 /* Frees the stack and every socket, without a note. NULL is allowed. */
 void tl_tcp_stack_free(struct tl_tcp_stack *st);
 
-/* The first internal failure (a timer prediction that failed), or "" when none. */
+/*
+ * The first internal failure, or "" when none: a timer prediction that
+ * failed, or a SYN the model could not treat as the kernel would because
+ * its socket table (TL_TCP_MAX_SOCKS) was full; the stack then goes on as
+ * if the listener's SYN queue were full, which the kernel's was not.
+ */
 const char *tl_tcp_stack_error(const struct tl_tcp_stack *st);
 
 /* Application calls. Each returns >= 0 on success or a negative errno. */
@@ -209,7 +222,13 @@ int tl_tcp_close(struct tl_tcp_stack *st, int sock, uint64_t now_ns);
 /* close() with SO_LINGER 0: a RST where there is a connection. */
 int tl_tcp_abort(struct tl_tcp_stack *st, int sock, uint64_t now_ns);
 
-/* A segment arrives. */
+/*
+ * A segment arrives. One addressed to another host (not 127.0.0.0/8, ::1
+ * or fd00::1) is not for this stack and is dropped unanswered. A SYN from
+ * any source, a foreign one included (a flood's spoofed 10.0.0.1:1024), to
+ * a listener's address and port is that listener's: its SYN-ACK leaves
+ * through the note callback like any segment, addressed to that source.
+ */
 void tl_tcp_input(struct tl_tcp_stack *st, const struct tl_tcp_seg *seg, uint64_t now_ns);
 
 /* When the next timer fires, UINT64_MAX when none is armed. */

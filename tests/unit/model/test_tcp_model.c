@@ -1390,6 +1390,464 @@ static void mss_and_first_windows_by_family(void **state)
 	assert_int_equal(tl_tcp_adv_mss(&c, AF_INET6), 65535);
 }
 
+/* ---- a listener under a SYN flood ---- */
+
+#define FLOOD_SYNS 20
+
+/* The n-th flood SYN (n from 1): from 10.0.0.n:1024+n, a Linux-like SYN whose sender never answers. */
+static struct tl_tcp_seg flood_syn(unsigned n)
+{
+	struct tl_tcp_seg syn = {
+		.tuple = { .saddr = tl_addr_v4(htonl(0x0a000000u + n)), .daddr = *loopback(),
+			   .sport = (uint16_t)(1024 + n), .dport = SERVER_PORT },
+		.seq = 1000000u * n,
+		.flags = S,
+		.window = 64240,
+		.opt = { .mss_set = true, .mss = 1460, .sack_ok = true, .ts_set = true, .ts_val = 7000 + n,
+			 .wscale_set = true, .wscale = 7 },
+	};
+	return syn;
+}
+
+/* A stack with the defaults and these sysctls: name, value, name, value, ..., NULL. */
+static struct harness *harness_with(const char *const *sysctls)
+{
+	struct tl_tcp_config cfg;
+	char err[256];
+	tl_tcp_config_default(&cfg);
+	for (size_t i = 0; sysctls && sysctls[i]; i += 2)
+		assert_int_equal(tl_tcp_config_sysctl(&cfg, sysctls[i], sysctls[i + 1], err, sizeof(err)), 0);
+	return harness_new(&cfg);
+}
+
+/* harness_with(sysctls), a listener on SERVER_PORT with this backlog, and a flood of n SYNs. */
+static struct harness *flooded(const char *const *sysctls, int backlog, unsigned n, int *listener)
+{
+	struct harness *h = harness_with(sysctls);
+	*listener = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_listen(h->st, *listener, loopback(), SERVER_PORT, backlog, h->now_ns), 0);
+	for (unsigned i = 1; i <= n; i++) {
+		struct tl_tcp_seg syn = flood_syn(i);
+		tl_tcp_input(h->st, &syn, h->now_ns);
+	}
+	return h;
+}
+
+/* Rows of `ss -tan` in SYN-RECV: the request sockets. */
+static size_t syn_recv_rows(const struct harness *h)
+{
+	struct tl_sock_row rows[TL_TCP_MAX_SOCKS];
+	size_t n = tl_tcp_snapshot(h->st, h->now_ns, rows, TL_TCP_MAX_SOCKS), count = 0;
+	for (size_t i = 0; i < n && i < TL_TCP_MAX_SOCKS; i++)
+		count += rows[i].state == TL_SYN_RECV;
+	return count;
+}
+
+/* SYN-ACKs sent to a flood's sources (10.0.0.0/8), from..now. */
+static size_t synacks_to_flood(const struct harness *h, size_t from)
+{
+	size_t n = 0;
+	for (size_t i = from; i < h->n_segs; i++)
+		n += h->segs[i].seg.flags == (S | A) && h->segs[i].seg.tuple.daddr.b[12] == 10;
+	return n;
+}
+
+/*
+ * After the wire carried the flood's SYN-ACKs back to the stack: this many
+ * requests in SYN-RECV, this many SYN-ACKs, and no RST: SYN-ACKs addressed
+ * to another host are not the stack's to answer.
+ */
+static void assert_flood_answered(struct harness *h, size_t requests, size_t synacks)
+{
+	run_for(h, 100 * US);
+	assert_int_equal(syn_recv_rows(h), requests);
+	assert_int_equal(synacks_to_flood(h, 0), synacks);
+	for (size_t i = 0; i < h->n_segs; i++)
+		assert_false(h->segs[i].seg.flags & R);
+}
+
+/* Segments to or from a port, from..now, as flags. */
+static void assert_port_flags(const struct harness *h, uint16_t port, size_t from, const char *want)
+{
+	char got[512] = "";
+	for (size_t i = from; i < h->n_segs; i++) {
+		const struct tl_tcp_seg *g = &h->segs[i].seg;
+		if (g->tuple.sport != port && g->tuple.dport != port)
+			continue;
+		char letters[12];
+		tl_flags_letters(g->flags, letters);
+		size_t used = strlen(got);
+		snprintf(got + used, sizeof(got) - used, "%s%s", used ? " " : "", letters);
+	}
+	if (strcmp(got, want))
+		fail_msg("port %u packets '%s', expected '%s'", port, got, want);
+}
+
+/*
+ * The server side's state changes for the connection from this client port,
+ * as "A B C", all at one moment: a cookie's child is made and established by
+ * the one ACK, with no request socket before it.
+ */
+static void assert_cookie_child_path(const struct harness *h, uint16_t client_port, const char *want)
+{
+	char got[256] = "";
+	uint64_t first_ns = 0, last_ns = 0;
+	for (size_t i = 0; i < h->n_notes; i++) {
+		const struct tl_tcp_note *n = &h->notes[i];
+		if (n->kind != TL_TCP_NOTE_STATE || n->tuple.sport != SERVER_PORT || n->tuple.dport != client_port)
+			continue;
+		size_t used = strlen(got);
+		if (used)
+			snprintf(got + used, sizeof(got) - used, " %s", tl_state_name(n->to));
+		else
+			snprintf(got, sizeof(got), "%s %s", tl_state_name(n->from), tl_state_name(n->to));
+		first_ns = used ? first_ns : n->now_ns;
+		last_ns = n->now_ns;
+	}
+	if (strcmp(got, want))
+		fail_msg("server states for port %u '%s', expected '%s'", client_port, got, want);
+	assert_int_equal(first_ns, last_ns);
+}
+
+static const char *const no_cookies[] = { "net.ipv4.tcp_syncookies", "0", NULL };
+
+/*
+ * tcp_syncookies 0, backlog 4. inet_csk_reqsk_queue_is_full() is
+ * "requests > backlog", so SYNs 1-5 make requests (5 in SYN-RECV, each
+ * answered) and the other 15 find the queue full: tcp_syn_flood_action()
+ * counts TCPReqQFullDrop, tcp_listendrop() ListenDrops, and nothing is
+ * sent. tcp_max_syn_backlog (2048) keeps 512 free, far away.
+ *
+ * A real client's SYN is dropped the same way, and so are its retries at
+ * 1, 2, 3, 4 and 5 s (tcp_syn_linear_timeouts 4). Its 7 s retry gets in:
+ * reqsk_timer_handler() cuts the retries of old requests once requests * 2
+ * > max(8, backlog), here 10 > 8, down to 2 when none is young, so the
+ * first flood request whose timer fires at 7 s (1 + 2 + 4) is dropped; the
+ * queue is then 4, no longer full.
+ */
+static void syn_flood_without_cookies_fills_the_queue(void **state)
+{
+	(void)state;
+	int listener;
+	struct harness *h = flooded(no_cookies, 4, FLOOD_SYNS, &listener);
+	assert_flood_answered(h, 5, 5);
+	assert_int_equal(counter(h, "TcpExtTCPReqQFullDrop"), 15);
+	assert_int_equal(counter(h, "TcpExtListenDrops"), 15);
+	assert_int_equal(counter(h, "TcpExtListenOverflows"), 0);
+	assert_int_equal(counter(h, "TcpExtSyncookiesSent"), 0);
+
+	int client = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_connect(h->st, client, loopback(), SERVER_PORT, h->now_ns), -EINPROGRESS);
+	run_for(h, 6 * SEC);
+	assert_port_flags(h, 40000, 0, "S S S S S S");
+	assert_int_equal(counter(h, "TcpExtTCPReqQFullDrop"), 21);
+	assert_int_equal(counter(h, "TcpExtListenDrops"), 21);
+	assert_int_equal(tl_tcp_connect_result(h->st, client), -EINPROGRESS);
+	run_for(h, 1100 * MS);
+	assert_port_flags(h, 40000, 0, "S S S S S S S S. .");
+	assert_int_equal(tl_tcp_connect_result(h->st, client), 0);
+	assert_int_equal(syn_recv_rows(h), 4); /* one flood request gave way */
+	assert_int_equal(counter(h, "TcpExtTCPReqQFullDrop"), 21);
+	assert_string_equal(tl_tcp_stack_error(h->st), "");
+	harness_free(h);
+}
+
+/* The data segments a socket sent from..now, their largest payload. */
+static uint32_t largest_payload_from(const struct harness *h, uint16_t sport, size_t from)
+{
+	uint32_t most = 0;
+	for (size_t i = from; i < h->n_segs; i++)
+		if (h->segs[i].seg.tuple.sport == sport && h->segs[i].seg.payload_len > most)
+			most = h->segs[i].seg.payload_len;
+	return most;
+}
+
+/*
+ * tcp_syncookies 1: the first 5 SYNs make requests as without cookies; the
+ * 15 past the limit get a SYN-ACK whose ISN is a cookie and leave nothing
+ * behind (still 5 in SYN-RECV). Each counts TCPReqQFullDoCookies
+ * (tcp_syn_flood_action()) and SyncookiesSent (cookie_init_sequence()).
+ * A real client connecting now gets a cookie too, and its final ACK,
+ * checked by cookie_v4_check(), makes the child straight into ESTABLISHED
+ * and the accept queue. The cookie carries the MSS as msstab's largest
+ * entry not above the client's 65495: 1460, so the child's segments take
+ * 1460 - 12 bytes of timestamps; its window was sized by that MSS
+ * (tcp_select_initial_window(): 65536 rounded down to 44 * 1460 = 64240,
+ * advertised rounded up to 1 << 10: 63).
+ */
+static void syn_flood_with_cookies_lets_a_client_in(void **state)
+{
+	(void)state;
+	int listener;
+	struct harness *h = flooded(NULL, 4, FLOOD_SYNS, &listener);
+	assert_flood_answered(h, 5, FLOOD_SYNS);
+	assert_int_equal(counter(h, "TcpExtTCPReqQFullDoCookies"), 15);
+	assert_int_equal(counter(h, "TcpExtSyncookiesSent"), 15);
+	assert_int_equal(counter(h, "TcpExtTCPReqQFullDrop"), 0);
+	assert_int_equal(counter(h, "TcpExtListenDrops"), 0);
+
+	size_t mark = h->n_segs;
+	int client = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_connect(h->st, client, loopback(), SERVER_PORT, h->now_ns), -EINPROGRESS);
+	run_for(h, 100 * US);
+	assert_port_flags(h, 40000, mark, "S S. .");
+	assert_int_equal(tl_tcp_connect_result(h->st, client), 0);
+	assert_int_equal(counter(h, "TcpExtSyncookiesSent"), 16);
+	assert_int_equal(counter(h, "TcpExtSyncookiesRecv"), 1);
+	assert_int_equal(counter(h, "TcpExtSyncookiesFailed"), 0);
+	assert_int_equal(counter(h, "TcpPassiveOpens"), 1);
+	assert_cookie_child_path(h, 40000, "LISTEN SYN_RECV ESTABLISHED");
+	assert_int_equal(syn_recv_rows(h), 5); /* the client's cookie kept nothing */
+
+	struct tl_tuple peer;
+	int child = tl_tcp_accept(h->st, listener, &peer, h->now_ns);
+	assert_true(child >= 0);
+	assert_int_equal(state_of(h, child), TL_ESTABLISHED);
+	struct tl_tcp_info info;
+	assert_int_equal(tl_tcp_info(h->st, child, &info), 0);
+	assert_int_equal(info.snd_wnd, 64 << 10); /* the final ACK's window, at the client's scale 10 */
+	static uint8_t data[4000];
+	mark = h->n_segs;
+	assert_int_equal(tl_tcp_send(h->st, child, data, sizeof(data), h->now_ns), sizeof(data));
+	run_for(h, 1 * MS);
+	assert_int_equal(largest_payload_from(h, SERVER_PORT, mark), 1460 - 12);
+	/* Timestamps, SACK and the window scale came back through the cookie's timestamp. */
+	for (size_t i = mark; i < h->n_segs; i++)
+		if (h->segs[i].seg.tuple.sport == SERVER_PORT)
+			assert_true(h->segs[i].seg.opt.ts_set);
+	mark = h->n_segs;
+	assert_int_equal(tl_tcp_send(h->st, client, "x", 1, h->now_ns), 1);
+	run_for(h, 1 * MS);
+	assert_port_flags(h, 40000, mark, "P. .");
+	assert_int_equal(h->segs[mark + 1].seg.window, 63);
+	assert_string_equal(tl_tcp_stack_error(h->st), "");
+	harness_free(h);
+}
+
+static const char *const always_cookies[] = { "net.ipv4.tcp_syncookies", "2", NULL };
+
+/* Over IPv6 the cookie's MSS table is the IPv6 one (MTU 1280, 1480, 1500, 9000 less 60): ::1's 65476 gets 8940. */
+static void ipv6_cookie_carries_its_own_mss(void **state)
+{
+	(void)state;
+	struct harness *h = harness_with(always_cookies);
+	struct tl_addr lo6 = tl_addr_loopback(AF_INET6);
+	int listener = tl_tcp_socket(h->st), client = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_listen(h->st, listener, &lo6, SERVER_PORT, 4, h->now_ns), 0);
+	assert_int_equal(tl_tcp_connect(h->st, client, &lo6, SERVER_PORT, h->now_ns), -EINPROGRESS);
+	run_for(h, 100 * US);
+	assert_int_equal(counter(h, "TcpExtSyncookiesRecv"), 1);
+	struct tl_tuple peer;
+	int child = tl_tcp_accept(h->st, listener, &peer, h->now_ns);
+	assert_true(child >= 0);
+	static uint8_t data[20000];
+	size_t mark = h->n_segs;
+	assert_int_equal(tl_tcp_send(h->st, child, data, sizeof(data), h->now_ns), sizeof(data));
+	run_for(h, 1 * MS);
+	assert_int_equal(largest_payload_from(h, SERVER_PORT, mark), 8940 - 12);
+	harness_free(h);
+}
+
+/*
+ * tcp_syncookies 2: every SYN gets a cookie (tcp_syn_flood_action() runs
+ * for each, counting TCPReqQFullDoCookies too), no request is made and no
+ * timer runs: no SYN-ACK is ever repeated. A SYN without timestamps gets a
+ * SYN-ACK with only the MSS: the cookie has nowhere to keep SACK or the
+ * window scale (tcp_clear_options()).
+ */
+static void syncookies_2_keeps_no_requests(void **state)
+{
+	(void)state;
+	int listener;
+	struct harness *h = flooded(always_cookies, 4, FLOOD_SYNS, &listener);
+	assert_int_equal(syn_recv_rows(h), 0);
+	assert_int_equal(tl_tcp_next_deadline_ns(h->st), UINT64_MAX);
+	run_for(h, 10 * SEC);
+	assert_int_equal(synacks_to_flood(h, 0), FLOOD_SYNS);
+	assert_int_equal(counter(h, "TcpExtSyncookiesSent"), FLOOD_SYNS);
+	assert_int_equal(counter(h, "TcpExtTCPReqQFullDoCookies"), FLOOD_SYNS);
+	assert_int_equal(counter(h, "TcpExtListenDrops"), 0);
+	const struct tl_tcp_seg *synack = &h->segs[0].seg;
+	assert_true(synack->opt.mss_set && synack->opt.ts_set && synack->opt.sack_ok && synack->opt.wscale_set);
+
+	struct tl_tcp_seg bare = flood_syn(FLOOD_SYNS + 1);
+	bare.opt = (struct tl_tcp_options){ .mss_set = true, .mss = 1460 };
+	size_t mark = h->n_segs;
+	tl_tcp_input(h->st, &bare, h->now_ns);
+	assert_int_equal(h->n_segs, mark + 1);
+	synack = &h->segs[mark].seg;
+	assert_int_equal(synack->flags, S | A);
+	assert_true(synack->opt.mss_set);
+	assert_false(synack->opt.ts_set || synack->opt.sack_ok || synack->opt.wscale_set);
+
+	int client = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_connect(h->st, client, loopback(), SERVER_PORT, h->now_ns), -EINPROGRESS);
+	run_for(h, 100 * US);
+	assert_int_equal(tl_tcp_connect_result(h->st, client), 0);
+	assert_int_equal(counter(h, "TcpExtSyncookiesRecv"), 1);
+	assert_int_equal(syn_recv_rows(h), 0);
+	harness_free(h);
+}
+
+/*
+ * An ACK whose cookie is wrong: cookie_v4_check() counts SyncookiesFailed
+ * (the listener sent cookies lately) and leaves it to the listener, which
+ * answers with a RST whose sequence number is that ACK. A listener that
+ * sent no cookie within 2 minutes (tcp_synq_no_recent_overflow()) does
+ * not look: the RST, no count.
+ */
+static void wrong_cookie_is_reset(void **state)
+{
+	(void)state;
+	int listener;
+	struct harness *h = flooded(always_cookies, 4, 1, &listener);
+	const struct tl_tcp_seg *synack = &h->segs[0].seg;
+	struct tl_tcp_seg ack = flood_syn(1);
+	ack.flags = A;
+	ack.seq = synack->ack;
+	ack.ack = synack->seq + 2; /* not the cookie + 1 */
+	size_t mark = h->n_segs;
+	tl_tcp_input(h->st, &ack, h->now_ns);
+	assert_int_equal(counter(h, "TcpExtSyncookiesFailed"), 1);
+	assert_int_equal(counter(h, "TcpExtSyncookiesRecv"), 0);
+	assert_flags(h, mark, "R");
+	assert_int_equal(h->segs[mark].seg.seq, ack.ack);
+
+	/* The right cookie, 3 minutes on: too old, and the listener no longer looks. */
+	run_for(h, 180 * SEC);
+	ack.ack = synack->seq + 1;
+	mark = h->n_segs;
+	tl_tcp_input(h->st, &ack, h->now_ns);
+	assert_flags(h, mark, "R");
+	assert_int_equal(counter(h, "TcpExtSyncookiesFailed"), 1);
+	assert_int_equal(counter(h, "TcpExtSyncookiesRecv"), 0);
+	harness_free(h);
+}
+
+/*
+ * tcp_max_syn_backlog acts only without cookies: tcp_conn_request() drops
+ * a SYN when max - requests < max >> 2, so with 8 the 8th SYN finds 7
+ * requests (8 - 7 < 2) and it and the rest are dropped, counted as
+ * ListenDrops only; the backlog of 100 is far away.
+ */
+static void max_syn_backlog_keeps_a_quarter_free(void **state)
+{
+	(void)state;
+	static const char *const sysctls[] = { "net.ipv4.tcp_syncookies", "0", "net.ipv4.tcp_max_syn_backlog", "8",
+					       NULL };
+	int listener;
+	struct harness *h = flooded(sysctls, 100, FLOOD_SYNS, &listener);
+	assert_int_equal(syn_recv_rows(h), 7);
+	assert_int_equal(counter(h, "TcpExtListenDrops"), FLOOD_SYNS - 7);
+	assert_int_equal(counter(h, "TcpExtTCPReqQFullDrop"), 0);
+	harness_free(h);
+}
+
+/*
+ * A flood that the listener's queue would take but the model's socket
+ * table (TL_TCP_MAX_SOCKS) cannot: the stack treats the SYN queue as full
+ * and says so in tl_tcp_stack_error(), rather than failing silently.
+ */
+static void socket_table_limit_is_a_full_queue_and_an_error(void **state)
+{
+	(void)state;
+	int listener;
+	struct harness *h = flooded(no_cookies, 1000, 100, &listener);
+	assert_int_equal(syn_recv_rows(h), TL_TCP_MAX_SOCKS - 1);
+	assert_int_equal(counter(h, "TcpExtTCPReqQFullDrop"), 100 - (TL_TCP_MAX_SOCKS - 1));
+	assert_non_null(strstr(tl_tcp_stack_error(h->st), "socket table full"));
+	harness_free(h);
+}
+
+/*
+ * The final ACK finds the accept queue full (backlog 1 holds two): the
+ * third client's request was made while there was room. tcp_check_req()
+ * counts ListenOverflows and ListenDrops; with tcp_abort_on_overflow 0 the
+ * ACK is ignored, the request stays and its SYN-ACK at 1 s brings the
+ * ACK again, which gets in once accept() made room; with 1 the client gets
+ * a RST.
+ */
+static void final_ack_meets_a_full_accept_queue(void **state)
+{
+	(void)state;
+	for (int abort_on_overflow = 0; abort_on_overflow <= 1; abort_on_overflow++) {
+		const char *const sysctls[] = { "net.ipv4.tcp_abort_on_overflow", abort_on_overflow ? "1" : "0", NULL };
+		int listener;
+		struct harness *h = flooded(sysctls, 1, 0, &listener);
+		int a = tl_tcp_socket(h->st), b = tl_tcp_socket(h->st), c = tl_tcp_socket(h->st);
+		assert_int_equal(tl_tcp_connect(h->st, a, loopback(), SERVER_PORT, h->now_ns), -EINPROGRESS);
+		run_for(h, 100 * US);
+		assert_int_equal(tl_tcp_connect(h->st, b, loopback(), SERVER_PORT, h->now_ns), -EINPROGRESS);
+		assert_int_equal(tl_tcp_connect(h->st, c, loopback(), SERVER_PORT, h->now_ns), -EINPROGRESS);
+		run_for(h, 100 * US);
+		assert_int_equal(counter(h, "TcpExtListenOverflows"), 1);
+		assert_int_equal(counter(h, "TcpExtListenDrops"), 1);
+		struct tl_tuple peer;
+		if (abort_on_overflow) {
+			assert_port_flags(h, 40002, 0, "S S. . R");
+			assert_int_equal(tl_tcp_connect_result(h->st, c), 0); /* connected, then reset */
+			assert_int_equal(state_of(h, c), TL_CLOSE);
+			assert_int_equal(syn_recv_rows(h), 0);
+		} else {
+			assert_int_equal(syn_recv_rows(h), 1);
+			assert_true(tl_tcp_accept(h->st, listener, &peer, h->now_ns) >= 0);
+			run_for(h, 1100 * MS);
+			assert_port_flags(h, 40002, 0, "S S. . S. .");
+			assert_int_equal(syn_recv_rows(h), 0);
+		}
+		/* Two children wait either way: a's and b's, or b's and c's (a's was taken). */
+		assert_true(tl_tcp_accept(h->st, listener, &peer, h->now_ns) >= 0);
+		assert_true(tl_tcp_accept(h->st, listener, &peer, h->now_ns) >= 0);
+		assert_int_equal(tl_tcp_accept(h->st, listener, &peer, h->now_ns), -EAGAIN);
+		harness_free(h);
+	}
+}
+
+/* The new sysctls, and the values their kernel handlers refuse; somaxconn caps listen()'s backlog. */
+static void syn_flood_sysctls(void **state)
+{
+	(void)state;
+	struct tl_tcp_config cfg;
+	char err[256];
+	tl_tcp_config_default(&cfg);
+	assert_int_equal(cfg.syncookies, 1);
+	assert_int_equal(cfg.max_syn_backlog, 2048);
+	assert_int_equal(cfg.somaxconn, 4096);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_syncookies", "2", err, sizeof(err)), 0);
+	assert_int_equal(cfg.syncookies, 2);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "tcp_syncookies", "0", err, sizeof(err)), 0);
+	assert_int_equal(cfg.syncookies, 0);
+	/* proc_dou8vec_minmax with no bounds: any u8, nothing else */
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_syncookies", "255", err, sizeof(err)), 0);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_syncookies", "256", err, sizeof(err)), -1);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_syncookies", "-1", err, sizeof(err)), -1);
+	assert_int_equal(cfg.syncookies, 255);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_abort_on_overflow", "1", err, sizeof(err)), 0);
+	assert_int_equal(cfg.abort_on_overflow, 1);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_abort_on_overflow", "x", err, sizeof(err)), -1);
+	/* proc_dointvec: any int, a negative one too */
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_max_syn_backlog", "-5", err, sizeof(err)), 0);
+	assert_int_equal(cfg.max_syn_backlog, -5);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.ipv4.tcp_max_syn_backlog", "2147483648", err, sizeof(err)),
+			 -1);
+	/* proc_dointvec_minmax from 0 */
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.core.somaxconn", "-1", err, sizeof(err)), -1);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.core.somaxconn", "8", err, sizeof(err)), 0);
+	assert_int_equal(cfg.somaxconn, 8);
+	assert_int_equal(tl_tcp_config_sysctl(&cfg, "net.core.rmem_max", "8", err, sizeof(err)),
+			 TL_TCP_SYSCTL_UNMODELLED);
+
+	struct harness *h = harness_new(&cfg);
+	int big = tl_tcp_socket(h->st), negative = tl_tcp_socket(h->st);
+	assert_int_equal(tl_tcp_listen(h->st, big, loopback(), SERVER_PORT, 100, h->now_ns), 0);
+	assert_int_equal(tl_tcp_listen(h->st, negative, loopback(), SERVER_PORT + 1, -1, h->now_ns), 0);
+	struct tl_sock_row rows[4];
+	assert_int_equal(tl_tcp_snapshot(h->st, h->now_ns, rows, 4), 2);
+	assert_int_equal(rows[0].send_q, 8); /* __sys_listen(): at most somaxconn, and -1 is huge unsigned */
+	assert_int_equal(rows[1].send_q, 8);
+	harness_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1429,6 +1887,15 @@ int main(void)
 		cmocka_unit_test(closed_window_is_probed_until_the_read),
 		cmocka_unit_test(user_timeout_ends_the_probing),
 		cmocka_unit_test(partly_open_window_takes_part_of_a_segment),
+		cmocka_unit_test(syn_flood_without_cookies_fills_the_queue),
+		cmocka_unit_test(syn_flood_with_cookies_lets_a_client_in),
+		cmocka_unit_test(syncookies_2_keeps_no_requests),
+		cmocka_unit_test(ipv6_cookie_carries_its_own_mss),
+		cmocka_unit_test(wrong_cookie_is_reset),
+		cmocka_unit_test(max_syn_backlog_keeps_a_quarter_free),
+		cmocka_unit_test(socket_table_limit_is_a_full_queue_and_an_error),
+		cmocka_unit_test(final_ack_meets_a_full_accept_queue),
+		cmocka_unit_test(syn_flood_sysctls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
