@@ -528,6 +528,19 @@ static bool do_close(struct sim *s, struct sim_side *sd, bool abort_conn, struct
 
 /* ---- the crowd: many connections, one step, as lab/sockops.c makes them ---- */
 
+/*
+ * One of a crowd step's calls is done: the next waits as the lab's next
+ * system call would, for this one's segments to be taken in (a call's
+ * time), and for its turn when the step is paced.
+ */
+static void crowd_next(struct sim *s, struct sim_call *k)
+{
+	k->crowd_done++;
+	uint64_t paced = k->st->duration_ns ? k->called_ns + k->crowd_done * k->st->duration_ns : 0;
+	uint64_t after_call = s->now_ns + TL_SIM_CALL_NS;
+	k->wake_ns = paced > after_call ? paced : after_call;
+}
+
 static bool crowd_returns(const struct tl_step *st, size_t done, int neg_errno, struct tl_app_call *c)
 {
 	tl_call_crowd_result(st, done, -neg_errno, c);
@@ -573,8 +586,7 @@ static bool do_connect_many(struct sim *s, struct sim_side *sd, struct tl_app_ca
 			tl_tcp_close(s->stack, id, s->now_ns);
 			return crowd_returns(st, k->crowd_done, -ENOMEM, c);
 		}
-		k->crowd_done++;
-		k->wake_ns = st->duration_ns ? k->called_ns + k->crowd_done * st->duration_ns : 0;
+		crowd_next(s, k);
 	}
 }
 
@@ -589,6 +601,8 @@ static bool do_accept_many(struct sim *s, struct sim_side *sd, struct tl_app_cal
 		if (k->crowd_id < 0) {
 			if (k->crowd_done == st->count)
 				return crowd_returns(st, k->crowd_done, 0, c);
+			if (k->wake_ns > s->now_ns)
+				return false;
 			struct tl_tuple peer;
 			int id = tl_tcp_accept(s->stack, sd->sock.listener, &peer, s->now_ns);
 			if (id == -EAGAIN)
@@ -601,7 +615,7 @@ static bool do_accept_many(struct sim *s, struct sim_side *sd, struct tl_app_cal
 					tl_tcp_close(s->stack, id, s->now_ns);
 					return crowd_returns(st, k->crowd_done, -ENOMEM, c);
 				}
-				k->crowd_done++;
+				crowd_next(s, k);
 				continue;
 			}
 			k->crowd_id = id;
@@ -613,17 +627,23 @@ static bool do_accept_many(struct sim *s, struct sim_side *sd, struct tl_app_cal
 			continue;
 		tl_tcp_close(s->stack, k->crowd_id, s->now_ns); /* at its end, or its error: done with it */
 		k->crowd_id = -1;
-		k->crowd_done++;
+		crowd_next(s, k);
 	}
 }
 
+/* One close() at a time, as the lab's loop makes them. */
 static bool do_close_crowd(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 {
+	struct sim_call *k = &sd->cur;
+	while (k->crowd_done < sd->sock.n_crowd) {
+		if (k->wake_ns > s->now_ns)
+			return false;
+		tl_tcp_close(s->stack, sd->sock.crowd[k->crowd_done], s->now_ns);
+		crowd_next(s, k);
+	}
 	size_t n = sd->sock.n_crowd;
-	for (size_t i = 0; i < n; i++)
-		tl_tcp_close(s->stack, sd->sock.crowd[i], s->now_ns);
 	tl_side_sockets_crowd_clear(&sd->sock);
-	return crowd_returns(sd->cur.st, n, 0, c);
+	return crowd_returns(k->st, n, 0, c);
 }
 
 /*
@@ -918,9 +938,11 @@ static int be_flood(void *ctx, const struct tl_step *st, char *why, size_t len)
 		return tl_errorf(why, len, "the scenario's host %s is not an address", s->sc->host);
 	tl_flood_note(st, &target, s->sc->server_port, note, sizeof(note));
 	note_text(s, note);
+	/* Each raw send is a call: on loopback the SYN is taken in, and answered, before it returns. */
+	uint64_t gap_ns = st->duration_ns > TL_SIM_CALL_NS ? st->duration_ns : TL_SIM_CALL_NS;
 	for (size_t i = 0; i < st->count; i++) {
-		if (i && st->duration_ns) {
-			struct tl_drive_wait gap = { .deadline_ns = s->now_ns + st->duration_ns, .side = TL_SIDE_NONE,
+		if (i) {
+			struct tl_drive_wait gap = { .deadline_ns = s->now_ns + gap_ns, .side = TL_SIDE_NONE,
 						     .what = "the flood's next SYN" };
 			enum tl_drive_result r = be_run_until(s, &gap);
 			if (r == TL_DRIVE_STOPPED)

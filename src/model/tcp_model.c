@@ -113,6 +113,7 @@ struct sock {
 	bool fin_rcvd, eof_read, rcv_shut;
 	bool was_established; /* connected once: SS_CONNECTED for good, connect() is EISCONN */
 	bool reuse;	      /* SO_REUSEADDR, as listen and bind set it: binding its port does not conflict */
+	bool user_bound;      /* bind() gave it its port, which stays its own in CLOSE (SOCK_BINDPORT_LOCK) */
 	int err;	/* reported once by the next call */
 	int connect_rc; /* -EINPROGRESS while the handshake runs */
 	/* delayed ACK */
@@ -166,6 +167,7 @@ enum mib_counter {
 	MIB_SYNCOOKIES_FAILED,
 	MIB_REQQ_FULL_DROP,
 	MIB_REQQ_FULL_DO_COOKIES,
+	MIB_RETRANS_SEGS,
 	MIB_COUNT
 };
 
@@ -178,6 +180,7 @@ static const char *const mib_names[MIB_COUNT] = {
 	[MIB_SYNCOOKIES_SENT] = "TcpExtSyncookiesSent",	[MIB_SYNCOOKIES_RECV] = "TcpExtSyncookiesRecv",
 	[MIB_SYNCOOKIES_FAILED] = "TcpExtSyncookiesFailed", [MIB_REQQ_FULL_DROP] = "TcpExtTCPReqQFullDrop",
 	[MIB_REQQ_FULL_DO_COOKIES] = "TcpExtTCPReqQFullDoCookies",
+	[MIB_RETRANS_SEGS] = "TcpRetransSegs",
 };
 
 struct tl_tcp_stack {
@@ -607,6 +610,9 @@ static void reap(struct tl_tcp_stack *st)
 
 static void emit(struct tl_tcp_stack *st, const struct tl_tcp_note *n)
 {
+	/* Every resend the tracer would report (SYN, SYN-ACK, a probe or a segment) is one the kernel counts. */
+	if (n->kind == TL_TCP_NOTE_RETRANS)
+		st->mib[MIB_RETRANS_SEGS]++;
 	if (st->note)
 		st->note(st->note_ctx, n);
 }
@@ -2568,13 +2574,11 @@ static void full_input(struct tl_tcp_stack *st, struct sock *s, const struct tl_
 
 enum tw_verdict { TW_DONE, TW_SYN };
 
-static void tw_ack(struct tl_tcp_stack *st, struct sock *s)
+/* tcp_timewait_check_oow_rate_limit(): the same rule as a full socket's, a resent FIN always answered. */
+static void tw_ack(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
 {
-	uint64_t limit_ns = (uint64_t)s->timers.invalid_ratelimit_ms * NS_PER_MS;
-	if (s->last_oow_ack_ns && st->now_ns - s->last_oow_ack_ns < limit_ns)
-		return; /* tcp_invalid_ratelimit */
-	s->last_oow_ack_ns = st->now_ns;
-	send_ack(st, s);
+	if (!oow_rate_limited(st, s, seg))
+		send_ack(st, s);
 }
 
 static void tw_fin_wait2(struct tl_tcp_stack *st, struct sock *s, const struct tl_tcp_seg *seg)
@@ -2622,7 +2626,7 @@ static enum tw_verdict tw_input(struct tl_tcp_stack *st, struct sock *s, const s
 		return TW_DONE;
 	if (seg->flags & TL_TH_ACK)
 		set_linger(st, s, tl_timer_time_wait_ms());
-	tw_ack(st, s);
+	tw_ack(st, s, seg);
 	return TW_DONE;
 }
 
@@ -2959,6 +2963,7 @@ int tl_tcp_bind(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, u
 	s->tuple.saddr = *addr;
 	s->tuple.sport = port;
 	s->reuse = true;
+	s->user_bound = true;
 	return 0;
 }
 
@@ -3430,11 +3435,13 @@ static struct tl_sock_row make_row(const struct tl_tcp_stack *st, const struct s
 size_t tl_tcp_snapshot(const struct tl_tcp_stack *st, uint64_t now_ns, struct tl_sock_row *rows, size_t max)
 {
 	size_t n = 0;
-	/* Listeners first, as sock_diag dumps its listening hash before the established one. */
+	/* Listeners first, as sock_diag dumps its listening hash before the established one; a socket in
+	 * CLOSE only while the application holds a port it bound (the kernel's bind hash lists it). */
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
 			const struct sock *s = st->socks[i];
-			if (!s || s->state == TL_CLOSE || (s->state == TL_LISTEN) != (pass == 0))
+			bool listed = s && (s->state != TL_CLOSE || (s->app_held && s->user_bound && s->tuple.sport));
+			if (!listed || (s->state == TL_LISTEN) != (pass == 0))
 				continue;
 			if (n < max)
 				rows[n] = make_row(st, s, now_ns);
