@@ -752,10 +752,24 @@ static int be_fault_add(void *ctx, const struct tl_fault *f, char *why, size_t l
 	return rc == TL_FIREWALL_REFUSED ? TL_RUN_REFUSED : rc;
 }
 
+/* The rule that stands for the flood's absent hosts: it drops what is sent to them. */
+static int add_flood_rule(struct lab *lab, int family, char *why, size_t len)
+{
+	struct tl_fault rule;
+	tl_flood_drop_rule(family, &rule);
+	return tl_firewall_add(lab->firewall, &rule, why, len) < 0 ? -1 : 0;
+}
+
+/* undrop removes the scenario's rules, not the flood's: its hosts stay absent. */
 static int be_faults_clear(void *ctx, char *why, size_t len)
 {
 	struct lab *lab = ctx;
-	return tl_firewall_remove_all(lab->firewall, why, len);
+	if (tl_firewall_remove_all(lab->firewall, why, len) < 0)
+		return -1;
+	for (int v6 = 0; v6 < 2; v6++)
+		if (lab->flooded[v6] && add_flood_rule(lab, v6 ? AF_INET6 : AF_INET, why, len) < 0)
+			return -1;
+	return 0;
 }
 
 static void be_note(void *ctx, const char *text)
@@ -831,7 +845,7 @@ static int be_flood(void *ctx, const struct tl_step *st, char *why, size_t len)
 	int family = tl_addr_family(&target);
 	bool *routed = &lab->flooded[family == AF_INET6];
 	tl_flood_prefix(family, &net, &prefix_len);
-	if (!*routed && tl_netns_route_into_lo(&net, prefix_len, why, len) < 0)
+	if (!*routed && (tl_netns_route_into_lo(&net, prefix_len, why, len) < 0 || add_flood_rule(lab, family, why, len) < 0))
 		return -1;
 	*routed = true;
 	struct tl_event ev = { .t_ns = tl_now_ns(), .kind = TL_EV_NOTE };
@@ -893,12 +907,13 @@ static bool has_delays(const struct lab *lab)
 	return false;
 }
 
+/* Fault rules, or a flood, whose answers to its spoofed sources a rule drops. */
 static bool has_faults(const struct lab *lab)
 {
 	if (lab->opt->n_faults)
 		return true;
 	for (size_t i = 0; i < lab->sc->n_steps; i++)
-		if (lab->sc->steps[i].kind == TL_STEP_FAULT)
+		if (lab->sc->steps[i].kind == TL_STEP_FAULT || lab->sc->steps[i].kind == TL_STEP_FLOOD)
 			return true;
 	return false;
 }

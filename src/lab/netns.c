@@ -131,17 +131,17 @@ int tl_netns_route_into_lo(const struct tl_addr *net, unsigned prefix_len, char 
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = v4 ? AF_INET : AF_INET6;
 	rtm->rtm_dst_len = (unsigned char)prefix_len;
-	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_table = RT_TABLE_LOCAL;
 	rtm->rtm_protocol = RTPROT_STATIC;
-	rtm->rtm_scope = RT_SCOPE_LINK; /* on the device itself, no gateway */
-	rtm->rtm_type = RTN_UNICAST;
+	rtm->rtm_scope = RT_SCOPE_HOST;
+	rtm->rtm_type = RTN_LOCAL;
 	if (v4)
 		mnl_attr_put(nlh, RTA_DST, 4, net->b + 12);
 	else
 		mnl_attr_put(nlh, RTA_DST, 16, net->b);
 	mnl_attr_put_u32(nlh, RTA_OIF, lo);
 	tl_addr_format(net, text, sizeof(text));
-	tl_textf(what, sizeof(what), "flood route: RTM_NEWROUTE %s/%u dev lo", text, prefix_len);
+	tl_textf(what, sizeof(what), "flood route: RTM_NEWROUTE local %s/%u dev lo", text, prefix_len);
 	return rtnl_request(nlh, what, err, errlen);
 }
 

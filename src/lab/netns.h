@@ -24,10 +24,12 @@
 int tl_netns_enter_new(char *err, size_t errlen);
 
 /*
- * Routes net/prefix_len into the current namespace's loopback (rtnetlink via
- * libmnl): segments to it go out on lo, where the capture sees them, and are
- * then discarded, as the addresses are not the namespace's own. A route that
- * is there already is fine. Returns 0, or -1 with the reason in err.
+ * Makes net/prefix_len local to the current namespace (a local route on lo,
+ * rtnetlink via libmnl): segments to it go out on lo, where the capture sees
+ * them, and come back in, where a firewall rule can drop them before any
+ * socket answers. (IPv6 turns an ordinary route via lo into a reject route,
+ * so both families take this way.) A route that is there already is fine.
+ * Returns 0, or -1 with the reason in err.
  */
 int tl_netns_route_into_lo(const struct tl_addr *net, unsigned prefix_len, char *err, size_t errlen);
 

@@ -213,7 +213,9 @@ static void capture(struct sim *s, const struct tl_tcp_seg *g, enum tl_side send
 static void on_segment(struct sim *s, const struct tl_tcp_seg *g, enum tl_side sender)
 {
 	capture(s, g, sender);
-	const struct sim_fault *f = deciding_rule(s, g);
+	/* To a flood's spoofed source: the lab's rule for its absent hosts drops it, before any other. */
+	static const struct sim_fault flood = { .rule = { .name = TL_FLOOD_RULE, .action = TL_FAULT_DROP } };
+	const struct sim_fault *f = tl_flood_is_source(&g->tuple.daddr) ? &flood : deciding_rule(s, g);
 	if (!f) {
 		enqueue(s, g, 0);
 		return;
@@ -776,9 +778,7 @@ static void deliver_due(struct sim *s)
 	memmove(s->link, s->link + n, (s->n_link - n) * sizeof(*due));
 	s->n_link -= n;
 	for (size_t i = 0; i < n; i++) {
-		/* To a flood's spoofed source: the lab's loopback discards it, as no host has that address. */
-		if (!tl_flood_is_source(&due[i].seg.tuple.daddr))
-			tl_tcp_input(s->stack, &due[i].seg, s->now_ns);
+		tl_tcp_input(s->stack, &due[i].seg, s->now_ns);
 		free(due[i].payload);
 	}
 	free(due);

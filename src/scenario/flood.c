@@ -43,6 +43,16 @@ static struct tl_addr flood_host(int family, size_t i)
 	return a;
 }
 
+void tl_flood_drop_rule(int family, struct tl_fault *out)
+{
+	memset(out, 0, sizeof(*out));
+	tl_textf(out->name, sizeof(out->name), "%s", TL_FLOOD_RULE);
+	out->action = TL_FAULT_DROP;
+	out->raw = true;
+	tl_textf(out->nft, sizeof(out->nft), family == AF_INET6 ? "ip6 daddr %s/%d" : "ip daddr %s/%d",
+		 family == AF_INET6 ? FLOOD_V6_NET : "10.0.0.0", family == AF_INET6 ? FLOOD_V6_LEN : FLOOD_V4_LEN);
+}
+
 bool tl_flood_is_source(const struct tl_addr *a)
 {
 	struct tl_addr net;
