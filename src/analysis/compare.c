@@ -19,7 +19,6 @@
 #include "core/invariant.h"
 #include "core/textbuf.h"
 #include "core/wire.h"
-#include "views/census.h"
 
 #define PATH_SHOWN 128	  /* states printed per side; a longer path is still compared whole */
 #define CELL_WIDTH 50	  /* the kernel's column in the packet table */

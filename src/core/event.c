@@ -5,6 +5,7 @@
 #include "core/event.h"
 #include "core/errnames.h"
 #include "core/invariant.h"
+#include "core/textbuf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -57,6 +58,23 @@ void tl_census_add_rows(struct tl_census *c, const struct tl_sock_row *rows, siz
 		if (side < 3 && (unsigned)st < TL_STATE_COUNT)
 			c->count[side][st]++;
 	}
+}
+
+static const enum tl_side census_sides[] = { TL_SIDE_CLIENT, TL_SIDE_SERVER, TL_SIDE_NONE };
+
+void tl_census_format(const struct tl_census *c, char *out, size_t len)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t k = 0; k < 3; k++)
+		for (int st = 0; st < TL_STATE_COUNT; st++) {
+			uint32_t n = c->count[census_sides[k]][st];
+			if (n && used < len)
+				used += (size_t)snprintf(out + used, len - used, "%s%s %s %u", used ? ", " : "",
+							 tl_side_name(census_sides[k]), tl_state_name((enum tl_state)st), n);
+		}
+	if (!out[0])
+		tl_textf(out, len, "no sockets");
 }
 
 const struct tl_tuple *tl_event_tuple(const struct tl_event *ev)

@@ -256,6 +256,9 @@ struct tl_census {
 /* Adds each row of a socket table to c, by its side and state (a request socket as SYN_RECV). */
 void tl_census_add_rows(struct tl_census *c, const struct tl_sock_row *rows, size_t n);
 
+/* Writes one census as "client TIME_WAIT 50, server LISTEN 1" (or "no sockets"). */
+void tl_census_format(const struct tl_census *c, char *out, size_t len);
+
 struct tl_snapshot {
 	char label[48];
 	size_t n;

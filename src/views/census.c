@@ -13,21 +13,6 @@ static const enum tl_side sides[] = { TL_SIDE_CLIENT, TL_SIDE_SERVER, TL_SIDE_NO
 #define N_SIDES 3
 #define MAX_COLUMNS (N_SIDES * TL_STATE_COUNT)
 
-void tl_census_format(const struct tl_census *c, char *out, size_t len)
-{
-	size_t used = 0;
-	out[0] = '\0';
-	for (size_t k = 0; k < N_SIDES; k++)
-		for (int st = 0; st < TL_STATE_COUNT; st++) {
-			uint32_t n = c->count[sides[k]][st];
-			if (n && used < len)
-				used += (size_t)snprintf(out + used, len - used, "%s%s %s %u", used ? ", " : "",
-							 tl_side_name(sides[k]), tl_state_name((enum tl_state)st), n);
-		}
-	if (!out[0])
-		tl_textf(out, len, "no sockets");
-}
-
 struct column {
 	enum tl_side side;
 	enum tl_state state;

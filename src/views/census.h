@@ -11,9 +11,6 @@
 
 #include "core/event.h"
 
-/* Writes one census as "client TIME_WAIT 50, server LISTEN 1" (or "no sockets"). */
-void tl_census_format(const struct tl_census *c, char *out, size_t len);
-
 /*
  * Prints the run's censuses as a table: a column per side and state that
  * ever had a socket, a row per census whose counts differ from the row

@@ -21,8 +21,10 @@ for f in "${files[@]}"; do
 	for word in $groups library walkthrough; do
 		[ "$id" != "$word" ] || fail "$f: id '$id' is also the word that runs a group"
 	done
-	# A side's states: of its one connection, or of each it names (client:NAME).
-	for line in '^title ' '^explain ' '^expect client(:[a-z][a-z0-9_-]*)? states ' '^expect server(:[a-z][a-z0-9_-]*)? states '; do
+	# A side's states: of its one connection, or of each it names (client:NAME); a side whose
+	# connections are all a crowd's is judged by how many are in a state (expect SIDE count).
+	for line in '^title ' '^explain ' '^expect client((:[a-z][a-z0-9_-]*)? states | count )' \
+		'^expect server((:[a-z][a-z0-9_-]*)? states | count )'; do
 		grep -Eq "$line" "$f" || fail "$f: no line matching '$line'"
 	done
 	# Packets are expected, unless the file says why the order is not TCP's to decide.
