@@ -17,7 +17,8 @@
  * What is modelled: the RFC 9293 state machine with all eleven states
  * (simultaneous open and close included), Linux's answers to segments that
  * reach no socket, a listener's SYN queue and SYN cookies under a SYN
- * flood, the options Linux puts on loopback SYNs, delayed ACKs
+ * flood, piles of any number of sockets (ip_local_port_range, tcp_tw_reuse,
+ * tcp_max_tw_buckets), the options Linux puts on loopback SYNs, delayed ACKs
  * with quick-ACK and ping-pong modes, and every retransmission and linger
  * time, taken from timer_model.h (never restated here). docs/model.md says
  * what is left out.
