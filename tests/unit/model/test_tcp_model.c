@@ -2062,7 +2062,9 @@ static const char *const five_buckets[] = { "net.ipv4.tcp_max_tw_buckets", "5", 
  * time-wait sockets: of 12 connections closed client first, the first 5
  * leave TIME-WAIT sockets and each of the other 7 is closed at once
  * (tcp_time_wait(): TCPTimeWaitOverflow, tcp_done()). Only the listener and
- * the 5 remain.
+ * the 5 remain. A server that closes only after its delayed ACK leaves the
+ * client an orphan in FIN-WAIT-2, which wants a time-wait socket too: none,
+ * so it is closed at once, and the server's FIN then meets no socket (RST).
  */
 static void max_tw_buckets_closes_the_rest(void **state)
 {
@@ -2072,6 +2074,15 @@ static void max_tw_buckets_closes_the_rest(void **state)
 	pile_run_for(p, 1 * SEC);
 	assert_int_equal(rows_in(p->st, p->now_ns, TL_TIME_WAIT), 5);
 	assert_int_equal(stack_counter(p->st, "TcpExtTCPTimeWaitOverflow"), 7);
+	assert_int_equal(tl_tcp_sockets(p->st, NULL, 0), 1 + 5);
+	int child, client = pile_connect(p, &child);
+	int64_t rsts = stack_counter(p->st, "TcpOutRsts");
+	assert_int_equal(tl_tcp_close(p->st, client, p->now_ns), 0);
+	pile_run_for(p, 1 * SEC); /* the server's delayed ACK: the client is an orphan in FIN-WAIT-2 */
+	assert_int_equal(stack_counter(p->st, "TcpExtTCPTimeWaitOverflow"), 8);
+	assert_int_equal(tl_tcp_close(p->st, child, p->now_ns), 0);
+	pile_run_for(p, 1 * MS);
+	assert_int_equal(stack_counter(p->st, "TcpOutRsts"), rsts + 1);
 	assert_int_equal(tl_tcp_sockets(p->st, NULL, 0), 1 + 5);
 	pile_free(p);
 }
