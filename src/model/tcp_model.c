@@ -161,7 +161,7 @@ struct sock {
 	int64_t probes_tstamp_j; /* the jiffy it fired in */
 	/* round-trip time: the persist timer's base is the RTO it gives */
 	struct tl_timer_rtt rtt;
-	struct sent_seg sent[SENT_SEGS];
+	struct sent_seg *sent; /* SENT_SEGS of them, allocated with the first: a time-wait socket keeps none */
 	size_t n_sent;
 	uint64_t rcv_tstamp_ns;	 /* when a segment was last received (rcv_tstamp): the silence starts */
 	uint64_t armed_order; /* when one of its timers was last armed: ties fire newest first */
@@ -169,7 +169,7 @@ struct sock {
 	bool synq_overflowed;
 	uint64_t synq_overflow_ns;
 	/* request socket */
-	int64_t dup_syn_ms[MAX_DUP_SYNS];
+	int64_t *dup_syn_ms; /* MAX_DUP_SYNS of them, allocated with the first duplicate */
 	size_t n_dup_syn;
 	unsigned synack_fired;
 	/* the table's bookkeeping (never copied from one socket to another) */
@@ -927,6 +927,11 @@ static void free_buffers(struct sock *s)
 {
 	free(s->sndbuf);
 	free(s->rcvbuf);
+	free(s->sent);
+	free(s->dup_syn_ms);
+	s->sent = NULL;
+	s->dup_syn_ms = NULL;
+	s->n_sent = s->n_dup_syn = 0;
 	s->sndbuf = s->rcvbuf = NULL;
 	s->snd_len = s->snd_cap = s->rcv_len = s->rcv_cap = 0;
 }
@@ -1193,6 +1198,15 @@ static void fill_options(const struct tl_tcp_stack *st, struct sock *s, struct t
 static void remember_sent(struct tl_tcp_stack *st, struct sock *s, uint32_t seq, uint32_t space)
 {
 	uint32_t end = seq + space;
+	if (!s->sent) {
+		if (sock_id(st, s) < 0)
+			return; /* a SYN cookie's request, on the stack for one segment: no ACK will find it */
+		s->sent = malloc(SENT_SEGS * sizeof(*s->sent));
+		if (!s->sent) {
+			fail(st, "out of memory for a socket's sent segments");
+			return;
+		}
+	}
 	if (s->n_sent && seq_lt(seq, s->sent[s->n_sent - 1].end)) {
 		for (size_t i = 0; i < s->n_sent; i++)
 			if (seq_gt(s->sent[i].end, seq) && seq_lt(s->sent[i].start, end))
@@ -1213,6 +1227,8 @@ static void rtt_acked(struct tl_tcp_stack *st, struct sock *s, uint32_t old_una,
 {
 	size_t n = 0;
 	bool resent = false;
+	if (!s->n_sent)
+		return;
 	while (n < s->n_sent && !seq_gt(s->sent[n].end, ack))
 		resent |= s->sent[n++].resent;
 	if (n && !resent && !seq_gt(s->sent[0].start, old_una))
@@ -1413,6 +1429,9 @@ static bool become_mini(struct tl_tcp_stack *st, struct sock *s)
 	free(s->sndbuf);
 	s->sndbuf = NULL;
 	s->snd_len = s->snd_cap = 0;
+	free(s->sent); /* nothing it sends takes sequence space: no RTT sample is to come */
+	s->sent = NULL;
+	s->n_sent = 0;
 	s->kind = TL_TCP_MINI;
 	s->rcv_shut = s->snd_shut = true;
 	if (allocated) {
@@ -2029,6 +2048,10 @@ static void request_dup_syn(struct tl_tcp_stack *st, struct sock *req)
 	int64_t at_ms = (int64_t)((since_ns + NS_PER_MS / 2) / NS_PER_MS);
 	if (req->n_dup_syn == MAX_DUP_SYNS)
 		return; /* beyond what the model remembers: not answered */
+	if (!req->dup_syn_ms && !(req->dup_syn_ms = malloc(MAX_DUP_SYNS * sizeof(*req->dup_syn_ms)))) {
+		fail(st, "out of memory for a request's duplicate SYNs");
+		return;
+	}
 	req->dup_syn_ms[req->n_dup_syn++] = at_ms;
 	if (predict_exchange(st, req) < 0)
 		return;
@@ -2495,6 +2518,12 @@ static struct sock *make_child(struct tl_tcp_stack *st, struct sock *req, const 
 	*c = *req; /* a cookie's request lives on the caller's stack frame: nothing in it is owned */
 	c->cookie = cookie;
 	c->links = links;
+	/* The child takes the request's sent SYN-ACK over (its ACK is an RTT sample); the duplicate SYNs stay the
+	 * request's, freed with it. */
+	req->sent = NULL;
+	req->n_sent = 0;
+	c->dup_syn_ms = NULL;
+	c->n_dup_syn = 0;
 	sock_rehash(st, c);
 	own_port(st, c); /* a child shares its listener's bind bucket (__inet_inherit_port()) */
 	c->kind = TL_TCP_FULL;
