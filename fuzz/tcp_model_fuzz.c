@@ -39,6 +39,7 @@
 #include "model/timer_model.h"
 
 #define N_HOSTS 2
+#define FUZZ_MAX_SOCKS 64	  /* a host's socket table is capped (cfg.max_socks) to keep inputs small */
 #define MAX_STEPS 400		  /* actions of one input */
 #define MAX_WIRE 512		  /* segments in flight; more are lost */
 #define WIRE_NS 10000ull	  /* loopback delay, as the simulator's */
@@ -107,7 +108,7 @@ struct host {
 	uint32_t addr_be;
 	struct tl_tcp_config cfg;
 	struct tl_tcp_stack *st;
-	struct app_sock app[TL_TCP_MAX_SOCKS];
+	struct app_sock app[FUZZ_MAX_SOCKS];
 	enum tl_state *cookie_state; /* last state noted per cookie; TL_STATE_NONE: no note yet */
 	size_t cookie_cap;
 	uint64_t last_note_ns;
@@ -170,7 +171,7 @@ static bool trace_on;
  * them too, stops a read at the FIN, so the application sees the end of file in between.
  * The input ends there.
  *
- * SOCKET_TABLE_LIMIT: a stack holds TL_TCP_MAX_SOCKS sockets. A SYN or final ACK that needs
+ * SOCKET_TABLE_LIMIT: a stack here holds FUZZ_MAX_SOCKS sockets (cfg.max_socks). A SYN or final ACK that needs
  * one more (a request or a child) when the application's sockets and the requests fill the
  * table cannot be handled as the kernel would; the stack treats the SYN queue as full and
  * reports it through tl_tcp_stack_error ("socket table full"). The input ends there.
@@ -457,7 +458,7 @@ static void check_segment(struct host *h, const struct tl_tcp_note *n)
 static void check_state_note(struct host *h, const struct tl_tcp_note *n)
 {
 	struct fuzz *f = h->f;
-	CHECK(f, n->sock >= 0 && n->sock < TL_TCP_MAX_SOCKS && n->cookie, "STATE note without a socket");
+	CHECK(f, n->sock >= 0 && n->sock < FUZZ_MAX_SOCKS && n->cookie, "STATE note without a socket");
 	CHECK(f, n->from != n->to, "STATE note %s -> %s", tl_state_name(n->from), tl_state_name(n->to));
 	enum tl_state *last = cookie_slot(h, n->cookie);
 	if (*last == TL_STATE_NONE)
@@ -536,15 +537,15 @@ static void check_host(struct host *h)
 	CHECK(f, !err[0], "host %d stack error: %s", h->index, err);
 	uint64_t next = tl_tcp_next_deadline_ns(h->st);
 	CHECK(f, next > f->now_ns, "host %d: a timer at %" PRIu64 " ns is due but did not fire", h->index, next);
-	int ids[TL_TCP_MAX_SOCKS];
-	size_t n = tl_tcp_sockets(h->st, ids, TL_TCP_MAX_SOCKS);
-	CHECK(f, n <= TL_TCP_MAX_SOCKS, "host %d lists %zu sockets", h->index, n);
-	bool present[TL_TCP_MAX_SOCKS] = { false };
+	int ids[FUZZ_MAX_SOCKS];
+	size_t n = tl_tcp_sockets(h->st, ids, FUZZ_MAX_SOCKS);
+	CHECK(f, n <= FUZZ_MAX_SOCKS, "host %d lists %zu sockets", h->index, n);
+	bool present[FUZZ_MAX_SOCKS] = { false };
 	size_t open = 0;
 	uint64_t earliest = UINT64_MAX;
 	for (size_t i = 0; i < n; i++) {
 		int id = ids[i];
-		CHECK(f, id >= 0 && id < TL_TCP_MAX_SOCKS && !present[id], "host %d lists id %d", h->index, id);
+		CHECK(f, id >= 0 && id < FUZZ_MAX_SOCKS && !present[id], "host %d lists id %d", h->index, id);
 		present[id] = true;
 		struct tl_tcp_info in;
 		CHECK(f, tl_tcp_info(h->st, id, &in) == 0, "host %d: no info for listed socket %d", h->index, id);
@@ -613,13 +614,13 @@ static void check_host(struct host *h)
 		      h->index, id, sn, in.unread, in.rcvbuf);
 		open += in.state != TL_CLOSE;
 	}
-	for (int id = 0; id < TL_TCP_MAX_SOCKS; id++)
+	for (int id = 0; id < FUZZ_MAX_SOCKS; id++)
 		CHECK(f, present[id] || !h->app[id].held, "host %d freed socket %d, which the application holds",
 		      h->index, id);
 	CHECK(f, next == earliest, "host %d: next deadline %" PRIu64 " ns, the sockets' earliest timer %" PRIu64 " ns",
 	      h->index, next, earliest);
-	struct tl_sock_row rows[TL_TCP_MAX_SOCKS];
-	size_t nr = tl_tcp_snapshot(h->st, f->now_ns, rows, TL_TCP_MAX_SOCKS);
+	struct tl_sock_row rows[FUZZ_MAX_SOCKS];
+	size_t nr = tl_tcp_snapshot(h->st, f->now_ns, rows, FUZZ_MAX_SOCKS);
 	CHECK(f, nr == open, "host %d: snapshot has %zu rows for %zu sockets not in CLOSE", h->index, nr, open);
 	for (size_t i = 0; i < nr; i++)
 		CHECK(f, tl_state_valid((int)rows[i].state) && rows[i].state != TL_CLOSE &&
@@ -738,10 +739,10 @@ static struct target take_target(struct fuzz *f)
 {
 	uint8_t b = take(f);
 	struct target t = { .h = &f->h[b >> 7], .id = -1 };
-	int ids[TL_TCP_MAX_SOCKS];
-	size_t n = tl_tcp_sockets(t.h->st, ids, TL_TCP_MAX_SOCKS);
+	int ids[FUZZ_MAX_SOCKS];
+	size_t n = tl_tcp_sockets(t.h->st, ids, FUZZ_MAX_SOCKS);
 	int idx = b & 0x7f;
-	t.id = n && idx < 0x70 ? ids[(size_t)idx % n] : idx % TL_TCP_MAX_SOCKS;
+	t.id = n && idx < 0x70 ? ids[(size_t)idx % n] : idx % FUZZ_MAX_SOCKS;
 	t.exists = tl_tcp_info(t.h->st, t.id, &t.info) == 0;
 	return t;
 }
@@ -806,7 +807,7 @@ static void act_socket(struct fuzz *f)
 	int id = tl_tcp_socket(h->st);
 	trace(f, "host %d socket() = %d", h->index, id);
 	if (id < 0) {
-		CHECK(f, id == -EMFILE && tl_tcp_sockets(h->st, NULL, 0) == TL_TCP_MAX_SOCKS,
+		CHECK(f, id == -EMFILE && tl_tcp_sockets(h->st, NULL, 0) == FUZZ_MAX_SOCKS,
 		      "socket() = %d with %zu sockets in use", id, tl_tcp_sockets(h->st, NULL, 0));
 		return;
 	}
@@ -858,7 +859,7 @@ static void act_accept(struct fuzz *f)
 	int rc = tl_tcp_accept(t.h->st, t.id, &peer, f->now_ns);
 	trace(f, "host %d accept(%d) = %d", t.h->index, t.id, rc);
 	if (rc >= 0) {
-		CHECK(f, rc < TL_TCP_MAX_SOCKS, "accept() = %d", rc);
+		CHECK(f, rc < FUZZ_MAX_SOCKS, "accept() = %d", rc);
 		hold(t.h, rc);
 		t.h->app[rc].accepted = true;
 		return;
@@ -1166,6 +1167,7 @@ static void setup_host(struct fuzz *f, int i, uint8_t opts, uint8_t sysctl_a, ui
 	h->index = i;
 	h->addr_be = htonl(0x7f000001 + (uint32_t)i);
 	tl_tcp_config_default(&h->cfg);
+	h->cfg.max_socks = FUZZ_MAX_SOCKS;
 	h->cfg.local_addr = tl_addr_v4(h->addr_be);
 	h->cfg.seed = (uint64_t)take(f) + 1 + (uint64_t)i * 7919;
 	h->cfg.sack = !(opts & 1);
@@ -1210,7 +1212,7 @@ static void final_phase(struct fuzz *f)
 	f->action = "final close";
 	for (int i = 0; i < N_HOSTS; i++) {
 		struct host *h = &f->h[i];
-		for (int id = 0; id < TL_TCP_MAX_SOCKS; id++) {
+		for (int id = 0; id < FUZZ_MAX_SOCKS; id++) {
 			if (!h->app[id].held)
 				continue;
 			int rc = tl_tcp_close(h->st, id, f->now_ns);
@@ -1226,8 +1228,8 @@ static void final_phase(struct fuzz *f)
 		return;
 	for (int i = 0; i < N_HOSTS; i++) {
 		struct host *h = &f->h[i];
-		int ids[TL_TCP_MAX_SOCKS];
-		size_t n = tl_tcp_sockets(h->st, ids, TL_TCP_MAX_SOCKS);
+		int ids[FUZZ_MAX_SOCKS];
+		size_t n = tl_tcp_sockets(h->st, ids, FUZZ_MAX_SOCKS);
 		for (size_t k = 0; k < n; k++) {
 			struct tl_tcp_info in;
 			tl_tcp_info(h->st, ids[k], &in);

@@ -79,7 +79,8 @@ struct sim {
 	bool census;		  /* many connections: the sockets are counted every TL_CENSUS_EVERY_NS */
 	uint64_t next_census_ns;
 	int next_fd;
-	int fd_of[TL_TCP_MAX_SOCKS]; /* the descriptor an application would hold for each model socket */
+	int *fd_of; /* by socket id: the descriptor an application would hold for each model socket */
+	size_t cap_fd;
 	char err[256];
 	char broken[300];	      /* what broken() shows */
 	char recv_buf[TL_RECV_BYTES]; /* scratch for one recv() */
@@ -251,19 +252,34 @@ static void on_state(struct sim *s, const struct tl_tcp_note *n)
  * (the reset to a connect where nothing listens): it speaks for the side
  * the receiving socket talks to.
  */
+/* The ids of the stack's sockets (*n of them), to free; NULL with *n 0 when there are none or no memory. */
+static int *socket_ids(const struct sim *s, size_t *n)
+{
+	size_t want = tl_tcp_sockets(s->stack, NULL, 0);
+	int *ids = want ? malloc(want * sizeof(*ids)) : NULL;
+	*n = ids ? tl_tcp_sockets(s->stack, ids, want) : 0;
+	if (*n > want)
+		*n = want;
+	return ids;
+}
+
 static enum tl_side answering_side(const struct sim *s, const struct tl_tuple *sent)
 {
-	int ids[TL_TCP_MAX_SOCKS];
-	size_t n = tl_tcp_sockets(s->stack, ids, TL_TCP_MAX_SOCKS);
-	for (size_t i = 0; i < n && i < TL_TCP_MAX_SOCKS; i++) {
+	size_t n = 0;
+	int *ids = socket_ids(s, &n);
+	enum tl_side side = TL_SIDE_NONE;
+	for (size_t i = 0; i < n; i++) {
 		struct tl_tcp_info info;
 		if (tl_tcp_info(s->stack, ids[i], &info) == 0 && info.tuple.sport == sent->dport &&
-		    info.tuple.dport == sent->sport && tl_addr_equal(&info.tuple.saddr, &sent->daddr))
-			return info.owner == TL_SIDE_CLIENT ? TL_SIDE_SERVER
+		    info.tuple.dport == sent->sport && tl_addr_equal(&info.tuple.saddr, &sent->daddr)) {
+			side = info.owner == TL_SIDE_CLIENT   ? TL_SIDE_SERVER
 			       : info.owner == TL_SIDE_SERVER ? TL_SIDE_CLIENT
 							      : TL_SIDE_NONE;
+			break;
+		}
 	}
-	return TL_SIDE_NONE;
+	free(ids);
+	return side;
 }
 
 static enum tl_side side_of_note(const struct sim *s, const struct tl_tcp_note *n)
@@ -305,13 +321,30 @@ static void call_failed(struct tl_app_call *c, int neg_errno)
 	tl_call_failed(c, -neg_errno);
 }
 
+/* The next descriptor, given to socket id (any number of sockets: the table grows). */
+static int give_fd(struct sim *s, int id)
+{
+	if ((size_t)id >= s->cap_fd) {
+		size_t cap = s->cap_fd ? s->cap_fd : 64;
+		while (cap <= (size_t)id)
+			cap *= 2;
+		int *grown = realloc(s->fd_of, cap * sizeof(*grown));
+		if (!grown)
+			return s->next_fd++; /* the number is still the application's; only the record is lost */
+		s->fd_of = grown;
+		s->cap_fd = cap;
+	}
+	s->fd_of[id] = s->next_fd++;
+	return s->fd_of[id];
+}
+
 /* A new model socket that the side holds: what comes of it is that side's. */
 static int own_socket(struct sim *s, const struct sim_side *sd)
 {
 	int id = tl_tcp_socket(s->stack);
 	if (id >= 0) {
 		tl_tcp_set_owner(s->stack, id, sd->side);
-		s->fd_of[id] = s->next_fd++;
+		give_fd(s, id);
 	}
 	return id;
 }
@@ -400,8 +433,7 @@ static bool do_accept(struct sim *s, struct sim_side *sd, struct tl_app_call *c)
 		return true;
 	}
 	replace(s, tl_side_sockets_conn(&sd->sock, sd->cur.st), id);
-	s->fd_of[id] = s->next_fd++;
-	c->ret = s->fd_of[id];
+	c->ret = give_fd(s, id);
 	tl_call_accepted(&peer.daddr, peer.dport, peer.sport, c);
 	return true;
 }
@@ -611,7 +643,7 @@ static bool do_accept_many(struct sim *s, struct sim_side *sd, struct tl_app_cal
 				return false;
 			if (id < 0)
 				return crowd_returns(st, k->crowd_done, id, c);
-			s->fd_of[id] = s->next_fd++;
+			give_fd(s, id);
 			if (st->kind == TL_STEP_ACCEPT) {
 				if (tl_side_sockets_crowd_add(&sd->sock, id) < 0) {
 					tl_tcp_close(s->stack, id, s->now_ns);
@@ -732,13 +764,20 @@ static void finish_call(struct sim *s, struct sim_side *sd)
 	start_next(s, sd);
 }
 
-/* A blocked call whose condition now holds returns a moment later. */
+/*
+ * A blocked call whose condition now holds returns a moment later; a crowd
+ * that closes each connection (serve, churn) has just made a close(), whose
+ * FIN on loopback is taken in by the peer before the call returns, as for
+ * any call that does not block: a snapshot after it sees the peer's TIME-WAIT.
+ */
 static void retry_blocked(struct sim *s)
 {
 	for (int i = 0; i < 2; i++) {
 		struct sim_side *sd = &s->side[i];
-		if (sd->cur.active && !sd->cur.return_ns && try_call(s, sd))
-			sd->cur.return_ns = s->now_ns + TL_SIM_WAKE_NS;
+		if (!sd->cur.active || sd->cur.return_ns || !try_call(s, sd))
+			continue;
+		bool closed = sd->cur.st->kind == TL_STEP_SERVE || sd->cur.st->kind == TL_STEP_CHURN;
+		sd->cur.return_ns = s->now_ns + (closed ? TL_SIM_CALL_NS : TL_SIM_WAKE_NS);
 	}
 }
 
@@ -875,8 +914,8 @@ static long be_count_listed(void *ctx, enum tl_side side, const enum tl_state *s
 			    uint64_t since_ns)
 {
 	const struct sim *s = ctx;
-	int ids[TL_TCP_MAX_SOCKS];
-	size_t n = tl_tcp_sockets(s->stack, ids, TL_TCP_MAX_SOCKS);
+	size_t n = 0;
+	int *ids = socket_ids(s, &n);
 	long count = 0;
 	(void)since_ns;
 	for (size_t i = 0; i < n; i++) {
@@ -887,6 +926,7 @@ static long be_count_listed(void *ctx, enum tl_side side, const enum tl_state *s
 		    tl_drive_state_in(info.state, states, n_states))
 			count++;
 	}
+	free(ids);
 	return count;
 }
 
@@ -1038,6 +1078,7 @@ static void sim_free(struct sim *s)
 	free(s->link);
 	tl_tcp_stack_free(s->stack);
 	tl_timeline_free(&s->tl);
+	free(s->fd_of);
 	free(s);
 }
 

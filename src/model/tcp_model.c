@@ -68,6 +68,28 @@ struct sock_opts {
 	bool rcvbuf_locked; /* SO_RCVBUF was set: the window is clamped to the buffer */
 };
 
+/* A socket a listener made: a request or a child, known by id and cookie (its slot may be reused). */
+struct member {
+	int id;
+	uint64_t cookie;
+};
+
+/*
+ * Where the table keeps a socket: its id, its place in the 4-tuple hash
+ * (under the tuple it was hashed with, so that a changed tuple is moved), and
+ * for a listener the requests and children it made, so that its queues are
+ * counted without a walk over every socket.
+ */
+struct sock_links {
+	int id;		     /* -1: not in the table (a SYN cookie's request on the stack) */
+	bool hashed;	     /* in the 4-tuple hash, under htuple */
+	struct tl_tuple htuple;
+	int hash_next;	     /* the next id in its bucket, -1 at the end */
+	bool port_owner;     /* holds its port as bind() or listen() does: connect() never picks it */
+	struct member *members; /* listener: what it made, oldest first; stale entries skipped */
+	size_t n_members, cap_members;
+};
+
 struct sock {
 	enum tl_tcp_kind kind;
 	enum tl_state state;
@@ -126,6 +148,7 @@ struct sock {
 	struct rtx_timer rtx;
 	unsigned retransmits;
 	uint64_t linger_ns;   /* TIME_WAIT or FIN_WAIT2 ends, or a full FIN_WAIT2 hands over */
+	uint64_t tw_entry_ns; /* when it became a time-wait socket (tw_entry_stamp): tcp_tw_reuse_delay counts from it */
 	int64_t fw2_mini_ms;  /* > 0: at linger_ns the full FIN_WAIT2 becomes a time-wait socket */
 	uint64_t last_oow_ack_ns;
 	/* keepalive: the kernel's sk_timer for an open connection */
@@ -138,7 +161,7 @@ struct sock {
 	int64_t probes_tstamp_j; /* the jiffy it fired in */
 	/* round-trip time: the persist timer's base is the RTO it gives */
 	struct tl_timer_rtt rtt;
-	struct sent_seg sent[SENT_SEGS];
+	struct sent_seg *sent; /* SENT_SEGS of them, allocated with the first: a time-wait socket keeps none */
 	size_t n_sent;
 	uint64_t rcv_tstamp_ns;	 /* when a segment was last received (rcv_tstamp): the silence starts */
 	uint64_t armed_order; /* when one of its timers was last armed: ties fire newest first */
@@ -146,9 +169,11 @@ struct sock {
 	bool synq_overflowed;
 	uint64_t synq_overflow_ns;
 	/* request socket */
-	int64_t dup_syn_ms[MAX_DUP_SYNS];
+	int64_t *dup_syn_ms; /* MAX_DUP_SYNS of them, allocated with the first duplicate */
 	size_t n_dup_syn;
 	unsigned synack_fired;
+	/* the table's bookkeeping (never copied from one socket to another) */
+	struct sock_links links;
 };
 
 /* The counters the model keeps (the kernel keeps many more); names as nstat prints them. */
@@ -168,6 +193,7 @@ enum mib_counter {
 	MIB_REQQ_FULL_DROP,
 	MIB_REQQ_FULL_DO_COOKIES,
 	MIB_RETRANS_SEGS,
+	MIB_TW_OVERFLOW,
 	MIB_COUNT
 };
 
@@ -181,14 +207,48 @@ static const char *const mib_names[MIB_COUNT] = {
 	[MIB_SYNCOOKIES_FAILED] = "TcpExtSyncookiesFailed", [MIB_REQQ_FULL_DROP] = "TcpExtTCPReqQFullDrop",
 	[MIB_REQQ_FULL_DO_COOKIES] = "TcpExtTCPReqQFullDoCookies",
 	[MIB_RETRANS_SEGS] = "TcpRetransSegs",
+	[MIB_TW_OVERFLOW] = "TcpExtTCPTimeWaitOverflow",
 };
+
+/* A binary heap of fixed-size items, first the one `before` puts first. */
+struct heap {
+	unsigned char *items;
+	size_t n, cap, size;
+	bool (*before)(const void *a, const void *b);
+};
+
+/* A timer of a socket armed at deadline_ns; stale once the socket's timers moved (see timers_settle). */
+struct timer_entry {
+	uint64_t deadline_ns;
+	uint64_t order; /* the socket's armed_order when pushed */
+	uint64_t cookie;
+	int id;
+};
+
+#define PORTS 65536
 
 struct tl_tcp_stack {
 	struct tl_tcp_config cfg;
 	uint64_t mib[MIB_COUNT];
 	tl_tcp_note_fn note;
 	void *note_ctx;
-	struct sock *socks[TL_TCP_MAX_SOCKS];
+	/* The socket table: any number of sockets, each found by id, by 4-tuple or by port without a
+	 * walk over the others (a pile of 100,000 time-wait sockets is a case to serve). */
+	struct sock **socks; /* by id; NULL: free */
+	size_t n_ids;	     /* ids handed out so far: every socket's id is below it */
+	size_t cap_ids;
+	size_t n_live;	     /* sockets in the table */
+	struct heap free_ids; /* ids below n_ids that are free: the lowest is reused first */
+	int *reap_ids;	      /* sockets that may have become free to reap (reap_later) */
+	size_t n_reap, cap_reap;
+	int *hash;	      /* 4-tuple hash: the first id of each bucket, -1 for none */
+	size_t hash_buckets;  /* a power of two */
+	size_t n_hashed;
+	struct heap timers;   /* timer_entry, earliest first; ties newest armed first */
+	int *listeners;	      /* ids of the sockets that called listen(), stale ones skipped */
+	size_t n_listeners, cap_listeners;
+	uint32_t *port_owners; /* per port: sockets holding it as bind() or listen() does */
+	size_t n_tw;	      /* time-wait sockets (TIME_WAIT or an orphan's FIN_WAIT2): tcp_max_tw_buckets */
 	uint64_t rng;
 	uint64_t next_cookie;
 	uint64_t next_accept_order;
@@ -245,10 +305,14 @@ static uint64_t tick_deadline(const struct tl_tcp_stack *st, uint64_t now_ns, in
 	return t > now_ns ? t : now_ns + jiffy_ns(st);
 }
 
-/* The timer wheel keeps a bucket's timers newest first: equal expiries fire in reverse arming order. */
+static void timers_push(struct tl_tcp_stack *st, const struct sock *s);
+
+/* The timer wheel keeps a bucket's timers newest first: equal expiries fire in reverse arming order.
+ * Every timer armed is followed by this, which files the socket's timers anew. */
 static void armed(struct tl_tcp_stack *st, struct sock *s)
 {
 	s->armed_order = ++st->next_armed_order;
+	timers_push(st, s);
 }
 
 static int64_t ms_to_jiffies(const struct tl_tcp_stack *st, int64_t ms)
@@ -303,8 +367,12 @@ void tl_tcp_config_default(struct tl_tcp_config *c)
 	memset(c, 0, sizeof(*c));
 	tl_timer_settings_default(&c->timers);
 	c->local_addr = tl_addr_loopback(AF_INET);
-	c->ephemeral_first = 40000;
+	c->ephemeral_first = 32768; /* ip_local_port_range in a new namespace */
 	c->ephemeral_last = 60999;
+	c->ephemeral_start = 40000; /* the ports the model's scenarios have always seen first */
+	c->tw_reuse = 2;	    /* a new namespace's: loopback only */
+	c->tw_reuse_delay_ms = 1000;
+	c->max_tw_buckets = 131072; /* a new namespace's on this host (KERNEL-FACTS.md) */
 	c->lo_mtu = 65536;
 	c->wscale = 10;
 	c->sack = true;
@@ -339,17 +407,22 @@ static bool *option_sysctl(struct tl_tcp_config *c, const char *base)
 	return NULL;
 }
 
-/* The listener's sysctls, each with the range its kernel handler accepts. */
+/* The listener's and the time-wait sockets' sysctls, each with the range its kernel handler accepts. */
 struct queue_sysctl {
 	const char *name;
 	long min, max;
 };
 
+enum { Q_SYNCOOKIES, Q_ABORT_ON_OVERFLOW, Q_MAX_SYN_BACKLOG, Q_SOMAXCONN, Q_TW_REUSE, Q_TW_REUSE_DELAY, Q_MAX_TW };
+
 static const struct queue_sysctl queue_sysctls[] = {
-	{ "net.ipv4.tcp_syncookies", 0, 255 },	      /* proc_dou8vec_minmax without bounds: any u8 */
-	{ "net.ipv4.tcp_abort_on_overflow", 0, 255 }, /* the same */
-	{ "net.ipv4.tcp_max_syn_backlog", INT_MIN, INT_MAX }, /* proc_dointvec: any int */
-	{ "net.core.somaxconn", 0, INT_MAX },		      /* proc_dointvec_minmax, extra1 0 */
+	[Q_SYNCOOKIES] = { "net.ipv4.tcp_syncookies", 0, 255 },	     /* proc_dou8vec_minmax without bounds: any u8 */
+	[Q_ABORT_ON_OVERFLOW] = { "net.ipv4.tcp_abort_on_overflow", 0, 255 }, /* the same */
+	[Q_MAX_SYN_BACKLOG] = { "net.ipv4.tcp_max_syn_backlog", INT_MIN, INT_MAX }, /* proc_dointvec: any int */
+	[Q_SOMAXCONN] = { "net.core.somaxconn", 0, INT_MAX },		   /* proc_dointvec_minmax, extra1 0 */
+	[Q_TW_REUSE] = { "net.ipv4.tcp_tw_reuse", 0, 2 },		   /* proc_dou8vec_minmax, 0..2 */
+	[Q_TW_REUSE_DELAY] = { "net.ipv4.tcp_tw_reuse_delay", 1, 60000 }, /* 1 ms .. TCP_PAWS_MSL s */
+	[Q_MAX_TW] = { "net.ipv4.tcp_max_tw_buckets", INT_MIN, INT_MAX }, /* proc_dointvec: any int */
 };
 
 /* The entry for name, given whole or without "net.ipv4." / "net.core.", or NULL. */
@@ -365,14 +438,48 @@ static const struct queue_sysctl *queue_sysctl_find(const char *name)
 
 static void queue_sysctl_store(struct tl_tcp_config *c, const struct queue_sysctl *q, long v)
 {
-	if (q == &queue_sysctls[0])
-		c->syncookies = (uint8_t)v;
-	else if (q == &queue_sysctls[1])
-		c->abort_on_overflow = (uint8_t)v;
-	else if (q == &queue_sysctls[2])
-		c->max_syn_backlog = (int)v;
-	else
-		c->somaxconn = (int)v;
+	switch (q - queue_sysctls) {
+	case Q_SYNCOOKIES: c->syncookies = (uint8_t)v; break;
+	case Q_ABORT_ON_OVERFLOW: c->abort_on_overflow = (uint8_t)v; break;
+	case Q_MAX_SYN_BACKLOG: c->max_syn_backlog = (int)v; break;
+	case Q_SOMAXCONN: c->somaxconn = (int)v; break;
+	case Q_TW_REUSE: c->tw_reuse = (uint8_t)v; break;
+	case Q_TW_REUSE_DELAY: c->tw_reuse_delay_ms = (uint32_t)v; break;
+	default: c->max_tw_buckets = (int)v; break;
+	}
+}
+
+#define UNPRIVILEGED_PORT_START 1024 /* net.ipv4.ip_unprivileged_port_start, not modelled otherwise */
+
+/*
+ * ip_local_port_range "LOW HIGH": two numbers of 1..65535 (the handler's
+ * bounds), HIGH not below LOW, LOW not below ip_unprivileged_port_start.
+ */
+static int port_range_sysctl(struct tl_tcp_config *c, const char *name, const char *value, char *err,
+			     size_t errlen)
+{
+	char *end;
+	errno = 0;
+	long low = strtol(value, &end, 10);
+	const char *rest = end;
+	long high = end == value ? 0 : strtol(rest, &end, 10);
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	if (errno || end == rest || *end)
+		return tl_errorf(err, errlen, "%s: '%s' is not two whole numbers", name, value);
+	if (low < 1 || high > 65535 || high < low || low < UNPRIVILEGED_PORT_START)
+		return tl_errorf(err, errlen, "%s: expected LOW HIGH with %d <= LOW <= HIGH <= 65535, got '%s'", name,
+				 UNPRIVILEGED_PORT_START, value);
+	c->ephemeral_first = (uint16_t)low;
+	c->ephemeral_last = (uint16_t)high;
+	return 0;
+}
+
+/* Where the port search starts: the model's usual first port when the range has it, else the range's low end. */
+static uint16_t first_port(const struct tl_tcp_config *c)
+{
+	return c->ephemeral_start >= c->ephemeral_first && c->ephemeral_start <= c->ephemeral_last ? c->ephemeral_start
+												  : c->ephemeral_first;
 }
 
 int tl_tcp_config_sysctl(struct tl_tcp_config *c, const char *name, const char *value, char *err,
@@ -381,6 +488,8 @@ int tl_tcp_config_sysctl(struct tl_tcp_config *c, const char *name, const char *
 	static const char prefix[] = "net.ipv4.";
 	const char *base = strncmp(name, prefix, sizeof(prefix) - 1) ? name : name + sizeof(prefix) - 1;
 	long v;
+	if (!strcmp(base, "ip_local_port_range"))
+		return port_range_sysctl(c, name, value, err, errlen);
 	bool *flag = option_sysctl(c, base);
 	const struct queue_sysctl *queue = queue_sysctl_find(name);
 	if (!flag && !queue && !tl_timer_sysctl_known(base)) {
@@ -545,65 +654,313 @@ bool tl_tcp_options_decode(const uint8_t *bytes, size_t len, struct tl_tcp_optio
 
 /* ---- the socket table ---- */
 
-static struct sock *sock_at(const struct tl_tcp_stack *st, int id)
+/* Makes room for need items of size bytes in *items (of *cap). False when out of memory. */
+static bool grow_array(void *items, size_t *cap, size_t need, size_t size)
 {
-	return id >= 0 && id < TL_TCP_MAX_SOCKS ? st->socks[id] : NULL;
+	void **p = items;
+	if (need <= *cap)
+		return true;
+	size_t cap2 = *cap ? *cap : 16;
+	while (cap2 < need)
+		cap2 *= 2;
+	void *grown = realloc(*p, cap2 * size);
+	if (!grown)
+		return false;
+	*p = grown;
+	*cap = cap2;
+	return true;
 }
 
+static void *heap_at(const struct heap *h, size_t i)
+{
+	return h->items + i * h->size;
+}
+
+static void heap_swap(struct heap *h, size_t i, size_t j)
+{
+	unsigned char tmp[sizeof(struct timer_entry)];
+	memcpy(tmp, heap_at(h, i), h->size);
+	memcpy(heap_at(h, i), heap_at(h, j), h->size);
+	memcpy(heap_at(h, j), tmp, h->size);
+}
+
+static bool heap_push(struct heap *h, const void *item)
+{
+	if (!grow_array(&h->items, &h->cap, h->n + 1, h->size))
+		return false;
+	size_t i = h->n++;
+	memcpy(heap_at(h, i), item, h->size);
+	while (i > 0 && h->before(heap_at(h, i), heap_at(h, (i - 1) / 2))) {
+		heap_swap(h, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	return true;
+}
+
+static void heap_pop(struct heap *h)
+{
+	if (!h->n)
+		return;
+	memcpy(heap_at(h, 0), heap_at(h, --h->n), h->size);
+	for (size_t i = 0;;) {
+		size_t first = i, l = 2 * i + 1, r = l + 1;
+		if (l < h->n && h->before(heap_at(h, l), heap_at(h, first)))
+			first = l;
+		if (r < h->n && h->before(heap_at(h, r), heap_at(h, first)))
+			first = r;
+		if (first == i)
+			return;
+		heap_swap(h, i, first);
+		i = first;
+	}
+}
+
+static bool id_before(const void *a, const void *b)
+{
+	return *(const int *)a < *(const int *)b;
+}
+
+static bool timer_before(const void *a, const void *b)
+{
+	const struct timer_entry *x = a, *y = b;
+	if (x->deadline_ns != y->deadline_ns)
+		return x->deadline_ns < y->deadline_ns;
+	return x->order > y->order; /* the wheel fires a bucket's newest timer first */
+}
+
+static struct sock *sock_at(const struct tl_tcp_stack *st, int id)
+{
+	return id >= 0 && (size_t)id < st->n_ids ? st->socks[id] : NULL;
+}
+
+/* The socket's id, or -1 for one outside the table (a SYN cookie's request). */
 static int sock_id(const struct tl_tcp_stack *st, const struct sock *s)
 {
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
-		if (st->socks[i] == s)
-			return i;
-	return -1;
+	return sock_at(st, s->links.id) == s ? s->links.id : -1;
+}
+
+/* Sockets that may have become free: reap() looks at them, and at no other. */
+static void reap_later(struct tl_tcp_stack *st, const struct sock *s)
+{
+	int id = sock_id(st, s);
+	if (id >= 0 && grow_array(&st->reap_ids, &st->cap_reap, st->n_reap + 1, sizeof(int)))
+		st->reap_ids[st->n_reap++] = id;
+}
+
+/* The lowest free id, as a fixed table would give it; -1 when the table may not grow. */
+static int id_take(struct tl_tcp_stack *st)
+{
+	if (st->cfg.max_socks && st->n_live >= st->cfg.max_socks)
+		return -1;
+	if (st->free_ids.n) {
+		int id = *(const int *)heap_at(&st->free_ids, 0);
+		heap_pop(&st->free_ids);
+		return id;
+	}
+	if (st->n_ids >= INT_MAX || !grow_array(&st->socks, &st->cap_ids, st->n_ids + 1, sizeof(*st->socks)))
+		return -1;
+	st->socks[st->n_ids] = NULL;
+	return (int)st->n_ids++;
 }
 
 static struct sock *sock_new(struct tl_tcp_stack *st, enum tl_tcp_kind kind, int *id_out)
 {
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-		if (st->socks[i])
-			continue;
-		struct sock *s = calloc(1, sizeof(*s));
-		if (!s)
-			return NULL;
-		s->kind = kind;
-		s->state = TL_CLOSE;
-		s->cookie = ++st->next_cookie;
-		s->listener = -1;
-		s->timers = st->cfg.timers;
-		s->opts.rcvbuf = RMEM_DEFAULT;
-		s->connect_rc = -ENOTCONN;
-		st->socks[i] = s;
-		if (id_out)
-			*id_out = i;
-		return s;
+	struct sock *s = calloc(1, sizeof(*s));
+	int id = s ? id_take(st) : -1;
+	if (id < 0) {
+		free(s);
+		return NULL;
 	}
-	return NULL;
+	s->kind = kind;
+	s->state = TL_CLOSE;
+	s->cookie = ++st->next_cookie;
+	s->listener = -1;
+	s->timers = st->cfg.timers;
+	s->opts.rcvbuf = RMEM_DEFAULT;
+	s->connect_rc = -ENOTCONN;
+	s->links.id = id;
+	s->links.hash_next = -1;
+	st->socks[id] = s;
+	st->n_live++;
+	reap_later(st, s); /* one its caller gives up on is freed too */
+	if (id_out)
+		*id_out = id;
+	return s;
+}
+
+/* ---- the 4-tuple hash: a segment finds its connection, connect() a free 4-tuple ---- */
+
+static size_t tuple_bucket(const struct tl_tcp_stack *st, const struct tl_tuple *t)
+{
+	uint64_t h = (uint64_t)t->sport << 16 | t->dport;
+	for (size_t i = 0; i < sizeof(t->saddr.b); i += 8) {
+		uint64_t a, b;
+		memcpy(&a, t->saddr.b + i, 8);
+		memcpy(&b, t->daddr.b + i, 8);
+		h = mix64(h ^ a) ^ b;
+	}
+	return (size_t)mix64(h) & (st->hash_buckets - 1);
+}
+
+static void hash_link(struct tl_tcp_stack *st, struct sock *s)
+{
+	size_t b = tuple_bucket(st, &s->tuple);
+	s->links.htuple = s->tuple;
+	s->links.hash_next = st->hash[b];
+	s->links.hashed = true;
+	st->hash[b] = s->links.id;
+}
+
+static void hash_unlink(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (!s->links.hashed)
+		return;
+	int *at = &st->hash[tuple_bucket(st, &s->links.htuple)];
+	while (*at != s->links.id)
+		at = &st->socks[*at]->links.hash_next;
+	*at = s->links.hash_next;
+	s->links.hashed = false;
+	st->n_hashed--;
+}
+
+/* Twice the buckets once there are twice as many sockets as buckets: chains stay short. */
+static void hash_grow(struct tl_tcp_stack *st)
+{
+	size_t n = st->hash_buckets * 2;
+	int *hash = malloc(n * sizeof(*hash));
+	if (!hash)
+		return; /* longer chains, still right */
+	free(st->hash);
+	st->hash = hash;
+	st->hash_buckets = n;
+	for (size_t i = 0; i < n; i++)
+		hash[i] = -1;
+	for (size_t id = 0; id < st->n_ids; id++)
+		if (st->socks[id] && st->socks[id]->links.hashed)
+			hash_link(st, st->socks[id]);
+}
+
+/* Files s under its tuple; every change of a table socket's tuple ends with this. */
+static void sock_rehash(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (s->links.hashed && tl_tuple_equal(&s->links.htuple, &s->tuple))
+		return;
+	hash_unlink(st, s);
+	hash_link(st, s);
+	if (++st->n_hashed > 2 * st->hash_buckets)
+		hash_grow(st);
+}
+
+/* The table socket with tuple t (s = local) that is not in CLOSE, nor a listener, nor skip;
+ * the lowest id when several are, as a walk in id order would find. */
+static struct sock *sock_by_tuple(const struct tl_tcp_stack *st, const struct tl_tuple *t, bool requests,
+				  const struct sock *skip)
+{
+	struct sock *best = NULL;
+	for (int id = st->hash[tuple_bucket(st, t)]; id >= 0; id = st->socks[id]->links.hash_next) {
+		struct sock *s = st->socks[id];
+		if (s == skip || s->state == TL_CLOSE || s->state == TL_LISTEN || (!requests && s->kind == TL_TCP_REQUEST) ||
+		    !tl_tuple_equal(&s->tuple, t))
+			continue;
+		if (!best || s->links.id < best->links.id)
+			best = s;
+	}
+	return best;
+}
+
+/* ---- ports held as bind() holds them ---- */
+
+/* s holds its port as a bind bucket made by bind() or listen() does (fastreuse >= 0). */
+static void own_port(struct tl_tcp_stack *st, struct sock *s)
+{
+	if (s->links.port_owner)
+		return;
+	s->links.port_owner = true;
+	st->port_owners[s->tuple.sport]++;
+}
+
+/* ---- listeners: what each made, for its queues ---- */
+
+static bool member_of(const struct tl_tcp_stack *st, int lid, const struct member *m)
+{
+	const struct sock *s = sock_at(st, m->id);
+	return s && s->cookie == m->cookie && s->listener == lid;
+}
+
+/* Drops the entries of sockets the listener no longer has. */
+static void members_compact(const struct tl_tcp_stack *st, struct sock *l)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < l->links.n_members; i++)
+		if (member_of(st, sock_id(st, l), &l->links.members[i]))
+			l->links.members[kept++] = l->links.members[i];
+	l->links.n_members = kept;
+}
+
+/* The listener made s (a request, or a child from a request or a cookie). */
+static void listener_adopt(struct tl_tcp_stack *st, struct sock *l, const struct sock *s)
+{
+	struct sock_links *k = &l->links;
+	if (k->n_members == k->cap_members)
+		members_compact(st, l);
+	if (!grow_array(&k->members, &k->cap_members, k->n_members + 1, sizeof(*k->members))) {
+		fail(st, "out of memory for a listener's queue");
+		return;
+	}
+	k->members[k->n_members++] = (struct member){ .id = sock_id(st, s), .cookie = s->cookie };
+}
+
+static void listeners_add(struct tl_tcp_stack *st, int lid)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < st->n_listeners; i++) {
+		const struct sock *l = sock_at(st, st->listeners[i]);
+		if (l && l->state == TL_LISTEN && st->listeners[i] != lid)
+			st->listeners[kept++] = st->listeners[i];
+	}
+	st->n_listeners = kept;
+	if (grow_array(&st->listeners, &st->cap_listeners, kept + 1, sizeof(int)))
+		st->listeners[st->n_listeners++] = lid;
 }
 
 static void free_buffers(struct sock *s)
 {
 	free(s->sndbuf);
 	free(s->rcvbuf);
+	free(s->sent);
+	free(s->dup_syn_ms);
+	s->sent = NULL;
+	s->dup_syn_ms = NULL;
+	s->n_sent = s->n_dup_syn = 0;
 	s->sndbuf = s->rcvbuf = NULL;
 	s->snd_len = s->snd_cap = s->rcv_len = s->rcv_cap = 0;
 }
 
 static void sock_free(struct tl_tcp_stack *st, int id)
 {
-	free_buffers(st->socks[id]);
-	free(st->socks[id]);
+	struct sock *s = st->socks[id];
+	hash_unlink(st, s);
+	if (s->links.port_owner)
+		st->port_owners[s->tuple.sport]--;
+	free(s->links.members);
+	free_buffers(s);
+	free(s);
 	st->socks[id] = NULL;
+	st->n_live--;
+	if (!heap_push(&st->free_ids, &id))
+		fail(st, "out of memory for the free socket ids");
 }
 
 /* Frees what reached CLOSE and is neither held by the application nor waiting in an accept queue. */
 static void reap(struct tl_tcp_stack *st)
 {
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-		struct sock *s = st->socks[i];
+	for (size_t i = 0; i < st->n_reap; i++) {
+		int id = st->reap_ids[i];
+		struct sock *s = sock_at(st, id);
 		if (s && s->state == TL_CLOSE && !s->app_held && !s->in_accept_queue)
-			sock_free(st, i);
+			sock_free(st, id);
 	}
+	st->n_reap = 0;
 }
 
 /* ---- notes ---- */
@@ -641,6 +998,11 @@ __attribute__((format(printf, 4, 5))) static void set_state(struct tl_tcp_stack 
 	if (to == TL_CLOSE && (s->state == TL_ESTABLISHED || s->state == TL_CLOSE_WAIT))
 		st->mib[MIB_ESTAB_RESETS]++; /* tcp_set_state(): a synchronized connection closed without FINs */
 	s->state = to;
+	if (to == TL_CLOSE) {
+		reap_later(st, s);
+		if (s->kind == TL_TCP_MINI)
+			st->n_tw--; /* the time-wait socket is gone (its timer, a RST, or taken over) */
+	}
 	if (to == TL_ESTABLISHED)
 		s->was_established = true;
 	if (fmt) {
@@ -836,6 +1198,15 @@ static void fill_options(const struct tl_tcp_stack *st, struct sock *s, struct t
 static void remember_sent(struct tl_tcp_stack *st, struct sock *s, uint32_t seq, uint32_t space)
 {
 	uint32_t end = seq + space;
+	if (!s->sent) {
+		if (sock_id(st, s) < 0)
+			return; /* a SYN cookie's request, on the stack for one segment: no ACK will find it */
+		s->sent = malloc(SENT_SEGS * sizeof(*s->sent));
+		if (!s->sent) {
+			fail(st, "out of memory for a socket's sent segments");
+			return;
+		}
+	}
 	if (s->n_sent && seq_lt(seq, s->sent[s->n_sent - 1].end)) {
 		for (size_t i = 0; i < s->n_sent; i++)
 			if (seq_gt(s->sent[i].end, seq) && seq_lt(s->sent[i].start, end))
@@ -856,6 +1227,8 @@ static void rtt_acked(struct tl_tcp_stack *st, struct sock *s, uint32_t old_una,
 {
 	size_t n = 0;
 	bool resent = false;
+	if (!s->n_sent)
+		return;
 	while (n < s->n_sent && !seq_gt(s->sent[n].end, ack))
 		resent |= s->sent[n++].resent;
 	if (n && !resent && !seq_gt(s->sent[0].start, old_una))
@@ -1036,21 +1409,43 @@ __attribute__((format(printf, 3, 4))) static void sock_done(struct tl_tcp_stack 
  * full socket keeps its receive queue beside the time-wait socket, so recv()
  * returns that data before the end of file (a half-close whose reply and FIN
  * arrive before the client reads them).
+ *
+ * A namespace holds at most tcp_max_tw_buckets time-wait sockets
+ * (inet_twsk_alloc() fails once it holds that many): then tcp_time_wait()
+ * counts TCPTimeWaitOverflow and closes the full socket at once (tcp_done()),
+ * without a RST, and this returns false. A time-wait socket that moves on
+ * from FIN-WAIT-2 to TIME-WAIT is the same one: nothing is allocated.
  */
-static void become_mini(struct sock *s)
+static bool become_mini(struct tl_tcp_stack *st, struct sock *s)
 {
+	bool allocated = s->kind != TL_TCP_MINI;
+	if (allocated && (long long)st->n_tw >= st->cfg.max_tw_buckets) {
+		st->mib[MIB_TW_OVERFLOW]++;
+		sock_done(st, s, "no time-wait socket: tcp_max_tw_buckets (%d) are in use, closed at once",
+			  st->cfg.max_tw_buckets);
+		return false;
+	}
 	timers_off(s);
 	free(s->sndbuf);
 	s->sndbuf = NULL;
 	s->snd_len = s->snd_cap = 0;
+	free(s->sent); /* nothing it sends takes sequence space: no RTT sample is to come */
+	s->sent = NULL;
+	s->n_sent = 0;
 	s->kind = TL_TCP_MINI;
 	s->rcv_shut = s->snd_shut = true;
+	if (allocated) {
+		st->n_tw++;
+		s->tw_entry_ns = st->now_ns;
+	}
+	return true;
 }
 
 static void enter_time_wait(struct tl_tcp_stack *st, struct sock *s)
 {
 	int64_t tw_ms = tl_timer_time_wait_ms();
-	become_mini(s);
+	if (!become_mini(st, s))
+		return;
 	set_linger(st, s, tw_ms);
 	set_state(st, s, TL_TIME_WAIT, "a time-wait socket takes over for %lld s (TCP_TIMEWAIT_LEN)",
 		  (long long)(tw_ms / 1000));
@@ -1081,8 +1476,7 @@ static bool orphan_fin_wait2(struct tl_tcp_stack *st, struct sock *s, bool seg_h
 	} else if (seg_has_fin) {
 		/* Stays a full socket: the FIN in this very segment is processed next. */
 		set_linger(st, s, fw.timewait_sock_ms);
-	} else {
-		become_mini(s);
+	} else if (become_mini(st, s)) {
 		set_linger(st, s, fw.timewait_sock_ms);
 	}
 	return true;
@@ -1335,8 +1729,8 @@ static void fire_linger(struct tl_tcp_stack *st, struct sock *s)
 	if (s->kind == TL_TCP_FULL && s->fw2_mini_ms > 0) {
 		/* tcp_keepalive_timer(): the full FIN-WAIT-2 hands over to a time-wait socket. */
 		int64_t ms = s->fw2_mini_ms;
-		become_mini(s);
-		set_linger(st, s, ms);
+		if (become_mini(st, s))
+			set_linger(st, s, ms);
 		return;
 	}
 	if (s->state == TL_TIME_WAIT)
@@ -1654,6 +2048,10 @@ static void request_dup_syn(struct tl_tcp_stack *st, struct sock *req)
 	int64_t at_ms = (int64_t)((since_ns + NS_PER_MS / 2) / NS_PER_MS);
 	if (req->n_dup_syn == MAX_DUP_SYNS)
 		return; /* beyond what the model remembers: not answered */
+	if (!req->dup_syn_ms && !(req->dup_syn_ms = malloc(MAX_DUP_SYNS * sizeof(*req->dup_syn_ms)))) {
+		fail(st, "out of memory for a request's duplicate SYNs");
+		return;
+	}
 	req->dup_syn_ms[req->n_dup_syn++] = at_ms;
 	if (predict_exchange(st, req) < 0)
 		return;
@@ -1685,9 +2083,12 @@ static void negotiate(const struct tl_tcp_stack *st, struct sock *s, const struc
 
 static size_t accept_queue_len(const struct tl_tcp_stack *st, int listener)
 {
+	const struct sock *l = sock_at(st, listener);
 	size_t n = 0;
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
-		n += st->socks[i] && st->socks[i]->in_accept_queue && st->socks[i]->listener == listener;
+	for (size_t i = 0; l && i < l->links.n_members; i++) {
+		const struct member *m = &l->links.members[i];
+		n += member_of(st, listener, m) && st->socks[m->id]->in_accept_queue;
+	}
 	return n;
 }
 
@@ -1850,21 +2251,20 @@ static bool cookies_sent_lately(const struct tl_tcp_stack *st, const struct sock
 /* inet_csk_reqsk_queue_len(), or with young_only reqsk_queue_len_young(): requests whose timer never fired. */
 static size_t request_count(const struct tl_tcp_stack *st, int listener, bool young_only)
 {
+	const struct sock *l = sock_at(st, listener);
 	size_t n = 0;
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-		const struct sock *s = st->socks[i];
-		n += s && s->kind == TL_TCP_REQUEST && s->state != TL_CLOSE && s->listener == listener &&
-		     (!young_only || s->synack_fired == 0);
+	for (size_t i = 0; l && i < l->links.n_members; i++) {
+		const struct member *m = &l->links.members[i];
+		const struct sock *s = member_of(st, listener, m) ? st->socks[m->id] : NULL;
+		n += s && s->kind == TL_TCP_REQUEST && s->state != TL_CLOSE && (!young_only || s->synack_fired == 0);
 	}
 	return n;
 }
 
+/* Only a table capped by cfg.max_socks fills up: the kernel's has no such limit. */
 static bool table_full(const struct tl_tcp_stack *st)
 {
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
-		if (!st->socks[i])
-			return false;
-	return true;
+	return st->cfg.max_socks && st->n_live >= st->cfg.max_socks;
 }
 
 /* sk_acceptq_is_full(): full once it holds more than the backlog, so backlog 0 takes one. */
@@ -1881,7 +2281,7 @@ static void listen_overflow(struct tl_tcp_stack *st)
 
 /*
  * inet_csk_reqsk_queue_is_full(): more requests than the backlog, as for the
- * accept queue. A socket table with no room left (TL_TCP_MAX_SOCKS) counts as
+ * accept queue. A socket table with no room left (cfg.max_socks) counts as
  * full too, so a flood runs on, but the kernel's queue was not full then: the
  * stack records the failure, and the run is no longer the kernel's.
  */
@@ -1893,9 +2293,9 @@ static bool syn_queue_full(struct tl_tcp_stack *st, const struct sock *l, int li
 		return false;
 	char why[160];
 	tl_textf(why, sizeof(why),
-		 "a SYN found the model's socket table full (%d sockets): it was handled as if the SYN queue "
+		 "a SYN found the model's socket table full (%zu sockets): it was handled as if the SYN queue "
 		 "were full, which the kernel's was not",
-		 TL_TCP_MAX_SOCKS);
+		 st->cfg.max_socks);
 	fail(st, why);
 	return true;
 }
@@ -2017,6 +2417,8 @@ static void listen_syn(struct tl_tcp_stack *st, struct sock *l, const struct tl_
 	req->iss = isn ? isn : (uint32_t)next_random(st);
 	req->ts_offset = (uint32_t)next_random(st);
 	request_init(st, req, l, lid, seg, false);
+	sock_rehash(st, req);
+	listener_adopt(st, l, req);
 	req->state = TL_LISTEN;
 	set_state(st, req, TL_SYN_RECV, "request socket made by this SYN (ss lists SYN-RECV)");
 	send_synack(st, req, false);
@@ -2112,8 +2514,18 @@ static struct sock *make_child(struct tl_tcp_stack *st, struct sock *req, const 
 	if (!c)
 		return NULL;
 	uint64_t cookie = c->cookie;
+	struct sock_links links = c->links;
 	*c = *req; /* a cookie's request lives on the caller's stack frame: nothing in it is owned */
 	c->cookie = cookie;
+	c->links = links;
+	/* The child takes the request's sent SYN-ACK over (its ACK is an RTT sample); the duplicate SYNs stay the
+	 * request's, freed with it. */
+	req->sent = NULL;
+	req->n_sent = 0;
+	c->dup_syn_ms = NULL;
+	c->n_dup_syn = 0;
+	sock_rehash(st, c);
+	own_port(st, c); /* a child shares its listener's bind bucket (__inet_inherit_port()) */
 	c->kind = TL_TCP_FULL;
 	c->state = TL_SYN_RECV;
 	c->retransmits = 0;
@@ -2127,6 +2539,10 @@ static struct sock *make_child(struct tl_tcp_stack *st, struct sock *req, const 
 	c->connect_rc = 0;
 	req->state = TL_CLOSE; /* it lives on as the child: no note of its own */
 	req->rtx.deadline_ns = 0;
+	reap_later(st, req);
+	struct sock *l = sock_at(st, c->listener);
+	if (l)
+		listener_adopt(st, l, c);
 	return c;
 }
 
@@ -2360,7 +2776,7 @@ static bool our_fin_acked(struct tl_tcp_stack *st, struct sock *s, const struct 
 			reply_reset(st, seg, s);
 			return false;
 		}
-		return s->kind == TL_TCP_FULL;
+		return s->kind == TL_TCP_FULL && s->state != TL_CLOSE; /* CLOSE: no time-wait socket was left */
 	case TL_CLOSING:
 		enter_time_wait(st, s);
 		return false;
@@ -2640,26 +3056,24 @@ static bool is_local(const struct tl_addr *addr)
 /* The socket of this exact connection: a request, a full or a time-wait socket (never one in CLOSE). */
 static struct sock *lookup_connection(const struct tl_tcp_stack *st, const struct tl_tcp_seg *seg)
 {
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-		const struct sock *s = st->socks[i];
-		if (s && s->state != TL_CLOSE && s->state != TL_LISTEN && tl_tuple_is_reverse(&s->tuple, &seg->tuple))
-			return st->socks[i];
-	}
-	return NULL;
+	struct tl_tuple local = tl_tuple_reverse(&seg->tuple);
+	return sock_by_tuple(st, &local, true, NULL);
 }
 
 /* A listener of the address's family, bound to it or to the family's wildcard
  * (the model has no IPv6 socket that also takes IPv4). */
 static struct sock *lookup_listener(const struct tl_tcp_stack *st, const struct tl_addr *addr, uint16_t port)
 {
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-		const struct sock *s = st->socks[i];
+	struct sock *best = NULL;
+	for (size_t i = 0; i < st->n_listeners; i++) {
+		struct sock *s = sock_at(st, st->listeners[i]);
 		if (s && s->state == TL_LISTEN && s->tuple.sport == port &&
 		    tl_addr_family(&s->tuple.saddr) == tl_addr_family(addr) &&
-		    (tl_addr_equal(&s->tuple.saddr, addr) || tl_addr_is_any(&s->tuple.saddr)))
-			return st->socks[i];
+		    (tl_addr_equal(&s->tuple.saddr, addr) || tl_addr_is_any(&s->tuple.saddr)) &&
+		    (!best || s->links.id < best->links.id))
+			best = s; /* the lowest id, as a walk in id order finds it */
 	}
-	return NULL;
+	return best;
 }
 
 static void input_to_listener(struct tl_tcp_stack *st, const struct tl_tcp_seg *seg, uint32_t isn)
@@ -2711,13 +3125,63 @@ static uint64_t sock_deadline(const struct sock *s)
 			s->probe_ns);
 }
 
+/*
+ * The timer heap holds an entry for each timer a socket had armed when it
+ * last armed one, stamped with that arming's order. An entry is current
+ * while the socket (same cookie) has that order still and its earliest
+ * timer is the entry's: timers are only ever armed through armed(), which
+ * files them all anew, and otherwise only stopped, which leaves entries
+ * behind that this drops when they come to the top.
+ */
+static bool timer_current(const struct tl_tcp_stack *st, const struct timer_entry *e)
+{
+	const struct sock *s = sock_at(st, e->id);
+	return s && s->cookie == e->cookie && s->armed_order == e->order && sock_deadline(s) == e->deadline_ns;
+}
+
+static void timer_file(struct tl_tcp_stack *st, const struct sock *s, uint64_t deadline_ns)
+{
+	struct timer_entry e = { .deadline_ns = deadline_ns, .order = s->armed_order, .cookie = s->cookie,
+				 .id = sock_id(st, s) };
+	if (deadline_ns && e.id >= 0 && !heap_push(&st->timers, &e))
+		fail(st, "out of memory for the timer heap");
+}
+
+/* Entries of every socket's timers, and nothing stale: when stale ones outnumber the sockets. */
+static void timers_rebuild(struct tl_tcp_stack *st)
+{
+	st->timers.n = 0;
+	for (size_t id = 0; id < st->n_ids; id++) {
+		const struct sock *s = st->socks[id];
+		if (s && sock_deadline(s))
+			timer_file(st, s, sock_deadline(s));
+	}
+}
+
+static void timers_push(struct tl_tcp_stack *st, const struct sock *s)
+{
+	if (st->timers.n > 4 * st->n_live + 1024) {
+		timers_rebuild(st);
+		return;
+	}
+	const uint64_t all[] = { s->rtx.deadline_ns, s->delack_ns, s->linger_ns, s->ka_deadline_ns, s->probe_ns };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		timer_file(st, s, all[i]);
+}
+
+/* Drops stale entries from the top: the top is then the timer that fires next. */
+static void timers_settle(struct tl_tcp_stack *st)
+{
+	while (st->timers.n && !timer_current(st, heap_at(&st->timers, 0)))
+		heap_pop(&st->timers);
+}
+
 uint64_t tl_tcp_next_deadline_ns(const struct tl_tcp_stack *st)
 {
-	uint64_t best = 0;
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
-		if (st->socks[i])
-			best = earliest(best, sock_deadline(st->socks[i]));
-	return best ? best : UINT64_MAX;
+	/* Dropping stale entries changes no answer: the heap is a cache of the sockets' timers. */
+	struct tl_tcp_stack *cache = (struct tl_tcp_stack *)st;
+	timers_settle(cache);
+	return st->timers.n ? ((const struct timer_entry *)heap_at(&st->timers, 0))->deadline_ns : UINT64_MAX;
 }
 
 /* Fires one timer of s due at t; the retransmission timer first, as the kernel's wheel order is unknowable. */
@@ -2747,13 +3211,10 @@ void tl_tcp_advance(struct tl_tcp_stack *st, uint64_t now_ns)
 		if (t > now_ns)
 			break;
 		st->now_ns = t;
-		struct sock *newest = NULL;
-		for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-			struct sock *s = st->socks[i];
-			if (s && sock_deadline(s) == t && (!newest || s->armed_order > newest->armed_order))
-				newest = s;
-		}
-		fire_one(st, newest, t); /* one at a time: a firing may change other timers */
+		/* The newest armed of the sockets due at t (timer_before), one at a time: a firing may
+		 * change other timers. */
+		const struct timer_entry *newest = heap_at(&st->timers, 0);
+		fire_one(st, st->socks[newest->id], t);
 		reap(st);
 	}
 	st->now_ns = now_ns;
@@ -2768,17 +3229,25 @@ struct tl_tcp_stack *tl_tcp_stack_new(const struct tl_tcp_config *cfg, tl_tcp_no
 	struct tl_tcp_stack *st = calloc(1, sizeof(*st));
 	if (!st)
 		return NULL;
+	enum { FIRST_BUCKETS = 256 };
+	st->free_ids = (struct heap){ .size = sizeof(int), .before = id_before };
+	st->timers = (struct heap){ .size = sizeof(struct timer_entry), .before = timer_before };
 	st->sched = malloc(sizeof(*st->sched));
 	st->xchg = malloc(sizeof(*st->xchg));
-	if (!st->sched || !st->xchg) {
+	st->hash = malloc(FIRST_BUCKETS * sizeof(*st->hash));
+	st->port_owners = calloc(PORTS, sizeof(*st->port_owners));
+	if (!st->sched || !st->xchg || !st->hash || !st->port_owners) {
 		tl_tcp_stack_free(st);
 		return NULL;
 	}
+	st->hash_buckets = FIRST_BUCKETS;
+	for (size_t i = 0; i < FIRST_BUCKETS; i++)
+		st->hash[i] = -1;
 	st->cfg = *cfg;
 	st->note = note;
 	st->note_ctx = ctx;
 	st->rng = cfg->seed;
-	st->next_port = cfg->ephemeral_first;
+	st->next_port = first_port(cfg);
 	return st;
 }
 
@@ -2786,9 +3255,20 @@ void tl_tcp_stack_free(struct tl_tcp_stack *st)
 {
 	if (!st)
 		return;
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
-		if (st->socks[i])
-			sock_free(st, i);
+	for (size_t id = 0; id < st->n_ids; id++) {
+		if (!st->socks[id])
+			continue;
+		free(st->socks[id]->links.members);
+		free_buffers(st->socks[id]);
+		free(st->socks[id]);
+	}
+	free(st->socks);
+	free(st->free_ids.items);
+	free(st->reap_ids);
+	free(st->hash);
+	free(st->timers.items);
+	free(st->listeners);
+	free(st->port_owners);
 	free(st->sched);
 	free(st->xchg);
 	free(st);
@@ -2902,9 +3382,11 @@ int tl_tcp_setsockopt(struct tl_tcp_stack *st, int sock, enum tl_sockopt opt, in
 
 static bool port_listening(const struct tl_tcp_stack *st, uint16_t port)
 {
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
-		if (st->socks[i] && st->socks[i]->state == TL_LISTEN && st->socks[i]->tuple.sport == port)
+	for (size_t i = 0; i < st->n_listeners; i++) {
+		const struct sock *l = sock_at(st, st->listeners[i]);
+		if (l && l->state == TL_LISTEN && l->tuple.sport == port)
 			return true;
+	}
 	return false;
 }
 
@@ -2924,6 +3406,9 @@ int tl_tcp_listen(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr,
 	/* A listener's remote end is its family's wildcard, as sock_diag shows it. */
 	struct tl_addr any = tl_addr_is_v4(addr) ? tl_addr_v4(0) : (struct tl_addr){ { 0 } };
 	s->tuple = (struct tl_tuple){ .saddr = *addr, .daddr = any, .sport = port };
+	sock_rehash(st, s);
+	own_port(st, s);
+	listeners_add(st, sock);
 	s->reuse = true;
 	/* __sys_listen(): compared unsigned, so a negative backlog takes somaxconn too */
 	s->backlog = (unsigned)backlog > (unsigned)st->cfg.somaxconn ? st->cfg.somaxconn : backlog;
@@ -2938,8 +3423,8 @@ int tl_tcp_listen(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr,
  */
 static bool bind_conflict(const struct tl_tcp_stack *st, const struct sock *self, uint16_t port)
 {
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-		const struct sock *o = st->socks[i];
+	for (size_t id = 0; id < st->n_ids; id++) { /* bind() is rare: a walk over the table will do */
+		const struct sock *o = st->socks[id];
 		if (!o || o == self || o->state == TL_CLOSE || o->tuple.sport != port)
 			continue;
 		if (o->state == TL_LISTEN || !o->reuse)
@@ -2962,27 +3447,65 @@ int tl_tcp_bind(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, u
 		return -EADDRINUSE;
 	s->tuple.saddr = *addr;
 	s->tuple.sport = port;
+	sock_rehash(st, s);
+	own_port(st, s);
 	s->reuse = true;
 	s->user_bound = true;
 	return 0;
 }
 
-static bool port_in_use(const struct tl_tcp_stack *st, uint16_t port)
+/*
+ * tcp_twsk_unique(): whether connect() may take over the time-wait socket o
+ * that holds the 4-tuple it wants. Only when o's connection used timestamps
+ * (tw_ts_recent_stamp set: they keep the old connection's segments apart
+ * from the new one's). A connect from a bound port (search false, no twp)
+ * needs nothing more; the search for an ephemeral port needs tcp_tw_reuse
+ * (2 means loopback only, which every lab connection is; never for an
+ * orphan's FIN-WAIT-2) and o to be more than tcp_tw_reuse_delay old:
+ * time_after32(now_ms, tw_entry_stamp + delay), in milliseconds.
+ */
+static bool tw_reusable(const struct tl_tcp_stack *st, const struct sock *o, bool search)
 {
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++)
-		if (st->socks[i] && st->socks[i]->state != TL_CLOSE && st->socks[i]->tuple.sport == port)
-			return true;
-	return false;
+	if (o->kind != TL_TCP_MINI || !o->ts_ok)
+		return false;
+	if (!search)
+		return true;
+	if (!st->cfg.tw_reuse || o->state == TL_FIN_WAIT2)
+		return false;
+	uint32_t thresh = (uint32_t)(o->tw_entry_ns / NS_PER_MS) + st->cfg.tw_reuse_delay_ms;
+	return (int32_t)(thresh - (uint32_t)(st->now_ns / NS_PER_MS)) < 0;
 }
 
-static uint16_t ephemeral_port(struct tl_tcp_stack *st)
+/*
+ * The first port at or after the cursor in ip_local_port_range that gives
+ * the 4-tuple source:port -> daddr:dport (__inet_hash_connect()): a port no
+ * socket holds as bind() or listen() holds one (a bucket with fastreuse >= 0),
+ * whose 4-tuple no socket has, or has as a time-wait socket connect() may take
+ * over (*tw). The kernel starts at a hash of the destination and steps by
+ * two; the model walks on from where its last search stopped, so the ports
+ * it gives are 40000, 40001, ... (which port is not compared with the
+ * kernel's, whether there is one is). 0 when every port is taken.
+ */
+static uint16_t ephemeral_port(struct tl_tcp_stack *st, const struct tl_addr *source, const struct tl_addr *daddr,
+			       uint16_t dport, struct sock **tw)
 {
-	unsigned span = (unsigned)st->cfg.ephemeral_last - st->cfg.ephemeral_first + 1;
+	const struct tl_tcp_config *c = &st->cfg;
+	unsigned span = (unsigned)c->ephemeral_last - c->ephemeral_first + 1;
+	*tw = NULL;
 	for (unsigned tries = 0; tries < span; tries++) {
-		uint16_t p = st->next_port;
-		st->next_port = p >= st->cfg.ephemeral_last ? st->cfg.ephemeral_first : (uint16_t)(p + 1);
-		if (!port_in_use(st, p))
+		uint16_t p = st->next_port < c->ephemeral_first || st->next_port > c->ephemeral_last ? c->ephemeral_first
+												  : st->next_port;
+		st->next_port = p >= c->ephemeral_last ? c->ephemeral_first : (uint16_t)(p + 1);
+		if (st->port_owners[p])
+			continue;
+		struct tl_tuple t = { .saddr = *source, .daddr = *daddr, .sport = p, .dport = dport };
+		struct sock *o = sock_by_tuple(st, &t, false, NULL);
+		if (!o)
 			return p;
+		if (tw_reusable(st, o, true)) {
+			*tw = o;
+			return p;
+		}
 	}
 	return 0;
 }
@@ -2999,32 +3522,52 @@ static void offer_options(const struct tl_tcp_stack *st, struct sock *s)
 }
 
 /*
+ * connect() takes the time-wait socket o's 4-tuple over (tcp_twsk_unique()
+ * said it may): the new connection starts 65537 past the old one's sequence
+ * numbers, knows the peer's last timestamp, and o ends, counted in
+ * TWRecycled (__inet_check_established()).
+ */
+static void take_over(struct tl_tcp_stack *st, struct sock *s, struct sock *o)
+{
+	s->iss = o->snd_nxt + 65535 + 2;
+	if (!s->iss)
+		s->iss = 1;
+	st->mib[MIB_TW_RECYCLED]++;
+	s->ts_recent = o->ts_recent;
+	s->ts_recent_inherited = true;
+	sock_done(st, o, "time-wait socket taken over by a connect from its 4-tuple (timestamps on)");
+}
+
+/*
  * A bound socket's 4-tuple held by another socket (__inet_check_established()
- * without a port search): a time-wait socket gives way at once
- * (tcp_twsk_unique() with no twp: tcp_tw_reuse and its delay govern only
- * the search for an ephemeral port) when its connection used timestamps,
- * which keep old segments apart from new ones; the new connection then
- * starts 65537 past the old one's sequence numbers. Anything else makes
- * connect() fail EADDRNOTAVAIL. Returns 0 (the 4-tuple is free now), or
- * -EADDRNOTAVAIL.
+ * without a port search): a time-wait socket gives way (tw_reusable() without
+ * a search); anything else makes connect() fail. Returns 0 (the 4-tuple is
+ * free now), or -EADDRNOTAVAIL.
  */
 static int claim_four_tuple(struct tl_tcp_stack *st, struct sock *s, const struct tl_tuple *t)
 {
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-		struct sock *o = st->socks[i];
-		if (!o || o == s || o->kind == TL_TCP_REQUEST || o->state == TL_CLOSE || o->state == TL_LISTEN ||
-		    !tl_tuple_equal(&o->tuple, t))
-			continue;
-		if (o->kind != TL_TCP_MINI || !o->ts_ok)
-			return -EADDRNOTAVAIL;
-		s->iss = o->snd_nxt + 65535 + 2;
-		st->mib[MIB_TW_RECYCLED]++;
-		s->ts_recent = o->ts_recent;
-		s->ts_recent_inherited = true;
-		sock_done(st, o, "time-wait socket taken over by a connect from its 4-tuple (timestamps on)");
+	struct sock *o = sock_by_tuple(st, t, false, s);
+	if (!o)
 		return 0;
-	}
+	if (!tw_reusable(st, o, false))
+		return -EADDRNOTAVAIL;
+	take_over(st, s, o);
 	return 0;
+}
+
+/*
+ * tcp_v4_connect() enters SYN-SENT before inet_hash_connect() looks for a
+ * port and a unique 4-tuple, and falls back to CLOSE when there is none: no
+ * SYN leaves, and the socket keeps the port it had (0 unless bound).
+ */
+static int no_four_tuple(struct tl_tcp_stack *st, struct sock *s, const struct tl_tuple *tried, const char *why)
+{
+	struct tl_tuple bound = s->tuple;
+	s->tuple = *tried;
+	set_state(st, s, TL_SYN_SENT, NULL);
+	set_state(st, s, TL_CLOSE, "%s", why);
+	s->tuple = bound;
+	return -EADDRNOTAVAIL;
 }
 
 int tl_tcp_connect(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr, uint16_t port, uint64_t now_ns)
@@ -3039,29 +3582,25 @@ int tl_tcp_connect(struct tl_tcp_stack *st, int sock, const struct tl_addr *addr
 		return -EISCONN;
 	if (!is_local(addr))
 		return -ENETUNREACH; /* the lab's namespace has loopback only */
-	/* A bound socket connects from its port (and its address, unless it bound the wildcard). */
-	uint16_t sport = s->tuple.sport ? s->tuple.sport : ephemeral_port(st);
-	if (!sport)
-		return -EADDRNOTAVAIL;
 	/* The source: 127.0.0.1 (lo's route says src 127.0.0.1 for all of 127/8); over IPv6 the
 	 * destination itself, a local address (RFC 6724's first rule: prefer the same address). */
 	struct tl_addr source = tl_addr_is_v4(addr) ? st->cfg.local_addr : *addr;
 	if (s->tuple.sport && !tl_addr_is_any(&s->tuple.saddr))
 		source = s->tuple.saddr;
+	/* A bound socket connects from its port (and its address, unless it bound the wildcard). */
+	struct sock *tw = NULL;
+	uint16_t sport = s->tuple.sport ? s->tuple.sport : ephemeral_port(st, &source, addr, port, &tw);
 	struct tl_tuple tuple = { .saddr = source, .daddr = *addr, .sport = sport, .dport = port };
+	if (!sport)
+		return no_four_tuple(st, s, &tuple, "connect() found no free port: EADDRNOTAVAIL, no SYN sent");
 	s->iss = (uint32_t)next_random(st);
 	s->ts_recent_inherited = false;
-	if (s->tuple.sport && claim_four_tuple(st, s, &tuple) < 0) {
-		/* tcp_v4_connect() enters SYN-SENT before inet_hash_connect() looks for a unique
-		 * 4-tuple, and falls back to CLOSE when there is none: no SYN leaves. */
-		struct tl_tuple bound = s->tuple;
-		s->tuple = tuple;
-		set_state(st, s, TL_SYN_SENT, NULL);
-		set_state(st, s, TL_CLOSE, "connect() found the 4-tuple taken: EADDRNOTAVAIL, no SYN sent");
-		s->tuple = bound;
-		return -EADDRNOTAVAIL;
-	}
+	if (tw)
+		take_over(st, s, tw);
+	if (s->tuple.sport && claim_four_tuple(st, s, &tuple) < 0)
+		return no_four_tuple(st, s, &tuple, "connect() found the 4-tuple taken: EADDRNOTAVAIL, no SYN sent");
 	s->tuple = tuple;
+	sock_rehash(st, s);
 	s->ts_offset = (uint32_t)next_random(st);
 	offer_options(st, s);
 	s->snd_una = s->iss;
@@ -3090,12 +3629,12 @@ int tl_tcp_accept(struct tl_tcp_stack *st, int listener, struct tl_tuple *peer, 
 	st->now_ns = now_ns;
 	if (!l || l->state != TL_LISTEN)
 		return -EINVAL;
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-		struct sock *c = st->socks[i];
-		if (c && c->in_accept_queue && c->listener == listener &&
-		    (!best || c->accept_order < best->accept_order)) {
+	for (size_t i = 0; i < l->links.n_members; i++) {
+		const struct member *m = &l->links.members[i];
+		struct sock *c = member_of(st, listener, m) ? st->socks[m->id] : NULL;
+		if (c && c->in_accept_queue && (!best || c->accept_order < best->accept_order)) {
 			best = c;
-			best_id = i;
+			best_id = m->id;
 		}
 	}
 	if (!best)
@@ -3235,13 +3774,27 @@ int tl_tcp_shutdown(struct tl_tcp_stack *st, int sock, int how, uint64_t now_ns)
 	return 0;
 }
 
-/* inet_csk_listen_stop(): requests vanish, unaccepted children are reset. */
+static int id_cmp(const void *a, const void *b)
+{
+	return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
+/* inet_csk_listen_stop(): requests vanish, unaccepted children are reset, in id order. */
 static void listener_stop(struct tl_tcp_stack *st, int lid)
 {
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-		struct sock *c = st->socks[i];
-		if (!c || c->listener != lid)
-			continue;
+	struct sock *l = st->socks[lid];
+	members_compact(st, l);
+	size_t n = l->links.n_members;
+	int *ids = malloc((n ? n : 1) * sizeof(*ids));
+	if (!ids) {
+		fail(st, "out of memory while a listener closed");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		ids[i] = l->links.members[i].id;
+	qsort(ids, n, sizeof(*ids), id_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct sock *c = st->socks[ids[i]];
 		if (c->kind == TL_TCP_REQUEST) {
 			timers_off(c);
 			set_state(st, c, TL_CLOSE, "the listener closed");
@@ -3254,7 +3807,9 @@ static void listener_stop(struct tl_tcp_stack *st, int lid)
 			active_reset(st, c);
 			timers_off(c);
 		}
+		reap_later(st, c);
 	}
+	free(ids);
 }
 
 static void close_connection(struct tl_tcp_stack *st, struct sock *s)
@@ -3282,6 +3837,7 @@ int tl_tcp_close(struct tl_tcp_stack *st, int sock, uint64_t now_ns)
 	if (!s)
 		return -EBADF;
 	s->app_held = false;
+	reap_later(st, s);
 	if (s->kind == TL_TCP_MINI) {
 		reap(st);
 		return 0;
@@ -3330,6 +3886,7 @@ int tl_tcp_abort(struct tl_tcp_stack *st, int sock, uint64_t now_ns)
 	if (!s)
 		return -EBADF;
 	s->app_held = false;
+	reap_later(st, s);
 	if (s->kind == TL_TCP_MINI) {
 		reap(st);
 		return 0;
@@ -3375,11 +3932,11 @@ int tl_tcp_info(const struct tl_tcp_stack *st, int sock, struct tl_tcp_info *out
 size_t tl_tcp_sockets(const struct tl_tcp_stack *st, int *ids, size_t max)
 {
 	size_t n = 0;
-	for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-		if (!st->socks[i])
+	for (size_t id = 0; id < st->n_ids; id++) {
+		if (!st->socks[id])
 			continue;
 		if (n < max)
-			ids[n] = i;
+			ids[n] = (int)id;
 		n++;
 	}
 	return n;
@@ -3438,8 +3995,8 @@ size_t tl_tcp_snapshot(const struct tl_tcp_stack *st, uint64_t now_ns, struct tl
 	/* Listeners first, as sock_diag dumps its listening hash before the established one; a socket in
 	 * CLOSE only while the application holds a port it bound (the kernel's bind hash lists it). */
 	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < TL_TCP_MAX_SOCKS; i++) {
-			const struct sock *s = st->socks[i];
+		for (size_t id = 0; id < st->n_ids; id++) {
+			const struct sock *s = st->socks[id];
 			bool listed = s && (s->state != TL_CLOSE || (s->app_held && s->user_bound && s->tuple.sport));
 			if (!listed || (s->state == TL_LISTEN) != (pass == 0))
 				continue;

@@ -17,7 +17,8 @@
  * What is modelled: the RFC 9293 state machine with all eleven states
  * (simultaneous open and close included), Linux's answers to segments that
  * reach no socket, a listener's SYN queue and SYN cookies under a SYN
- * flood, the options Linux puts on loopback SYNs, delayed ACKs
+ * flood, piles of any number of sockets (ip_local_port_range, tcp_tw_reuse,
+ * tcp_max_tw_buckets), the options Linux puts on loopback SYNs, delayed ACKs
  * with quick-ACK and ping-pong modes, and every retransmission and linger
  * time, taken from timer_model.h (never restated here). docs/model.md says
  * what is left out.
@@ -36,7 +37,6 @@
 #include "core/event.h"
 #include "model/timer_model.h"
 
-#define TL_TCP_MAX_SOCKS 64		/* sockets of one stack, request and time-wait ones included; a SYN cookie takes none */
 #define TL_TCP_MAX_OPTIONS 40		/* TCP option bytes in one header */
 #define TL_TCP_MAX_SEND_BYTES (4u << 20) /* a socket's send buffer (tcp_wmem max) */
 #define TL_TCP_RECV_BYTES 65536u	/* receive window once established, 64 << wscale 10 */
@@ -46,8 +46,14 @@
 struct tl_tcp_config {
 	struct tl_timer_settings timers; /* every retransmission and linger time, HZ included */
 	struct tl_addr local_addr;	 /* IPv4 source of connections: 127.0.0.1 (IPv6: ::1) */
-	uint16_t ephemeral_first;	 /* first client port handed out (40000) */
-	uint16_t ephemeral_last;	 /* last one (60999) */
+	/* Ports connect() picks (docs/model.md, "Piles of connections") */
+	uint16_t ephemeral_first;	 /* ip_local_port_range's low end (32768 in a new namespace) */
+	uint16_t ephemeral_last;	 /* its high end (60999) */
+	uint16_t ephemeral_start;	 /* where the model's search starts, if in the range (40000) */
+	uint8_t tw_reuse;		 /* tcp_tw_reuse: 0 never, 1 or 2 (loopback only: the lab is) take over TIME-WAIT */
+	uint32_t tw_reuse_delay_ms;	 /* tcp_tw_reuse_delay (1000): how old a time-wait socket must be */
+	int max_tw_buckets;		 /* tcp_max_tw_buckets (131072 in a new namespace) */
+	size_t max_socks;		 /* 0: no limit, as the kernel; a harness's cap on the table (see tl_tcp_stack_error) */
 	uint32_t lo_mtu;		 /* loopback's MTU, 65536: MSS and first windows follow (tl_tcp_adv_mss) */
 	uint8_t wscale;			 /* window scale offered (10 on this kernel, for tcp_rmem's 32 MiB) */
 	bool sack;			 /* net.ipv4.tcp_sack */
@@ -84,8 +90,10 @@ void tl_tcp_config_default(struct tl_tcp_config *c);
 /*
  * Applies one sysctl ("net.ipv4.tcp_fin_timeout", value "2"): the timer
  * model's sysctls plus tcp_sack, tcp_timestamps, tcp_window_scaling,
- * tcp_syncookies, tcp_max_syn_backlog, tcp_abort_on_overflow and
- * net.core.somaxconn, each within the range the kernel's handler takes.
+ * tcp_syncookies, tcp_max_syn_backlog, tcp_abort_on_overflow,
+ * net.core.somaxconn, tcp_tw_reuse, tcp_tw_reuse_delay, tcp_max_tw_buckets
+ * and ip_local_port_range (two numbers, "40000 40049"), each within the
+ * range the kernel's handler takes.
  * Returns 0; -1 with the reason in err for a value the kernel would refuse
  * (the writer's mistake); TL_TCP_SYSCTL_UNMODELLED with the reason for a
  * sysctl the model does not know (the model's limit). c is unchanged on
@@ -173,15 +181,17 @@ void tl_tcp_stack_free(struct tl_tcp_stack *st);
 
 /*
  * The first internal failure, or "" when none: a timer prediction that
- * failed, or a SYN the model could not treat as the kernel would because
- * its socket table (TL_TCP_MAX_SOCKS) was full; the stack then goes on as
- * if the listener's SYN queue were full, which the kernel's was not.
+ * failed, memory that ran out, or a SYN the model could not treat as the
+ * kernel would because its socket table was full (only a table capped by
+ * cfg.max_socks fills up); the stack then goes on as if the listener's SYN
+ * queue were full, which the kernel's was not.
  */
 const char *tl_tcp_stack_error(const struct tl_tcp_stack *st);
 
 /* Application calls. Each returns >= 0 on success or a negative errno. */
 
-/* A new socket (CLOSE, held by the application): its id, or -EMFILE. */
+/* A new socket (CLOSE, held by the application): its id (the lowest free one), or -EMFILE
+ * (cfg.max_socks reached, or out of memory). */
 int tl_tcp_socket(struct tl_tcp_stack *st);
 /*
  * A socket option (scenario/sockopt.h), with the kernel's meaning as far as
