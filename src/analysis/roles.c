@@ -315,6 +315,12 @@ static void note_sent(struct direction *me, const struct tl_packet *p, bool syna
 }
 
 /* Returns 0, or -1 when out of memory. */
+/* A SYN with a new initial sequence number, not a stray one: a new connection on old ports. */
+static bool new_connection(const struct direction *me, const struct tl_packet *p)
+{
+	return (p->flags & TL_TH_SYN) && !(p->flags & TL_TH_ACK) && me->syn_seen && me->syn_seq != p->seq;
+}
+
 static int annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_t t_ns, bool stray)
 {
 	struct direction *me = &c->dir[dir], *peer = &c->dir[!dir];
@@ -326,7 +332,7 @@ static int annotate_packet(struct conn *c, int dir, struct tl_packet *p, uint64_
 		return 0;
 	}
 	/* A SYN with a new initial sequence number starts a new connection on the same ports. */
-	if ((p->flags & TL_TH_SYN) && !(p->flags & TL_TH_ACK) && me->syn_seen && me->syn_seq != p->seq) {
+	if (new_connection(me, p)) {
 		direction_reset(me);
 		direction_reset(peer);
 	}
@@ -384,10 +390,12 @@ static int track_packet(struct conn_table *t, struct tl_seq_tracker *seqs, struc
 	struct conn *c = find_conn(t, &p->tuple, &dir);
 	if (!c)
 		return -1;
-	if (!c->index)
-		c->index = ++t->n_indexed;
 	/* A stray SYN is not the connection's: its numbers stay counted from the connection's own SYN. */
 	bool stray = stray_syn(&c->dir[dir], &c->dir[!dir], p);
+	/* Numbered in order of first packet, a new connection on old ports too: which old port a
+	 * kernel hands out again is its own choice, the connection's order is not. */
+	if (!c->index || (!stray && new_connection(&c->dir[dir], p)))
+		c->index = ++t->n_indexed;
 	learn_base(c, dir, p->seq, stray ? 0 : p->flags);
 	p->ref = make_ref(c, dir, p->seq, p->ack, p->flags & TL_TH_ACK);
 	return annotate_packet(c, dir, p, ev->t_ns, stray);

@@ -362,10 +362,18 @@ static int do_accept_many(struct tl_peer *p, const struct tl_step *st, struct tl
 	return err ? -1 : 0;
 }
 
+/* close all [every D]: one close() after another, paced as open and churn are. */
 static int do_close_crowd(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {
 	size_t n = p->fd.n_crowd;
-	close_crowd(p);
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			pace(&next, st->duration_ns);
+		close_fd(&p->fd.crowd[i]);
+	}
+	tl_side_sockets_crowd_clear(&p->fd);
 	tl_call_crowd_result(st, n, 0, call);
 	return 0;
 }

@@ -1067,8 +1067,13 @@ static int parse_side_step(struct parser *p, struct words *ws)
 		else if (nargs == 1 && !ws->quoted[2] && !strcmp(args[0], "all") && st.conn[0])
 			rc = fail(p, "'%s close all': the crowd is the side's, not a connection's (write %s close all)",
 				  ws->w[0], tl_side_name(st.side));
-		else if (nargs == 1 && !ws->quoted[2] && !strcmp(args[0], "all"))
+		else if ((nargs == 1 || nargs == 3) && !ws->quoted[2] && !strcmp(args[0], "all")) {
 			st.all = true;
+			if (nargs == 3 && strcmp(args[1], "every"))
+				rc = fail(p, "'%s all' then '%s': expected every DURATION", what, show(args[1]).s);
+			else if (nargs == 3)
+				rc = parse_duration(p, "every", args[2], &st.duration_ns);
+		}
 		else if (nargs)
 			rc = fail(p, "'%s' takes nothing, 'listener' (the listening socket) or 'all' (the side's crowd), got '%s'",
 				  what, show(args[0]).s);

@@ -775,6 +775,7 @@ static void flood_and_crowd_steps(void **state)
 	assert_int_equal(sc.steps[4].kind, TL_STEP_ACCEPT);
 	assert_int_equal(sc.steps[4].count, 3);
 	assert_true(sc.steps[5].all);
+	assert_int_equal(sc.steps[5].duration_ns, 0);
 	assert_string_equal(sc.expects[0].verb, "churn");
 	tl_scenario_free(&sc);
 	check_error("x.scn", T "flood 200\n", "x.scn:2: 'flood' takes syn N [every DURATION]", false);
@@ -789,6 +790,8 @@ static void flood_and_crowd_steps(void **state)
 	check_error("x.scn", T "client:b churn 5\n", "x.scn:2: 'client:b churn': the crowd is the side's, not a connection's (drop ':b')",
 		    true);
 	check_error("x.scn", T "client churn 0\n", "x.scn:2: client churn 0 out of range 1..100000", true);
+	check_error("x.scn", T "client close all each 5ms\n", "x.scn:2: 'client close all' then 'each': expected every DURATION",
+		    true);
 	check_error("x.scn", T "client churn 5 => 6\n", "x.scn:2: 'client churn' result 6 out of range 0..5", true);
 	check_error("x.scn", T "client:b close all\n",
 		    "x.scn:2: 'client:b close all': the crowd is the side's, not a connection's (write client close all)", true);
