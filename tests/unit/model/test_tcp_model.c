@@ -1893,15 +1893,15 @@ static void pile_note(void *ctx, const struct tl_tcp_note *n)
 	struct pile *p = ctx;
 	if (n->kind != TL_TCP_NOTE_SEGMENT)
 		return;
-	if (p->n == p->cap) {
+	if (p->n == p->cap && p->head) { /* the queue's consumed front makes room first */
 		memmove(p->q, p->q + p->head, (p->n - p->head) * sizeof(*p->q));
 		p->n -= p->head;
 		p->head = 0;
-		if (p->n == p->cap) {
-			p->cap = p->cap ? 2 * p->cap : 256;
-			p->q = realloc(p->q, p->cap * sizeof(*p->q));
-			assert_non_null(p->q);
-		}
+	}
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 256;
+		p->q = realloc(p->q, p->cap * sizeof(*p->q));
+		assert_non_null(p->q);
 	}
 	struct wire_seg *w = &p->q[p->n++];
 	w->seg = *n->seg;
