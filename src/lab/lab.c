@@ -216,9 +216,24 @@ static uint16_t local_port(const struct tl_step *st, const struct tl_app_call *c
  * keeps the default; the host's settings are untouched). Without the
  * privilege a thread runs as it is.
  */
+static void set_this_thread_nice(int nice)
+{
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+}
+
 static void favour_this_thread(void)
 {
-	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SIDE_NICE);
+	set_this_thread_nice(SIDE_NICE);
+}
+
+/*
+ * Bulk work (a crowd's thousands of calls, a flood's SYNs) is not a wake-up
+ * to serve quickly: favoured, it would starve every lab's observer, whose
+ * delay queue must let held packets go on time.
+ */
+static void bulk_work_begins(void)
+{
+	set_this_thread_nice(0);
 }
 
 static void *side_main(void *arg)
@@ -238,7 +253,11 @@ static void *side_main(void *arg)
 
 		struct tl_event ev = { .kind = TL_EV_APP, .side = w->side };
 		uint64_t called = tl_now_ns();
+		if (tl_step_is_crowd(st))
+			bulk_work_begins();
 		tl_sockop_run(&w->peer, st, lab->sc->host, lab->sc->port, &ev.u.app);
+		if (tl_step_is_crowd(st))
+			favour_this_thread();
 		ev.t_ns = tl_now_ns();
 		ev.u.app.called_ns = called;
 		uint16_t given = local_port(st, &ev.u.app);
@@ -871,7 +890,9 @@ static int be_flood(void *ctx, const struct tl_step *st, char *why, size_t len)
 	append(lab, &ev);
 	/* Paced sends take a while: the observer must go on taking in what they cause. */
 	pthread_mutex_unlock(&lab->mu);
+	bulk_work_begins();
 	int rc = send_flood(st, &target, lab->sc->server_port, why, len);
+	favour_this_thread();
 	pthread_mutex_lock(&lab->mu);
 	return rc;
 }
@@ -1084,6 +1105,10 @@ static void collect_rest(struct lab *lab)
 	char err[256] = "";
 	struct tl_timeline fresh;
 	tl_timeline_init(&fresh, 0);
+	/* A time-wait socket killed just before the end is known gone only a window after its timer stopped. */
+	struct timespec settle = { 0, (long)TL_TRACER_REARM_WINDOW_NS };
+	while (nanosleep(&settle, &settle) < 0 && errno == EINTR)
+		;
 	if ((lab->cap && tl_capture_drain(lab->cap, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0) ||
 	    (lab->nflog && tl_nflog_drain(lab->nflog, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0) ||
 	    (lab->delayq && tl_delayq_service(lab->delayq, lab->real_minus_mono_ns, &fresh, err, sizeof(err)) < 0) ||

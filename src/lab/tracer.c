@@ -70,7 +70,7 @@ struct prog_slot {
 enum { N_PROGS = 10 };
 
 /* How long a stopped timer may wait for its re-arm (mod_timer stops and starts in one call). */
-#define REARM_WINDOW_NS 10000000ull
+#define REARM_WINDOW_NS TL_TRACER_REARM_WINDOW_NS
 
 static void prog_slots(struct tracer_bpf *skel, struct prog_slot slots[N_PROGS])
 {

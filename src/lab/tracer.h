@@ -60,6 +60,14 @@ int tl_tracer_drain(struct tl_tracer *t, struct tl_timeline *tl, char *err, size
 void tl_tracer_close(struct tl_tracer *t);
 
 /*
+ * How long after a socket's timer stopped the tracer waits for it to be
+ * re-armed before it takes the socket as gone (a request's or time-wait
+ * socket's end): the last drain of a run must come at least this long
+ * after the run's last event, or such an end would be left out.
+ */
+#define TL_TRACER_REARM_WINDOW_NS 10000000ull
+
+/*
  * How many times the kernel skipped one of the tracer's programs because it
  * was already running on that CPU (bpf_prog_info.recursion_misses, summed):
  * events that never reached the ring buffer. tl_tracer_drain notes new ones
