@@ -17,6 +17,7 @@
  * 8080 8554 10288); for those ports tcpdump appends text after "length N".
  */
 #include "analysis/packet.h"
+#include "core/hindex.h"
 #include "core/textbuf.h"
 #include "core/wire.h"
 
@@ -63,6 +64,7 @@ enum {
  */
 struct seq_entry {
 	struct seq_entry *next;
+	uint64_t hash; /* of the key below: the buckets grow without hashing again */
 	struct tl_addr first_addr;
 	struct tl_addr second_addr;
 	uint16_t first_port;
@@ -71,10 +73,14 @@ struct seq_entry {
 	uint32_t second_isn;
 };
 
-enum { SEQ_BUCKETS = 1024 };
+/* The buckets start small and double with the conversations: a flood of
+ * 100,000 peers must not walk chains of a hundred for every packet. */
+enum { SEQ_BUCKETS_MIN = 1024 };
 
 struct tl_seq_tracker {
-	struct seq_entry *bucket[SEQ_BUCKETS];
+	struct seq_entry **bucket;
+	size_t n_buckets; /* a power of two */
+	size_t n_entries;
 	bool out_of_memory;
 };
 
@@ -85,14 +91,21 @@ bool tl_seq_tracker_ok(const struct tl_seq_tracker *t)
 
 struct tl_seq_tracker *tl_seq_tracker_new(void)
 {
-	return calloc(1, sizeof(struct tl_seq_tracker));
+	struct tl_seq_tracker *t = calloc(1, sizeof(*t));
+	if (t && !(t->bucket = calloc(SEQ_BUCKETS_MIN, sizeof(*t->bucket)))) {
+		free(t);
+		return NULL;
+	}
+	if (t)
+		t->n_buckets = SEQ_BUCKETS_MIN;
+	return t;
 }
 
 void tl_seq_tracker_free(struct tl_seq_tracker *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < SEQ_BUCKETS; i++) {
+	for (size_t i = 0; i < t->n_buckets; i++) {
 		struct seq_entry *e = t->bucket[i];
 		while (e) {
 			struct seq_entry *next = e->next;
@@ -100,7 +113,29 @@ void tl_seq_tracker_free(struct tl_seq_tracker *t)
 			e = next;
 		}
 	}
+	free(t->bucket);
 	free(t);
+}
+
+/* Twice the buckets once there are more conversations than buckets; out of memory, the old ones serve on. */
+static void seq_tracker_grow(struct tl_seq_tracker *t)
+{
+	if (t->n_entries <= t->n_buckets)
+		return;
+	size_t nb = t->n_buckets * 2;
+	struct seq_entry **grown = calloc(nb, sizeof(*grown));
+	if (!grown)
+		return;
+	for (size_t i = 0; i < t->n_buckets; i++) {
+		for (struct seq_entry *e = t->bucket[i], *next; e; e = next) {
+			next = e->next;
+			e->next = grown[e->hash & (nb - 1)];
+			grown[e->hash & (nb - 1)] = e;
+		}
+	}
+	free(t->bucket);
+	t->bucket = grown;
+	t->n_buckets = nb;
 }
 
 /* The sequence bases the printer subtracts; zero means absolute numbers. */
@@ -109,18 +144,6 @@ struct seq_bases {
 	uint32_t peer;	 /* subtracted from ack and from SACK blocks */
 	bool relative;	 /* seq and ack are printed relative */
 };
-
-/* Folds an address into the hash of a conversation; IPv4 hashes as before. */
-static uint32_t addr_hash(const struct tl_addr *a)
-{
-	uint32_t h = 0;
-	for (size_t i = 0; i < sizeof(a->b); i += 4) {
-		uint32_t w;
-		memcpy(&w, a->b + i, 4);
-		h ^= w;
-	}
-	return h;
-}
 
 /*
  * tcpdump's rule for an ACK-bearing packet: an unknown conversation, or any
@@ -145,9 +168,9 @@ static struct seq_bases seq_track(struct tl_seq_tracker *t, const struct tl_pack
 	uint16_t first_port = sender_second ? u->dport : u->sport;
 	uint16_t second_port = sender_second ? u->sport : u->dport;
 
-	uint32_t h = addr_hash(&first_addr) ^ addr_hash(&second_addr) ^ ((uint32_t)first_port << 16 | second_port);
-	h ^= h >> 16;
-	struct seq_entry **slot = &t->bucket[h % SEQ_BUCKETS];
+	uint64_t h = tl_hash_bytes((uint64_t)first_port << 16 | second_port, first_addr.b, sizeof(first_addr.b));
+	h = tl_hash_bytes(h, second_addr.b, sizeof(second_addr.b));
+	struct seq_entry **slot = &t->bucket[h & (t->n_buckets - 1)];
 	struct seq_entry *e = *slot;
 	while (e && !(tl_addr_equal(&e->first_addr, &first_addr) && tl_addr_equal(&e->second_addr, &second_addr) &&
 		      e->first_port == first_port && e->second_port == second_port))
@@ -163,12 +186,14 @@ static struct seq_bases seq_track(struct tl_seq_tracker *t, const struct tl_pack
 	if (!e) {
 		e = calloc(1, sizeof(*e));
 		if (e) {
+			e->hash = h;
 			e->first_addr = first_addr;
 			e->second_addr = second_addr;
 			e->first_port = first_port;
 			e->second_port = second_port;
 			e->next = *slot;
 			*slot = e;
+			t->n_entries++;
 		} else {
 			t->out_of_memory = true;
 		}
@@ -177,6 +202,7 @@ static struct seq_bases seq_track(struct tl_seq_tracker *t, const struct tl_pack
 		e->first_isn = sender_second ? peer_isn : sender_isn;
 		e->second_isn = sender_second ? sender_isn : peer_isn;
 	}
+	seq_tracker_grow(t);
 	b.sender = sender_isn;
 	b.peer = peer_isn;
 	return b;
