@@ -231,6 +231,35 @@ static void text_add(struct text *t, const char *fmt, ...)
 		t->len += (size_t)n;
 }
 
+/* n bytes of s, cut as snprintf cuts (the buffer stays NUL-terminated) but counted whole. */
+static void text_put(struct text *t, const char *s, size_t n)
+{
+	if (t->len < t->cap) {
+		size_t room = t->cap - t->len - 1, k = n < room ? n : room;
+		memcpy(t->buf + t->len, s, k);
+		t->buf[t->len + k] = '\0';
+	}
+	t->len += n;
+}
+
+/* text_add(t, "%s", s) without printf: every packet's line goes through these. */
+static void text_str(struct text *t, const char *s)
+{
+	text_put(t, s, strlen(s));
+}
+
+/* text_add(t, "<prefix>%u", v) without printf. */
+static void text_uint(struct text *t, const char *prefix, unsigned v)
+{
+	char digits[10];
+	size_t n = 0;
+	do
+		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
+	while ((v /= 10) && n < sizeof(digits));
+	text_str(t, prefix);
+	text_put(t, digits + sizeof(digits) - n, n);
+}
+
 static void text_hex(struct text *t, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -474,10 +503,10 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 				    const struct opt_context *ctx)
 {
 	bool first = true, after_mptcp = false;
-	text_add(t, ", options [");
+	text_str(t, ", options [");
 	while (left > 0) {
 		if (!first)
-			text_add(t, ",");
+			text_str(t, ",");
 		unsigned kind = *cp++;
 		unsigned len = 1;
 		if (kind != OPT_EOL && kind != OPT_NOP) {
@@ -492,7 +521,7 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 
 		const char *name = tl_tcp_option_name(kind);
 		if (name)
-			text_add(t, "%s", name);
+			text_str(t, name);
 		else
 			text_add(t, "unknown-%u", kind);
 
@@ -503,13 +532,13 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 			data_len = 2;
 			if (data_len > left)
 				goto bad;
-			text_add(t, " %u", tl_get_be16(cp));
+			text_uint(t, " ", tl_get_be16(cp));
 			break;
 		case OPT_WSCALE:
 			data_len = 1;
 			if (data_len > left)
 				goto bad;
-			text_add(t, " %u", cp[0]);
+			text_uint(t, " ", cp[0]);
 			break;
 		case OPT_SACK:
 			data_len = len - 2;
@@ -539,7 +568,8 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 			data_len = 8;
 			if (data_len > left)
 				goto bad;
-			text_add(t, " val %u ecr %u", tl_get_be32(cp), tl_get_be32(cp + 4));
+			text_uint(t, " val ", tl_get_be32(cp));
+			text_uint(t, " ecr ", tl_get_be32(cp + 4));
 			break;
 		case OPT_MD5:
 			data_len = 16;
@@ -626,7 +656,7 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 		if (kind == OPT_EOL)
 			break;
 	}
-	text_add(t, "]");
+	text_str(t, "]");
 	return OPT_OK;
 bad:
 	/* tcpdump closes the bracket only when an option came before. */
@@ -649,7 +679,7 @@ int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *
 	const uint8_t *tcp = have_frame ? p->bytes + v.tcp_off : NULL;
 
 	bool v6 = tl_tuple_family(&p->tuple) == AF_INET6;
-	text_add(&out, v6 ? "IP6 " : "IP ");
+	text_str(&out, v6 ? "IP6 " : "IP ");
 	if (have_frame) {
 		uint32_t ip_wire_len = p->wire_len > v.ip_off ? p->wire_len - v.ip_off : 0;
 		/* tcpdump 4.99's ip6_print() puts no space after the "!". */
@@ -661,11 +691,18 @@ int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *
 	char src[TL_ADDR_STRLEN], dst[TL_ADDR_STRLEN];
 	tl_addr_format(&p->tuple.saddr, src, sizeof(src));
 	tl_addr_format(&p->tuple.daddr, dst, sizeof(dst));
-	text_add(&out, "%s.%u > %s.%u: ", src, p->tuple.sport, dst, p->tuple.dport);
+	text_str(&out, src);
+	text_uint(&out, ".", p->tuple.sport);
+	text_str(&out, " > ");
+	text_str(&out, dst);
+	text_uint(&out, ".", p->tuple.dport);
+	text_str(&out, ": ");
 
 	char letters[12];
 	tl_flags_letters(p->flags, letters);
-	text_add(&out, "Flags [%s]", letters);
+	text_str(&out, "Flags [");
+	text_str(&out, letters);
+	text_str(&out, "]");
 
 	struct seq_bases bases = seq_track(t, p);
 	uint32_t seq = p->seq, ack = p->ack;
@@ -674,13 +711,13 @@ int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *
 		ack -= bases.peer;
 	}
 	if (p->payload_len > 0 || (p->flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST))) {
-		text_add(&out, ", seq %u", seq);
+		text_uint(&out, ", seq ", seq);
 		if (p->payload_len > 0)
-			text_add(&out, ":%u", seq + p->payload_len);
+			text_uint(&out, ":", seq + p->payload_len);
 	}
 	if (p->flags & TL_TH_ACK)
-		text_add(&out, ", ack %u", ack);
-	text_add(&out, ", win %u", p->window);
+		text_uint(&out, ", ack ", ack);
+	text_uint(&out, ", win ", p->window);
 	if (p->flags & TL_TH_URG)
 		text_add(&out, ", urg %u", tcp ? tl_get_be16(tcp + 18) : 0u);
 
@@ -703,7 +740,7 @@ int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *
 		if (r != OPT_OK)
 			return (int)out.len;
 	}
-	text_add(&out, ", length %u", p->payload_len);
+	text_uint(&out, ", length ", p->payload_len);
 	return (int)out.len;
 }
 
