@@ -47,7 +47,7 @@ int tl_hindex_set(struct tl_hindex *x, uint64_t key, size_t val);
 /* Mixes a 64-bit value into a hash whose every bit depends on every input bit (splitmix64's finaliser). */
 uint64_t tl_hash_mix(uint64_t v);
 
-/* Folds n bytes into hash h (FNV-1a, then mixed): for addresses and tuples. */
+/* Folds n bytes into hash h (FNV-1a's step on 64-bit words, then mixed): for addresses and tuples. */
 uint64_t tl_hash_bytes(uint64_t h, const void *p, size_t n);
 
 #endif
