@@ -7,13 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/hindex.h"
 
 /* A drop is reported within microseconds of the capture; 5 ms is generous. */
 #define MATCH_WINDOW_NS 5000000ull
 
-/* What a drop and its packet share, as one key: the packets of a key are the only candidates. */
-static uint64_t packet_key(const struct tl_tuple *t, uint32_t seq, uint8_t flags)
+/* The packets of a key are a drop's only candidates. */
+uint64_t tl_drop_key(const struct tl_tuple *t, uint32_t seq, uint8_t flags)
 {
 	return tl_tuple_hash(t) ^ tl_hash_mix((uint64_t)seq << 8 | flags);
 }
@@ -48,7 +47,7 @@ static long find_packet(const struct tl_timeline *tl, const struct tl_hindex *pa
 	enum witness w = witness_of(&d->u.drop), other = w == BY_NFLOG ? BY_KFREE : BY_NFLOG;
 	long best[3] = { -1, -1, -1 }; /* claimed by the other, by no one, any not by w */
 	uint64_t best_dist[3] = { UINT64_MAX, UINT64_MAX, UINT64_MAX };
-	uint64_t key = packet_key(&d->u.drop.tuple, d->u.drop.seq, d->u.drop.flags);
+	uint64_t key = tl_drop_key(&d->u.drop.tuple, d->u.drop.seq, d->u.drop.flags);
 	/* The key's packets in timeline order, as a scan of the whole timeline met them. */
 	for (size_t it = tl_hindex_first(packets, key); it != TL_HINDEX_NONE; it = tl_hindex_next(packets, it)) {
 		size_t j = packets->val[it];
@@ -67,13 +66,12 @@ static long find_packet(const struct tl_timeline *tl, const struct tl_hindex *pa
 	return best[0] >= 0 ? best[0] : best[1] >= 0 ? best[1] : best[2];
 }
 
-/* Files every packet of the timeline under its packet_key. Returns 0, or -1 (ENOMEM). */
-static int index_packets(const struct tl_timeline *tl, struct tl_hindex *packets)
+int tl_drops_index_packets(const struct tl_timeline *tl, struct tl_hindex *packets)
 {
 	for (size_t j = 0; j < tl->n; j++) {
 		const struct tl_event *ev = &tl->ev[j];
 		if (ev->kind == TL_EV_PACKET &&
-		    tl_hindex_add(packets, packet_key(&ev->u.packet.tuple, ev->u.packet.seq, ev->u.packet.flags), j) < 0)
+		    tl_hindex_add(packets, tl_drop_key(&ev->u.packet.tuple, ev->u.packet.seq, ev->u.packet.flags), j) < 0)
 			return -1;
 	}
 	return 0;
@@ -85,7 +83,7 @@ void tl_drops_attach(struct tl_timeline *tl)
 	unsigned char *claimed = calloc(tl->n ? tl->n : 1, sizeof(*claimed));
 	struct tl_hindex packets;
 	tl_hindex_init(&packets);
-	if (!matched || !claimed || index_packets(tl, &packets) < 0) {
+	if (!matched || !claimed || tl_drops_index_packets(tl, &packets) < 0) {
 		free(matched);
 		free(claimed);
 		tl_hindex_free(&packets);
