@@ -236,15 +236,19 @@ struct pkt_row {
  * the timer wheel in an order of its own, and a crowd's timers, armed by
  * calls a kernel makes more slowly, spread over more ticks, so the packets
  * of the race may come in any interleaving; they must be the same packets.
- * Returns the race's last row, or i when there is no race at i.
+ * Returns the race's last row (a race too long to compare stops one past
+ * MAX_RACE), or i when there is no race at i.
  */
 static size_t race_end(const struct pkt_view *m, size_t nm, size_t i)
 {
 	if (i + 1 >= nm || m[i + 1].t_ns - m[i].t_ns > SAME_INSTANT_NS ||
 	    (m[i].side == m[i + 1].side && m[i].conn == m[i + 1].conn))
 		return i;
+	/* A flood's packets can follow each other closely for the whole run:
+	 * stop one past the longest race, which same_packets() refuses all the
+	 * same, or every row would walk to the end of the run. */
 	size_t j = i + 1;
-	while (j + 1 < nm && m[j + 1].t_ns - m[j].t_ns <= RACE_GAP_NS)
+	while (j + 1 < nm && j - i < MAX_RACE && m[j + 1].t_ns - m[j].t_ns <= RACE_GAP_NS)
 		j++;
 	return j;
 }

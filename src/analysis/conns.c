@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hindex.h"
 #include "scenario/flood.h"
 
 /* A connect or accept that gave its connection ports; name "" for the unnamed connection. */
@@ -23,7 +24,15 @@ struct conn_table {
 	struct named_call *calls;
 	size_t n_calls;
 	bool crowd; /* the run has crowd steps: what no call claims is the crowd's */
+	struct tl_hindex calls_by_ports; /* ports_key -> the calls of those ports, in call order */
+	struct tl_hindex time_wait;	 /* ports_key -> the newest event so far that entered TIME-WAIT there */
 };
+
+/* One key for a side's end of a connection: its side and both ports. */
+static uint64_t ports_key(enum tl_side side, uint16_t local, uint16_t peer)
+{
+	return (uint64_t)side << 32 | (uint64_t)local << 16 | peer;
+}
 
 static bool ties_ports(const struct tl_event *ev)
 {
@@ -37,9 +46,11 @@ static const char *name_at(const struct conn_table *t, enum tl_side side, uint16
 {
 	const char *name = NULL;
 	uint64_t newest = 0;
-	for (size_t i = 0; i < t->n_calls; i++) {
-		const struct named_call *c = &t->calls[i];
-		if (c->side != side || c->local_port != local || c->peer_port != peer || c->from_ns > t_ns)
+	const struct tl_hindex *x = &t->calls_by_ports;
+	for (size_t it = tl_hindex_first(x, ports_key(side, local, peer)); it != TL_HINDEX_NONE;
+	     it = tl_hindex_next(x, it)) {
+		const struct named_call *c = &t->calls[x->val[it]];
+		if (c->from_ns > t_ns)
 			continue;
 		if (!name || c->from_ns >= newest) {
 			name = c->name;
@@ -81,21 +92,18 @@ static uint64_t connection_start(const struct tl_timeline *tl, size_t at)
 }
 
 /*
- * The connection that put a socket on these ports into TIME-WAIT before
- * event `at`: a time-wait socket is the old connection's to its end, even
- * when a new connection on the same 4-tuple is what ends it (and the kernel
- * gives the time-wait socket an identity of its own, first seen then).
+ * The connection that put a socket on these ports into TIME-WAIT before the
+ * event being tagged: a time-wait socket is the old connection's to its end,
+ * even when a new connection on the same 4-tuple is what ends it (and the
+ * kernel gives the time-wait socket an identity of its own, first seen
+ * then). tl_conns_tag() files each such event as it passes it, so this is a
+ * look-up, not a walk back over the timeline.
  */
-static const char *time_wait_owner(const struct tl_timeline *tl, size_t at, enum tl_side side, uint16_t local,
-				   uint16_t peer)
+static const char *time_wait_owner(const struct conn_table *t, const struct tl_timeline *tl, enum tl_side side,
+				   uint16_t local, uint16_t peer)
 {
-	for (size_t i = at; i-- > 0;) {
-		const struct tl_event *ev = &tl->ev[i];
-		if (ev->kind == TL_EV_STATE && ev->side == side && ev->u.state.to == TL_TIME_WAIT &&
-		    ev->u.state.tuple.sport == local && ev->u.state.tuple.dport == peer)
-			return ev->conn;
-	}
-	return NULL;
+	size_t it = tl_hindex_first(&t->time_wait, ports_key(side, local, peer));
+	return it == TL_HINDEX_NONE ? NULL : tl->ev[t->time_wait.val[it]].conn;
 }
 
 /* A state change belongs to the connection its ports name at its time; a time-wait socket's end to its owner. */
@@ -104,7 +112,7 @@ static const char *socket_name(const struct conn_table *t, const struct tl_timel
 	const struct tl_event *ev = &tl->ev[at];
 	const struct tl_state_change *sc = &ev->u.state;
 	const char *owner = sc->from == TL_TIME_WAIT
-				    ? time_wait_owner(tl, at, ev->side, sc->tuple.sport, sc->tuple.dport)
+				    ? time_wait_owner(t, tl, ev->side, sc->tuple.sport, sc->tuple.dport)
 				    : NULL;
 	return owner ? owner : name_at(t, ev->side, sc->tuple.sport, sc->tuple.dport, ev->t_ns);
 }
@@ -139,7 +147,7 @@ static const char *row_name(const struct conn_table *t, const struct tl_timeline
 			    const struct tl_sock_row *row)
 {
 	const char *owner = row->state == TL_TIME_WAIT
-				    ? time_wait_owner(tl, at, row->side, row->tuple.sport, row->tuple.dport)
+				    ? time_wait_owner(t, tl, row->side, row->tuple.sport, row->tuple.dport)
 				    : NULL;
 	return owner ? owner : name_at(t, row->side, row->tuple.sport, row->tuple.dport, tl->ev[at].t_ns);
 }
@@ -195,6 +203,45 @@ static bool has_crowd(const struct tl_timeline *tl)
 	return false;
 }
 
+/* The calls that give ports, each filed under its side and ports. Returns 0, or -1 (ENOMEM). */
+static int collect_calls(struct conn_table *t, const struct tl_timeline *tl)
+{
+	for (size_t i = 0; i < tl->n; i++)
+		t->n_calls += ties_ports(&tl->ev[i]);
+	t->calls = calloc(t->n_calls ? t->n_calls : 1, sizeof(*t->calls));
+	if (!t->calls)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct tl_event *ev = &tl->ev[i];
+		if (!ties_ports(ev))
+			continue;
+		t->calls[k] = (struct named_call){ .side = ev->side,
+						   .local_port = ev->u.app.local_port,
+						   .peer_port = ev->u.app.peer_port,
+						   .from_ns = connection_start(tl, i),
+						   .name = ev->u.app.conn };
+		if (tl_hindex_add(&t->calls_by_ports, ports_key(ev->side, ev->u.app.local_port, ev->u.app.peer_port),
+				  k++) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Tags every event in time order; what entered TIME-WAIT is filed once tagged. Returns 0, or -1 (ENOMEM). */
+static int tag_all(struct conn_table *t, struct tl_timeline *tl)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		tag_event(t, tl, i);
+		const struct tl_event *ev = &tl->ev[i];
+		if (ev->kind == TL_EV_STATE && ev->u.state.to == TL_TIME_WAIT &&
+		    tl_hindex_set(&t->time_wait, ports_key(ev->side, ev->u.state.tuple.sport, ev->u.state.tuple.dport),
+				  i) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int tl_conns_tag(struct tl_timeline *tl)
 {
 	struct conn_table t = { .crowd = has_crowd(tl) };
@@ -202,26 +249,16 @@ int tl_conns_tag(struct tl_timeline *tl)
 		tag_flood(tl);
 		return 0; /* every other event is an unnamed connection's, as it is */
 	}
-	for (size_t i = 0; i < tl->n; i++)
-		t.n_calls += ties_ports(&tl->ev[i]);
-	t.calls = calloc(t.n_calls ? t.n_calls : 1, sizeof(*t.calls));
-	if (!t.calls) {
+	tl_hindex_init(&t.calls_by_ports);
+	tl_hindex_init(&t.time_wait);
+	int rc = collect_calls(&t, tl) < 0 || tag_all(&t, tl) < 0 ? -1 : 0;
+	free(t.calls);
+	tl_hindex_free(&t.calls_by_ports);
+	tl_hindex_free(&t.time_wait);
+	if (rc < 0) {
 		errno = ENOMEM;
 		return -1;
 	}
-	size_t k = 0;
-	for (size_t i = 0; i < tl->n; i++) {
-		const struct tl_event *ev = &tl->ev[i];
-		if (ties_ports(ev))
-			t.calls[k++] = (struct named_call){ .side = ev->side,
-							   .local_port = ev->u.app.local_port,
-							   .peer_port = ev->u.app.peer_port,
-							   .from_ns = connection_start(tl, i),
-							   .name = ev->u.app.conn };
-	}
-	for (size_t i = 0; i < tl->n; i++)
-		tag_event(&t, tl, i);
-	free(t.calls);
 	tag_flood(tl);
 	return 0;
 }

@@ -17,6 +17,7 @@
  * 8080 8554 10288); for those ports tcpdump appends text after "length N".
  */
 #include "analysis/packet.h"
+#include "core/hindex.h"
 #include "core/textbuf.h"
 #include "core/wire.h"
 
@@ -63,6 +64,7 @@ enum {
  */
 struct seq_entry {
 	struct seq_entry *next;
+	uint64_t hash; /* of the key below: the buckets grow without hashing again */
 	struct tl_addr first_addr;
 	struct tl_addr second_addr;
 	uint16_t first_port;
@@ -71,10 +73,14 @@ struct seq_entry {
 	uint32_t second_isn;
 };
 
-enum { SEQ_BUCKETS = 1024 };
+/* The buckets start small and double with the conversations: a flood of
+ * 100,000 peers must not walk chains of a hundred for every packet. */
+enum { SEQ_BUCKETS_MIN = 1024 };
 
 struct tl_seq_tracker {
-	struct seq_entry *bucket[SEQ_BUCKETS];
+	struct seq_entry **bucket;
+	size_t n_buckets; /* a power of two */
+	size_t n_entries;
 	bool out_of_memory;
 };
 
@@ -85,14 +91,21 @@ bool tl_seq_tracker_ok(const struct tl_seq_tracker *t)
 
 struct tl_seq_tracker *tl_seq_tracker_new(void)
 {
-	return calloc(1, sizeof(struct tl_seq_tracker));
+	struct tl_seq_tracker *t = calloc(1, sizeof(*t));
+	if (t && !(t->bucket = calloc(SEQ_BUCKETS_MIN, sizeof(*t->bucket)))) {
+		free(t);
+		return NULL;
+	}
+	if (t)
+		t->n_buckets = SEQ_BUCKETS_MIN;
+	return t;
 }
 
 void tl_seq_tracker_free(struct tl_seq_tracker *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < SEQ_BUCKETS; i++) {
+	for (size_t i = 0; i < t->n_buckets; i++) {
 		struct seq_entry *e = t->bucket[i];
 		while (e) {
 			struct seq_entry *next = e->next;
@@ -100,7 +113,29 @@ void tl_seq_tracker_free(struct tl_seq_tracker *t)
 			e = next;
 		}
 	}
+	free(t->bucket);
 	free(t);
+}
+
+/* Twice the buckets once there are more conversations than buckets; out of memory, the old ones serve on. */
+static void seq_tracker_grow(struct tl_seq_tracker *t)
+{
+	if (t->n_entries <= t->n_buckets)
+		return;
+	size_t nb = t->n_buckets * 2;
+	struct seq_entry **grown = calloc(nb, sizeof(*grown));
+	if (!grown)
+		return;
+	for (size_t i = 0; i < t->n_buckets; i++) {
+		for (struct seq_entry *e = t->bucket[i], *next; e; e = next) {
+			next = e->next;
+			e->next = grown[e->hash & (nb - 1)];
+			grown[e->hash & (nb - 1)] = e;
+		}
+	}
+	free(t->bucket);
+	t->bucket = grown;
+	t->n_buckets = nb;
 }
 
 /* The sequence bases the printer subtracts; zero means absolute numbers. */
@@ -109,18 +144,6 @@ struct seq_bases {
 	uint32_t peer;	 /* subtracted from ack and from SACK blocks */
 	bool relative;	 /* seq and ack are printed relative */
 };
-
-/* Folds an address into the hash of a conversation; IPv4 hashes as before. */
-static uint32_t addr_hash(const struct tl_addr *a)
-{
-	uint32_t h = 0;
-	for (size_t i = 0; i < sizeof(a->b); i += 4) {
-		uint32_t w;
-		memcpy(&w, a->b + i, 4);
-		h ^= w;
-	}
-	return h;
-}
 
 /*
  * tcpdump's rule for an ACK-bearing packet: an unknown conversation, or any
@@ -145,9 +168,9 @@ static struct seq_bases seq_track(struct tl_seq_tracker *t, const struct tl_pack
 	uint16_t first_port = sender_second ? u->dport : u->sport;
 	uint16_t second_port = sender_second ? u->sport : u->dport;
 
-	uint32_t h = addr_hash(&first_addr) ^ addr_hash(&second_addr) ^ ((uint32_t)first_port << 16 | second_port);
-	h ^= h >> 16;
-	struct seq_entry **slot = &t->bucket[h % SEQ_BUCKETS];
+	uint64_t h = tl_hash_bytes((uint64_t)first_port << 16 | second_port, first_addr.b, sizeof(first_addr.b));
+	h = tl_hash_bytes(h, second_addr.b, sizeof(second_addr.b));
+	struct seq_entry **slot = &t->bucket[h & (t->n_buckets - 1)];
 	struct seq_entry *e = *slot;
 	while (e && !(tl_addr_equal(&e->first_addr, &first_addr) && tl_addr_equal(&e->second_addr, &second_addr) &&
 		      e->first_port == first_port && e->second_port == second_port))
@@ -163,12 +186,14 @@ static struct seq_bases seq_track(struct tl_seq_tracker *t, const struct tl_pack
 	if (!e) {
 		e = calloc(1, sizeof(*e));
 		if (e) {
+			e->hash = h;
 			e->first_addr = first_addr;
 			e->second_addr = second_addr;
 			e->first_port = first_port;
 			e->second_port = second_port;
 			e->next = *slot;
 			*slot = e;
+			t->n_entries++;
 		} else {
 			t->out_of_memory = true;
 		}
@@ -177,6 +202,7 @@ static struct seq_bases seq_track(struct tl_seq_tracker *t, const struct tl_pack
 		e->first_isn = sender_second ? peer_isn : sender_isn;
 		e->second_isn = sender_second ? sender_isn : peer_isn;
 	}
+	seq_tracker_grow(t);
 	b.sender = sender_isn;
 	b.peer = peer_isn;
 	return b;
@@ -203,6 +229,35 @@ static void text_add(struct text *t, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		t->len += (size_t)n;
+}
+
+/* n bytes of s, cut as snprintf cuts (the buffer stays NUL-terminated) but counted whole. */
+static void text_put(struct text *t, const char *s, size_t n)
+{
+	if (t->len < t->cap) {
+		size_t room = t->cap - t->len - 1, k = n < room ? n : room;
+		memcpy(t->buf + t->len, s, k);
+		t->buf[t->len + k] = '\0';
+	}
+	t->len += n;
+}
+
+/* text_add(t, "%s", s) without printf: every packet's line goes through these. */
+static void text_str(struct text *t, const char *s)
+{
+	text_put(t, s, strlen(s));
+}
+
+/* text_add(t, "<prefix>%u", v) without printf. */
+static void text_uint(struct text *t, const char *prefix, unsigned v)
+{
+	char digits[10];
+	size_t n = 0;
+	do
+		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
+	while ((v /= 10) && n < sizeof(digits));
+	text_str(t, prefix);
+	text_put(t, digits + sizeof(digits) - n, n);
 }
 
 static void text_hex(struct text *t, const uint8_t *p, size_t n)
@@ -448,10 +503,10 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 				    const struct opt_context *ctx)
 {
 	bool first = true, after_mptcp = false;
-	text_add(t, ", options [");
+	text_str(t, ", options [");
 	while (left > 0) {
 		if (!first)
-			text_add(t, ",");
+			text_str(t, ",");
 		unsigned kind = *cp++;
 		unsigned len = 1;
 		if (kind != OPT_EOL && kind != OPT_NOP) {
@@ -466,7 +521,7 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 
 		const char *name = tl_tcp_option_name(kind);
 		if (name)
-			text_add(t, "%s", name);
+			text_str(t, name);
 		else
 			text_add(t, "unknown-%u", kind);
 
@@ -477,13 +532,13 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 			data_len = 2;
 			if (data_len > left)
 				goto bad;
-			text_add(t, " %u", tl_get_be16(cp));
+			text_uint(t, " ", tl_get_be16(cp));
 			break;
 		case OPT_WSCALE:
 			data_len = 1;
 			if (data_len > left)
 				goto bad;
-			text_add(t, " %u", cp[0]);
+			text_uint(t, " ", cp[0]);
 			break;
 		case OPT_SACK:
 			data_len = len - 2;
@@ -513,7 +568,8 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 			data_len = 8;
 			if (data_len > left)
 				goto bad;
-			text_add(t, " val %u ecr %u", tl_get_be32(cp), tl_get_be32(cp + 4));
+			text_uint(t, " val ", tl_get_be32(cp));
+			text_uint(t, " ecr ", tl_get_be32(cp + 4));
 			break;
 		case OPT_MD5:
 			data_len = 16;
@@ -600,7 +656,7 @@ static enum opt_result options_text(struct text *t, const uint8_t *cp, unsigned 
 		if (kind == OPT_EOL)
 			break;
 	}
-	text_add(t, "]");
+	text_str(t, "]");
 	return OPT_OK;
 bad:
 	/* tcpdump closes the bracket only when an option came before. */
@@ -623,7 +679,7 @@ int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *
 	const uint8_t *tcp = have_frame ? p->bytes + v.tcp_off : NULL;
 
 	bool v6 = tl_tuple_family(&p->tuple) == AF_INET6;
-	text_add(&out, v6 ? "IP6 " : "IP ");
+	text_str(&out, v6 ? "IP6 " : "IP ");
 	if (have_frame) {
 		uint32_t ip_wire_len = p->wire_len > v.ip_off ? p->wire_len - v.ip_off : 0;
 		/* tcpdump 4.99's ip6_print() puts no space after the "!". */
@@ -635,11 +691,18 @@ int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *
 	char src[TL_ADDR_STRLEN], dst[TL_ADDR_STRLEN];
 	tl_addr_format(&p->tuple.saddr, src, sizeof(src));
 	tl_addr_format(&p->tuple.daddr, dst, sizeof(dst));
-	text_add(&out, "%s.%u > %s.%u: ", src, p->tuple.sport, dst, p->tuple.dport);
+	text_str(&out, src);
+	text_uint(&out, ".", p->tuple.sport);
+	text_str(&out, " > ");
+	text_str(&out, dst);
+	text_uint(&out, ".", p->tuple.dport);
+	text_str(&out, ": ");
 
 	char letters[12];
 	tl_flags_letters(p->flags, letters);
-	text_add(&out, "Flags [%s]", letters);
+	text_str(&out, "Flags [");
+	text_str(&out, letters);
+	text_str(&out, "]");
 
 	struct seq_bases bases = seq_track(t, p);
 	uint32_t seq = p->seq, ack = p->ack;
@@ -648,13 +711,13 @@ int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *
 		ack -= bases.peer;
 	}
 	if (p->payload_len > 0 || (p->flags & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST))) {
-		text_add(&out, ", seq %u", seq);
+		text_uint(&out, ", seq ", seq);
 		if (p->payload_len > 0)
-			text_add(&out, ":%u", seq + p->payload_len);
+			text_uint(&out, ":", seq + p->payload_len);
 	}
 	if (p->flags & TL_TH_ACK)
-		text_add(&out, ", ack %u", ack);
-	text_add(&out, ", win %u", p->window);
+		text_uint(&out, ", ack ", ack);
+	text_uint(&out, ", win ", p->window);
 	if (p->flags & TL_TH_URG)
 		text_add(&out, ", urg %u", tcp ? tl_get_be16(tcp + 18) : 0u);
 
@@ -677,7 +740,7 @@ int tl_packet_format(struct tl_seq_tracker *t, const struct tl_packet *p, char *
 		if (r != OPT_OK)
 			return (int)out.len;
 	}
-	text_add(&out, ", length %u", p->payload_len);
+	text_uint(&out, ", length ", p->payload_len);
 	return (int)out.len;
 }
 

@@ -27,6 +27,7 @@
 
 #include "analysis/packet.h"
 #include "analysis/sent.h"
+#include "core/hindex.h"
 #include "core/invariant.h"
 
 /* Room for tcpdump's text of one packet: the fixed fields take about 120
@@ -77,6 +78,7 @@ struct conn_table {
 	struct conn *v;
 	size_t n, cap;
 	unsigned n_indexed;
+	struct tl_hindex by_pair; /* tl_tuple_pair_hash of a connection's ends -> its index in v */
 };
 
 static void direction_reset(struct direction *d)
@@ -92,23 +94,24 @@ static void conn_table_free(struct conn_table *t)
 		direction_reset(&t->v[i].dir[1]);
 	}
 	free(t->v);
+	tl_hindex_free(&t->by_pair);
 }
 
-static struct conn *find_conn(struct conn_table *t, const struct tl_tuple *tp, int *dir)
+/* The direction of tp on c: 0 or 1, or -1 when tp is not c's. */
+static int conn_direction(const struct conn *c, const struct tl_tuple *tp)
 {
-	for (size_t i = 0; i < t->n; i++) {
-		struct conn *c = &t->v[i];
-		if (tl_addr_equal(&c->addr_a, &tp->saddr) && c->port_a == tp->sport && tl_addr_equal(&c->addr_b, &tp->daddr) &&
-		    c->port_b == tp->dport) {
-			*dir = 0;
-			return c;
-		}
-		if (tl_addr_equal(&c->addr_b, &tp->saddr) && c->port_b == tp->sport && tl_addr_equal(&c->addr_a, &tp->daddr) &&
-		    c->port_a == tp->dport) {
-			*dir = 1;
-			return c;
-		}
-	}
+	if (tl_addr_equal(&c->addr_a, &tp->saddr) && c->port_a == tp->sport && tl_addr_equal(&c->addr_b, &tp->daddr) &&
+	    c->port_b == tp->dport)
+		return 0;
+	if (tl_addr_equal(&c->addr_b, &tp->saddr) && c->port_b == tp->sport && tl_addr_equal(&c->addr_a, &tp->daddr) &&
+	    c->port_a == tp->dport)
+		return 1;
+	return -1;
+}
+
+/* A new connection whose first segment went as tp; NULL when out of memory. */
+static struct conn *add_conn(struct conn_table *t, const struct tl_tuple *tp, uint64_t pair_hash)
+{
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 8;
 		struct conn *grown = realloc(t->v, cap * sizeof(*grown));
@@ -117,14 +120,28 @@ static struct conn *find_conn(struct conn_table *t, const struct tl_tuple *tp, i
 		t->v = grown;
 		t->cap = cap;
 	}
+	if (tl_hindex_add(&t->by_pair, pair_hash, t->n) < 0)
+		return NULL;
 	struct conn *c = &t->v[t->n++];
 	memset(c, 0, sizeof(*c));
 	c->addr_a = tp->saddr;
 	c->port_a = tp->sport;
 	c->addr_b = tp->daddr;
 	c->port_b = tp->dport;
-	*dir = 0;
 	return c;
+}
+
+/* The connection of tp's two ends, made at its first segment; NULL when out of memory. */
+static struct conn *find_conn(struct conn_table *t, const struct tl_tuple *tp, int *dir)
+{
+	uint64_t h = tl_tuple_pair_hash(tp);
+	for (size_t it = tl_hindex_first(&t->by_pair, h); it != TL_HINDEX_NONE; it = tl_hindex_next(&t->by_pair, it)) {
+		struct conn *c = &t->v[t->by_pair.val[it]];
+		if ((*dir = conn_direction(c, tp)) >= 0)
+			return c;
+	}
+	*dir = 0;
+	return add_conn(t, tp, h);
 }
 
 /*

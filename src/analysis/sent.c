@@ -11,7 +11,9 @@
 
 #include "core/invariant.h"
 
-#define FIRST_CAP 16
+/* Most directions send a handful of segments, and a flood's peers one each:
+ * a small first room keeps 100,000 of them from costing 100,000 big blocks. */
+#define FIRST_CAP 2
 
 /* The first slot to probe for a segment, in a table of n_slots (a power of two). */
 static size_t first_slot(uint32_t seq, uint32_t len, uint8_t kind, size_t n_slots)

@@ -19,8 +19,9 @@
  * Rewrites a time-sorted timeline in place as described above and sorts it
  * again. sock_diag events must carry from = TL_STATE_NONE for a first
  * sighting and to = TL_CLOSE when the socket vanished from the dumps.
+ * Returns 0, or -1 (ENOMEM) with the timeline resolved in part.
  */
-void tl_states_resolve(struct tl_timeline *tl);
+int tl_states_resolve(struct tl_timeline *tl);
 
 /*
  * Writes into out (at most max) the state path of side's connection sockets

@@ -28,8 +28,7 @@
 int tl_report_prepare(const struct tl_scenario *sc, struct tl_timeline *tl)
 {
 	(void)sc; /* the runners tag each event with its side as they record it */
-	tl_states_resolve(tl);
-	if (tl_conns_tag(tl) < 0)
+	if (tl_states_resolve(tl) < 0 || tl_conns_tag(tl) < 0)
 		return -1;
 	tl_drops_attach(tl);
 	if (tl_causal_order(tl) < 0)

@@ -4,6 +4,7 @@
  */
 #include "core/event.h"
 #include "core/errnames.h"
+#include "core/hindex.h"
 #include "core/invariant.h"
 #include "core/textbuf.h"
 
@@ -208,6 +209,22 @@ bool tl_tuple_equal(const struct tl_tuple *a, const struct tl_tuple *b)
 {
 	return tl_addr_equal(&a->saddr, &b->saddr) && tl_addr_equal(&a->daddr, &b->daddr) &&
 	       a->sport == b->sport && a->dport == b->dport;
+}
+
+static uint64_t endpoint_hash(const struct tl_addr *a, uint16_t port)
+{
+	return tl_hash_bytes(port, a->b, sizeof(a->b));
+}
+
+uint64_t tl_tuple_hash(const struct tl_tuple *t)
+{
+	return tl_hash_mix(endpoint_hash(&t->saddr, t->sport) * 31 + endpoint_hash(&t->daddr, t->dport));
+}
+
+/* A sum does not care which end comes first. */
+uint64_t tl_tuple_pair_hash(const struct tl_tuple *t)
+{
+	return tl_hash_mix(endpoint_hash(&t->saddr, t->sport) + endpoint_hash(&t->daddr, t->dport));
 }
 
 bool tl_tuple_is_reverse(const struct tl_tuple *a, const struct tl_tuple *b)

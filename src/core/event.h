@@ -36,6 +36,12 @@ bool tl_tuple_is_reverse(const struct tl_tuple *a, const struct tl_tuple *b);
 /* The tuple seen from the other end. */
 struct tl_tuple tl_tuple_reverse(const struct tl_tuple *t);
 
+/* A hash of the tuple, end for end: equal tuples hash alike (core/hindex.h). */
+uint64_t tl_tuple_hash(const struct tl_tuple *t);
+
+/* A hash of the tuple's two ends in either order: a tuple and its reverse hash alike. */
+uint64_t tl_tuple_pair_hash(const struct tl_tuple *t);
+
 /* AF_INET or AF_INET6, from the local (sending) end's address. */
 int tl_tuple_family(const struct tl_tuple *t);
 

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/drops.h"
 #include "analysis/sockstate.h"
+#include "core/hindex.h"
 #include "core/invariant.h"
 
 #define DROP_MATCH_NS 100000000ull /* a drop report and its captured packet: 100 ms apart at most */
@@ -101,15 +103,16 @@ static uint64_t distance_ns(uint64_t a, uint64_t b)
 	return a > b ? a - b : b - a;
 }
 
-/* The packet nearest in time to drop event i that it names, or -1. */
-static long drop_target(const struct tl_timeline *tl, size_t i)
+/* The packet nearest in time to drop event i that it names, or -1; of equally near ones the first. */
+static long drop_target(const struct tl_timeline *tl, const struct tl_hindex *packets, size_t i)
 {
 	const struct tl_event *d = &tl->ev[i];
 	long best = -1;
-	for (size_t j = 0; j < tl->n; j++) {
+	uint64_t key = tl_drop_key(&d->u.drop.tuple, d->u.drop.seq, d->u.drop.flags);
+	for (size_t it = tl_hindex_first(packets, key); it != TL_HINDEX_NONE; it = tl_hindex_next(packets, it)) {
+		size_t j = packets->val[it];
 		const struct tl_event *p = &tl->ev[j];
-		if (p->kind != TL_EV_PACKET || distance_ns(p->t_ns, d->t_ns) > DROP_MATCH_NS ||
-		    !same_segment(&d->u.drop, &p->u.packet))
+		if (distance_ns(p->t_ns, d->t_ns) > DROP_MATCH_NS || !same_segment(&d->u.drop, &p->u.packet))
 			continue;
 		if (best < 0 || distance_ns(p->t_ns, d->t_ns) < distance_ns(tl->ev[best].t_ns, d->t_ns))
 			best = (long)j;
@@ -117,12 +120,23 @@ static long drop_target(const struct tl_timeline *tl, size_t i)
 	return best;
 }
 
-static void match_drops(const struct tl_timeline *tl, struct drop_mark *marks)
+/*
+ * Drop reports the analysis left on the timeline name packets it did not
+ * match; a capture that lost many packets leaves many, so their candidates
+ * come from an index, not a scan each. Returns 0, or -1 (ENOMEM).
+ */
+static int match_drops(const struct tl_timeline *tl, struct drop_mark *marks)
 {
+	struct tl_hindex packets;
+	tl_hindex_init(&packets);
+	if (tl_drops_index_packets(tl, &packets) < 0) {
+		tl_hindex_free(&packets);
+		return -1;
+	}
 	for (size_t i = 0; i < tl->n; i++) {
 		if (tl->ev[i].kind != TL_EV_DROP)
 			continue;
-		long j = drop_target(tl, i);
+		long j = drop_target(tl, &packets, i);
 		if (j < 0)
 			continue;
 		marks[j].dropped = true;
@@ -130,6 +144,8 @@ static void match_drops(const struct tl_timeline *tl, struct drop_mark *marks)
 			marks[j].rule = tl->ev[i].u.drop.rule;
 		marks[i].absorbed = true;
 	}
+	tl_hindex_free(&packets);
+	return 0;
 }
 
 static int push_row(struct build *b, const struct tl_ladder_row *r)
@@ -388,9 +404,11 @@ int tl_ladder_build(const struct tl_scenario *sc, const struct tl_timeline *tl, 
 	struct build b = { .sc = sc, .tl = tl, .l = out };
 	memset(out, 0, sizeof(*out));
 	b.marks = calloc(tl->n ? tl->n : 1, sizeof(*b.marks));
-	if (!b.marks)
+	if (!b.marks || match_drops(tl, b.marks) < 0) {
+		free(b.marks);
+		errno = ENOMEM;
 		return -1;
-	match_drops(tl, b.marks);
+	}
 	int rc = 0;
 	for (size_t i = 0; i < tl->n && rc == 0; i++)
 		rc = add_event(&b, i);

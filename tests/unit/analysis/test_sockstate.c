@@ -184,6 +184,39 @@ static void listener_is_not_part_of_the_server_path(void **state)
 	tl_timeline_free(&tl);
 }
 
+/*
+ * A pile: 2,000 connections one after another, each socket at the address
+ * the one before freed (the kernel reuses it), each ending in a time-wait
+ * socket. Every first change takes its port from its own socket's next
+ * change, and every hand-over finds its own CLOSE, not a neighbour's.
+ */
+static void a_pile_of_reused_sockets_keeps_each_its_own(void **state)
+{
+	(void)state;
+	enum { N = 2000 };
+	struct tl_timeline tl;
+	tl_timeline_init(&tl, 0);
+	for (uint64_t i = 0; i < N; i++) {
+		uint16_t port = (uint16_t)(40000 + i);
+		uint64_t t = i * 1000;
+		add_state(&tl, TL_SIDE_CLIENT, t, 7, tuple(0, 2017), TL_CLOSE, TL_SYN_SENT, TL_SRC_TRACEPOINT);
+		add_state(&tl, TL_SIDE_CLIENT, t + 1, 7, tuple(port, 2017), TL_SYN_SENT, TL_ESTABLISHED, TL_SRC_TRACEPOINT);
+		add_state(&tl, TL_SIDE_CLIENT, t + 2, 7, tuple(port, 2017), TL_ESTABLISHED, TL_CLOSE, TL_SRC_TRACEPOINT);
+		add_state(&tl, TL_SIDE_CLIENT, t + 3, 100 + i, tuple(port, 2017), TL_STATE_NONE, TL_TIME_WAIT,
+			  TL_SRC_SOCK_TIMER);
+	}
+	assert_int_equal(tl_states_resolve(&tl), 0);
+	assert_int_equal(tl.n, 3 * N); /* each sighting merged into its CLOSE */
+	for (size_t i = 0; i < N; i++) {
+		const struct tl_event *first = &tl.ev[3 * i], *last = &tl.ev[3 * i + 2];
+		assert_int_equal(first->u.state.tuple.sport, 40000 + i);
+		assert_int_equal(last->u.state.to, TL_TIME_WAIT);
+		assert_int_equal(last->u.state.tuple.sport, 40000 + i);
+		assert_int_equal(last->t_ns, i * 1000 + 2);
+	}
+	tl_timeline_free(&tl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +226,7 @@ int main(void)
 		cmocka_unit_test(a_dropped_request_ends_before_its_successor_starts),
 		cmocka_unit_test(listener_is_not_part_of_the_server_path),
 		cmocka_unit_test(a_seen_request_and_its_child_are_one_syn_recv),
+		cmocka_unit_test(a_pile_of_reused_sockets_keeps_each_its_own),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

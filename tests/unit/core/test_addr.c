@@ -29,7 +29,7 @@ static struct tl_addr parsed(const char *text)
 static void test_parse_and_format_both_families(void **state)
 {
 	(void)state;
-	static const char *const texts[] = { "127.0.0.1", "10.1.2.3", "0.0.0.0", "::1", "::", "fd00::1",
+	static const char *const texts[] = { "127.0.0.1", "10.1.2.3", "0.0.0.0", "255.100.99.9", "::1", "::", "fd00::1",
 					     "2001:db8::8:800:200c:417a" };
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		struct tl_addr a = parsed(texts[i]);
