@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/conns.h"
 #include "analysis/packet.h"
 #include "analysis/sockstate.h"
 #include "core/invariant.h"
@@ -200,14 +201,6 @@ static int by_connection(const void *a, const void *b)
 	return (x->order > y->order) - (x->order < y->order);
 }
 
-/* A run with a crowd: its many connections run side by side, each in its own order. */
-static bool has_crowd(const struct tl_timeline *tl)
-{
-	for (size_t i = 0; i < tl->n; i++)
-		if (tl->ev[i].kind == TL_EV_APP && tl->ev[i].u.app.crowd)
-			return true;
-	return false;
-}
 
 /* How a row of the packet table compares. */
 enum pkt_kind {
@@ -342,7 +335,7 @@ static int compare_packets(FILE *out, const struct tl_timeline *kernel, const st
 	 * connection, each in its own order; connections are numbered by their
 	 * first packets, which calls made one after another keep in order.
 	 */
-	bool by_conn = has_crowd(kernel) || has_crowd(model);
+	bool by_conn = tl_conns_has_crowd(kernel) || tl_conns_has_crowd(model);
 	if (by_conn && k && m) {
 		qsort(k, nk, sizeof(*k), by_connection);
 		qsort(m, nm, sizeof(*m), by_connection);

@@ -195,7 +195,7 @@ static void tag_flood(struct tl_timeline *tl)
 	}
 }
 
-static bool has_crowd(const struct tl_timeline *tl)
+bool tl_conns_has_crowd(const struct tl_timeline *tl)
 {
 	for (size_t i = 0; i < tl->n; i++)
 		if (tl->ev[i].kind == TL_EV_APP && tl->ev[i].u.app.crowd)
@@ -244,7 +244,7 @@ static int tag_all(struct conn_table *t, struct tl_timeline *tl)
 
 int tl_conns_tag(struct tl_timeline *tl)
 {
-	struct conn_table t = { .crowd = has_crowd(tl) };
+	struct conn_table t = { .crowd = tl_conns_has_crowd(tl) };
 	if (!t.crowd && !tl_conns_named(tl, TL_SIDE_CLIENT) && !tl_conns_named(tl, TL_SIDE_SERVER)) {
 		tag_flood(tl);
 		return 0; /* every other event is an unnamed connection's, as it is */
@@ -267,8 +267,7 @@ bool tl_conns_named(const struct tl_timeline *tl, enum tl_side side)
 {
 	for (size_t i = 0; i < tl->n; i++)
 		if (tl->ev[i].side == side &&
-		    ((tl->ev[i].kind == TL_EV_APP && tl->ev[i].u.app.conn[0]) || !strcmp(tl->ev[i].conn, TL_CONN_FLOOD) ||
-		     !strcmp(tl->ev[i].conn, TL_CONN_CROWD)))
+		    ((tl->ev[i].kind == TL_EV_APP && tl->ev[i].u.app.conn[0]) || tl_conn_is_many(tl->ev[i].conn)))
 			return true;
 	return false;
 }

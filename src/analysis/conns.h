@@ -35,4 +35,7 @@ int tl_conns_tag(struct tl_timeline *tl);
  */
 bool tl_conns_named(const struct tl_timeline *tl, enum tl_side side);
 
+/* Whether the run has crowd steps (open, churn, serve, accept N, close all): the app calls say. */
+bool tl_conns_has_crowd(const struct tl_timeline *tl);
+
 #endif

@@ -667,11 +667,6 @@ static int analyze_persist(const struct tl_scenario *sc, const struct tl_timelin
 	return fill_from_schedule(s, t_ns, n, zero_ns, 0, &set, err, errlen);
 }
 
-static bool in_group(const struct tl_event *ev)
-{
-	return !strcmp(ev->conn, TL_CONN_FLOOD) || !strcmp(ev->conn, TL_CONN_CROWD);
-}
-
 /*
  * The timeline without a flood's and a crowd's events (a view: the events
  * stay the timeline's): series and stays follow the scenario's own
@@ -684,14 +679,14 @@ static int own_connections(const struct tl_timeline *tl, struct tl_timeline *own
 	own->ev = NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < tl->n; i++)
-		n += !in_group(&tl->ev[i]);
+		n += !tl_conn_is_many(tl->ev[i].conn);
 	if (n == tl->n)
 		return 0;
 	if (!(own->ev = malloc((n ? n : 1) * sizeof(*own->ev))))
 		return -1;
 	own->n = own->cap = 0;
 	for (size_t i = 0; i < tl->n; i++)
-		if (!in_group(&tl->ev[i]))
+		if (!tl_conn_is_many(tl->ev[i].conn))
 			own->ev[own->n++] = tl->ev[i];
 	own->cap = own->n;
 	return 0;

@@ -78,6 +78,11 @@ void tl_census_format(const struct tl_census *c, char *out, size_t len)
 		tl_textf(out, len, "no sockets");
 }
 
+bool tl_conn_is_many(const char *conn)
+{
+	return !strcmp(conn, TL_CONN_FLOOD) || !strcmp(conn, TL_CONN_CROWD);
+}
+
 const struct tl_tuple *tl_event_tuple(const struct tl_event *ev)
 {
 	switch (ev->kind) {

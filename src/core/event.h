@@ -190,6 +190,8 @@ struct tl_state_change {
 #define TL_CONN_FLOOD "flood"
 /* The connection name of everything of a side's crowd (open, churn, serve, accept N): no call names them. */
 #define TL_CONN_CROWD "crowd"
+/* Whether conn is a flood's or a crowd's: many connections, none of the scenario's own. */
+bool tl_conn_is_many(const char *conn);
 
 /* How many of the bytes a recv() returned its call record keeps, for a step's `=> "TEXT"`. */
 #define TL_APP_DATA_BYTES 64

@@ -3,6 +3,7 @@
  */
 #include "lab/clock.h"
 
+#include <errno.h>
 #include <time.h>
 
 uint64_t tl_now_ns(void)
@@ -24,4 +25,19 @@ uint64_t tl_kernel_stamp_ns(uint64_t sec, uint64_t usec, int64_t realtime_minus_
 	if (mono_ns <= 0 || (uint64_t)mono_ns > now_ns + FUTURE_SLACK_NS)
 		return now_ns;
 	return (uint64_t)mono_ns;
+}
+
+void tl_pace(struct tl_pacer *p)
+{
+	if (p->calls && p->every_ns) {
+		uint64_t due = p->first_ns + p->calls * p->every_ns;
+		if (due < p->last_ns + p->every_ns)
+			due = p->last_ns + p->every_ns;
+		struct timespec ts = { (time_t)(due / 1000000000ull), (long)(due % 1000000000ull) };
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+	}
+	p->last_ns = tl_now_ns();
+	if (!p->calls++)
+		p->first_ns = p->last_ns;
 }

@@ -850,23 +850,16 @@ static int send_flood(const struct tl_step *st, const struct tl_addr *target, ui
 	int fd = tl_raw_open(tl_addr_family(target), why, len);
 	if (fd < 0)
 		return -1;
-	struct timespec next;
-	clock_gettime(CLOCK_MONOTONIC, &next);
+	struct tl_pacer pacer = { .every_ns = st->duration_ns };
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < st->count; i++) {
+		tl_pace(&pacer);
 		struct tl_flood_syn syn;
 		tl_flood_syn(target, port, i, &syn);
 		struct tl_raw_segment seg = { .tuple = syn.tuple, .seq = syn.seq, .flags = TL_TH_SYN,
 					      .window = syn.window, .options = syn.options,
 					      .options_len = syn.options_len };
 		rc = tl_raw_send_segment(fd, &seg, why, len);
-		if (rc == 0 && st->duration_ns && i + 1 < st->count) {
-			uint64_t ns = (uint64_t)next.tv_nsec + st->duration_ns;
-			next.tv_sec += (time_t)(ns / 1000000000ull);
-			next.tv_nsec = (long)(ns % 1000000000ull);
-			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
-				;
-		}
 	}
 	close(fd);
 	return rc;

@@ -4,6 +4,8 @@
  */
 #include "lab/sockops.h"
 
+#include "lab/clock.h"
+
 #include "scenario/call.h"
 
 #include <arpa/inet.h>
@@ -15,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 void tl_peer_init(struct tl_peer *p)
@@ -273,40 +274,6 @@ static int do_close(struct tl_peer *p, const struct tl_step *st, bool abort_conn
 
 /* ---- the crowd: many connections, one step ---- */
 
-/*
- * Paced steps: the i-th call is due `every` after the first's start times i,
- * and never less than `every` after the call before it began, so that a
- * thread that fell behind does not catch up with calls back to back (the
- * pacing is what keeps each call's consequences apart).
- */
-struct pacer {
-	uint64_t every_ns, first_ns, last_ns;
-	size_t calls;
-};
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Waits until the next call is due, then counts it as begun. */
-static void pace(struct pacer *p)
-{
-	if (p->calls && p->every_ns) {
-		uint64_t due = p->first_ns + p->calls * p->every_ns;
-		if (due < p->last_ns + p->every_ns)
-			due = p->last_ns + p->every_ns;
-		struct timespec ts = { (time_t)(due / 1000000000ull), (long)(due % 1000000000ull) };
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-			;
-	}
-	p->last_ns = mono_ns();
-	if (!p->calls++)
-		p->first_ns = p->last_ns;
-}
-
 /* One blocking connect to sa: the descriptor, or -1 with errno. */
 static int connect_one(const struct sockaddr_storage *sa, socklen_t sa_len)
 {
@@ -330,11 +297,11 @@ static int do_connect_many(struct tl_peer *p, const struct tl_step *st, const ch
 	socklen_t sa_len;
 	if (fill_addr(host, port, &sa, &sa_len) < 0)
 		return fail(call);
-	struct pacer pacer = { .every_ns = st->duration_ns };
+	struct tl_pacer pacer = { .every_ns = st->duration_ns };
 	size_t done = 0;
 	int err = 0;
 	for (; done < st->count; done++) {
-		pace(&pacer);
+		tl_pace(&pacer);
 		int fd = connect_one(&sa, sa_len);
 		if (fd < 0 || (st->kind == TL_STEP_OPEN && tl_side_sockets_crowd_add(&p->fd, fd) < 0)) {
 			err = errno;
@@ -386,9 +353,9 @@ static int do_accept_many(struct tl_peer *p, const struct tl_step *st, struct tl
 static int do_close_crowd(struct tl_peer *p, const struct tl_step *st, struct tl_app_call *call)
 {
 	size_t n = p->fd.n_crowd;
-	struct pacer pacer = { .every_ns = st->duration_ns };
+	struct tl_pacer pacer = { .every_ns = st->duration_ns };
 	for (size_t i = 0; i < n; i++) {
-		pace(&pacer);
+		tl_pace(&pacer);
 		close_fd(&p->fd.crowd[i]);
 	}
 	tl_side_sockets_crowd_clear(&p->fd);
